@@ -1,0 +1,57 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { EksClusterConfig, StateConfig } from '../environments/schema';
+import { EksCluster } from './eks-cluster';
+import { EksNetwork } from './eks-network';
+import { updateKubeconfigCommand } from './private/kubectl';
+import { pinProviderVersions } from './private/pin-providers';
+import { configureStateBackend } from './private/state-backend';
+
+/** Properties of {@link ClusterStack}. */
+export interface ClusterStackProps {
+  /** The EKS settings of the environment. */
+  readonly cluster: EksClusterConfig;
+  /** Where the stack keeps its state. */
+  readonly state: StateConfig;
+  /**
+   * Tags on every AWS resource.
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * `<env>-cluster`: the VPC and the EKS cluster with its node groups and add-ons. The later stacks
+ * configure their Kubernetes providers from this cluster, which is why it is a stack of its own:
+ * a provider cannot be configured from a cluster created in the same plan.
+ */
+export class ClusterStack extends TerraformStack {
+  /** The EKS cluster. */
+  public readonly eks: EksCluster;
+
+  constructor(scope: Construct, name: string, props: ClusterStackProps) {
+    super(scope, name);
+    const cluster = props.cluster;
+    configureStateBackend(this, name, props.state);
+    new AwsProvider(this, 'aws', {
+      region: cluster.region,
+      defaultTags: [{ tags: { 'app.kubernetes.io/part-of': 'llm-platform', 'managed-by': 'terraform', ...(props.tags ?? {}) } }],
+    });
+    const network = new EksNetwork(this, 'network', {
+      clusterName: cluster.name,
+      cidr: cluster.vpc.cidr,
+      availabilityZones: cluster.vpc.availabilityZones,
+      singleNatGateway: cluster.vpc.singleNatGateway,
+    });
+    this.eks = new EksCluster(this, 'eks', { config: cluster, privateSubnetIds: network.privateSubnets.map((s) => s.id) });
+
+    new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
+    new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
+    new TerraformOutput(this, 'update_kubeconfig_command', {
+      value: updateKubeconfigCommand(cluster),
+      description: 'Adds a kubeconfig context named after the cluster',
+    });
+    pinProviderVersions(this);
+  }
+}

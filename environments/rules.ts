@@ -1,0 +1,56 @@
+/**
+ * Reusable validation rules for environment configuration. Each rule's message states what is
+ * allowed; the validator prefixes it with `<env>.<field.path>: ` and the test suite matches it.
+ */
+import { z } from 'zod';
+
+/** An exact `MAJOR.MINOR.PATCH` version (optional pre-release/build), never a range or `latest`. */
+export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/** https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`). */
+export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s/][^\s]*)$/;
+
+/** An RFC 1123 DNS name with at least two labels. */
+export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A Kubernetes quantity such as `30Gi`, `500m` or `2`. */
+export const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
+
+/** Exact chart/image/add-on version. */
+export const exactVersion = () =>
+  z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
+
+/** Git revision (branch, tag or commit) as Argo CD accepts it. */
+export const gitRevision = () =>
+  z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .refine((v) => !/\s/.test(v), { error: 'must not contain whitespace' })
+    .refine((v) => !v.includes('..'), { error: 'must not contain ".."' });
+
+/** Git repository URL. */
+export const gitUrl = () =>
+  z.string().regex(GIT_URL, {
+    error: 'must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git',
+  });
+
+/** A DNS host name. */
+export const dnsName = () =>
+  z.string().regex(DNS_NAME, { error: 'must be a lower-case DNS name such as chat.example.com' });
+
+/** A Kubernetes resource quantity. */
+export const quantity = () => z.string().regex(QUANTITY, { error: 'must be a Kubernetes quantity such as 500m or 2Gi' });
+
+/** CPU and memory of one container. */
+export const resourceList = () =>
+  z.strictObject({
+    cpu: quantity().optional(),
+    memory: quantity().optional(),
+  });
+
+/** Requests and limits of one container. */
+export const resources = () =>
+  z.strictObject({
+    requests: resourceList(),
+    limits: resourceList().optional(),
+  });

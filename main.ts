@@ -1,0 +1,58 @@
+/**
+ * Entry point of the cdktf app: validates every environment, then adds its stacks
+ * (`<env>-cluster` on EKS, `<env>-platform`, `<env>-apps`). Invalid configuration exits non-zero
+ * with every problem listed and writes no stacks.
+ */
+import { App } from 'cdktf';
+import { addEnvironmentStacks } from './constructs/environment-stacks';
+import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /**
+   * Where `synth()` writes the stacks.
+   * @default 'cdktf.out' (or what the cdktf CLI passes)
+   */
+  readonly outdir?: string;
+  /**
+   * Environment variables to read overrides from (`GITOPS_REPO_URL`, `GITOPS_REVISION`,
+   * `PLATFORM_OVERRIDES_FILE`).
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The environments to build.
+   * @default the files in `environments/`
+   */
+  readonly environments?: readonly EnvironmentConfig[];
+  /**
+   * Folder holding `apps/<name>` wrapper charts.
+   * @default process.cwd()
+   */
+  readonly repoRoot?: string;
+}
+
+/**
+ * Builds the app with every environment's stacks, not yet synthesized.
+ * @throws ConfigError when any environment is invalid (before any stack exists).
+ */
+export function buildApp(options: BuildAppOptions = {}): App {
+  const env = options.env ?? process.env;
+  const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, {
+    GITOPS_REPO_URL: env.GITOPS_REPO_URL,
+    GITOPS_REVISION: env.GITOPS_REVISION,
+    PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
+  });
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  for (const environment of environments) addEnvironmentStacks(app, environment, options.repoRoot);
+  return app;
+}
+
+if (require.main === module) {
+  try {
+    buildApp().synth();
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}
