@@ -41,7 +41,7 @@ export class AppsStack extends TerraformStack {
     const repoRoot = props.repoRoot ?? process.cwd();
     const projectName = props.projectName ?? 'llm-platform';
     configureStateBackend(this, name, env.state);
-    configureClusterAccess(this, env.cluster);
+    configureClusterAccess(this, env.cluster, { helm: false });
 
     const apps: { app: PlatformApp; values: Record<string, unknown>; host: string }[] = [
       { app: OLLAMA, values: ollamaValues(env), host: env.ingress.hosts.ollama },

@@ -32,7 +32,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
-    configureClusterAccess(this, env.cluster);
+    configureClusterAccess(this, env.cluster, { helm: true });
     new RandomProvider(this, 'random');
 
     const namespaces = new PlatformNamespaces(this, 'namespaces', {

@@ -7,16 +7,16 @@ import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { ValidEnvironment } from '../../environments/schema';
 
 /**
- * Configures the kubernetes and helm providers of a stack for the environment's cluster.
+ * Configures the kubernetes provider (and, when asked, the helm provider) of a stack for the environment's cluster.
  *
  * A kubeconfig cluster is reached through its context. An EKS cluster is looked up by name (it
  * was created by the `<env>-cluster` stack, which has been applied before this stack plans) and
  * authenticated with a short-lived token from `aws eks get-token`, so no kubeconfig is needed.
  */
-export function configureClusterAccess(scope: Construct, cluster: ValidEnvironment['cluster']): void {
+export function configureClusterAccess(scope: Construct, cluster: ValidEnvironment['cluster'], options: { readonly helm: boolean }): void {
   if (cluster.kind === 'kubeconfig') {
     new KubernetesProvider(scope, 'kubernetes', { configPath: cluster.configPath, configContext: cluster.context });
-    new HelmProvider(scope, 'helm', { kubernetes: { configPath: cluster.configPath, configContext: cluster.context } });
+    if (options.helm) new HelmProvider(scope, 'helm', { kubernetes: { configPath: cluster.configPath, configContext: cluster.context } });
     return;
   }
   new AwsProvider(scope, 'aws', { region: cluster.region });
@@ -31,5 +31,5 @@ export function configureClusterAccess(scope: Construct, cluster: ValidEnvironme
     args: ['eks', 'get-token', '--cluster-name', cluster.name, '--region', cluster.region, '--output', 'json'],
   };
   new KubernetesProvider(scope, 'kubernetes', { ...connection, exec: [exec] });
-  new HelmProvider(scope, 'helm', { kubernetes: { ...connection, exec } });
+  if (options.helm) new HelmProvider(scope, 'helm', { kubernetes: { ...connection, exec } });
 }

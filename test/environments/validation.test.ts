@@ -1,0 +1,153 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { rawEnvironment } from '../support/synth';
+
+/** Validates all shipped environments with `env` modified by `mutate`; returns the problem lines. */
+function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
+  const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
+  mutate(configs.find((e) => e.name === envName));
+  try {
+    loadEnvironments(configs);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('shipped environments', () => {
+  test('dev, staging and prod are valid', () => {
+    expect(loadEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+  });
+});
+
+// One row per rule: [rule, environment, mutation, the exact problem line].
+const RULES: [string, string, (e: any) => void, string][] = [
+  ['environment name', 'dev', (e) => (e.name = 'Dev_1'), 'Dev_1.name: must be 2-12 lower-case letters or digits, starting with a letter'],
+  ['unknown field', 'dev', (e) => (e.ingress.tlss = true), 'dev.ingress: Unrecognized key: "tlss"'],
+  ['cluster kind', 'dev', (e) => (e.cluster.kind = 'gke'), 'dev.cluster.kind: kind must be "kubeconfig" or "eks"'],
+  ['kubeconfig context', 'dev', (e) => (e.cluster.context = ''), 'dev.cluster.context: must not be empty'],
+  ['kubeconfig path', 'dev', (e) => (e.cluster.configPath = ''), 'dev.cluster.configPath: must not be empty'],
+  ['state backend', 'dev', (e) => (e.state = { backend: 'gcs' }), 'dev.state.backend: backend must be "local" or "s3"'],
+  ['git repository URL', 'dev', (e) => (e.gitops.repoUrl = 'http://github.com/o/r.git'), 'dev.gitops.repoUrl: must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git'],
+  ['git revision not empty', 'dev', (e) => (e.gitops.targetRevision = ''), 'dev.gitops.targetRevision: must not be empty'],
+  ['git revision without whitespace', 'dev', (e) => (e.gitops.targetRevision = 'my branch'), 'dev.gitops.targetRevision: must not contain whitespace'],
+  ['git revision without ".."', 'dev', (e) => (e.gitops.targetRevision = 'main..evil'), 'dev.gitops.targetRevision: must not contain ".."'],
+  ['ingress class', 'dev', (e) => (e.ingress.className = 'Nginx Class'), 'dev.ingress.className: must be an IngressClass name such as nginx'],
+  ['host names', 'dev', (e) => (e.ingress.hosts.librechat = 'Chat_Host'), 'dev.ingress.hosts.librechat: must be a lower-case DNS name such as chat.example.com'],
+  ['distinct host names', 'dev', (e) => (e.ingress.hosts.ollama = e.ingress.hosts.librechat), 'dev.ingress.hosts.ollama: must differ from ingress.hosts.librechat (chat.llm.test)'],
+  ['chart repository', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, repository: 'ftp://charts' }), 'dev.argocd.chart.repository: must be an https:// or oci:// URL, or empty for a local chart path'],
+  ['chart name', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, name: '' }), 'dev.argocd.chart.name: must not be empty'],
+  ['chart version exact', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, version: '^10.1.0' }), 'dev.argocd.chart.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
+  ['chart version not latest', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, version: 'latest' }), 'dev.argocd.chart.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
+  ['reconciliation interval', 'dev', (e) => (e.argocd.reconciliationInterval = '3 minutes'), 'dev.argocd.reconciliationInterval: must be a duration such as 180s, 5m or 1h'],
+  ['helm timeout minimum', 'dev', (e) => (e.argocd.timeoutSeconds = 10), 'dev.argocd.timeoutSeconds: must be >= 60'],
+  ['helm timeout maximum', 'dev', (e) => (e.argocd.timeoutSeconds = 7200), 'dev.argocd.timeoutSeconds: must be <= 3600'],
+  ['resource quantities', 'dev', (e) => (e.argocd.resources.server.requests.memory = '1 GB'), 'dev.argocd.resources.server.requests.memory: must be a Kubernetes quantity such as 500m or 2Gi'],
+  ['at least one model', 'dev', (e) => (e.ollama.models = []), 'dev.ollama.models: must list at least one model'],
+  ['model with explicit tag', 'dev', (e) => (e.ollama.models = ['llama3.2']), 'dev.ollama.models[0]: must be an Ollama model with an explicit tag, such as llama3.2:1b'],
+  ['model not latest', 'dev', (e) => (e.ollama.models = ['llama3.2:latest']), 'dev.ollama.models[0]: must not use the "latest" tag'],
+  ['GPU count minimum', 'dev', (e) => (e.ollama.gpuCount = -1), 'dev.ollama.gpuCount: must be >= 0'],
+  ['GPU count maximum', 'dev', (e) => (e.ollama.gpuCount = 9), 'dev.ollama.gpuCount: must be <= 8'],
+  ['volume size', 'dev', (e) => (e.ollama.volumeSize = 'big'), 'dev.ollama.volumeSize: must be a Kubernetes quantity such as 500m or 2Gi'],
+  ['AWS region', 'staging', (e) => (e.cluster.region = 'europe'), 'staging.cluster.region: must be an AWS region such as eu-west-1'],
+  ['EKS cluster name', 'staging', (e) => (e.cluster.name = 'LLM'), 'staging.cluster.name: must be 3-40 lower-case letters, digits or dashes, starting with a letter'],
+  ['Kubernetes version', 'staging', (e) => (e.cluster.kubernetesVersion = '1.29'), 'staging.cluster.kubernetesVersion: must be one of 1.34, 1.35, 1.36 (EKS standard support)'],
+  ['public access CIDR', 'staging', (e) => (e.cluster.publicAccessCidrs = ['anywhere']), 'staging.cluster.publicAccessCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24'],
+  ['public access CIDR list', 'staging', (e) => (e.cluster.publicAccessCidrs = []), 'staging.cluster.publicAccessCidrs: must list at least one CIDR'],
+  ['VPC CIDR', 'staging', (e) => (e.cluster.vpc.cidr = '10.0.0.0/24'), 'staging.cluster.vpc.cidr: must be an IPv4 CIDR with a prefix from /16 to /20'],
+  ['three zones', 'staging', (e) => (e.cluster.vpc.availabilityZones = ['eu-west-1a', 'eu-west-1b']), 'staging.cluster.vpc.availabilityZones: must list exactly 3 availability zones'],
+  ['zones in the region', 'staging', (e) => (e.cluster.vpc.availabilityZones[2] = 'us-east-1a'), 'staging.cluster.vpc.availabilityZones[2]: must be a zone of eu-west-1 such as eu-west-1a (got "us-east-1a")'],
+  ['zones distinct', 'staging', (e) => (e.cluster.vpc.availabilityZones[2] = 'eu-west-1a'), 'staging.cluster.vpc.availabilityZones[2]: must not repeat eu-west-1a'],
+  ['system instance types', 'staging', (e) => (e.cluster.systemNodes.instanceTypes = ['large']), 'staging.cluster.systemNodes.instanceTypes[0]: must be an EC2 instance type such as m6i.large'],
+  ['system instance type list', 'staging', (e) => (e.cluster.systemNodes.instanceTypes = []), 'staging.cluster.systemNodes.instanceTypes: must list at least one instance type'],
+  ['GPU AMI type', 'staging', (e) => (e.cluster.gpuNodes.amiType = 'AL2_x86_64_GPU'), 'staging.cluster.gpuNodes.amiType: must be one of AL2023_x86_64_NVIDIA, BOTTLEROCKET_x86_64_NVIDIA (AL2 GPU AMIs are end-of-life)'],
+  ['GPU instance family', 'staging', (e) => (e.cluster.gpuNodes.instanceTypes = ['p3.2xlarge']), 'staging.cluster.gpuNodes.instanceTypes[0]: must be an NVIDIA GPU instance type of the g5, g6 or g6e family'],
+  ['GPU capacity type', 'staging', (e) => (e.cluster.gpuNodes.capacityType = 'RESERVED'), 'staging.cluster.gpuNodes.capacityType: must be ON_DEMAND or SPOT'],
+  ['node group minimum', 'staging', (e) => (e.cluster.gpuNodes.minSize = -1), 'staging.cluster.gpuNodes.minSize: must be >= 0'],
+  ['node group desired', 'staging', (e) => (e.cluster.gpuNodes.desiredSize = -1), 'staging.cluster.gpuNodes.desiredSize: must be >= 0'],
+  ['node group maximum', 'staging', (e) => (e.cluster.systemNodes.maxSize = 0), 'staging.cluster.systemNodes.maxSize: must be >= 1'],
+  ['node disk size', 'staging', (e) => (e.cluster.systemNodes.diskSizeGiB = 8), 'staging.cluster.systemNodes.diskSizeGiB: must be >= 20 (GiB)'],
+  ['node group size order', 'staging', (e) => (e.cluster.gpuNodes.desiredSize = 5), 'staging.cluster.gpuNodes: must satisfy minSize <= desiredSize <= maxSize (got 1 <= 5 <= 2)'],
+  ['EBS CSI add-on version', 'staging', (e) => (e.cluster.addons = { ...e.cluster.addons, ebsCsiDriver: 'latest' }), 'staging.cluster.addons.ebsCsiDriver: must be an exact EKS add-on version such as v1.66.0-eksbuild.1'],
+  ['Pod Identity add-on version', 'staging', (e) => (e.cluster.addons = { ...e.cluster.addons, podIdentityAgent: 'v1.3' }), 'staging.cluster.addons.podIdentityAgent: must be an exact EKS add-on version such as v1.3.9-eksbuild.1'],
+  ['device plugin chart version', 'staging', (e) => (e.cluster.nvidiaDevicePlugin = { ...e.cluster.nvidiaDevicePlugin, version: '0.20' }), 'staging.cluster.nvidiaDevicePlugin.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
+  ['TLS on EKS', 'staging', (e) => (e.ingress.tls = false), 'staging.ingress.tls: must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only'],
+  ['GPU for Ollama on EKS', 'staging', (e) => (e.ollama.gpuCount = 0), 'staging.ollama.gpuCount: must be >= 1 when the cluster has a GPU node group'],
+  ['S3 bucket', 'prod', (e) => (e.state.bucket = 'Bad_Bucket'), 'prod.state.bucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, dashes)'],
+  ['S3 key prefix', 'prod', (e) => (e.state.keyPrefix = '/prod/'), 'prod.state.keyPrefix: must be a relative S3 key prefix without leading or trailing slash'],
+  ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
+  ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
+];
+
+describe('validation rules', () => {
+  test.each(RULES)('%s', (_rule, envName, mutate, expected) => {
+    expect(problemsAfter(envName, mutate)).toContain(expected);
+  });
+
+  test('every problem of every environment is reported at once', () => {
+    const configs = ENVIRONMENTS.map((e) => rawEnvironment(e.name));
+    configs[0].gitops.targetRevision = 'a b';
+    configs[2].ollama.models = ['x'];
+    configs[2].cluster.region = 'nowhere';
+    expect(() => loadEnvironments(configs)).toThrow(ConfigError);
+    expect(() => loadEnvironments(configs)).toThrow(
+      /dev\.gitops\.targetRevision: must not contain whitespace[\s\S]*prod\.cluster\.region: must be an AWS region[\s\S]*prod\.ollama\.models\[0\]: must be an Ollama model with an explicit tag/,
+    );
+  });
+
+  test('environment names are unique', () => {
+    expect(() => loadEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]])).toThrow(/dev\.name: must be unique \(defined more than once\)/);
+  });
+});
+
+describe('synth-time overrides', () => {
+  test('GITOPS_REPO_URL and GITOPS_REVISION replace the Git source of every environment', () => {
+    const envs = loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'git@github.com:fork/platform.git', GITOPS_REVISION: 'feature/x' });
+    for (const env of envs) expect(env.gitops).toEqual({ repoUrl: 'git@github.com:fork/platform.git', targetRevision: 'feature/x' });
+  });
+
+  test('GITOPS_REPO_URL is validated', () => {
+    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'file:///tmp/repo' })).toThrow(
+      /GITOPS_REPO_URL: must be an https:\/\/ Git URL or an scp-style SSH URL such as git@github\.com:org\/repo\.git \(got "file:\/\/\/tmp\/repo"\)/,
+    );
+  });
+
+  test('GITOPS_REVISION is validated', () => {
+    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'v1..v2' })).toThrow(/GITOPS_REVISION: must not contain "\.\." \(got "v1\.\.v2"\)/);
+  });
+
+  describe('PLATFORM_OVERRIDES_FILE', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-'));
+    const write = (name: string, content: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content);
+      return file;
+    };
+
+    test('deep-merges one environment and validates the result', () => {
+      const file = write('ok.json', JSON.stringify({ dev: { cluster: { context: 'kind-llm' }, argocd: { wait: false } } }));
+      const dev = loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })[0];
+      expect(dev.cluster).toEqual({ kind: 'kubeconfig', configPath: '~/.kube/config', context: 'kind-llm' });
+      expect(dev.argocd.wait).toBe(false);
+      expect(dev.argocd.chart.version).toBe('10.1.1');
+    });
+
+    test('reports invalid merged values with the environment path', () => {
+      const file = write('bad.json', JSON.stringify({ dev: { argocd: { chart: { version: '*' } } } }));
+      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/dev\.argocd\.chart\.version: must be an exact version/);
+    });
+
+    test('rejects unknown environments', () => {
+      const file = write('unknown.json', JSON.stringify({ qa: {} }));
+      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/PLATFORM_OVERRIDES_FILE: unknown environment "qa" in .*unknown\.json \(known: dev, staging, prod\)/);
+    });
+
+    test('rejects files that are not a JSON object', () => {
+      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: write('list.json', '[]') })).toThrow(/PLATFORM_OVERRIDES_FILE: .*list\.json must hold an object keyed by environment name/);
+      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: path.join(dir, 'missing.json') })).toThrow(/PLATFORM_OVERRIDES_FILE: cannot read .*missing\.json as JSON/);
+    });
+  });
+});

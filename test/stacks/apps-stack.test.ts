@@ -1,0 +1,152 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { Testing } from 'cdktf';
+import { AppsStack } from '../../constructs/apps-stack';
+import { environment, environmentStacks, manifests, synth } from '../support/synth';
+
+const stacks = {
+  dev: synth(environmentStacks(environment('dev')).apps),
+  staging: synth(environmentStacks(environment('staging')).apps),
+  prod: synth(environmentStacks(environment('prod')).apps),
+};
+const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
+const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
+const values = (env: keyof typeof stacks, app: string) => apps(env)[app].spec.source.helm.valuesObject;
+
+describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
+  test('defaults snapshot', () => {
+    expect(stacks[env].json).toMatchSnapshot();
+  });
+
+  test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the app namespaces', () => {
+    expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
+    expect(project(env).spec.sourceRepos).toEqual([
+      'https://github.com/example-org/gitops-llm-platform.git',
+      'https://helm.otwld.com/',
+      'ghcr.io/danny-avila/librechat-chart',
+    ]);
+    expect(project(env).spec.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'ollama' },
+      { server: 'https://kubernetes.default.svc', namespace: 'librechat' },
+    ]);
+    expect(project(env).spec.clusterResourceWhitelist).toBeUndefined();
+  });
+
+  test.each(['ollama', 'librechat'])('the %s Application syncs its wrapper chart from Git', (name) => {
+    const app = apps(env)[name];
+    expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
+    expect(app.spec.project).toBe('llm-platform');
+    expect(app.spec.source).toMatchObject({
+      repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
+      targetRevision: 'main',
+      path: `apps/${name}`,
+      helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
+    });
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: name });
+    expect(app.spec.syncPolicy).toEqual({
+      automated: { prune: true, selfHeal: true, allowEmpty: false },
+      syncOptions: ['CreateNamespace=false'],
+      retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    });
+    expect(fs.existsSync(path.join('apps', name, `values-${env}.yaml`))).toBe(true);
+  });
+
+  test('Ollama syncs in an earlier wave than LibreChat, and is created first', () => {
+    expect(apps(env).ollama.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+    expect(apps(env).librechat.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    const resources = stacks[env].json.resource!.kubernetes_manifest;
+    const librechat = Object.values(resources).find((r: any) => r.manifest.metadata.name === 'librechat');
+    const ollamaId = Object.keys(resources).find((k) => resources[k].manifest.metadata.name === 'ollama');
+    expect(librechat.depends_on).toContain(`kubernetes_manifest.${ollamaId}`);
+  });
+
+  test('LibreChat reaches Ollama at its cluster DNS name, offering the environment\'s models', () => {
+    const config = parse(values(env, 'librechat').librechat.librechat.configYamlContent);
+    expect(config.endpoints.custom[0]).toMatchObject({
+      name: 'Ollama',
+      baseURL: 'http://ollama.ollama.svc.cluster.local:11434/v1/',
+      models: { default: environment(env).ollama.models, fetch: true },
+    });
+  });
+
+  test('environment data reaches the charts at the right depth of the double hierarchy', () => {
+    const ollama = values(env, 'ollama');
+    const e = environment(env);
+    expect(ollama.ollama.ollama.gpu).toEqual({ enabled: true, number: e.ollama.gpuCount });
+    expect(ollama.ollama.ollama.models.pull).toEqual(e.ollama.models);
+    expect(ollama.ollama.ingress.hosts[0].host).toBe(e.ingress.hosts.ollama);
+    expect(ollama.ollama.gpu).toBeUndefined();
+    expect(ollama.ollama.persistentVolume.size).toBe(e.ollama.volumeSize);
+    expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe(e.ingress.hosts.librechat);
+  });
+
+  test('outputs the LibreChat and Ollama URLs', () => {
+    const e = environment(env);
+    const scheme = e.ingress.tls ? 'https' : 'http';
+    expect(stacks[env].json.output!.librechat_url.value).toBe(`${scheme}://${e.ingress.hosts.librechat}`);
+    expect(stacks[env].json.output!.ollama_url.value).toBe(`${scheme}://${e.ingress.hosts.ollama}`);
+  });
+});
+
+describe('per-environment differences', () => {
+  test('dev has one small model and no GPU node scheduling (minikube has no tainted nodes)', () => {
+    expect(values('dev', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:1b']);
+    expect(values('dev', 'ollama').ollama.nodeSelector).toBeUndefined();
+    expect(values('dev', 'ollama').ollama.tolerations).toBeUndefined();
+    expect(values('dev', 'ollama').ollama.ingress.tls).toEqual([]);
+  });
+
+  test.each(['staging', 'prod'] as const)('%s schedules Ollama onto the tainted GPU nodes and serves TLS', (env) => {
+    const ollama = values(env, 'ollama').ollama;
+    expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(ollama.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    expect(ollama.ingress.tls).toEqual([{ secretName: 'ollama-tls', hosts: [environment(env).ingress.hosts.ollama] }]);
+    expect(values(env, 'librechat').librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${environment(env).ingress.hosts.librechat}`);
+  });
+
+  test('prod pulls more models than staging', () => {
+    expect(values('prod', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:3b', 'qwen2.5:7b']);
+    expect(values('staging', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:3b']);
+  });
+
+  test('the apps stacks need only the kubernetes provider (plus aws for the EKS lookup)', () => {
+    expect(Object.keys(stacks.dev.json.terraform.required_providers).sort()).toEqual(['kubernetes']);
+    expect(stacks.staging.json.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '6.25.0' });
+  });
+});
+
+describe('wrapper chart checks at synth time', () => {
+  const copyApps = () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-'));
+    fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
+    return root;
+  };
+
+  test('a missing per-environment value file fails synth with the file named', () => {
+    const root = copyApps();
+    fs.rmSync(path.join(root, 'apps/librechat/values-dev.yaml'));
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(
+      /^dev: apps\/librechat\/values-dev\.yaml: value file not found \(the Application would fail to render\)$/,
+    );
+  });
+
+  test('a missing wrapper chart fails synth', () => {
+    const root = copyApps();
+    fs.rmSync(path.join(root, 'apps/ollama/Chart.yaml'));
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: wrapper chart not found$/);
+  });
+
+  test('a wrapper chart without dependencies fails synth', () => {
+    const root = copyApps();
+    fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\n');
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/);
+  });
+
+  test('a dependency without a version fails synth', () => {
+    const root = copyApps();
+    fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    repository: https://helm.otwld.com/\n');
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: dependencies\[0\]\.version must be a non-empty string$/);
+  });
+});

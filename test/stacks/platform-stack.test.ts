@@ -1,0 +1,197 @@
+import { parse } from 'yaml';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { LIBRECHAT_CREDENTIALS } from '../../constructs/librechat-credentials';
+import { all, environment, environmentStacks, only, synth } from '../support/synth';
+
+const dev = synth(environmentStacks(environment('dev')).platform);
+const staging = synth(environmentStacks(environment('staging')).platform);
+const prod = synth(environmentStacks(environment('prod')).platform);
+
+const argocdValues = (json: typeof dev.json) => {
+  const release = all(json, 'helm_release').find((r) => r.chart === 'argo-cd');
+  return parse(release.values[0]);
+};
+
+describe('dev-platform', () => {
+  test('defaults snapshot', () => {
+    expect(dev.json).toMatchSnapshot();
+  });
+
+  test('creates the three namespaces, labelled as Terraform-managed', () => {
+    const namespaces = all(dev.json, 'kubernetes_namespace_v1').map((n) => n.metadata);
+    expect(namespaces.map((m) => m.name).sort()).toEqual(['argocd', 'librechat', 'ollama']);
+    for (const m of namespaces) expect(m.labels['app.kubernetes.io/managed-by']).toBe('terraform');
+    expect(dev.text).toHaveResourceWithProperties(NamespaceV1, { metadata: { name: 'argocd', labels: expect.objectContaining({ 'llm-platform/role': 'gitops-tooling' }) } });
+  });
+
+  test('writes the LibreChat Secret under the name the chart reads, with all credential keys', () => {
+    const secret = only(dev.json, 'kubernetes_secret_v1');
+    expect(secret.metadata.name).toBe('librechat-credentials-env');
+    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
+    expect(Object.keys(secret.data).sort()).toEqual(
+      ['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MEILI_HOST', 'MEILI_MASTER_KEY', 'MONGO_URI', 'OLLAMA_BASE_URL'],
+    );
+  });
+
+  test('points the connection settings at the Services the wrapper charts create', () => {
+    const { data } = only(dev.json, 'kubernetes_secret_v1');
+    expect(data.MONGO_URI).toBe('mongodb://librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat');
+    expect(data.MEILI_HOST).toBe('http://librechat-meilisearch.librechat.svc.cluster.local:7700');
+    expect(data.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
+  });
+
+  test('takes each credential from its sensitive variable, else from random_bytes of the right size', () => {
+    const { data } = only(dev.json, 'kubernetes_secret_v1');
+    const bytes = dev.json.resource!.random_bytes;
+    for (const spec of LIBRECHAT_CREDENTIALS) {
+      const variable = dev.json.variable![spec.variable];
+      expect(variable).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
+      const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), random_bytes\.(\w+)\.hex\)\}$/) ?? [];
+      expect(data[spec.key]).toBe(`\${coalesce(var.${spec.variable}, random_bytes.${generated}.hex)}`);
+      expect(bytes[generated].length).toBe(spec.generatedBytes);
+    }
+    expect(bytes[Object.keys(bytes).find((k) => k.includes('creds_key'))!].length * 2).toBe(64);
+    expect(bytes[Object.keys(bytes).find((k) => k.includes('creds_iv'))!].length * 2).toBe(32);
+  });
+
+  test('rejects malformed supplied credentials in Terraform validation', () => {
+    const condition = (name: string) => dev.json.variable![name].validation[0];
+    expect(condition('librechat_creds_key')).toEqual({
+      condition: '${var.librechat_creds_key == null || can(regex("^[0-9a-fA-F]{64}$", var.librechat_creds_key))}',
+      error_message: 'librechat_creds_key (CREDS_KEY) must be exactly 64 hex characters (32 bytes).',
+    });
+    expect(condition('librechat_creds_iv').condition).toContain('"^[0-9a-fA-F]{32}$"');
+    expect(condition('librechat_jwt_secret').condition).toContain('"^\\\\S{32,}$"');
+    expect(condition('librechat_meili_master_key').condition).toContain('"^[A-Za-z0-9_-]{16,}$"');
+  });
+
+  test('installs Argo CD from the pinned chart, serving plain HTTP behind the nginx ingress', () => {
+    expect(dev.text).toHaveResourceWithProperties(Release, {
+      name: 'argocd',
+      repository: 'https://argoproj.github.io/argo-helm',
+      chart: 'argo-cd',
+      version: '10.1.1',
+      wait: true,
+      timeout: 600,
+    });
+    const values = argocdValues(dev.json);
+    expect(values.configs.params['server.insecure']).toBe(true);
+    expect(values.configs.cm['timeout.reconciliation']).toBe('180s');
+    expect(values.crds).toEqual({ install: true, keep: true });
+    expect(values.server.ingress).toMatchObject({ enabled: true, ingressClassName: 'nginx', hostname: 'argocd.llm.test', tls: false });
+    expect(values.controller.resources.requests).toEqual({ cpu: '100m', memory: '256Mi' });
+  });
+
+  test('targets the minikube kubeconfig context', () => {
+    expect(dev.json.provider!.kubernetes[0]).toEqual({ config_path: '~/.kube/config', config_context: 'minikube' });
+    expect(dev.json.provider!.helm[0].kubernetes).toEqual({ config_path: '~/.kube/config', config_context: 'minikube' });
+  });
+
+  test('keeps state in a local file per stack', () => {
+    expect(dev.json.terraform.backend).toEqual({ local: { path: 'terraform.dev-platform.tfstate' } });
+  });
+
+  test('pins every provider exactly', () => {
+    expect(dev.json.terraform.required_providers).toEqual({
+      helm: { source: 'hashicorp/helm', version: '3.1.1' },
+      kubernetes: { source: 'hashicorp/kubernetes', version: '2.38.0' },
+      random: { source: 'hashicorp/random', version: '3.7.2' },
+    });
+  });
+
+  test('outputs the Argo CD URL and the password command, never the password', () => {
+    expect(dev.json.output).toEqual({
+      argocd_url: expect.objectContaining({ value: 'http://argocd.llm.test' }),
+      argocd_admin_password_command: expect.objectContaining({
+        value: "kubectl --kubeconfig ~/.kube/config --context minikube -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d",
+      }),
+    });
+  });
+
+  test('has no EKS-only resources', () => {
+    expect(dev.text).not.toHaveResource(StorageClassV1);
+    expect(all(dev.json, 'helm_release')).toHaveLength(1);
+  });
+});
+
+describe('staging-platform', () => {
+  test('defaults snapshot', () => {
+    expect(staging.json).toMatchSnapshot();
+  });
+
+  test('serves Argo CD over TLS through the ingress and never runs insecure', () => {
+    const values = argocdValues(staging.json);
+    expect(values.configs.params['server.insecure']).toBe(false);
+    expect(values.server.ingress).toMatchObject({ tls: true, hostname: 'argocd.staging.llm.example.com' });
+    expect(values.server.ingress.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+    });
+    expect(staging.json.output!.argocd_url.value).toBe('https://argocd.staging.llm.example.com');
+  });
+
+  test('authenticates to EKS with an exec token, not a static kubeconfig', () => {
+    const kubernetes = staging.json.provider!.kubernetes[0];
+    expect(kubernetes.host).toBe('${data.aws_eks_cluster.eks_cluster.endpoint}');
+    expect(kubernetes.cluster_ca_certificate).toBe('${base64decode(data.aws_eks_cluster.eks_cluster.certificate_authority[0].data)}');
+    expect(kubernetes.exec[0]).toEqual({
+      api_version: 'client.authentication.k8s.io/v1beta1',
+      command: 'aws',
+      args: ['eks', 'get-token', '--cluster-name', 'llm-staging', '--region', 'eu-west-1', '--output', 'json'],
+    });
+    expect(kubernetes.config_path).toBeUndefined();
+    expect(staging.json.provider!.helm[0].kubernetes.exec.command).toBe('aws');
+    expect(staging.json.data!.aws_eks_cluster.eks_cluster.name).toBe('llm-staging');
+  });
+
+  test('creates the default encrypted gp3 StorageClass', () => {
+    expect(staging.text).toHaveResourceWithProperties(StorageClassV1, {
+      metadata: { name: 'gp3', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      storage_provisioner: 'ebs.csi.aws.com',
+      volume_binding_mode: 'WaitForFirstConsumer',
+      parameters: { type: 'gp3', encrypted: 'true', fsType: 'ext4' },
+    });
+  });
+
+  test('installs the NVIDIA device plugin tolerating the GPU taint (AL2023 NVIDIA AMIs lack it)', () => {
+    const plugin = all(staging.json, 'helm_release').find((r) => r.chart === 'nvidia-device-plugin');
+    expect(plugin).toMatchObject({ repository: 'https://nvidia.github.io/k8s-device-plugin', version: '0.20.0', namespace: 'kube-system' });
+    expect(parse(plugin.values[0]).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
+  });
+
+  test('keeps state in S3, encrypted, with S3-native locking', () => {
+    expect(staging.json.terraform.backend).toEqual({
+      s3: { bucket: 'example-org-llm-platform-tfstate', key: 'staging/staging-platform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test('outputs a password command for the context update-kubeconfig writes', () => {
+    expect(staging.json.output!.argocd_admin_password_command.value).toMatch(/^kubectl --context llm-staging -n argocd get secret argocd-initial-admin-secret/);
+  });
+});
+
+describe('prod-platform', () => {
+  test('defaults snapshot', () => {
+    expect(prod.json).toMatchSnapshot();
+  });
+
+  test('locks state with the configured DynamoDB table', () => {
+    expect(prod.json.terraform.backend.s3).toMatchObject({ key: 'prod/prod-platform.tfstate', dynamodb_table: 'llm-platform-tflock', encrypt: true });
+    expect(prod.json.terraform.backend.s3.use_lockfile).toBeUndefined();
+  });
+
+  test('sizes Argo CD for production', () => {
+    expect(argocdValues(prod.json).controller.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } });
+    expect(prod.text).toHaveResourceWithProperties(Release, { chart: 'argo-cd', timeout: 900 });
+  });
+
+  test('skips the device plugin on Bottlerocket NVIDIA nodes, which ship it', () => {
+    const env = environment('prod');
+    if (env.cluster.kind !== 'eks') throw new Error('prod is EKS');
+    const bottlerocket = { ...env, cluster: { ...env.cluster, gpuNodes: { ...env.cluster.gpuNodes, amiType: 'BOTTLEROCKET_x86_64_NVIDIA' as const } } };
+    const { json } = synth(environmentStacks(bottlerocket).platform);
+    expect(all(json, 'helm_release').map((r) => r.chart)).toEqual(['argo-cd']);
+  });
+});
