@@ -1,0 +1,86 @@
+/**
+ * `npm run bench`: synthesizes every stack of every environment RUNS times per path and prints the
+ * median wall time and the peak memory (largest resident set of any node process involved).
+ *
+ * Paths measured:
+ *   - app, transpile-only:  node tools/run-ts.js main.ts   (warm transpile cache)
+ *   - app, precompiled:     node dist/main.js             (after `npm run build`)
+ *   - cdktf synth:          the cdktf CLI running the app from cdktf.json
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const repoRoot = path.resolve(__dirname, '..', '..');
+const probe = path.join(__dirname, 'rss-probe.js');
+
+interface Target {
+  readonly name: string;
+  readonly command: string[];
+  readonly wallSeconds: number;
+  readonly peakMiB: number;
+}
+
+const TARGETS: Target[] = [
+  { name: 'app (node, transpile-only)', command: [process.execPath, 'tools/run-ts.js', 'main.ts'], wallSeconds: 0.5, peakMiB: 400 },
+  { name: 'app (node, precompiled)', command: [process.execPath, 'dist/main.js'], wallSeconds: 0.5, peakMiB: 400 },
+  { name: 'cdktf synth', command: [process.execPath, 'node_modules/cdktf-cli/bundle/bin/cdktf', 'synth'], wallSeconds: 3, peakMiB: 400 },
+];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** One run: wall seconds and the peak RSS over every node process it started. */
+function runOnce(command: string[]): { seconds: number; peakBytes: number; stacks: number } {
+  const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-'));
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
+  const env = {
+    ...process.env,
+    CHECKPOINT_DISABLE: '1',
+    CI: '1',
+    BENCH_RSS_DIR: rssDir,
+    CDKTF_OUTDIR: outdir,
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim(),
+  };
+  const args = command[command.length - 1] === 'synth' ? [...command.slice(1), '--output', outdir] : command.slice(1);
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command[0], args, { cwd: repoRoot, env, encoding: 'utf8' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  const peakBytes = Math.max(0, ...fs.readdirSync(rssDir).map((f) => Number(fs.readFileSync(path.join(rssDir, f), 'utf8'))));
+  const stacks = fs.existsSync(path.join(outdir, 'stacks')) ? fs.readdirSync(path.join(outdir, 'stacks')).length : 0;
+  fs.rmSync(rssDir, { recursive: true, force: true });
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { seconds, peakBytes, stacks };
+}
+
+function main(): void {
+  console.log(`Preparing: npm run build (precompiled path) and a warm-up run of each path…`);
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, encoding: 'utf8', stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+  for (const target of TARGETS) runOnce(target.command);
+
+  console.log(`\n${RUNS} runs each on ${os.cpus().length} CPUs, node ${process.version}\n`);
+  const rows = TARGETS.map((target) => {
+    const runs = Array.from({ length: RUNS }, () => runOnce(target.command));
+    const stacks = new Set(runs.map((r) => r.stacks));
+    if (stacks.size !== 1 || runs[0].stacks === 0) throw new Error(`${target.name}: stacks written per run: ${[...stacks].join(', ')}`);
+    const wall = median(runs.map((r) => r.seconds));
+    const peak = Math.max(...runs.map((r) => r.peakBytes)) / 2 ** 20;
+    return { target, wall, peak, stacks: runs[0].stacks };
+  });
+  console.log('path                          stacks  median wall   peak RSS    target');
+  for (const { target, wall, peak, stacks } of rows) {
+    const ok = wall <= target.wallSeconds && peak <= target.peakMiB ? 'within' : 'OVER';
+    console.log(
+      `${target.name.padEnd(30)}${String(stacks).padStart(6)}  ${wall.toFixed(2).padStart(9)} s  ${peak.toFixed(0).padStart(6)} MiB    ${ok} (≤ ${target.wallSeconds} s, ≤ ${target.peakMiB} MiB)`,
+    );
+  }
+}
+
+main();
