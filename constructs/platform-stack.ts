@@ -10,7 +10,7 @@ import { PlatformNamespaces } from './platform-namespaces';
 import { configureClusterAccess } from './private/cluster-access';
 import { kubectlCommand } from './private/kubectl';
 import { pinProviderVersions } from './private/pin-providers';
-import { ARGOCD_NAMESPACE, GPU_NODES, LIBRECHAT, LIBRECHAT_SECRET_NAME, OLLAMA, SERVICE_URLS } from './private/platform-layout';
+import { ARGOCD_NAMESPACE, GPU_NODES, LIBRECHAT, LIBRECHAT_SECRET_NAME, PLATFORM_APPS, SERVICE_URLS } from './private/platform-layout';
 import { configureStateBackend } from './private/state-backend';
 
 /** Properties of {@link PlatformStack}. */
@@ -37,7 +37,7 @@ export class PlatformStack extends TerraformStack {
 
     const namespaces = new PlatformNamespaces(this, 'namespaces', {
       gitopsNamespace: ARGOCD_NAMESPACE,
-      appNamespaces: [OLLAMA.namespace, LIBRECHAT.namespace],
+      appNamespaces: PLATFORM_APPS.map((app) => app.namespace),
     });
 
     if (env.cluster.kind === 'eks') {

@@ -25,6 +25,9 @@ export const OLLAMA: PlatformApp = { name: 'ollama', namespace: 'ollama' };
 /** LibreChat, the chat UI. */
 export const LIBRECHAT: PlatformApp = { name: 'librechat', namespace: 'librechat' };
 
+/** Every application Argo CD deploys, in sync order; Terraform creates their namespaces. */
+export const PLATFORM_APPS: readonly PlatformApp[] = [OLLAMA, LIBRECHAT];
+
 /** Secret the LibreChat chart reads by default (`global.librechat.existingSecretName`). */
 export const LIBRECHAT_SECRET_NAME = 'librechat-credentials-env';
 
