@@ -1,13 +1,21 @@
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import * as path from 'path';
+import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { StateConfig } from '../../environments/schema';
 
 /**
- * Configures where `stack` keeps its state: a local file per stack, or an encrypted S3 object per
- * stack with locking (a DynamoDB table when configured, otherwise S3-native lock files).
+ * Configures where `stack` keeps its state: a local file per stack in the project folder, or an
+ * encrypted S3 object per stack with locking (a DynamoDB table when configured, otherwise
+ * S3-native lock files).
+ *
+ * The local path is written relative to the stack's folder in the output directory, so the
+ * state sits next to `cdktf.json` — outside `cdktf.out`, which is safe to delete — and no
+ * machine-specific absolute path ends up in the synthesized JSON.
  */
 export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateConfig): void {
   if (state.backend === 'local') {
-    new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+    const stackDir = path.resolve(App.of(stack).outdir, 'stacks', stackName);
+    const stateFile = path.resolve(process.cwd(), `terraform.${stackName}.tfstate`);
+    new LocalBackend(stack, { path: path.relative(stackDir, stateFile) });
     return;
   }
   new S3Backend(stack, {

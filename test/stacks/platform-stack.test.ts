@@ -89,8 +89,8 @@ describe('dev-platform', () => {
     expect(dev.json.provider!.helm[0].kubernetes).toEqual({ config_path: '~/.kube/config', config_context: 'minikube' });
   });
 
-  test('keeps state in a local file per stack', () => {
-    expect(dev.json.terraform.backend).toEqual({ local: { path: 'terraform.dev-platform.tfstate' } });
+  test('keeps state in a local file per stack next to cdktf.json, outside cdktf.out', () => {
+    expect(dev.json.terraform.backend).toEqual({ local: { path: '../../../terraform.dev-platform.tfstate' } });
   });
 
   test('pins every provider exactly', () => {

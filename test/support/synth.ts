@@ -27,9 +27,9 @@ export function rawEnvironment(name: string): any {
   return structuredClone(env) as EnvironmentConfig;
 }
 
-/** The stacks of one environment in a fresh test app. */
+/** The stacks of one environment in a fresh test app whose output directory is `cdktf.out`. */
 export function environmentStacks(env: ValidEnvironment): EnvironmentStacks {
-  const app: App = Testing.app();
+  const app: App = Testing.app({ outdir: 'cdktf.out' });
   return addEnvironmentStacks(app, env, process.cwd());
 }
 
