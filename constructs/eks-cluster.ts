@@ -40,7 +40,7 @@ export class EksCluster extends Construct {
     this.cluster = new EksControlPlane(this, 'cluster', {
       name: config.name,
       version: config.kubernetesVersion,
-      roleArn: clusterRole.arn,
+      roleArn: clusterRole.role.arn,
       accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
       vpcConfig: {
         subnetIds: [...props.privateSubnetIds],
@@ -50,7 +50,7 @@ export class EksCluster extends Construct {
       },
       enabledClusterLogTypes: ['api', 'audit', 'authenticator'],
       upgradePolicy: { supportType: 'STANDARD' },
-      dependsOn: [clusterRole],
+      dependsOn: [...clusterRole.attachments],
     });
 
     const nodeRole = serviceRole(this, 'node_role', `${config.name}-node`, 'ec2.amazonaws.com', [
@@ -60,12 +60,12 @@ export class EksCluster extends Construct {
     ]);
     const common = {
       clusterName: this.cluster.name,
-      nodeRoleArn: nodeRole.arn,
+      nodeRoleArn: nodeRole.role.arn,
       subnetIds: [...props.privateSubnetIds],
       updateConfig: { maxUnavailable: 1 },
       // The cluster autoscaler owns the desired size once the group exists.
       lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
-      dependsOn: [nodeRole],
+      dependsOn: [...nodeRole.attachments],
     };
     const scaling = (g: EksClusterConfig['systemNodes']) => ({ minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize });
 
@@ -105,8 +105,8 @@ export class EksCluster extends Construct {
       addonVersion: config.addons.ebsCsiDriver,
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
-      podIdentityAssociation: [{ roleArn: ebsCsiRole.arn, serviceAccount: 'ebs-csi-controller-sa' }],
-      dependsOn: [podIdentity, this.systemNodes],
+      podIdentityAssociation: [{ roleArn: ebsCsiRole.role.arn, serviceAccount: 'ebs-csi-controller-sa' }],
+      dependsOn: [podIdentity, this.systemNodes, ...ebsCsiRole.attachments],
     });
   }
 }

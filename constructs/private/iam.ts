@@ -2,8 +2,15 @@ import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 
+/** An IAM role and the attachments of its managed policies. */
+export interface ServiceRole {
+  readonly role: IamRole;
+  /** Depend on these (not only on the role) so that the policies are in place before use. */
+  readonly attachments: readonly IamRolePolicyAttachment[];
+}
+
 /** An IAM role assumable by one AWS service principal, with AWS-managed policies attached. */
-export function serviceRole(scope: Construct, id: string, name: string, service: string, managedPolicies: readonly string[], actions: readonly string[] = ['sts:AssumeRole']): IamRole {
+export function serviceRole(scope: Construct, id: string, name: string, service: string, managedPolicies: readonly string[], actions: readonly string[] = ['sts:AssumeRole']): ServiceRole {
   const role = new IamRole(scope, id, {
     name,
     assumeRolePolicy: JSON.stringify({
@@ -11,8 +18,8 @@ export function serviceRole(scope: Construct, id: string, name: string, service:
       Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: [...actions] }],
     }),
   });
-  for (const policy of managedPolicies) {
-    new IamRolePolicyAttachment(scope, `${id}_${policy.split('/').pop()}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` });
-  }
-  return role;
+  const attachments = managedPolicies.map(
+    (policy) => new IamRolePolicyAttachment(scope, `${id}_${policy.split('/').pop()}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }),
+  );
+  return { role, attachments };
 }

@@ -48,6 +48,15 @@ describe('staging-cluster', () => {
     });
   });
 
+  test('waits for the IAM policy attachments before creating the cluster and the node groups', () => {
+    const cluster: any = all(staging.json, 'aws_eks_cluster')[0];
+    expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\.eks_cluster_role_AmazonEKSClusterPolicy_\w+$/)]);
+    for (const name of ['system', 'gpu']) {
+      expect(nodeGroup(staging.json, name).depends_on).toHaveLength(3);
+      for (const dep of nodeGroup(staging.json, name).depends_on) expect(dep).toMatch(/^aws_iam_role_policy_attachment\.eks_node_role_/);
+    }
+  });
+
   test('has a CPU node group for system pods', () => {
     expect(nodeGroup(staging.json, 'system')).toMatchObject({
       ami_type: 'AL2023_x86_64_STANDARD',
