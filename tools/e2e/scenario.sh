@@ -60,7 +60,11 @@ end synth
 
 begin "deploy dev-* (the README's command)"
 npx cdktf deploy 'dev-*' --auto-approve > "$work/.e2e/deploy.log" 2>&1 || { cat "$work/.e2e/deploy.log"; fail "cdktf deploy 'dev-*'"; }
-grep -E 'argocd_url|librechat_url|ollama_url|argocd_admin_password_command' "$work/.e2e/deploy.log" | sed 's/^/e2e:    /' || true
+for output in argocd_url argocd_admin_password_command librechat_url ollama_url; do
+  grep -q "$output = " "$work/.e2e/deploy.log" || fail "output $output missing from the deploy"
+done
+grep -qi 'password = ' "$work/.e2e/deploy.log" && fail "a password output appeared in the deploy"
+echo "e2e:    outputs argocd_url, argocd_admin_password_command, librechat_url, ollama_url present; no password output"
 end deploy
 
 begin "assert the cluster state"
