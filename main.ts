@@ -43,7 +43,8 @@ export function buildApp(options: BuildAppOptions = {}): App {
     GITOPS_REVISION: env.GITOPS_REVISION,
     PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
   });
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  // Stack traces in construct metadata only help debugging cdktf itself and cost synth time.
+  const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
   for (const environment of environments) addEnvironmentStacks(app, environment, options.repoRoot);
   return app;
 }
