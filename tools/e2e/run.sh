@@ -5,7 +5,8 @@
 #
 # Needs ../shared/upstream/argo-cd-10.1.1/crds (the real Argo CD CRDs, this team's reference data);
 # without it the test is SKIPPED with a visible message.
-# Environment: E2E_TF=tofu|terraform (default tofu), E2E_KEEP=1 keeps the work dir.
+# Environment: E2E_TF="tofu terraform" (default: both, each against a fresh control plane),
+#   E2E_KEEP=1 keeps the work dirs.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 crds="$repo/../shared/upstream/argo-cd-10.1.1/crds"
@@ -18,7 +19,19 @@ fi
 started=$EPOCHREALTIME
 toolchain_dir=$(bash "$repo/tools/e2e/toolchain.sh")
 toolchain_seconds=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-# shellcheck source=/dev/null
-. "$toolchain_dir/env.sh"
 export E2E_TOOLCHAIN_SECONDS=$toolchain_seconds E2E_CRDS_DIR=$crds E2E_REPO=$repo
-exec bash "$repo/tools/e2e/control-plane.sh" run -- bash "$repo/tools/e2e/scenario.sh"
+
+passed=0 failed=0
+for cli in ${E2E_TF:-tofu terraform}; do
+  echo "e2e: ════ with $cli"
+  # shellcheck source=/dev/null
+  E2E_TF=$cli . "$toolchain_dir/env.sh"
+  if bash "$repo/tools/e2e/control-plane.sh" run -- bash "$repo/tools/e2e/scenario.sh"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "e2e: ════ FAILED with $cli" >&2
+  fi
+done
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]
