@@ -204,7 +204,7 @@ e2e_cp_start() {
   kcm_s=$(e2e_cp_since "$t")
 
   E2E_CP_STARTUP_SECONDS=$(e2e_cp_since "$t0")
-  export KUBECONFIG="$kubeconfig" E2E_KUBECONFIG="$kubeconfig" E2E_KUBE_CONTEXT=e2e-local E2E_KUBE_SERVER="$server"
+  export KUBECONFIG="$kubeconfig" E2E_KUBECONFIG="$kubeconfig" E2E_KUBE_CONTEXT=e2e-local E2E_KUBE_SERVER="$server" E2E_CP_STARTUP_SECONDS
   e2e_cp_log "ready in ${E2E_CP_STARTUP_SECONDS}s (etcd ${etcd_s}s, kube-apiserver ${api_s}s, kube-controller-manager ${kcm_s}s); KUBECONFIG=$kubeconfig"
 }
 
