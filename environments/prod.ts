@@ -1,7 +1,7 @@
 import { ARGOCD_CHART, EKS_ADDONS, GITOPS_REPO_URL, NVIDIA_DEVICE_PLUGIN_CHART } from './common';
 import { EnvironmentConfig } from './schema';
 
-/** Production on EKS: a NAT gateway per zone, on-demand GPU capacity, a released Git tag. */
+/** Production on EKS: a NAT gateway per zone, on-demand GPU capacity, a DynamoDB state lock. */
 export const prod: EnvironmentConfig = {
   name: 'prod',
   cluster: {
