@@ -7,8 +7,9 @@
 #
 # Usage:
 #   tools/e2e/control-plane.sh run -- <command...>
-#       start, run the command with KUBECONFIG, E2E_KUBECONFIG, E2E_KUBE_CONTEXT and
-#       E2E_KUBE_SERVER exported, stop (also on INT/TERM); exit with the command's status.
+#       start, run the command with KUBECONFIG, E2E_KUBECONFIG, E2E_KUBE_CONTEXT, E2E_KUBE_SERVER,
+#       E2E_CP_DIR (certs, logs/) and E2E_CP_STARTUP_SECONDS exported, stop (also on INT/TERM);
+#       exit with the command's status.
 #   tools/e2e/control-plane.sh selftest
 #       start; create a namespace holding a configmap and a deployment; wait for the controllers
 #       to create its pod; delete the namespace and wait until it is gone; stop; check that no
@@ -204,7 +205,8 @@ e2e_cp_start() {
   kcm_s=$(e2e_cp_since "$t")
 
   E2E_CP_STARTUP_SECONDS=$(e2e_cp_since "$t0")
-  export KUBECONFIG="$kubeconfig" E2E_KUBECONFIG="$kubeconfig" E2E_KUBE_CONTEXT=e2e-local E2E_KUBE_SERVER="$server" E2E_CP_STARTUP_SECONDS
+  export KUBECONFIG="$kubeconfig" E2E_KUBECONFIG="$kubeconfig" E2E_KUBE_CONTEXT=e2e-local E2E_KUBE_SERVER="$server"
+  export E2E_CP_DIR E2E_CP_STARTUP_SECONDS
   e2e_cp_log "ready in ${E2E_CP_STARTUP_SECONDS}s (etcd ${etcd_s}s, kube-apiserver ${api_s}s, kube-controller-manager ${kcm_s}s); KUBECONFIG=$kubeconfig"
 }
 
