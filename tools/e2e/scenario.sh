@@ -14,7 +14,9 @@ tf() { "$E2E_TF_BIN" "$@"; }
 kubectl() { "$E2E_KUBECTL_BIN" "$@"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-work.XXXXXX")
-cleanup() { [ "${E2E_KEEP:-0}" = 1 ] && echo "e2e: work dir kept: $work" || rm -rf "$work"; }
+cleanup() {
+  if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: work dir kept: $work"; else rm -rf "$work"; fi
+}
 trap cleanup EXIT
 
 # A copy of the project that shares node_modules.
