@@ -44,7 +44,9 @@ export PLATFORM_OVERRIDES_FILE="$work/.e2e/overrides.json" CHECKPOINT_DISABLE=1 
 # cdktf runs `providers lock` after init whenever the lock file's provider addresses differ from
 # registry.terraform.io — always with OpenTofu. That command asks the origin registry, which is
 # unreachable here, so point it at the same offline mirror `init` uses.
-if "$E2E_TF_BIN" version 2>/dev/null | grep -q '^OpenTofu'; then
+# (No `version | grep -q` here: under pipefail, grep's early exit can fail the pipeline.)
+cli_version=$("$E2E_TF_BIN" version 2>/dev/null || true)
+if [[ $cli_version == OpenTofu* ]]; then
   mkdir -p "$work/.e2e/bin"
   cat > "$work/.e2e/bin/tofu" <<SH
 #!/usr/bin/env bash
@@ -122,4 +124,4 @@ node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/e2e/assert-cluster.ts" destroy
 end destroy
 
 echo "e2e: timing (s): toolchain ${E2E_TOOLCHAIN_SECONDS:-?}, control plane ${E2E_CP_STARTUP_SECONDS:-?}, synth+validate ${timing[synth]}, deploy ${timing[deploy]}, assert ${timing[assert]}, re-plan ${timing[replan]}, bad secret ${timing[badvar]}, destroy ${timing[destroy]}"
-echo "e2e: all 6 steps passed with $("$E2E_TF_BIN" version | head -n 1)"
+echo "e2e: all 6 steps passed with ${cli_version%%$'\n'*}"
