@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Finding, NotChecked } from './findings';
 import { StackFile } from './terraform-stacks';
+import type { BuildAppOptions } from '../../main';
 
 /** Stacks to check, or why there are none: a NOT CHECKED item, or a finding (synthesis failed). */
 export type StacksResult =
@@ -12,17 +13,9 @@ export type StacksResult =
 /** What goes unchecked without synthesized stacks; named in the NOT CHECKED line. */
 const STACK_CHECKS = 'synthesized stacks (Argo CD manifests, Application values, helm_release and provider pins)';
 
-/** The options of `main.ts`'s `buildApp` the check passes (the contract with main.ts). */
-export interface BuildAppOptions {
-  outdir?: string;
-  env?: NodeJS.ProcessEnv;
-  /** Folder holding `apps/<name>`; main.ts defaults it to the working directory. */
-  repoRoot?: string;
-}
-
 /**
- * Runs `fn` with V8's own stack trace formatting instead of a source-map-mapped one (ts-node and
- * jest install such). cdktf captures a full stack trace for every token it creates; mapping
+ * Runs `fn` with V8's own stack trace formatting instead of a source-map-mapped one (jest and
+ * source-map-support install such). cdktf captures a full stack trace for every token it creates; mapping
  * thousands of them through source maps costs ~0.5 s, and the check never shows them.
  */
 function withPlainStackTraces<T>(fn: () => T): T {
