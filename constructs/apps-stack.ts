@@ -8,7 +8,7 @@ import { configureClusterAccess } from './private/cluster-access';
 import { pinProviderVersions } from './private/pin-providers';
 import { ARGOCD_NAMESPACE, LIBRECHAT, OLLAMA, PlatformApp } from './private/platform-layout';
 import { configureStateBackend } from './private/state-backend';
-import { argoRepositoryUrl, readWrapperChart } from './private/wrapper-chart';
+import { argoRepositoryUrl, readWrapperChart } from './apps/wrapper-chart';
 
 /** Properties of {@link AppsStack}. */
 export interface AppsStackProps {

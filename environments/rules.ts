@@ -5,7 +5,8 @@
 import { z } from 'zod';
 
 /** An exact `MAJOR.MINOR.PATCH` version (optional pre-release/build), never a range or `latest`. */
-export const EXACT_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+export { EXACT_VERSION } from '../constructs/core/versions';
+import { EXACT_VERSION } from '../constructs/core/versions';
 
 /** https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`). */
 export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s/][^\s]*)$/;

@@ -2,11 +2,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 
+/** Folder of the wrapper charts, relative to the repository root. */
+export const APPS_DIR = 'apps';
+
+/** The base value file every wrapper chart has. */
+export const BASE_VALUE_FILE = 'values.yaml';
+
+/** The value file of one environment: `values-<env>.yaml`. */
+export function environmentValueFile(environment: string): string {
+  return `values-${environment}.yaml`;
+}
+
+/** The value files an Application of `environment` passes to Helm, lowest precedence first. */
+export function valueFilesFor(environment: string): string[] {
+  return [BASE_VALUE_FILE, environmentValueFile(environment)];
+}
+
+/** Names a value file may have: `values.yaml` or `values-<env>.yaml`. */
+export const VALUE_FILE_PATTERN = /^values(?:-([a-z][a-z0-9]*))?\.yaml$/;
+
 /** A dependency of a wrapper chart, as written in its `Chart.yaml`. */
 export interface ChartDependency {
   readonly name: string;
   readonly version: string;
   readonly repository: string;
+  /** `alias:` when set: the values key the dependency's values live under. */
+  readonly alias?: string;
 }
 
 /** What the stacks need to know about a wrapper chart under `apps/<name>`. */
@@ -14,8 +35,13 @@ export interface WrapperChart {
   /** Path relative to the repository root, e.g. `apps/ollama`. */
   readonly path: string;
   readonly dependencies: readonly ChartDependency[];
-  /** Value files present in the chart folder. */
+  /** Value files present in the chart folder, sorted. */
   readonly valueFiles: readonly string[];
+}
+
+/** The path of the wrapper chart of app `name`, relative to the repository root. */
+export function wrapperChartPath(name: string): string {
+  return `${APPS_DIR}/${name}`;
 }
 
 /**
@@ -23,7 +49,7 @@ export interface WrapperChart {
  * problem when the chart is missing or malformed (an Application pointing at it could never sync).
  */
 export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
-  const relative = `apps/${name}`;
+  const relative = wrapperChartPath(name);
   const dir = path.join(repoRoot, relative);
   const chartFile = path.join(dir, 'Chart.yaml');
   if (!fs.existsSync(chartFile)) throw new Error(`${relative}/Chart.yaml: wrapper chart not found`);
@@ -37,7 +63,10 @@ export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
       }
     }
   }
-  const valueFiles = fs.readdirSync(dir).filter((f) => /^values(?:-[a-z0-9]+)?\.yaml$/.test(f)).sort();
+  const valueFiles = fs
+    .readdirSync(dir)
+    .filter((f) => VALUE_FILE_PATTERN.test(f))
+    .sort();
   return { path: relative, dependencies, valueFiles };
 }
 

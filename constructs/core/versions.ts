@@ -1,0 +1,40 @@
+/**
+ * Every version this program pins, written once. The product, `npm run check` and the e2e import
+ * them from here; environments override a pin only where they mean to differ.
+ */
+
+/**
+ * An exact version: `MAJOR.MINOR.PATCH`, optionally `v`-prefixed, with an optional pre-release
+ * and build suffix (SemVer 2). Helm reads `1.0` as a range, so a pin has all three numbers.
+ */
+export const EXACT_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/** True when `version` is an exact version with a pre-release suffix (`2.0.0-rc1`, `v0.8.6-rc1`). */
+export function isPreRelease(version: string): boolean {
+  const match = EXACT_VERSION.exec(version);
+  return match !== null && match[4] !== undefined;
+}
+
+/** A Helm chart: repository, name and exact version. */
+export interface ChartRef {
+  /** `https://…` or `oci://…` repository; empty when `name` is a local chart path. */
+  readonly repository: string;
+  /** Chart name in the repository, or a local path when `repository` is empty. */
+  readonly name: string;
+  /** Exact chart version. */
+  readonly version: string;
+}
+
+/** The argo-helm `argo-cd` chart (Argo CD v3.4.4). */
+export const ARGOCD_CHART: ChartRef = {
+  repository: 'https://argoproj.github.io/argo-helm',
+  name: 'argo-cd',
+  version: '10.1.1',
+};
+
+/** The NVIDIA device plugin chart that makes `nvidia.com/gpu` schedulable on AL2023 NVIDIA nodes. */
+export const NVIDIA_DEVICE_PLUGIN_CHART: ChartRef = {
+  repository: 'https://nvidia.github.io/k8s-device-plugin',
+  name: 'nvidia-device-plugin',
+  version: '0.20.0',
+};
