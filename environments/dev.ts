@@ -4,6 +4,7 @@ import { EnvironmentConfig } from './schema';
 /** Local development on a GPU-enabled minikube, plain HTTP behind the minikube nginx ingress. */
 export const dev: EnvironmentConfig = {
   name: 'dev',
+  allowPreReleases: true,
   cluster: { kind: 'kubeconfig', configPath: '~/.kube/config', context: 'minikube' },
   state: { backend: 'local' },
   gitops: { repoUrl: GITOPS_REPO_URL, targetRevision: 'main' },

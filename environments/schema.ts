@@ -119,6 +119,12 @@ const modelName = z
 const environmentFields = z.strictObject({
   /** Environment name; stacks are named `<name>-<layer>`. */
   name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, { error: 'must be 2-12 lower-case letters or digits, starting with a letter' }),
+  /**
+   * Whether application releases may be pre-releases (`-rc1`, `-beta.2`): chart versions and image
+   * tags. Production keeps the default, so `npm run check` rejects a release candidate there.
+   * @default false
+   */
+  allowPreReleases: z.boolean().default(false),
   /** The Kubernetes cluster the platform runs on. */
   cluster: z.discriminatedUnion('kind', [kubeconfigCluster, eksCluster], { error: 'kind must be "kubeconfig" or "eks"' }),
   /** Where Terraform keeps state. */

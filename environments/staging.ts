@@ -4,6 +4,7 @@ import { EnvironmentConfig } from './schema';
 /** Pre-production on EKS: one NAT gateway, spot GPU capacity, the same charts as prod. */
 export const staging: EnvironmentConfig = {
   name: 'staging',
+  allowPreReleases: true,
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
