@@ -4,6 +4,8 @@
  * with every problem listed and writes no stacks.
  */
 import { App } from 'cdktf';
+import { CATALOG } from './apps/catalog';
+import { AppDefinition } from './constructs/apps/app-definition';
 import { addEnvironmentStacks } from './constructs/environment-stacks';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
 
@@ -30,6 +32,11 @@ export interface BuildAppOptions {
    * @default process.cwd()
    */
   readonly repoRoot?: string;
+  /**
+   * The apps of the platform.
+   * @default CATALOG (apps/catalog.ts)
+   */
+  readonly catalog?: readonly AppDefinition[];
 }
 
 /**
@@ -38,14 +45,15 @@ export interface BuildAppOptions {
  */
 export function buildApp(options: BuildAppOptions = {}): App {
   const env = options.env ?? process.env;
-  const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, {
-    GITOPS_REPO_URL: env.GITOPS_REPO_URL,
-    GITOPS_REVISION: env.GITOPS_REVISION,
-    PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
-  });
+  const catalog = options.catalog ?? CATALOG;
+  const environments = loadEnvironments(
+    options.environments ?? ENVIRONMENTS,
+    { GITOPS_REPO_URL: env.GITOPS_REPO_URL, GITOPS_REVISION: env.GITOPS_REVISION, PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE },
+    catalog,
+  );
   // Stack traces in construct metadata only help debugging cdktf itself and cost synth time.
   const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
-  for (const environment of environments) addEnvironmentStacks(app, environment, options.repoRoot);
+  for (const environment of environments) addEnvironmentStacks(app, environment, { catalog, repoRoot: options.repoRoot });
   return app;
 }
 

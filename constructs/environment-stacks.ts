@@ -1,9 +1,10 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidEnvironment } from '../environments/schema';
-import { AppsStack } from './apps-stack';
-import { ClusterStack } from './cluster-stack';
-import { PlatformStack } from './platform-stack';
+import { AppDefinition } from './apps/app-definition';
+import { AppsStack } from './apps/apps-stack';
+import { ClusterStack } from './cluster/cluster-stack';
+import { PlatformStack } from './platform/platform-stack';
 
 /** The stacks of one environment, in deploy order. */
 export interface EnvironmentStacks {
@@ -17,12 +18,23 @@ export interface EnvironmentStacks {
   readonly all: readonly TerraformStack[];
 }
 
+/** Options of {@link addEnvironmentStacks}. */
+export interface EnvironmentStacksOptions {
+  /** The apps of the platform. */
+  readonly catalog: readonly AppDefinition[];
+  /**
+   * Folder holding `apps/<name>` wrapper charts.
+   * @default process.cwd()
+   */
+  readonly repoRoot?: string;
+}
+
 /**
  * Adds the stacks of one environment, named `<env>-<layer>`, each depending on the layer below
  * so that `cdktf deploy '<env>-*'` applies cluster, platform and apps in that order — every
  * stack is planned only after the one it depends on has been applied.
  */
-export function addEnvironmentStacks(scope: Construct, environment: ValidEnvironment, repoRoot?: string): EnvironmentStacks {
+export function addEnvironmentStacks(scope: Construct, environment: ValidEnvironment, options: EnvironmentStacksOptions): EnvironmentStacks {
   const cluster =
     environment.cluster.kind === 'eks'
       ? new ClusterStack(scope, `${environment.name}-cluster`, {
@@ -31,9 +43,9 @@ export function addEnvironmentStacks(scope: Construct, environment: ValidEnviron
           tags: { 'llm-platform/environment': environment.name },
         })
       : undefined;
-  const platform = new PlatformStack(scope, `${environment.name}-platform`, { environment });
+  const platform = new PlatformStack(scope, `${environment.name}-platform`, { environment, catalog: options.catalog });
   if (cluster) platform.addDependency(cluster);
-  const apps = new AppsStack(scope, `${environment.name}-apps`, { environment, repoRoot });
+  const apps = new AppsStack(scope, `${environment.name}-apps`, { environment, catalog: options.catalog, repoRoot: options.repoRoot });
   apps.addDependency(platform);
   return { cluster, platform, apps, all: [...(cluster ? [cluster] : []), platform, apps] };
 }

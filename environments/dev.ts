@@ -1,4 +1,3 @@
-import { ARGOCD_CHART, GITOPS_REPO_URL } from './common';
 import { EnvironmentConfig } from './schema';
 
 /** Local development on a GPU-enabled minikube, plain HTTP behind the minikube nginx ingress. */
@@ -7,23 +6,19 @@ export const dev: EnvironmentConfig = {
   allowPreReleases: true,
   cluster: { kind: 'kubeconfig', configPath: '~/.kube/config', context: 'minikube' },
   state: { backend: 'local' },
-  gitops: { repoUrl: GITOPS_REPO_URL, targetRevision: 'main' },
   ingress: {
     className: 'nginx',
     tls: false,
-    annotations: {},
     hosts: { argocd: 'argocd.llm.test', librechat: 'chat.llm.test', ollama: 'ollama.llm.test' },
   },
   argocd: {
-    chart: ARGOCD_CHART,
-    reconciliationInterval: '180s',
-    wait: true,
-    timeoutSeconds: 600,
     resources: {
       controller: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } },
       repoServer: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
       server: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
     },
   },
-  ollama: { models: ['llama3.2:1b'], gpuCount: 1, volumeSize: '20Gi' },
+  apps: {
+    ollama: { models: ['llama3.2:1b'], gpuCount: 1, volumeSize: '20Gi' },
+  },
 };

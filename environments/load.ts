@@ -4,6 +4,9 @@
  */
 import * as fs from 'fs';
 import { z } from 'zod';
+import { CATALOG } from '../apps/catalog';
+import { AppDefinition } from '../constructs/apps/app-definition';
+import { catalogProblems } from '../constructs/apps/app-catalog';
 import { EnvironmentConfig, ValidEnvironment, environmentSchema } from './schema';
 import { gitRevision, gitUrl } from './rules';
 
@@ -76,11 +79,18 @@ function checkVariable(name: keyof SynthOverrides, value: string, schema: z.ZodT
 }
 
 /**
- * Validates every environment (after applying `overrides`) and returns them in order.
+ * Validates every environment (after applying `overrides`) against the schema of `catalog` and
+ * returns them in order.
  * @throws ConfigError listing every problem; nothing is returned unless all environments are valid.
  */
-export function loadEnvironments(configs: readonly EnvironmentConfig[], overrides: SynthOverrides = {}): ValidEnvironment[] {
-  const problems: string[] = [];
+export function loadEnvironments(
+  configs: readonly EnvironmentConfig[],
+  overrides: SynthOverrides = {},
+  catalog: readonly AppDefinition[] = CATALOG,
+): ValidEnvironment[] {
+  const problems: string[] = catalogProblems(catalog);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const schema = environmentSchema(catalog);
   const names = configs.map((c) => c.name);
   names.forEach((name, i) => {
     if (names.indexOf(name) < i) problems.push(`${name}.name: must be unique (defined more than once)`);
@@ -94,12 +104,12 @@ export function loadEnvironments(configs: readonly EnvironmentConfig[], override
   const valid: ValidEnvironment[] = [];
   for (const config of configs) {
     let candidate = deepMerge(config, fileOverrides[config.name] ?? {}) as EnvironmentConfig;
-    const gitops = { ...candidate.gitops };
+    const gitops = { ...(candidate.gitops ?? {}) };
     if (repoUrl !== undefined) gitops.repoUrl = repoUrl;
     if (revision !== undefined) gitops.targetRevision = revision;
     candidate = { ...candidate, gitops };
 
-    const result = environmentSchema.safeParse(candidate);
+    const result = schema.safeParse(candidate);
     if (result.success) {
       valid.push(result.data);
     } else {

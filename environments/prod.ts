@@ -1,4 +1,4 @@
-import { ARGOCD_CHART, EKS_ADDONS, GITOPS_REPO_URL, NVIDIA_DEVICE_PLUGIN_CHART } from './common';
+import { CapacityType } from '../constructs/cluster/eks-cluster';
 import { EnvironmentConfig } from './schema';
 
 /** Production on EKS: a NAT gateway per zone, on-demand GPU capacity, a DynamoDB state lock. */
@@ -19,17 +19,14 @@ export const prod: EnvironmentConfig = {
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.2xlarge'],
-      capacityType: 'ON_DEMAND',
+      capacityType: CapacityType.ON_DEMAND,
       minSize: 2,
       desiredSize: 2,
       maxSize: 4,
       diskSizeGiB: 200,
     },
-    addons: EKS_ADDONS,
-    nvidiaDevicePlugin: NVIDIA_DEVICE_PLUGIN_CHART,
   },
   state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'prod', region: 'eu-west-1', dynamodbTable: 'llm-platform-tflock' },
-  gitops: { repoUrl: GITOPS_REPO_URL, targetRevision: 'main' },
   ingress: {
     className: 'nginx',
     tls: true,
@@ -41,9 +38,6 @@ export const prod: EnvironmentConfig = {
     },
   },
   argocd: {
-    chart: ARGOCD_CHART,
-    reconciliationInterval: '180s',
-    wait: true,
     timeoutSeconds: 900,
     resources: {
       controller: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
@@ -51,5 +45,7 @@ export const prod: EnvironmentConfig = {
       server: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     },
   },
-  ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
+  apps: {
+    ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
+  },
 };

@@ -55,3 +55,23 @@ export const resources = () =>
     requests: resourceList(),
     limits: resourceList().optional(),
   });
+
+/** An Ollama model with an explicit tag, never `latest`. */
+export const modelName = () =>
+  z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/, { error: 'must be an Ollama model with an explicit tag, such as llama3.2:1b' })
+    .refine((m) => !m.endsWith(':latest'), { error: 'must not use the "latest" tag' });
+
+/** An AWS region such as `eu-west-1`. */
+export const awsRegion = () => z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-west-1' });
+
+/** A Helm chart: repository (empty for a local path), name and exact version. */
+export const chartRef = () =>
+  z.strictObject({
+    repository: z
+      .string()
+      .regex(/^(?:$|https:\/\/\S+|oci:\/\/\S+)$/, { error: 'must be an https:// or oci:// URL, or empty for a local chart path' }),
+    name: z.string().min(1, { error: 'must not be empty' }),
+    version: exactVersion(),
+  });

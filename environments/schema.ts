@@ -1,25 +1,14 @@
 /**
- * The one schema every environment is validated against before any stack is created.
- * Environments are data: constructs read these fields and never branch on an environment's name.
+ * The one schema every environment is validated against before any stack is created. It is built
+ * from the app catalog: `apps.<name>` holds each app's settings and `ingress.hosts` has a key per
+ * published app. Environments are data: constructs read these fields and never branch on an
+ * environment's name.
  */
 import { z } from 'zod';
-import { dnsName, exactVersion, gitRevision, gitUrl, quantity, resources } from './rules';
-
-const chartSource = z.strictObject({
-  /**
-   * Helm repository URL (`https://…` or `oci://…`). Empty means `name` is a local chart path.
-   */
-  repository: z
-    .string()
-    .regex(/^(?:$|https:\/\/\S+|oci:\/\/\S+)$/, { error: 'must be an https:// or oci:// URL, or empty for a local chart path' }),
-  /** Chart name in the repository, or a local path when `repository` is empty. */
-  name: z.string().min(1, { error: 'must not be empty' }),
-  /** Exact chart version. */
-  version: exactVersion(),
-});
-
-/** Where a Helm chart comes from: repository, name and exact version. */
-export type ChartSource = z.infer<typeof chartSource>;
+import { AppDefinition } from '../constructs/apps/app-definition';
+import { CapacityType } from '../constructs/cluster/eks-cluster';
+import { DEFAULT_GITOPS_REPO_URL } from './defaults';
+import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, resources } from './rules';
 
 const nodeGroupSize = {
   /** Minimum number of nodes. */
@@ -42,12 +31,13 @@ const kubeconfigCluster = z.strictObject({
 });
 
 const GPU_AMI_TYPES = ['AL2023_x86_64_NVIDIA', 'BOTTLEROCKET_x86_64_NVIDIA'] as const;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
 
 const eksCluster = z.strictObject({
   /** An EKS cluster that the `<env>-cluster` stack creates. */
   kind: z.literal('eks'),
   /** AWS region. */
-  region: z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-west-1' }),
+  region: awsRegion(),
   /** EKS cluster name. */
   name: z
     .string()
@@ -68,27 +58,37 @@ const eksCluster = z.strictObject({
     /** One NAT gateway for the whole VPC (cheaper) instead of one per zone (zone-failure tolerant). */
     singleNatGateway: z.boolean(),
   }),
-  /** CPU nodes for system pods (Argo CD, CoreDNS, LibreChat, MongoDB, Meilisearch). */
+  /** CPU nodes for system pods (Argo CD, CoreDNS, the apps without GPU needs). */
   systemNodes: z.strictObject({
-    instanceTypes: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as m6i.large' })).min(1, { error: 'must list at least one instance type' }),
+    instanceTypes: z
+      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as m6i.large' }))
+      .min(1, { error: 'must list at least one instance type' }),
     ...nodeGroupSize,
   }),
-  /** NVIDIA GPU nodes for Ollama, tainted so that only GPU workloads land there. */
+  /** NVIDIA GPU nodes, tainted so that only GPU workloads land there. */
   gpuNodes: z.strictObject({
     amiType: z.enum(GPU_AMI_TYPES, { error: `must be one of ${GPU_AMI_TYPES.join(', ')} (AL2 GPU AMIs are end-of-life)` }),
     instanceTypes: z
       .array(z.string().regex(/^g(?:5|6|6e)\.\d*x?large$/, { error: 'must be an NVIDIA GPU instance type of the g5, g6 or g6e family' }))
       .min(1, { error: 'must list at least one instance type' }),
-    capacityType: z.enum(['ON_DEMAND', 'SPOT'], { error: 'must be ON_DEMAND or SPOT' }),
+    capacityType: z.enum(CapacityType, { error: 'must be ON_DEMAND or SPOT' }),
     ...nodeGroupSize,
   }),
-  /** Exact versions of the EKS managed add-ons this program installs. */
-  addons: z.strictObject({
-    ebsCsiDriver: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must be an exact EKS add-on version such as v1.66.0-eksbuild.1' }),
-    podIdentityAgent: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: 'must be an exact EKS add-on version such as v1.3.9-eksbuild.1' }),
-  }),
-  /** NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin. */
-  nvidiaDevicePlugin: chartSource,
+  /**
+   * Exact versions of the EKS managed add-ons.
+   * @default - the versions in constructs/core/versions.ts
+   */
+  addons: z
+    .strictObject({
+      ebsCsiDriver: z.string().regex(ADDON_VERSION, { error: 'must be an exact EKS add-on version such as v1.66.0-eksbuild.1' }),
+      podIdentityAgent: z.string().regex(ADDON_VERSION, { error: 'must be an exact EKS add-on version such as v1.3.9-eksbuild.1' }),
+    })
+    .optional(),
+  /**
+   * NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin.
+   * @default - the pin in constructs/core/versions.ts
+   */
+  nvidiaDevicePlugin: chartRef().optional(),
 });
 
 const localState = z.strictObject({
@@ -106,112 +106,128 @@ const s3State = z.strictObject({
   keyPrefix: z
     .string()
     .regex(/^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/, { error: 'must be a relative S3 key prefix without leading or trailing slash' }),
-  region: z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-west-1' }),
+  region: awsRegion(),
   /** DynamoDB lock table; when absent, S3-native lock files are used (Terraform >= 1.10, OpenTofu >= 1.10). */
   dynamodbTable: z.string().min(3, { error: 'must be a DynamoDB table name' }).optional(),
 });
 
-const modelName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/, { error: 'must be an Ollama model with an explicit tag, such as llama3.2:1b' })
-  .refine((m) => !m.endsWith(':latest'), { error: 'must not use the "latest" tag' });
+/** The `ingress.hosts` record: `argocd` plus one key per app of the catalog that can be published. */
+function hostsSchema(catalog: readonly AppDefinition[]) {
+  const shape: Record<string, z.ZodType> = { argocd: dnsName() };
+  for (const app of catalog) {
+    if (app.host === 'required') shape[app.name] = dnsName();
+    if (app.host === 'optional') shape[app.name] = dnsName().optional();
+  }
+  return z.strictObject(shape);
+}
 
-const environmentFields = z.strictObject({
-  /** Environment name; stacks are named `<name>-<layer>`. */
-  name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, { error: 'must be 2-12 lower-case letters or digits, starting with a letter' }),
-  /**
-   * Whether application releases may be pre-releases (`-rc1`, `-beta.2`): chart versions and image
-   * tags. Production keeps the default, so `npm run check` rejects a release candidate there.
-   * @default false
-   */
-  allowPreReleases: z.boolean().default(false),
-  /** The Kubernetes cluster the platform runs on. */
-  cluster: z.discriminatedUnion('kind', [kubeconfigCluster, eksCluster], { error: 'kind must be "kubeconfig" or "eks"' }),
-  /** Where Terraform keeps state. */
-  state: z.discriminatedUnion('backend', [localState, s3State], { error: 'backend must be "local" or "s3"' }),
-  /** The Git source that Argo CD reconciles. */
-  gitops: z.strictObject({
-    repoUrl: gitUrl(),
-    targetRevision: gitRevision(),
-  }),
-  /** How the UIs are exposed. */
-  ingress: z.strictObject({
-    /** IngressClass of the cluster's ingress controller. */
-    className: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be an IngressClass name such as nginx' }),
-    /** Serve TLS at the ingress (certificates from `tlsSecretNames` or cert-manager annotations). */
-    tls: z.boolean(),
-    /** Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`). */
-    annotations: z.record(z.string(), z.string()),
-    hosts: z.strictObject({
-      argocd: dnsName(),
-      librechat: dnsName(),
-      ollama: dnsName(),
+/** The `apps` record: the settings of each app of the catalog that has any. */
+function appsSchema(catalog: readonly AppDefinition[]) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const app of catalog) if (app.settings) shape[app.name] = app.settings;
+  return z.strictObject(shape);
+}
+
+/** The schema of one environment for the apps of `catalog`, including rules that span several fields. */
+export function environmentSchema(catalog: readonly AppDefinition[]) {
+  const fields = z.strictObject({
+    /** Environment name; stacks are named `<name>-<layer>`. */
+    name: z.string().regex(/^[a-z][a-z0-9]{1,11}$/, { error: 'must be 2-12 lower-case letters or digits, starting with a letter' }),
+    /**
+     * Whether application releases may be pre-releases (`-rc1`, `-beta.2`): chart versions and image
+     * tags. Production keeps the default, so `npm run check` rejects a release candidate there.
+     * @default false
+     */
+    allowPreReleases: z.boolean().default(false),
+    /** The Kubernetes cluster the platform runs on. */
+    cluster: z.discriminatedUnion('kind', [kubeconfigCluster, eksCluster], { error: 'kind must be "kubeconfig" or "eks"' }),
+    /** Where Terraform keeps state. */
+    state: z.discriminatedUnion('backend', [localState, s3State], { error: 'backend must be "local" or "s3"' }),
+    /** The Git source that Argo CD reconciles. */
+    gitops: z
+      .strictObject({
+        /** @default the project's repository (forks override it with GITOPS_REPO_URL) */
+        repoUrl: gitUrl().default(DEFAULT_GITOPS_REPO_URL),
+        /** @default 'main' */
+        targetRevision: gitRevision().default('main'),
+      })
+      .default({ repoUrl: DEFAULT_GITOPS_REPO_URL, targetRevision: 'main' }),
+    /** How the UIs are exposed. */
+    ingress: z.strictObject({
+      /** IngressClass of the cluster's ingress controller. */
+      className: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be an IngressClass name such as nginx' }),
+      /** Serve TLS at the ingress. */
+      tls: z.boolean(),
+      /** Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`). @default {} */
+      annotations: z.record(z.string(), z.string()).default({}),
+      /** Host names: `argocd` and one per published app. */
+      hosts: hostsSchema(catalog),
     }),
-  }),
-  argocd: z.strictObject({
-    chart: chartSource,
-    /** Git polling interval, e.g. `180s`. */
-    reconciliationInterval: z.string().regex(/^\d+[smh]$/, { error: 'must be a duration such as 180s, 5m or 1h' }),
-    /** Wait for Argo CD's pods to be ready before the Helm release counts as deployed. */
-    wait: z.boolean(),
-    /** Helm install/upgrade timeout in seconds. */
-    timeoutSeconds: z.number().int().min(60, { error: 'must be >= 60' }).max(3600, { error: 'must be <= 3600' }),
-    resources: z.strictObject({
-      controller: resources(),
-      repoServer: resources(),
-      server: resources(),
-    }),
-  }),
-  ollama: z.strictObject({
-    /** Models pulled at start-up, each with an explicit tag. */
-    models: z.array(modelName).min(1, { error: 'must list at least one model' }),
-    /** NVIDIA GPUs per Ollama pod; 0 runs on CPU. */
-    gpuCount: z.number().int().min(0, { error: 'must be >= 0' }).max(8, { error: 'must be <= 8' }),
-    /** Size of the persistent model volume. */
-    volumeSize: quantity(),
-  }),
-});
-
-/** The validated configuration of one environment, including rules that span several fields. */
-export const environmentSchema = environmentFields.superRefine((env, ctx) => {
-  const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-
-  const hosts = Object.entries(env.ingress.hosts);
-  hosts.forEach(([key, host], i) => {
-    const first = hosts.findIndex(([, h]) => h === host);
-    if (first < i) fail(['ingress', 'hosts', key], `must differ from ingress.hosts.${hosts[first][0]} (${host})`);
+    /** Argo CD; every field defaults to the `ArgoCd` construct's default. */
+    argocd: z
+      .strictObject({
+        chart: chartRef().optional(),
+        /** Git polling interval, e.g. `180s`. */
+        reconciliationInterval: z.string().regex(/^\d+[smh]$/, { error: 'must be a duration such as 180s, 5m or 1h' }).optional(),
+        /** Wait for Argo CD's pods to be ready before the Helm release counts as deployed. */
+        wait: z.boolean().optional(),
+        /** Helm install/upgrade timeout in seconds. */
+        timeoutSeconds: z.number().int().min(60, { error: 'must be >= 60' }).max(3600, { error: 'must be <= 3600' }).optional(),
+        resources: z
+          .strictObject({
+            controller: resources().optional(),
+            repoServer: resources().optional(),
+            server: resources().optional(),
+          })
+          .optional(),
+      })
+      .default({}),
+    /** Per-app settings, keyed by app name. */
+    apps: appsSchema(catalog),
   });
 
-  if (env.cluster.kind !== 'eks') return;
-  const cluster = env.cluster;
-  if (!env.ingress.tls) {
-    fail(['ingress', 'tls'], 'must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only');
-  }
-  if (env.ollama.gpuCount < 1) {
-    fail(['ollama', 'gpuCount'], 'must be >= 1 when the cluster has a GPU node group');
-  }
-  cluster.vpc.availabilityZones.forEach((zone, i) => {
-    if (!zone.startsWith(cluster.region) || !/^[a-z]$/.test(zone.slice(cluster.region.length))) {
-      fail(['cluster', 'vpc', 'availabilityZones', i], `must be a zone of ${cluster.region} such as ${cluster.region}a (got "${zone}")`);
-    } else if (cluster.vpc.availabilityZones.indexOf(zone) < i) {
-      fail(['cluster', 'vpc', 'availabilityZones', i], `must not repeat ${zone}`);
+  return fields.superRefine((env, ctx) => {
+    const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+    const hosts = Object.entries(env.ingress.hosts).filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    hosts.forEach(([key, host], i) => {
+      const first = hosts.findIndex(([, h]) => h === host);
+      if (first < i) fail(['ingress', 'hosts', key], `must differ from ingress.hosts.${hosts[first][0]} (${host})`);
+    });
+
+    const hasGpuNodes = env.cluster.kind === 'eks';
+    for (const app of catalog) {
+      if (!app.validate) continue;
+      for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], { hasGpuNodes })) fail(['apps', app.name, ...problem.path], problem.message);
+    }
+
+    if (env.cluster.kind !== 'eks') return;
+    const cluster = env.cluster;
+    if (!env.ingress.tls) {
+      fail(['ingress', 'tls'], 'must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only');
+    }
+    cluster.vpc.availabilityZones.forEach((zone, i) => {
+      if (!zone.startsWith(cluster.region) || !/^[a-z]$/.test(zone.slice(cluster.region.length))) {
+        fail(['cluster', 'vpc', 'availabilityZones', i], `must be a zone of ${cluster.region} such as ${cluster.region}a (got "${zone}")`);
+      } else if (cluster.vpc.availabilityZones.indexOf(zone) < i) {
+        fail(['cluster', 'vpc', 'availabilityZones', i], `must not repeat ${zone}`);
+      }
+    });
+    for (const group of ['systemNodes', 'gpuNodes'] as const) {
+      const { minSize, desiredSize, maxSize } = cluster[group];
+      if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
+        fail(['cluster', group], `must satisfy minSize <= desiredSize <= maxSize (got ${minSize} <= ${desiredSize} <= ${maxSize})`);
+      }
     }
   });
-  for (const group of ['systemNodes', 'gpuNodes'] as const) {
-    const { minSize, desiredSize, maxSize } = cluster[group];
-    if (!(minSize <= desiredSize && desiredSize <= maxSize)) {
-      fail(['cluster', group], `must satisfy minSize <= desiredSize <= maxSize (got ${minSize} <= ${desiredSize} <= ${maxSize})`);
-    }
-  }
-});
+}
 
+type Schema = ReturnType<typeof environmentSchema>;
 /** Configuration of one environment as written in `environments/<env>.ts`. */
-export type EnvironmentConfig = z.input<typeof environmentSchema>;
-/** Configuration of one environment after validation. */
-export type ValidEnvironment = z.output<typeof environmentSchema>;
+export type EnvironmentConfig = z.input<Schema>;
+/** Configuration of one environment after validation (defaults applied). */
+export type ValidEnvironment = z.output<Schema>;
 /** The EKS part of an environment. */
 export type EksClusterConfig = Extract<ValidEnvironment['cluster'], { kind: 'eks' }>;
-/** The kubeconfig part of an environment. */
-export type KubeconfigClusterConfig = Extract<ValidEnvironment['cluster'], { kind: 'kubeconfig' }>;
 /** The state backend part of an environment. */
 export type StateConfig = ValidEnvironment['state'];

@@ -1,4 +1,4 @@
-import { ARGOCD_CHART, EKS_ADDONS, GITOPS_REPO_URL, NVIDIA_DEVICE_PLUGIN_CHART } from './common';
+import { CapacityType } from '../constructs/cluster/eks-cluster';
 import { EnvironmentConfig } from './schema';
 
 /** Pre-production on EKS: one NAT gateway, spot GPU capacity, the same charts as prod. */
@@ -20,17 +20,14 @@ export const staging: EnvironmentConfig = {
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
-      capacityType: 'SPOT',
+      capacityType: CapacityType.SPOT,
       minSize: 1,
       desiredSize: 1,
       maxSize: 2,
       diskSizeGiB: 100,
     },
-    addons: EKS_ADDONS,
-    nvidiaDevicePlugin: NVIDIA_DEVICE_PLUGIN_CHART,
   },
   state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
-  gitops: { repoUrl: GITOPS_REPO_URL, targetRevision: 'main' },
   ingress: {
     className: 'nginx',
     tls: true,
@@ -42,9 +39,6 @@ export const staging: EnvironmentConfig = {
     },
   },
   argocd: {
-    chart: ARGOCD_CHART,
-    reconciliationInterval: '180s',
-    wait: true,
     timeoutSeconds: 900,
     resources: {
       controller: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
@@ -52,5 +46,7 @@ export const staging: EnvironmentConfig = {
       server: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     },
   },
-  ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
+  apps: {
+    ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
+  },
 };

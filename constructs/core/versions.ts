@@ -38,3 +38,12 @@ export const NVIDIA_DEVICE_PLUGIN_CHART: ChartRef = {
   name: 'nvidia-device-plugin',
   version: '0.20.0',
 };
+
+/**
+ * Exact versions of the EKS managed add-ons (confirm for the cluster's Kubernetes version with
+ * `aws eks describe-addon-versions --kubernetes-version <v>`).
+ */
+export const EKS_ADDON_VERSIONS = {
+  ebsCsiDriver: 'v1.66.0-eksbuild.1',
+  podIdentityAgent: 'v1.3.9-eksbuild.1',
+} as const;

@@ -1,6 +1,12 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { MANAGED_LABELS } from './private/platform-layout';
+import { ConstructError } from '../core/errors';
+
+/** Labels on every namespace Terraform creates. */
+export const MANAGED_LABELS = {
+  'app.kubernetes.io/managed-by': 'terraform',
+  'app.kubernetes.io/part-of': 'llm-platform',
+};
 
 /** Properties of {@link PlatformNamespaces}. */
 export interface PlatformNamespacesProps {
@@ -30,7 +36,7 @@ export class PlatformNamespaces extends Construct {
     const labels = { ...MANAGED_LABELS, ...(props.labels ?? {}) };
     const all = [props.gitopsNamespace, ...props.appNamespaces];
     const duplicate = all.find((name, i) => all.indexOf(name) !== i);
-    if (duplicate) throw new Error(`PlatformNamespaces: namespace "${duplicate}" is listed twice; names must be unique`);
+    if (duplicate) throw new ConstructError(this, `namespace "${duplicate}" is listed twice; names must be unique`);
 
     this.gitops = new NamespaceV1(this, props.gitopsNamespace, {
       metadata: { name: props.gitopsNamespace, labels: { ...labels, 'llm-platform/role': 'gitops-tooling' } },

@@ -4,7 +4,7 @@ import { DataAwsEksCluster } from '@cdktf/provider-aws/lib/data-aws-eks-cluster'
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { ValidEnvironment } from '../../environments/schema';
+import { ClusterConnection } from './cluster-connection';
 
 /**
  * Configures the kubernetes provider (and, when asked, the helm provider) of a stack for the environment's cluster.
@@ -13,7 +13,7 @@ import { ValidEnvironment } from '../../environments/schema';
  * was created by the `<env>-cluster` stack, which has been applied before this stack plans) and
  * authenticated with a short-lived token from `aws eks get-token`, so no kubeconfig is needed.
  */
-export function configureClusterAccess(scope: Construct, cluster: ValidEnvironment['cluster'], options: { readonly helm: boolean }): void {
+export function configureClusterAccess(scope: Construct, cluster: ClusterConnection, options: { readonly helm: boolean }): void {
   if (cluster.kind === 'kubeconfig') {
     new KubernetesProvider(scope, 'kubernetes', { configPath: cluster.configPath, configContext: cluster.context });
     if (options.helm) new HelmProvider(scope, 'helm', { kubernetes: { configPath: cluster.configPath, configContext: cluster.context } });

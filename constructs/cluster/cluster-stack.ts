@@ -1,12 +1,13 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { EksClusterConfig, StateConfig } from '../environments/schema';
+import { EksClusterConfig, StateConfig } from '../../environments/schema';
+import { updateKubeconfigCommand } from '../core/kubectl';
+import { PinProviderVersions } from '../core/provider-pins';
+import { configureStateBackend } from '../core/state-backend';
+import { GPU_NODES } from '../core/gpu-nodes';
 import { EksCluster } from './eks-cluster';
 import { EksNetwork } from './eks-network';
-import { updateKubeconfigCommand } from './private/kubectl';
-import { pinProviderVersions } from './private/pin-providers';
-import { configureStateBackend } from './private/state-backend';
 
 /** Properties of {@link ClusterStack}. */
 export interface ClusterStackProps {
@@ -44,7 +45,34 @@ export class ClusterStack extends TerraformStack {
       availabilityZones: cluster.vpc.availabilityZones,
       singleNatGateway: cluster.vpc.singleNatGateway,
     });
-    this.eks = new EksCluster(this, 'eks', { config: cluster, privateSubnetIds: network.privateSubnets.map((s) => s.id) });
+    this.eks = new EksCluster(this, 'eks', {
+      clusterName: cluster.name,
+      kubernetesVersion: cluster.kubernetesVersion,
+      subnetIds: network.privateSubnets.map((s) => s.id),
+      publicAccessCidrs: cluster.publicAccessCidrs,
+      addons: cluster.addons,
+    });
+    this.eks.addNodegroupCapacity('system_nodes', {
+      nodegroupName: 'system',
+      instanceTypes: cluster.systemNodes.instanceTypes,
+      minSize: cluster.systemNodes.minSize,
+      desiredSize: cluster.systemNodes.desiredSize,
+      maxSize: cluster.systemNodes.maxSize,
+      diskSizeGiB: cluster.systemNodes.diskSizeGiB,
+      labels: { 'llm-platform/pool': 'system' },
+    });
+    this.eks.addNodegroupCapacity('gpu_nodes', {
+      nodegroupName: 'gpu',
+      amiType: cluster.gpuNodes.amiType,
+      capacityType: cluster.gpuNodes.capacityType,
+      instanceTypes: cluster.gpuNodes.instanceTypes,
+      minSize: cluster.gpuNodes.minSize,
+      desiredSize: cluster.gpuNodes.desiredSize,
+      maxSize: cluster.gpuNodes.maxSize,
+      diskSizeGiB: cluster.gpuNodes.diskSizeGiB,
+      labels: { 'llm-platform/pool': 'gpu', [GPU_NODES.label.key]: GPU_NODES.label.value },
+      taints: [GPU_NODES.taint],
+    });
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
@@ -52,6 +80,6 @@ export class ClusterStack extends TerraformStack {
       value: updateKubeconfigCommand(cluster),
       description: 'Adds a kubeconfig context named after the cluster',
     });
-    pinProviderVersions(this);
+    Aspects.of(this).add(new PinProviderVersions());
   }
 }

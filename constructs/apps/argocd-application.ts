@@ -1,7 +1,8 @@
-import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
-import { IN_CLUSTER_SERVER } from './private/platform-layout';
+import { ConstructError } from '../core/errors';
+import { IN_CLUSTER_SERVER } from '../core/names';
+import type { ArgoCdProject } from './argocd-project';
 
 /** Retry policy of automated syncs. */
 export interface SyncRetry {
@@ -15,14 +16,10 @@ export interface SyncRetry {
   readonly maxDuration: string;
 }
 
-/** Properties of {@link ArgoCdApplication}. */
-export interface ArgoCdApplicationProps {
+/** Options of {@link ArgoCdProject.addApplication}. */
+export interface ApplicationOptions {
   /** Application name; also the Helm release name. */
   readonly name: string;
-  /** Namespace Argo CD runs in. */
-  readonly argocdNamespace: string;
-  /** AppProject the Application belongs to. */
-  readonly project: string;
   /** Git repository URL. */
   readonly repoUrl: string;
   /** Branch, tag or commit. */
@@ -39,20 +36,21 @@ export interface ArgoCdApplicationProps {
    */
   readonly values?: Record<string, unknown>;
   /**
-   * Sync wave; lower waves sync first.
-   * @default 0
+   * Applications that must sync first: this one syncs in a later wave and is created after them.
+   * @default []
    */
-  readonly syncWave?: number;
+  readonly after?: readonly ArgoCdApplication[];
   /**
    * Retry policy.
    * @default { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' }
    */
   readonly retry?: SyncRetry;
-  /**
-   * Resources to create before this Application (its project, namespace, secrets).
-   * @default []
-   */
-  readonly dependsOn?: ITerraformDependable[];
+}
+
+/** Properties of {@link ArgoCdApplication}. */
+export interface ArgoCdApplicationProps extends ApplicationOptions {
+  /** The AppProject the Application belongs to. */
+  readonly project: ArgoCdProject;
 }
 
 /** Finalizer that makes Argo CD delete an Application's resources before the Application. */
@@ -61,40 +59,46 @@ export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /**
  * An Argo CD Application that deploys a Helm wrapper chart from Git with automated sync
  * (prune, self-heal, never to an empty state) and retries with back-off. Deleting it deletes what
- * it deployed (resources finalizer).
+ * it deployed (resources finalizer). Its sync wave is one more than the latest Application it
+ * comes after.
  */
 export class ArgoCdApplication extends Construct {
   /** The Application object. */
   public readonly manifest: Manifest;
+  /** The Application name. */
+  public readonly name: string;
+  /** The sync wave. */
+  public readonly syncWave: number;
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
     const values = props.values ?? {};
-    const syncWave = props.syncWave ?? 0;
+    const after = props.after ?? [];
     const retry = props.retry ?? { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
 
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 53) {
-      throw new Error(`ArgoCdApplication: name "${props.name}" must be a DNS label of at most 53 characters (it is also the Helm release name)`);
+      throw new ConstructError(this, `name "${props.name}" must be a DNS label of at most 53 characters (it is also the Helm release name)`);
     }
     if (props.path.startsWith('/') || props.path.split('/').includes('..')) {
-      throw new Error(`ArgoCdApplication: path "${props.path}" must be relative to the repository root and must not contain ".."`);
+      throw new ConstructError(this, `path "${props.path}" must be relative to the repository root and must not contain ".."`);
     }
-    if (props.valueFiles.length === 0) throw new Error(`ArgoCdApplication: "${props.name}" needs at least one value file`);
-    if (!Number.isInteger(syncWave)) throw new Error(`ArgoCdApplication: syncWave ${syncWave} must be an integer`);
-    if (retry.limit < 1) throw new Error(`ArgoCdApplication: retry.limit ${retry.limit} must be >= 1`);
+    if (props.valueFiles.length === 0) throw new ConstructError(this, `"${props.name}" needs at least one value file`);
+    if (retry.limit < 1) throw new ConstructError(this, `retry.limit ${retry.limit} must be >= 1`);
 
+    this.name = props.name;
+    this.syncWave = after.length === 0 ? 0 : 1 + Math.max(...after.map((a) => a.syncWave));
     this.manifest = new Manifest(this, 'manifest', {
       manifest: {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
         metadata: {
           name: props.name,
-          namespace: props.argocdNamespace,
+          namespace: props.project.argocdNamespace,
           finalizers: [RESOURCES_FINALIZER],
-          annotations: { 'argocd.argoproj.io/sync-wave': String(syncWave) },
+          annotations: { 'argocd.argoproj.io/sync-wave': String(this.syncWave) },
         },
         spec: {
-          project: props.project,
+          project: props.project.name,
           source: {
             repoURL: props.repoUrl,
             targetRevision: props.targetRevision,
@@ -116,7 +120,7 @@ export class ArgoCdApplication extends Construct {
           },
         },
       },
-      dependsOn: props.dependsOn,
+      dependsOn: [props.project.manifest, ...after.map((a) => a.manifest)],
     });
   }
 }

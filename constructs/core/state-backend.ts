@@ -1,6 +1,24 @@
 import * as path from 'path';
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
-import { StateConfig } from '../../environments/schema';
+
+/** Where a stack keeps its Terraform state. */
+export type StateBackendConfig =
+  | { readonly backend: 'local' }
+  | {
+      readonly backend: 's3';
+      /** Bucket name. */
+      readonly bucket: string;
+      /** Key prefix; each stack's state lives at `<keyPrefix>/<stack>.tfstate`. */
+      readonly keyPrefix: string;
+      /** Bucket region. */
+      readonly region: string;
+      /**
+       * DynamoDB lock table.
+       * @default - S3-native lock files (Terraform >= 1.10, OpenTofu >= 1.10)
+       */
+      readonly dynamodbTable?: string;
+    };
+
 
 /**
  * Configures where `stack` keeps its state: a local file per stack in the project folder, or an
@@ -11,7 +29,7 @@ import { StateConfig } from '../../environments/schema';
  * state sits next to `cdktf.json` — outside `cdktf.out`, which is safe to delete — and no
  * machine-specific absolute path ends up in the synthesized JSON.
  */
-export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateConfig): void {
+export function configureStateBackend(stack: TerraformStack, stackName: string, state: StateBackendConfig): void {
   if (state.backend === 'local') {
     const stackDir = path.resolve(App.of(stack).outdir, 'stacks', stackName);
     const stateFile = path.resolve(process.cwd(), `terraform.${stackName}.tfstate`);

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { ChartSource } from '../environments/schema';
-import { toYaml } from './private/yaml';
+import { ConstructError } from '../core/errors';
+import { ChartRef, NVIDIA_DEVICE_PLUGIN_CHART } from '../core/versions';
+import { toYaml } from '../core/yaml';
 
 /** A pod toleration. */
 export interface Toleration {
@@ -13,8 +14,11 @@ export interface Toleration {
 
 /** Properties of {@link NvidiaDevicePlugin}. */
 export interface NvidiaDevicePluginProps {
-  /** The `nvidia-device-plugin` chart. */
-  readonly chart: ChartSource;
+  /**
+   * The `nvidia-device-plugin` chart.
+   * @default NVIDIA_DEVICE_PLUGIN_CHART
+   */
+  readonly chart?: ChartRef;
   /** Tolerations for the taints of the GPU nodes. */
   readonly tolerations: readonly Toleration[];
   /**
@@ -36,15 +40,16 @@ export class NvidiaDevicePlugin extends Construct {
   constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
     super(scope, id);
     const namespace = props.namespace ?? 'kube-system';
+    const chart = props.chart ?? NVIDIA_DEVICE_PLUGIN_CHART;
     if (props.tolerations.length === 0) {
-      throw new Error('NvidiaDevicePlugin: tolerations must cover the GPU nodes\' taint; an untolerated plugin never runs on them');
+      throw new ConstructError(this, "tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them");
     }
     this.release = new Release(this, 'release', {
       name: 'nvidia-device-plugin',
       namespace,
-      repository: props.chart.repository || undefined,
-      chart: props.chart.name,
-      version: props.chart.version,
+      repository: chart.repository || undefined,
+      chart: chart.name,
+      version: chart.version,
       values: [
         toYaml({
           tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],

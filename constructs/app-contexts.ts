@@ -1,0 +1,41 @@
+import { ValidEnvironment } from '../environments/schema';
+import { AppContext, AppDefinition } from './apps/app-definition';
+import { serviceUrl } from './apps/app-catalog';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from './core/gpu-nodes';
+
+/**
+ * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
+ * host and URL when the environment publishes it, the ingress set-up, GPU scheduling on clusters
+ * with a GPU node group, and the in-cluster URLs of the catalog's Services.
+ */
+export function appContexts(env: ValidEnvironment, catalog: readonly AppDefinition[]): Map<string, AppContext<unknown>> {
+  const settings = env.apps as Record<string, unknown>;
+  const hosts = env.ingress.hosts as Record<string, string | undefined>;
+  const gpuNodes =
+    env.cluster.kind === 'eks'
+      ? {
+          nodeSelector: { [GPU_NODES.label.key]: GPU_NODES.label.value },
+          tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
+        }
+      : undefined;
+  const contexts = new Map<string, AppContext<unknown>>();
+  for (const app of catalog) {
+    const host = app.host === 'required' || app.host === 'optional' ? hosts[app.name] : undefined;
+    contexts.set(app.name, {
+      environment: env.name,
+      settings: settings[app.name],
+      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations: env.ingress.annotations },
+      host,
+      url: host ? externalUrl(env, host) : undefined,
+      gpuNodes,
+      serviceUrl: (name, service) => serviceUrl(catalog, name, service),
+      settingsOf: (name) => settings[name],
+    });
+  }
+  return contexts;
+}
+
+/** The external URL of a host under the environment's ingress. */
+export function externalUrl(env: ValidEnvironment, host: string): string {
+  return `${env.ingress.tls ? 'https' : 'http'}://${host}`;
+}

@@ -1,0 +1,18 @@
+import { TaintEffect } from '../cluster/eks-cluster';
+
+/**
+ * Node label and taint of GPU node groups. The cluster layer puts them on the GPU nodes, the
+ * platform layer tolerates them in the NVIDIA device plugin, and GPU apps select and tolerate them.
+ */
+export const GPU_NODES = {
+  /** Matches the NVIDIA device plugin chart's default node affinity. */
+  label: { key: 'nvidia.com/gpu.present', value: 'true' },
+  taint: { key: 'nvidia.com/gpu', value: 'true', effect: TaintEffect.NO_SCHEDULE },
+} as const;
+
+/** The Kubernetes spelling of a taint effect, for pod tolerations. */
+export const KUBERNETES_TAINT_EFFECT: Record<TaintEffect, string> = {
+  [TaintEffect.NO_SCHEDULE]: 'NoSchedule',
+  [TaintEffect.NO_EXECUTE]: 'NoExecute',
+  [TaintEffect.PREFER_NO_SCHEDULE]: 'PreferNoSchedule',
+};

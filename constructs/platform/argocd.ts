@@ -1,0 +1,140 @@
+import { Construct } from 'constructs';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { ConstructError } from '../core/errors';
+import { deepMerge } from '../core/merge';
+import { ARGOCD_CHART, ChartRef } from '../core/versions';
+import { toYaml } from '../core/yaml';
+
+/** CPU/memory requests and limits of one Argo CD component. */
+export interface ComponentResources {
+  /** Requests. */
+  readonly requests: { readonly cpu?: string; readonly memory?: string };
+  /**
+   * Limits.
+   * @default - none
+   */
+  readonly limits?: { readonly cpu?: string; readonly memory?: string };
+}
+
+/** How Argo CD's UI and API are exposed. */
+export interface ArgoCdIngress {
+  /** IngressClass of the cluster's ingress controller. */
+  readonly className: string;
+  /** Host name. */
+  readonly hostname: string;
+  /**
+   * Terminate TLS at the ingress and re-encrypt to the Argo CD server. When false the server
+   * serves plain HTTP (`server.insecure`), which is only acceptable on a local cluster.
+   */
+  readonly tls: boolean;
+  /**
+   * Extra annotations.
+   * @default {}
+   */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Properties of {@link ArgoCd}. */
+export interface ArgoCdProps {
+  /** Namespace to install into (must exist). */
+  readonly namespace: string;
+  /** How the UI/API is exposed. */
+  readonly ingress: ArgoCdIngress;
+  /**
+   * Chart repository, name and exact version.
+   * @default ARGOCD_CHART
+   */
+  readonly chart?: ChartRef;
+  /**
+   * Git polling interval (`timeout.reconciliation`).
+   * @default '180s'
+   */
+  readonly reconciliationInterval?: string;
+  /**
+   * Resources of the application controller, repo server and API server.
+   * @default - the chart's (none)
+   */
+  readonly resources?: { readonly controller?: ComponentResources; readonly repoServer?: ComponentResources; readonly server?: ComponentResources };
+  /**
+   * Wait until every Argo CD workload is ready.
+   * @default true
+   */
+  readonly wait?: boolean;
+  /**
+   * Helm timeout in seconds.
+   * @default 600
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Chart values merged over the ones this construct computes (objects key by key, lists
+   * replaced): the escape hatch for any chart setting without a prop.
+   * @default {}
+   */
+  readonly values?: Record<string, unknown>;
+}
+
+/**
+ * Argo CD installed from the argo-helm `argo-cd` chart as the Helm release `argocd`. CRDs are kept
+ * when the release is uninstalled, so removing Argo CD never cascades into deleting every
+ * Application.
+ */
+export class ArgoCd extends Construct {
+  /** The Helm release. */
+  public readonly release: Release;
+  /** The chart values, as passed to Helm. */
+  public readonly values: Record<string, unknown>;
+  /** External URL of the UI/API. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdProps) {
+    super(scope, id);
+    const chart = props.chart ?? ARGOCD_CHART;
+    const reconciliationInterval = props.reconciliationInterval ?? '180s';
+    const wait = props.wait ?? true;
+    const timeoutSeconds = props.timeoutSeconds ?? 600;
+    const resources = props.resources ?? {};
+    const { ingress } = props;
+
+    if (!/^\d+[smh]$/.test(reconciliationInterval)) {
+      throw new ConstructError(this, `reconciliationInterval "${reconciliationInterval}" must be a duration such as 180s, 5m or 1h`);
+    }
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new ConstructError(this, `timeoutSeconds ${timeoutSeconds} must be a positive integer`);
+
+    this.url = `${ingress.tls ? 'https' : 'http'}://${ingress.hostname}`;
+    const annotations: Record<string, string> = {
+      ...(ingress.tls ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } : {}),
+      ...(ingress.annotations ?? {}),
+    };
+    const computed = {
+      global: { domain: ingress.hostname },
+      crds: { install: true, keep: true },
+      configs: {
+        params: { 'server.insecure': !ingress.tls },
+        cm: { url: this.url, 'timeout.reconciliation': reconciliationInterval },
+      },
+      server: {
+        ingress: { enabled: true, ingressClassName: ingress.className, hostname: ingress.hostname, annotations, tls: ingress.tls },
+        ...(resources.server ? { resources: resources.server } : {}),
+      },
+      controller: resources.controller ? { resources: resources.controller } : {},
+      repoServer: resources.repoServer ? { resources: resources.repoServer } : {},
+      dex: { enabled: false },
+    };
+    this.values = deepMerge<Record<string, unknown>>(computed, props.values ?? {});
+
+    this.release = new Release(this, 'release', {
+      name: 'argocd',
+      namespace: props.namespace,
+      repository: chart.repository || undefined,
+      chart: chart.name,
+      version: chart.version,
+      values: [toYaml(this.values)],
+      wait,
+      waitForJobs: wait,
+      timeout: timeoutSeconds,
+      atomic: false,
+      cleanupOnFail: true,
+      createNamespace: false,
+    });
+  }
+}

@@ -1,0 +1,90 @@
+import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { ValidEnvironment } from '../../environments/schema';
+import { appContexts } from '../app-contexts';
+import { AppDefinition } from '../apps/app-definition';
+import { configureClusterAccess } from '../core/cluster-access';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../core/gpu-nodes';
+import { kubectlCommand } from '../core/kubectl';
+import { ARGOCD_NAMESPACE } from '../core/names';
+import { PinProviderVersions } from '../core/provider-pins';
+import { configureStateBackend } from '../core/state-backend';
+import { AppSecret } from './app-secret';
+import { ArgoCd } from './argocd';
+import { Gp3StorageClass } from './gp3-storage-class';
+import { NvidiaDevicePlugin } from './nvidia-device-plugin';
+import { PlatformNamespaces } from './platform-namespaces';
+
+/** Properties of {@link PlatformStack}. */
+export interface PlatformStackProps {
+  /** The validated environment. */
+  readonly environment: ValidEnvironment;
+  /** The apps whose namespaces and Secrets the platform provides. */
+  readonly catalog: readonly AppDefinition[];
+}
+
+/**
+ * `<env>-platform`: everything the applications need before Argo CD can sync them — their
+ * namespaces and Secrets, Argo CD itself and, on EKS, the default gp3 StorageClass and the NVIDIA
+ * device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
+ */
+export class PlatformStack extends TerraformStack {
+  /** The Argo CD installation. */
+  public readonly argocd: ArgoCd;
+  /** The app namespaces and Argo CD's. */
+  public readonly namespaces: PlatformNamespaces;
+
+  constructor(scope: Construct, name: string, props: PlatformStackProps) {
+    super(scope, name);
+    const env = props.environment;
+    configureStateBackend(this, name, env.state);
+    configureClusterAccess(this, env.cluster, { helm: true });
+    new RandomProvider(this, 'random');
+
+    this.namespaces = new PlatformNamespaces(this, 'namespaces', {
+      gitopsNamespace: ARGOCD_NAMESPACE,
+      appNamespaces: [...new Set(props.catalog.map((app) => app.namespace))],
+    });
+
+    if (env.cluster.kind === 'eks') {
+      new Gp3StorageClass(this, 'gp3');
+      if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
+        new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {
+          chart: env.cluster.nvidiaDevicePlugin,
+          tolerations: [{ key: GPU_NODES.taint.key, operator: 'Exists', effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
+        });
+      }
+    }
+
+    const contexts = appContexts(env, props.catalog);
+    for (const app of props.catalog) {
+      for (const secret of app.secrets ?? []) {
+        new AppSecret(this, secret.name.replace(/-/g, '_'), {
+          namespace: this.namespaces.apps[app.namespace].metadata.name,
+          secretName: secret.name,
+          variablePrefix: app.name.replace(/-/g, '_'),
+          credentials: secret.credentials,
+          settings: secret.settings?.(contexts.get(app.name)!),
+        });
+      }
+    }
+
+    this.argocd = new ArgoCd(this, 'argocd', {
+      namespace: this.namespaces.gitops.metadata.name,
+      chart: env.argocd.chart,
+      ingress: { className: env.ingress.className, hostname: env.ingress.hosts.argocd as string, tls: env.ingress.tls, annotations: env.ingress.annotations },
+      reconciliationInterval: env.argocd.reconciliationInterval,
+      resources: env.argocd.resources,
+      wait: env.argocd.wait,
+      timeoutSeconds: env.argocd.timeoutSeconds,
+    });
+
+    new TerraformOutput(this, 'argocd_url', { value: this.argocd.url, description: 'Argo CD UI and API' });
+    new TerraformOutput(this, 'argocd_admin_password_command', {
+      value: `${kubectlCommand(env.cluster)} -n ${ARGOCD_NAMESPACE} get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d`,
+      description: 'Prints the initial Argo CD admin password (the password itself is never an output)',
+    });
+    Aspects.of(this).add(new PinProviderVersions());
+  }
+}
