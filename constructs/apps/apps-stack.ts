@@ -46,7 +46,7 @@ export class AppsStack extends TerraformStack {
 
     const apps = inSyncOrder(props.catalog);
     const valueFiles = valueFilesFor(env.name);
-    const charts = new Map(apps.map((app) => [app.name, readWrapperChart(repoRoot, app.name)]));
+    const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app.name)]));
     for (const chart of charts.values()) {
       const missing = valueFiles.find((f) => !chart.valueFiles.includes(f));
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
@@ -79,5 +79,13 @@ export class AppsStack extends TerraformStack {
     }
     this.applications = applications;
     Aspects.of(this).add(new PinProviderVersions());
+  }
+
+  private wrapperChart(repoRoot: string, name: string) {
+    try {
+      return readWrapperChart(repoRoot, name);
+    } catch (err) {
+      throw new ConstructError(this, (err as Error).message);
+    }
   }
 }

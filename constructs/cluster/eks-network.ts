@@ -7,6 +7,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { ConstructError } from '../core/errors';
 
 /** Properties of {@link EksNetwork}. */
 export interface EksNetworkProps {
@@ -42,7 +43,7 @@ export class EksNetwork extends Construct {
     const singleNatGateway = props.singleNatGateway ?? false;
     const zones = props.availabilityZones;
     if (zones.length < 2 || zones.length > 6) {
-      throw new Error(`EksNetwork: availabilityZones has ${zones.length} zones; EKS needs 2 to 6 (got ${zones.join(', ') || 'none'})`);
+      throw new ConstructError(this, `availabilityZones has ${zones.length} zones; EKS needs 2 to 6 (got ${zones.join(', ') || 'none'})`);
     }
     const clusterTag = { [`kubernetes.io/cluster/${props.clusterName}`]: 'shared' };
 

@@ -31,13 +31,13 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['kubeconfig context', 'dev', (e) => (e.cluster.context = ''), 'dev.cluster.context: must not be empty'],
   ['kubeconfig path', 'dev', (e) => (e.cluster.configPath = ''), 'dev.cluster.configPath: must not be empty'],
   ['state backend', 'dev', (e) => (e.state = { backend: 'gcs' }), 'dev.state.backend: backend must be "local" or "s3"'],
-  ['git repository URL', 'dev', (e) => (e.gitops.repoUrl = 'http://github.com/o/r.git'), 'dev.gitops.repoUrl: must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git'],
-  ['git revision not empty', 'dev', (e) => (e.gitops.targetRevision = ''), 'dev.gitops.targetRevision: must not be empty'],
-  ['git revision without whitespace', 'dev', (e) => (e.gitops.targetRevision = 'my branch'), 'dev.gitops.targetRevision: must not contain whitespace'],
-  ['git revision without ".."', 'dev', (e) => (e.gitops.targetRevision = 'main..evil'), 'dev.gitops.targetRevision: must not contain ".."'],
+  ['git repository URL', 'dev', (e) => (e.gitops = { repoUrl: 'http://github.com/o/r.git' }), 'dev.gitops.repoUrl: must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git'],
+  ['git revision not empty', 'dev', (e) => (e.gitops = { targetRevision: '' }), 'dev.gitops.targetRevision: must not be empty'],
+  ['git revision without whitespace', 'dev', (e) => (e.gitops = { targetRevision: 'my branch' }), 'dev.gitops.targetRevision: must not contain whitespace'],
+  ['git revision without ".."', 'dev', (e) => (e.gitops = { targetRevision: 'main..evil' }), 'dev.gitops.targetRevision: must not contain ".."'],
   ['ingress class', 'dev', (e) => (e.ingress.className = 'Nginx Class'), 'dev.ingress.className: must be an IngressClass name such as nginx'],
   ['host names', 'dev', (e) => (e.ingress.hosts.librechat = 'Chat_Host'), 'dev.ingress.hosts.librechat: must be a lower-case DNS name such as chat.example.com'],
-  ['distinct host names', 'dev', (e) => (e.ingress.hosts.ollama = e.ingress.hosts.librechat), 'dev.ingress.hosts.ollama: must differ from ingress.hosts.librechat (chat.llm.test)'],
+  ['distinct host names', 'dev', (e) => (e.ingress.hosts.ollama = e.ingress.hosts.librechat), 'dev.ingress.hosts.librechat: must differ from ingress.hosts.ollama (chat.llm.test)'],
   ['chart repository', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, repository: 'ftp://charts' }), 'dev.argocd.chart.repository: must be an https:// or oci:// URL, or empty for a local chart path'],
   ['chart name', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, name: '' }), 'dev.argocd.chart.name: must not be empty'],
   ['chart version exact', 'dev', (e) => (e.argocd.chart = { ...e.argocd.chart, version: '^10.1.0' }), 'dev.argocd.chart.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
@@ -46,12 +46,12 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['helm timeout minimum', 'dev', (e) => (e.argocd.timeoutSeconds = 10), 'dev.argocd.timeoutSeconds: must be >= 60'],
   ['helm timeout maximum', 'dev', (e) => (e.argocd.timeoutSeconds = 7200), 'dev.argocd.timeoutSeconds: must be <= 3600'],
   ['resource quantities', 'dev', (e) => (e.argocd.resources.server.requests.memory = '1 GB'), 'dev.argocd.resources.server.requests.memory: must be a Kubernetes quantity such as 500m or 2Gi'],
-  ['at least one model', 'dev', (e) => (e.ollama.models = []), 'dev.ollama.models: must list at least one model'],
-  ['model with explicit tag', 'dev', (e) => (e.ollama.models = ['llama3.2']), 'dev.ollama.models[0]: must be an Ollama model with an explicit tag, such as llama3.2:1b'],
-  ['model not latest', 'dev', (e) => (e.ollama.models = ['llama3.2:latest']), 'dev.ollama.models[0]: must not use the "latest" tag'],
-  ['GPU count minimum', 'dev', (e) => (e.ollama.gpuCount = -1), 'dev.ollama.gpuCount: must be >= 0'],
-  ['GPU count maximum', 'dev', (e) => (e.ollama.gpuCount = 9), 'dev.ollama.gpuCount: must be <= 8'],
-  ['volume size', 'dev', (e) => (e.ollama.volumeSize = 'big'), 'dev.ollama.volumeSize: must be a Kubernetes quantity such as 500m or 2Gi'],
+  ['at least one model', 'dev', (e) => (e.apps.ollama.models = []), 'dev.apps.ollama.models: must list at least one model'],
+  ['model with explicit tag', 'dev', (e) => (e.apps.ollama.models = ['llama3.2']), 'dev.apps.ollama.models[0]: must be an Ollama model with an explicit tag, such as llama3.2:1b'],
+  ['model not latest', 'dev', (e) => (e.apps.ollama.models = ['llama3.2:latest']), 'dev.apps.ollama.models[0]: must not use the "latest" tag'],
+  ['GPU count minimum', 'dev', (e) => (e.apps.ollama.gpuCount = -1), 'dev.apps.ollama.gpuCount: must be >= 0'],
+  ['GPU count maximum', 'dev', (e) => (e.apps.ollama.gpuCount = 9), 'dev.apps.ollama.gpuCount: must be <= 8'],
+  ['volume size', 'dev', (e) => (e.apps.ollama.volumeSize = 'big'), 'dev.apps.ollama.volumeSize: must be a Kubernetes quantity such as 500m or 2Gi'],
   ['AWS region', 'staging', (e) => (e.cluster.region = 'europe'), 'staging.cluster.region: must be an AWS region such as eu-west-1'],
   ['EKS cluster name', 'staging', (e) => (e.cluster.name = 'LLM'), 'staging.cluster.name: must be 3-40 lower-case letters, digits or dashes, starting with a letter'],
   ['Kubernetes version', 'staging', (e) => (e.cluster.kubernetesVersion = '1.29'), 'staging.cluster.kubernetesVersion: must be one of 1.34, 1.35, 1.36 (EKS standard support)'],
@@ -75,7 +75,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['Pod Identity add-on version', 'staging', (e) => (e.cluster.addons = { ...e.cluster.addons, podIdentityAgent: 'v1.3' }), 'staging.cluster.addons.podIdentityAgent: must be an exact EKS add-on version such as v1.3.9-eksbuild.1'],
   ['device plugin chart version', 'staging', (e) => (e.cluster.nvidiaDevicePlugin = { ...e.cluster.nvidiaDevicePlugin, version: '0.20' }), 'staging.cluster.nvidiaDevicePlugin.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
   ['TLS on EKS', 'staging', (e) => (e.ingress.tls = false), 'staging.ingress.tls: must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only'],
-  ['GPU for Ollama on EKS', 'staging', (e) => (e.ollama.gpuCount = 0), 'staging.ollama.gpuCount: must be >= 1 when the cluster has a GPU node group'],
+  ['GPU for Ollama on EKS', 'staging', (e) => (e.apps.ollama.gpuCount = 0), 'staging.apps.ollama.gpuCount: must be >= 1 when the cluster has a GPU node group'],
   ['S3 bucket', 'prod', (e) => (e.state.bucket = 'Bad_Bucket'), 'prod.state.bucket: must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, dashes)'],
   ['S3 key prefix', 'prod', (e) => (e.state.keyPrefix = '/prod/'), 'prod.state.keyPrefix: must be a relative S3 key prefix without leading or trailing slash'],
   ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
@@ -89,12 +89,12 @@ describe('validation rules', () => {
 
   test('every problem of every environment is reported at once', () => {
     const configs = ENVIRONMENTS.map((e) => rawEnvironment(e.name));
-    configs[0].gitops.targetRevision = 'a b';
-    configs[2].ollama.models = ['x'];
+    configs[0].gitops = { targetRevision: 'a b' };
+    configs[2].apps.ollama.models = ['x'];
     configs[2].cluster.region = 'nowhere';
     expect(() => loadEnvironments(configs)).toThrow(ConfigError);
     expect(() => loadEnvironments(configs)).toThrow(
-      /dev\.gitops\.targetRevision: must not contain whitespace[\s\S]*prod\.cluster\.region: must be an AWS region[\s\S]*prod\.ollama\.models\[0\]: must be an Ollama model with an explicit tag/,
+      /dev\.gitops\.targetRevision: must not contain whitespace[\s\S]*prod\.cluster\.region: must be an AWS region[\s\S]*prod\.apps\.ollama\.models\[0\]: must be an Ollama model with an explicit tag/,
     );
   });
 
@@ -132,7 +132,7 @@ describe('synth-time overrides', () => {
       const dev = loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })[0];
       expect(dev.cluster).toEqual({ kind: 'kubeconfig', configPath: '~/.kube/config', context: 'kind-llm' });
       expect(dev.argocd.wait).toBe(false);
-      expect(dev.argocd.chart.version).toBe('10.1.1');
+      expect(dev.argocd.chart).toBeUndefined();
     });
 
     test('reports invalid merged values with the environment path', () => {

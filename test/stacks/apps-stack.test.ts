@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { AppsStack } from '../../constructs/apps-stack';
+import { CATALOG } from '../../apps/catalog';
+import { AppsStack } from '../../constructs/apps/apps-stack';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
 
 const stacks = {
@@ -67,26 +68,26 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(config.endpoints.custom[0]).toMatchObject({
       name: 'Ollama',
       baseURL: 'http://ollama.ollama.svc.cluster.local:11434/v1/',
-      models: { default: environment(env).ollama.models, fetch: true },
+      models: { default: (environment(env).apps as any).ollama.models, fetch: true },
     });
   });
 
   test('environment data reaches the charts at the right depth of the double hierarchy', () => {
     const ollama = values(env, 'ollama');
     const e = environment(env);
-    expect(ollama.ollama.ollama.gpu).toEqual({ enabled: true, number: e.ollama.gpuCount });
-    expect(ollama.ollama.ollama.models.pull).toEqual(e.ollama.models);
-    expect(ollama.ollama.ingress.hosts[0].host).toBe(e.ingress.hosts.ollama);
+    expect(ollama.ollama.ollama.gpu).toEqual({ enabled: true, number: (e.apps as any).ollama.gpuCount });
+    expect(ollama.ollama.ollama.models.pull).toEqual((e.apps as any).ollama.models);
+    expect(ollama.ollama.ingress.hosts[0].host).toBe((e.ingress.hosts as any).ollama);
     expect(ollama.ollama.gpu).toBeUndefined();
-    expect(ollama.ollama.persistentVolume.size).toBe(e.ollama.volumeSize);
-    expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe(e.ingress.hosts.librechat);
+    expect(ollama.ollama.persistentVolume.size).toBe((e.apps as any).ollama.volumeSize);
+    expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe((e.ingress.hosts as any).librechat);
   });
 
   test('outputs the LibreChat and Ollama URLs', () => {
     const e = environment(env);
     const scheme = e.ingress.tls ? 'https' : 'http';
-    expect(stacks[env].json.output!.librechat_url.value).toBe(`${scheme}://${e.ingress.hosts.librechat}`);
-    expect(stacks[env].json.output!.ollama_url.value).toBe(`${scheme}://${e.ingress.hosts.ollama}`);
+    expect(stacks[env].json.output!.librechat_url.value).toBe(`${scheme}://${(e.ingress.hosts as any).librechat}`);
+    expect(stacks[env].json.output!.ollama_url.value).toBe(`${scheme}://${(e.ingress.hosts as any).ollama}`);
   });
 });
 
@@ -102,8 +103,8 @@ describe('per-environment differences', () => {
     const ollama = values(env, 'ollama').ollama;
     expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
     expect(ollama.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
-    expect(ollama.ingress.tls).toEqual([{ secretName: 'ollama-tls', hosts: [environment(env).ingress.hosts.ollama] }]);
-    expect(values(env, 'librechat').librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${environment(env).ingress.hosts.librechat}`);
+    expect(ollama.ingress.tls).toEqual([{ secretName: 'ollama-tls', hosts: [(environment(env).ingress.hosts as any).ollama] }]);
+    expect(values(env, 'librechat').librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${(environment(env).ingress.hosts as any).librechat}`);
   });
 
   test('prod pulls more models than staging', () => {
@@ -127,26 +128,26 @@ describe('wrapper chart checks at synth time', () => {
   test('a missing per-environment value file fails synth with the file named', () => {
     const root = copyApps();
     fs.rmSync(path.join(root, 'apps/librechat/values-dev.yaml'));
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(
-      /^dev: apps\/librechat\/values-dev\.yaml: value file not found \(the Application would fail to render\)$/,
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
+      /^dev-apps: apps\/librechat\/values-dev\.yaml: value file not found \(the Application would fail to render\)$/,
     );
   });
 
   test('a missing wrapper chart fails synth', () => {
     const root = copyApps();
     fs.rmSync(path.join(root, 'apps/ollama/Chart.yaml'));
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: wrapper chart not found$/);
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: wrapper chart not found$/);
   });
 
   test('a wrapper chart without dependencies fails synth', () => {
     const root = copyApps();
     fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\n');
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/);
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/);
   });
 
   test('a dependency without a version fails synth', () => {
     const root = copyApps();
     fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    repository: https://helm.otwld.com/\n');
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), repoRoot: root })).toThrow(/^apps\/ollama\/Chart\.yaml: dependencies\[0\]\.version must be a non-empty string$/);
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: dependencies\[0\]\.version must be a non-empty string$/);
   });
 });

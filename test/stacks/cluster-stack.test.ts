@@ -2,8 +2,6 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { Testing } from 'cdktf';
-import { EksNetwork } from '../../constructs/eks-network';
 import { all, environment, environmentStacks, synth } from '../support/synth';
 
 const staging = synth(environmentStacks(environment('staging')).cluster!);
@@ -116,10 +114,3 @@ describe('prod-cluster', () => {
   });
 });
 
-describe('EksNetwork', () => {
-  test('rejects fewer than two zones', () => {
-    expect(() => Testing.synthScope((scope) => new EksNetwork(scope, 'n', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'] }))).toThrow(
-      /^EksNetwork: availabilityZones has 1 zones; EKS needs 2 to 6 \(got eu-west-1a\)$/,
-    );
-  });
-});

@@ -2,9 +2,11 @@ import { parse } from 'yaml';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { LIBRECHAT_CREDENTIALS } from '../../constructs/librechat-credentials';
+import { LIBRECHAT } from '../../apps/catalog';
+import { credentialVariableName } from '../../constructs/platform/app-secret';
 import { all, environment, environmentStacks, only, synth } from '../support/synth';
 
+const LIBRECHAT_CREDENTIALS = LIBRECHAT.secrets![0].credentials;
 const dev = synth(environmentStacks(environment('dev')).platform);
 const staging = synth(environmentStacks(environment('staging')).platform);
 const prod = synth(environmentStacks(environment('prod')).platform);
@@ -46,10 +48,10 @@ describe('dev-platform', () => {
     const { data } = only(dev.json, 'kubernetes_secret_v1');
     const bytes = dev.json.resource!.random_bytes;
     for (const spec of LIBRECHAT_CREDENTIALS) {
-      const variable = dev.json.variable![spec.variable];
+      const variable = dev.json.variable![credentialVariableName('librechat', spec.key)];
       expect(variable).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
       const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), random_bytes\.(\w+)\.hex\)\}$/) ?? [];
-      expect(data[spec.key]).toBe(`\${coalesce(var.${spec.variable}, random_bytes.${generated}.hex)}`);
+      expect(data[spec.key]).toBe(`\${coalesce(var.${credentialVariableName('librechat', spec.key)}, random_bytes.${generated}.hex)}`);
       expect(bytes[generated].length).toBe(spec.generatedBytes);
     }
     expect(bytes[Object.keys(bytes).find((k) => k.includes('creds_key'))!].length * 2).toBe(64);
@@ -78,7 +80,7 @@ describe('dev-platform', () => {
     });
     const values = argocdValues(dev.json);
     expect(values.configs.params['server.insecure']).toBe(true);
-    expect(values.configs.cm['timeout.reconciliation']).toBe('180s');
+    expect(values.configs.cm).toEqual({ url: 'http://argocd.llm.test', 'timeout.reconciliation': '180s' });
     expect(values.crds).toEqual({ install: true, keep: true });
     expect(values.server.ingress).toMatchObject({ enabled: true, ingressClassName: 'nginx', hostname: 'argocd.llm.test', tls: false });
     expect(values.controller.resources.requests).toEqual({ cpu: '100m', memory: '256Mi' });
@@ -193,5 +195,20 @@ describe('prod-platform', () => {
     const bottlerocket = { ...env, cluster: { ...env.cluster, gpuNodes: { ...env.cluster.gpuNodes, amiType: 'BOTTLEROCKET_x86_64_NVIDIA' as const } } };
     const { json } = synth(environmentStacks(bottlerocket).platform);
     expect(all(json, 'helm_release').map((r) => r.chart)).toEqual(['argo-cd']);
+  });
+});
+
+describe.each([
+  ['dev', dev],
+  ['staging', staging],
+  ['prod', prod],
+])('%s-platform secret hygiene', (_env, stack) => {
+  test('every credential is a Terraform expression, never a literal, and no output references one', () => {
+    const { data } = only(stack.json, 'kubernetes_secret_v1');
+    for (const spec of LIBRECHAT_CREDENTIALS) expect(data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
+    for (const output of Object.values<any>(stack.json.output ?? {})) {
+      expect(JSON.stringify(output.value)).not.toMatch(/var\.librechat_|random_bytes|kubernetes_secret/);
+      expect(output.sensitive).toBeUndefined();
+    }
   });
 });

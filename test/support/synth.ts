@@ -1,7 +1,13 @@
-import { Testing, TerraformStack } from 'cdktf';
-import { App } from 'cdktf';
-import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
+/**
+ * The one synth helper of the test suite: builds environments or single constructs in a test app
+ * and returns the synthesized Terraform JSON with small accessors.
+ */
+import { App, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { CATALOG } from '../../apps/catalog';
+import { AppDefinition } from '../../constructs/apps/app-definition';
 import { EnvironmentStacks, addEnvironmentStacks } from '../../constructs/environment-stacks';
+import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
 
 /** Synthesized Terraform JSON of one stack. */
 export type TfJson = {
@@ -14,8 +20,8 @@ export type TfJson = {
 };
 
 /** The shipped configuration of `name`, validated. */
-export function environment(name: string): ValidEnvironment {
-  const env = loadEnvironments(ENVIRONMENTS).find((e) => e.name === name);
+export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
+  const env = loadEnvironments(ENVIRONMENTS, {}, catalog).find((e) => e.name === name);
   if (!env) throw new Error(`no environment ${name}`);
   return env;
 }
@@ -28,35 +34,74 @@ export function rawEnvironment(name: string): any {
 }
 
 /** The stacks of one environment in a fresh test app whose output directory is `cdktf.out`. */
-export function environmentStacks(env: ValidEnvironment): EnvironmentStacks {
+export function environmentStacks(env: ValidEnvironment, options: { catalog?: readonly AppDefinition[]; repoRoot?: string } = {}): EnvironmentStacks {
   const app: App = Testing.app({ outdir: 'cdktf.out' });
-  return addEnvironmentStacks(app, env, process.cwd());
+  return addEnvironmentStacks(app, env, { catalog: options.catalog ?? CATALOG, repoRoot: options.repoRoot ?? process.cwd() });
 }
 
-/** Synthesizes one stack and returns both the raw string (for matchers) and the parsed JSON. */
-export function synth(stack: TerraformStack): { text: string; json: TfJson } {
-  const text = Testing.synth(stack);
-  return { text, json: JSON.parse(text) as TfJson };
+/** A synthesized stack: the raw string (for cdktf's matchers) and the parsed JSON with accessors. */
+export class Synth {
+  constructor(
+    public readonly text: string,
+    public readonly json: TfJson,
+  ) {}
+
+  /** All resources of `type`. */
+  all(type: string): any[] {
+    return Object.values(this.json.resource?.[type] ?? {});
+  }
+
+  /** The single resource of `type`, failing when there is not exactly one. */
+  only(type: string): any {
+    const all = this.all(type);
+    if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+    return all[0];
+  }
+
+  /** The `kubernetes_manifest` objects of `kind`, keyed by `metadata.name`. */
+  manifests(kind: string): Record<string, any> {
+    return Object.fromEntries(
+      this.all('kubernetes_manifest')
+        .map((r) => r.manifest)
+        .filter((m) => m.kind === kind)
+        .map((m) => [m.metadata.name, m]),
+    );
+  }
+
+  /** The address (`type.id`) of the resource of `type` for which `match` holds. */
+  address(type: string, match: (resource: any) => boolean): string {
+    const id = Object.keys(this.json.resource?.[type] ?? {}).find((key) => match(this.json.resource![type][key]));
+    if (!id) throw new Error(`no ${type} matches`);
+    return `${type}.${id}`;
+  }
 }
 
-/** The single resource of `type` in `json`, failing when there is not exactly one. */
-export function only(json: TfJson, type: string): any {
-  const all = Object.values(json.resource?.[type] ?? {});
-  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
-  return all[0];
+/** Synthesizes one stack. */
+export function synth(stack: Construct): Synth {
+  const text = Testing.synth(stack as any);
+  return new Synth(text, JSON.parse(text) as TfJson);
+}
+
+/** Synthesizes the constructs `build` adds to a fresh test stack. */
+export function synthScope(build: (scope: Construct) => void): Synth {
+  const text = Testing.synthScope(build);
+  return new Synth(text, JSON.parse(text) as TfJson);
+}
+
+/** The stacks of a shipped environment, synthesized: `cluster` only on EKS. */
+export function synthEnvironment(name: string, options: { catalog?: readonly AppDefinition[]; repoRoot?: string } = {}) {
+  const stacks = environmentStacks(environment(name, options.catalog), options);
+  return {
+    stacks,
+    cluster: stacks.cluster ? synth(stacks.cluster) : undefined,
+    platform: synth(stacks.platform),
+    apps: synth(stacks.apps),
+  };
 }
 
 /** All resources of `type` in `json`. */
-export function all(json: TfJson, type: string): any[] {
-  return Object.values(json.resource?.[type] ?? {});
-}
-
-/** The `kubernetes_manifest` objects of `kind`, keyed by `metadata.name`. */
-export function manifests(json: TfJson, kind: string): Record<string, any> {
-  return Object.fromEntries(
-    all(json, 'kubernetes_manifest')
-      .map((r) => r.manifest)
-      .filter((m) => m.kind === kind)
-      .map((m) => [m.metadata.name, m]),
-  );
-}
+export const all = (json: TfJson, type: string): any[] => new Synth('', json).all(type);
+/** The single resource of `type` in `json`. */
+export const only = (json: TfJson, type: string): any => new Synth('', json).only(type);
+/** The `kubernetes_manifest` objects of `kind` in `json`, keyed by `metadata.name`. */
+export const manifests = (json: TfJson, kind: string): Record<string, any> => new Synth('', json).manifests(kind);

@@ -1,0 +1,100 @@
+import { Construct } from 'constructs';
+import { catalogProblems, serviceUrl, syncWaves } from '../../constructs/apps/app-catalog';
+import { AppDefinition } from '../../constructs/apps/app-definition';
+import { ApplicationOptions } from '../../constructs/apps/argocd-application';
+import { ArgoCdProject, ArgoCdProjectProps } from '../../constructs/apps/argocd-project';
+import { synthScope } from '../support/synth';
+
+const projectBase: ArgoCdProjectProps = { name: 'llm-platform', argocdNamespace: 'argocd', sourceRepos: ['https://git.example.com/r.git'], destinationNamespaces: ['a', 'b'] };
+const appBase: ApplicationOptions = { name: 'a', repoUrl: 'https://git.example.com/r.git', targetRevision: 'main', path: 'apps/a', namespace: 'a', valueFiles: ['values.yaml'] };
+
+describe('ArgoCdProject', () => {
+  test('in-cluster destinations, orphaned resources warned, no cluster-scoped resources', () => {
+    const { spec } = synthScope((s) => new ArgoCdProject(s, 'project', projectBase)).manifests('AppProject')['llm-platform'];
+    expect(spec.description).toBe('Managed by Terraform');
+    expect(spec.destinations).toEqual([
+      { server: 'https://kubernetes.default.svc', namespace: 'a' },
+      { server: 'https://kubernetes.default.svc', namespace: 'b' },
+    ]);
+    expect(spec.orphanedResources).toEqual({ warn: true });
+    expect(spec.clusterResourceWhitelist).toBeUndefined();
+  });
+
+  test.each([
+    [{ name: 'default' }, /^stack\/project: name "default" is not allowed; the default project permits every source and destination$/],
+    [{ sourceRepos: [] }, /^stack\/project: project "llm-platform" needs at least one source repository$/],
+    [{ destinationNamespaces: [] }, /^stack\/project: project "llm-platform" needs at least one destination namespace$/],
+    [{ sourceRepos: ['*'] }, /^stack\/project: "\*" contains a wildcard; list sources and namespaces explicitly$/],
+  ])('rejects %j', (props, message) => {
+    expect(() => synthScope((s) => new ArgoCdProject(s, 'project', { ...projectBase, ...props }))).toThrow(message);
+  });
+});
+
+describe('ArgoCdProject.addApplication', () => {
+  const build = (scope: Construct) => {
+    const project = new ArgoCdProject(scope, 'project', projectBase);
+    const a = project.addApplication('a', appBase);
+    project.addApplication('b', { ...appBase, name: 'b', path: 'apps/b', namespace: 'b', values: { x: 1 }, after: [a] });
+  };
+
+  test('an Application belongs to, and is created after, its project; waves follow "after"', () => {
+    const s = synthScope(build);
+    const projectAddress = s.address('kubernetes_manifest', (r) => r.manifest.kind === 'AppProject');
+    const aAddress = s.address('kubernetes_manifest', (r) => r.manifest.metadata.name === 'a');
+    const b = s.all('kubernetes_manifest').find((r) => r.manifest.metadata.name === 'b');
+    expect(b.depends_on).toEqual([projectAddress, aAddress]);
+    const apps = s.manifests('Application');
+    expect(apps.a.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'], annotations: { 'argocd.argoproj.io/sync-wave': '0' } });
+    expect(apps.b.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    expect(apps.b.spec).toMatchObject({ project: 'llm-platform', destination: { server: 'https://kubernetes.default.svc', namespace: 'b' } });
+    expect(apps.b.spec.source.helm).toEqual({ releaseName: 'b', valueFiles: ['values.yaml'], valuesObject: { x: 1 } });
+    expect(apps.a.spec.source.helm.valuesObject).toBeUndefined();
+    expect(apps.a.spec.syncPolicy).toEqual({
+      automated: { prune: true, selfHeal: true, allowEmpty: false },
+      syncOptions: ['CreateNamespace=false'],
+      retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    });
+  });
+
+  test.each([
+    [{ repoUrl: 'https://git.example.com/other.git' }, /^stack\/project: Application "a" uses repository https:\/\/git\.example\.com\/other\.git, which the project does not allow \(https:\/\/git\.example\.com\/r\.git\)$/],
+    [{ namespace: 'c' }, /^stack\/project: Application "a" deploys to namespace "c", which the project does not allow \(a, b\)$/],
+    [{ name: 'Not_A_Label' }, /^stack\/Not_A_Label: name "Not_A_Label" must be a DNS label of at most 53 characters \(it is also the Helm release name\)$/],
+    [{ path: '../outside' }, /^stack\/a: path "\.\.\/outside" must be relative to the repository root and must not contain "\.\."$/],
+    [{ valueFiles: [] }, /^stack\/a: "a" needs at least one value file$/],
+    [{ retry: { limit: 0, duration: '1s', factor: 2, maxDuration: '1m' } }, /^stack\/a: retry\.limit 0 must be >= 1$/],
+  ])('rejects %j', (options, message) => {
+    expect(() =>
+      synthScope((s) => {
+        const o = { ...appBase, ...options };
+        new ArgoCdProject(s, 'project', projectBase).addApplication(o.name, o);
+      }),
+    ).toThrow(message);
+  });
+});
+
+describe('app catalog rules', () => {
+  const app = (name: string, extra: Partial<AppDefinition> = {}): AppDefinition => ({ name, namespace: name, ...extra });
+
+  test('waves: 0 without dependencies, one more than the latest dependency otherwise', () => {
+    expect(Object.fromEntries(syncWaves([app('c', { dependsOn: ['a', 'b'] }), app('a'), app('b', { dependsOn: ['a'] })]))).toEqual({ a: 0, b: 1, c: 2 });
+  });
+
+  test('service URLs are derived from the app, its namespace and the declared Service', () => {
+    const catalog = [app('db', { namespace: 'data', services: { main: { serviceName: (r) => `${r}-primary`, port: 5432, scheme: 'postgres', path: '/app' } } })];
+    expect(serviceUrl(catalog, 'db', 'main')).toBe('postgres://db-primary.data.svc.cluster.local:5432/app');
+    expect(() => serviceUrl(catalog, 'db', 'replica')).toThrow(/^apps: app "db" declares no Service "replica" \(declared: main\)$/);
+    expect(() => serviceUrl(catalog, 'cache', 'main')).toThrow(/^apps: no app "cache" in the catalog \(asked for its Service "main"\)$/);
+  });
+
+  test.each([
+    [[app('Bad_Name')], 'app "Bad_Name": name must be a DNS label of at most 53 characters (it is also the Helm release name)'],
+    [[app('a', { namespace: 'Team A' })], 'app "a": namespace "Team A" must be a DNS label'],
+    [[app('a'), app('a')], 'app "a": defined more than once'],
+    [[app('argocd')], 'app "argocd": the name is taken by Argo CD itself'],
+    [[app('a', { dependsOn: ['x'] })], 'app "a": dependsOn names unknown app "x" (known: a)'],
+    [[app('a', { dependsOn: ['b'] }), app('b', { dependsOn: ['a'] })], 'apps: dependency cycle a -> b -> a'],
+  ])('catalog problem %#', (catalog, problem) => {
+    expect(catalogProblems(catalog)).toContain(problem);
+  });
+});

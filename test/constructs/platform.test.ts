@@ -1,0 +1,147 @@
+import { parse } from 'yaml';
+import { AppSecret, AppSecretProps } from '../../constructs/platform/app-secret';
+import { ArgoCd, ArgoCdProps } from '../../constructs/platform/argocd';
+import { Gp3StorageClass } from '../../constructs/platform/gp3-storage-class';
+import { NvidiaDevicePlugin } from '../../constructs/platform/nvidia-device-plugin';
+import { PlatformNamespaces } from '../../constructs/platform/platform-namespaces';
+import { synthScope } from '../support/synth';
+
+const argocdBase: ArgoCdProps = { namespace: 'argocd', ingress: { className: 'nginx', hostname: 'argocd.example.com', tls: true } };
+const argocd = (props: Partial<ArgoCdProps> = {}) => {
+  const release = synthScope((s) => new ArgoCd(s, 'argocd', { ...argocdBase, ...props })).only('helm_release');
+  return { release, values: parse(release.values[0]) };
+};
+
+describe('ArgoCd', () => {
+  test('defaults: pinned chart, release argocd, waits 600 s, 180 s reconciliation, CRDs kept, Dex off, url', () => {
+    const { release, values } = argocd();
+    expect(release).toMatchObject({
+      name: 'argocd',
+      repository: 'https://argoproj.github.io/argo-helm',
+      chart: 'argo-cd',
+      version: '10.1.1',
+      wait: true,
+      wait_for_jobs: true,
+      timeout: 600,
+      create_namespace: false,
+    });
+    expect(values.configs.cm).toEqual({ url: 'https://argocd.example.com', 'timeout.reconciliation': '180s' });
+    expect(values.crds).toEqual({ install: true, keep: true });
+    expect(values.dex).toEqual({ enabled: false });
+  });
+
+  test('tls: false serves plain HTTP, and the configured url says so', () => {
+    const { values } = argocd({ ingress: { ...argocdBase.ingress, tls: false } });
+    expect(values.configs.params['server.insecure']).toBe(true);
+    expect(values.configs.cm.url).toBe('http://argocd.example.com');
+    expect(values.server.ingress).toMatchObject({ tls: false, annotations: {} });
+  });
+
+  test('tls: true keeps the server on TLS and re-encrypts from the ingress', () => {
+    const { values } = argocd({ ingress: { ...argocdBase.ingress, annotations: { 'cert-manager.io/cluster-issuer': 'le' } } });
+    expect(values.configs.params['server.insecure']).toBe(false);
+    expect(values.server.ingress.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+      'cert-manager.io/cluster-issuer': 'le',
+    });
+  });
+
+  test('values is an escape hatch merged over the computed values', () => {
+    const { values } = argocd({ values: { configs: { cm: { 'admin.enabled': 'false' } }, dex: { enabled: true } } });
+    expect(values.configs.cm).toEqual({ url: 'https://argocd.example.com', 'timeout.reconciliation': '180s', 'admin.enabled': 'false' });
+    expect(values.dex).toEqual({ enabled: true });
+  });
+
+  test('a local chart path has no repository; options reach the release', () => {
+    const { release, values } = argocd({
+      chart: { repository: '', name: '/charts/argo-cd', version: '10.1.1' },
+      wait: false,
+      timeoutSeconds: 120,
+      reconciliationInterval: '5m',
+      resources: { repoServer: { requests: { cpu: '1' } } },
+    });
+    expect(release).toMatchObject({ chart: '/charts/argo-cd', wait: false, wait_for_jobs: false, timeout: 120 });
+    expect(release.repository).toBeUndefined();
+    expect(values.configs.cm['timeout.reconciliation']).toBe('5m');
+    expect(values.repoServer.resources).toEqual({ requests: { cpu: '1' } });
+  });
+
+  test.each([
+    [{ reconciliationInterval: 'often' }, /^stack\/argocd: reconciliationInterval "often" must be a duration such as 180s, 5m or 1h$/],
+    [{ timeoutSeconds: 0 }, /^stack\/argocd: timeoutSeconds 0 must be a positive integer$/],
+  ])('rejects %j', (props, message) => {
+    expect(() => argocd(props)).toThrow(message);
+  });
+});
+
+describe('PlatformNamespaces', () => {
+  test('labels: managed-by, role, and extra labels', () => {
+    const s = synthScope((scope) => new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], labels: { team: 'ml' } }));
+    expect(Object.fromEntries(s.all('kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]))).toEqual({
+      argocd: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', 'llm-platform/role': 'gitops-tooling' },
+      a: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', 'llm-platform/role': 'application' },
+    });
+  });
+
+  test('rejects duplicate names', () => {
+    expect(() => synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'a', appNamespaces: ['a'] }))).toThrow(/^stack\/ns: namespace "a" is listed twice; names must be unique$/);
+  });
+});
+
+describe('AppSecret', () => {
+  const base: AppSecretProps = {
+    namespace: 'n',
+    secretName: 's',
+    variablePrefix: 'app',
+    credentials: [{ key: 'API_KEY', generatedBytes: 16, pattern: '^\\S{8,}$', rule: 'at least 8 characters' }],
+    settings: { URL: 'http://x' },
+  };
+
+  test('one sensitive, nullable, validated variable per credential, coalesced with random bytes', () => {
+    const s = synthScope((scope) => new AppSecret(scope, 'secret', base));
+    expect(s.json.variable!.app_api_key).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
+    expect(s.json.variable!.app_api_key.validation[0]).toEqual({
+      condition: '${var.app_api_key == null || can(regex("^\\\\S{8,}$", var.app_api_key))}',
+      error_message: 'app_api_key (API_KEY) must be at least 8 characters.',
+    });
+    const secret = s.only('kubernetes_secret_v1');
+    expect(secret.data.URL).toBe('http://x');
+    expect(secret.data.API_KEY).toMatch(/^\$\{coalesce\(var\.app_api_key, random_bytes\.\w+\.hex\)\}$/);
+    expect(s.only('random_bytes').length).toBe(16);
+  });
+
+  test.each([
+    [{ settings: { API_KEY: 'x' } }, /^stack\/secret: settings must not set the credential key "API_KEY"$/],
+    [{ credentials: [] }, /^stack\/secret: credentials must list at least one credential$/],
+    [{ variablePrefix: 'My-App' }, /^stack\/secret: variable name "My-App_api_key" must be lower-case letters, digits and "_"$/],
+  ])('rejects %j', (props, message) => {
+    expect(() => synthScope((s) => new AppSecret(s, 'secret', { ...base, ...props }))).toThrow(message);
+  });
+});
+
+describe('Gp3StorageClass', () => {
+  test('options: name and not default', () => {
+    const s = synthScope((scope) => new Gp3StorageClass(scope, 'gp3', { name: 'fast', isDefault: false }));
+    expect(s.only('kubernetes_storage_class_v1').metadata).toEqual({ name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'false' } });
+  });
+});
+
+describe('NvidiaDevicePlugin', () => {
+  const toleration = { key: 'nvidia.com/gpu', operator: 'Exists' as const, effect: 'NoSchedule' };
+
+  test('pinned chart by default, into kube-system unless told otherwise, tolerating the given taints', () => {
+    expect(synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [toleration] })).only('helm_release')).toMatchObject({
+      chart: 'nvidia-device-plugin',
+      version: '0.20.0',
+      namespace: 'kube-system',
+    });
+    const release = synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [toleration], namespace: 'gpu-operator' })).only('helm_release');
+    expect(release.namespace).toBe('gpu-operator');
+    expect(parse(release.values[0]).tolerations).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists' }, toleration]);
+  });
+
+  test('rejects an empty toleration list', () => {
+    expect(() => synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [] }))).toThrow(/^stack\/dp: tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them$/);
+  });
+});
