@@ -75,3 +75,30 @@ export const chartRef = () =>
     name: z.string().min(1, { error: 'must not be empty' }),
     version: exactVersion(),
   });
+
+/** Parses `a.b.c.d/n`; undefined when it is not an IPv4 CIDR with zero host bits. */
+export function parseIpv4Cidr(value: string): { address: number; prefix: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  if (octets.some((o, i) => o > 255 || String(o) !== match[i + 1]) || prefix > 32) return undefined;
+  const address = octets.reduce((a, o) => a * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  if (address % hostBits !== 0) return undefined;
+  return { address, prefix };
+}
+
+/** An IPv4 CIDR, parsed (octets <= 255, no host bits set), with a prefix in [minPrefix, maxPrefix]. */
+export const ipv4Cidr = (minPrefix = 0, maxPrefix = 32) =>
+  z
+    .string()
+    .max(18, { error: 'must be an IPv4 CIDR such as 203.0.113.0/24' })
+    .superRefine((value, ctx) => {
+      const parsed = parseIpv4Cidr(value);
+      if (!parsed) {
+        ctx.addIssue({ code: 'custom', message: 'must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)' });
+      } else if (parsed.prefix < minPrefix || parsed.prefix > maxPrefix) {
+        ctx.addIssue({ code: 'custom', message: `must have a prefix from /${minPrefix} to /${maxPrefix}` });
+      }
+    });
