@@ -8,6 +8,8 @@ import { CATALOG } from '../apps/catalog';
 import { AppDefinition } from '../constructs/apps/app-definition';
 import { catalogProblems } from '../constructs/apps/app-catalog';
 import { EnvironmentConfig, ValidEnvironment, environmentSchema } from './schema';
+import { deepMerge, isPlainObject } from '../constructs/core/merge';
+import { guardInput } from './input-guard';
 import { gitRevision, gitUrl } from './rules';
 
 /** Invalid configuration: `problems` holds one `<env>.<field.path>: <rule>` line per problem. */
@@ -37,19 +39,7 @@ export interface SynthOverrides {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Objects merge key by key; anything else in `patch` replaces what `base` has. */
-function deepMerge(base: unknown, patch: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
-  const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) merged[key] = deepMerge(base[key], value);
-  return merged;
-}
-
-function formatPath(path: PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
 }
 
@@ -65,6 +55,11 @@ function readOverridesFile(file: string, names: string[], problems: string[]): R
     problems.push(`PLATFORM_OVERRIDES_FILE: ${file} must hold an object keyed by environment name`);
     return {};
   }
+  const unsafe = guardInput(parsed);
+  if (unsafe.length > 0) {
+    for (const problem of unsafe) problems.push(`PLATFORM_OVERRIDES_FILE: ${formatPath(problem.path)}: ${problem.message}`);
+    return {};
+  }
   for (const key of Object.keys(parsed)) {
     if (!names.includes(key)) {
       problems.push(`PLATFORM_OVERRIDES_FILE: unknown environment "${key}" in ${file} (known: ${names.join(', ')})`);
@@ -74,8 +69,13 @@ function readOverridesFile(file: string, names: string[], problems: string[]): R
 }
 
 function checkVariable(name: keyof SynthOverrides, value: string, schema: z.ZodType, problems: string[]): void {
-  const result = schema.safeParse(value);
-  if (!result.success) problems.push(`${name}: ${result.error.issues[0].message} (got "${value}")`);
+  const [unsafe] = guardInput(value);
+  // Never echo text that failed the guard: it may hold control characters or a template.
+  if (unsafe) problems.push(`${name}: ${unsafe.message}`);
+  else {
+    const result = schema.safeParse(value);
+    if (!result.success) problems.push(`${name}: ${result.error.issues[0].message} (got "${value}")`);
+  }
 }
 
 /**
@@ -109,6 +109,11 @@ export function loadEnvironments(
     if (revision !== undefined) gitops.targetRevision = revision;
     candidate = { ...candidate, gitops };
 
+    const unsafe = guardInput(candidate);
+    if (unsafe.length > 0) {
+      for (const problem of unsafe) problems.push(`${config.name}.${formatPath(problem.path)}: ${problem.message}`);
+      continue;
+    }
     const result = schema.safeParse(candidate);
     if (result.success) {
       valid.push(result.data);

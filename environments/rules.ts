@@ -21,19 +21,46 @@ export const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 export const exactVersion = () =>
   z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
 
+/** A commit id: 7-40 hex characters (SHA-1), or 64 (SHA-256). */
+const COMMIT_SHA = /^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$/;
+
+/**
+ * Why `revision` is not a Git revision Argo CD should track, or undefined: a commit SHA, or a
+ * branch/tag name following git's ref-name rules (`git check-ref-format`), never an option
+ * (`-…`) or a refspec (`+…`, `a:b`).
+ */
+export function gitRevisionProblem(revision: string): string | undefined {
+  if (revision === '') return 'must not be empty';
+  if (revision.length > 255) return 'must be at most 255 characters';
+  if (COMMIT_SHA.test(revision)) return undefined;
+  if (revision.startsWith('-')) return 'must not start with "-"';
+  if (revision.startsWith('+') || revision.includes(':')) return 'must be a branch, tag or commit, not a refspec ("+" or ":")';
+  if (/\s/.test(revision)) return 'must not contain whitespace';
+  if (revision.includes('..')) return 'must not contain ".."';
+  if (/[~^?*[\\]/.test(revision)) return 'must not contain ~ ^ ? * [ or \\';
+  if (revision.includes('@{') || revision === '@') return 'must not contain "@{" or be "@"';
+  if (revision.startsWith('/') || revision.endsWith('/') || revision.includes('//')) return 'must not start or end with "/" or contain "//"';
+  if (revision.endsWith('.')) return 'must not end with "."';
+  if (revision.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return 'must not have a component starting with "." or ending with ".lock"';
+  return undefined;
+}
+
 /** Git revision (branch, tag or commit) as Argo CD accepts it. */
 export const gitRevision = () =>
-  z
-    .string()
-    .min(1, { error: 'must not be empty' })
-    .refine((v) => !/\s/.test(v), { error: 'must not contain whitespace' })
-    .refine((v) => !v.includes('..'), { error: 'must not contain ".."' });
+  z.string().superRefine((value, ctx) => {
+    const message = gitRevisionProblem(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
 
 /** Git repository URL. */
 export const gitUrl = () =>
-  z.string().regex(GIT_URL, {
-    error: 'must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git',
-  });
+  z
+    .string()
+    .max(2048, { error: 'must be at most 2048 characters' })
+    .regex(GIT_URL, { error: 'must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git' })
+    .refine((url) => !/^https:\/\/[^/]*@/.test(url), {
+      error: 'must not carry credentials (user:token@); use the repository credentials variables instead',
+    });
 
 /** A DNS host name. */
 export const dnsName = () =>

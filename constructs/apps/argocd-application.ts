@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
 import { IN_CLUSTER_SERVER } from '../core/names';
+import { terraformLiteral } from '../core/terraform-literal';
 import type { ArgoCdProject } from './argocd-project';
 
 /** Retry policy of automated syncs. */
@@ -88,7 +89,8 @@ export class ArgoCdApplication extends Construct {
     this.name = props.name;
     this.syncWave = after.length === 0 ? 0 : 1 + Math.max(...after.map((a) => a.syncWave));
     this.manifest = new Manifest(this, 'manifest', {
-      manifest: {
+      // Every string is data for Kubernetes, never a Terraform template.
+      manifest: terraformLiteral({
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
         metadata: {
@@ -119,7 +121,7 @@ export class ArgoCdApplication extends Construct {
             },
           },
         },
-      },
+      }),
       dependsOn: [props.project.manifest, ...after.map((a) => a.manifest)],
     });
   }

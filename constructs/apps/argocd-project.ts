@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
 import { IN_CLUSTER_SERVER } from '../core/names';
+import { terraformLiteral } from '../core/terraform-literal';
 import { ArgoCdApplication, ApplicationOptions } from './argocd-application';
 
 /** Properties of {@link ArgoCdProject}. */
@@ -51,7 +52,8 @@ export class ArgoCdProject extends Construct {
     this.sourceRepos = props.sourceRepos;
     this.destinationNamespaces = props.destinationNamespaces;
     this.manifest = new Manifest(this, 'manifest', {
-      manifest: {
+      // Every string is data for Kubernetes, never a Terraform template.
+      manifest: terraformLiteral({
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AppProject',
         metadata: { name: props.name, namespace: props.argocdNamespace },
@@ -61,7 +63,7 @@ export class ArgoCdProject extends Construct {
           destinations: props.destinationNamespaces.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
           orphanedResources: { warn: true },
         },
-      },
+      }),
     });
   }
 

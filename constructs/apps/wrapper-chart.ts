@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { EXACT_VERSION } from '../core/versions';
 
 /** Folder of the wrapper charts, relative to the repository root. */
 export const APPS_DIR = 'apps';
@@ -20,6 +21,9 @@ export function valueFilesFor(environment: string): string[] {
 
 /** Names a value file may have: `values.yaml` or `values-<env>.yaml`. */
 export const VALUE_FILE_PATTERN = /^values(?:-([a-z][a-z0-9]*))?\.yaml$/;
+
+/** An https:// or oci:// chart repository URL: printable, no braces, bounded. */
+const CHART_REPOSITORY = /^(?:https|oci):\/\/[A-Za-z0-9._~:/?#@!&'()*+,;=%-]{1,500}$/;
 
 /** A dependency of a wrapper chart, as written in its `Chart.yaml`. */
 export interface ChartDependency {
@@ -61,6 +65,13 @@ export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
       if (typeof dep[field] !== 'string' || dep[field] === '') {
         throw new Error(`${relative}/Chart.yaml: dependencies[${i}].${field} must be a non-empty string`);
       }
+    }
+    // These strings reach the AppProject in the synthesized JSON: nothing template-like passes.
+    if (!CHART_REPOSITORY.test(dep.repository)) {
+      throw new Error(`${relative}/Chart.yaml: dependencies[${i}].repository must be an https:// or oci:// URL of at most 512 characters without "{" or "}" (got ${JSON.stringify(dep.repository.slice(0, 80))})`);
+    }
+    if (!EXACT_VERSION.test(dep.version)) {
+      throw new Error(`${relative}/Chart.yaml: dependencies[${i}].version must be an exact version such as 1.2.3 (got ${JSON.stringify(String(dep.version).slice(0, 40))})`);
     }
   }
   const valueFiles = fs

@@ -4,6 +4,7 @@ import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import { CredentialSpec } from '../apps/app-definition';
 import { ConstructError } from '../core/errors';
+import { terraformLiteral } from '../core/terraform-literal';
 
 /** Properties of {@link AppSecret}. */
 export interface AppSecretProps {
@@ -45,7 +46,7 @@ export class AppSecret extends Construct {
     if (clash) throw new ConstructError(this, `settings must not set the credential key "${clash}"`);
     if (props.credentials.length === 0) throw new ConstructError(this, 'credentials must list at least one credential');
 
-    const data: Record<string, string> = { ...settings };
+    const data: Record<string, string> = terraformLiteral({ ...settings });
     const variables: Record<string, TerraformVariable> = {};
     for (const spec of props.credentials) {
       const name = credentialVariableName(props.variablePrefix, spec.key);

@@ -3,6 +3,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { deepMerge } from '../core/merge';
 import { ARGOCD_CHART, ChartRef } from '../core/versions';
+import { terraformLiteral } from '../core/terraform-literal';
 import { toYaml } from '../core/yaml';
 
 /** CPU/memory requests and limits of one Argo CD component. */
@@ -128,7 +129,7 @@ export class ArgoCd extends Construct {
       repository: chart.repository || undefined,
       chart: chart.name,
       version: chart.version,
-      values: [toYaml(this.values)],
+      values: [terraformLiteral(toYaml(this.values))],
       wait,
       waitForJobs: wait,
       timeout: timeoutSeconds,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { ChartRef, NVIDIA_DEVICE_PLUGIN_CHART } from '../core/versions';
+import { terraformLiteral } from '../core/terraform-literal';
 import { toYaml } from '../core/yaml';
 
 /** A pod toleration. */
@@ -51,10 +52,10 @@ export class NvidiaDevicePlugin extends Construct {
       chart: chart.name,
       version: chart.version,
       values: [
-        toYaml({
+        terraformLiteral(toYaml({
           tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],
           priorityClassName: 'system-node-critical',
-        }),
+        })),
       ],
       wait: true,
       timeout: 600,
