@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { AppDefinition } from '../constructs/apps/app-definition';
+import { RepositoryAuth } from '../constructs/platform/argocd-repository';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, resources } from './rules';
@@ -69,6 +70,11 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
         repoUrl: gitUrl().default(DEFAULT_GITOPS_REPO_URL),
         /** @default 'main' */
         targetRevision: gitRevision().default('main'),
+        /**
+         * Credentials for a private repository, from sensitive Terraform variables.
+         * @default - a public repository
+         */
+        repositoryAuth: z.enum(RepositoryAuth, { error: 'must be "https-token" or "ssh-key"' }).optional(),
       })
       .default({ repoUrl: DEFAULT_GITOPS_REPO_URL, targetRevision: 'main' }),
     /** How the UIs are exposed. */
@@ -92,6 +98,20 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
         wait: z.boolean().optional(),
         /** Helm install/upgrade timeout in seconds. */
         timeoutSeconds: z.number().int().min(60, { error: 'must be >= 60' }).max(3600, { error: 'must be <= 3600' }).optional(),
+        /**
+         * Single sign-on with Argo CD's own OIDC client; the client secret is the sensitive
+         * variable `argocd_oidc_client_secret`.
+         * @default - no SSO
+         */
+        oidc: z
+          .strictObject({
+            name: z.string().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }),
+            issuer: z.string().regex(/^https:\/\/[^\s/@]+(?:\/\S*)?$/, { error: 'must be an https:// issuer URL' }),
+            clientId: z.string().regex(/^[A-Za-z0-9._:@-]{1,255}$/, { error: 'must be 1-255 letters, digits or ._:@-' }),
+            adminGroups: z.array(z.string().regex(/^[^\s,]{1,255}$/, { error: 'must be a group name without spaces or commas' })).max(20).optional(),
+            keepLocalAdmin: z.boolean().optional(),
+          })
+          .optional(),
         resources: z
           .strictObject({
             controller: resources().optional(),

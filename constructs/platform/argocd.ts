@@ -1,3 +1,4 @@
+import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
@@ -35,6 +36,26 @@ export interface ArgoCdIngress {
   readonly annotations?: Record<string, string>;
 }
 
+/** Single sign-on through Argo CD's own OIDC client (no Dex). */
+export interface ArgoCdOidc {
+  /** Display name on the login page. */
+  readonly name: string;
+  /** Issuer URL (`https://…`). */
+  readonly issuer: string;
+  /** Client id registered with the identity provider. */
+  readonly clientId: string;
+  /**
+   * Groups whose members are Argo CD admins (`role:admin`).
+   * @default []
+   */
+  readonly adminGroups?: readonly string[];
+  /**
+   * Keep the built-in `admin` account (initial password in `argocd-initial-admin-secret`).
+   * @default false
+   */
+  readonly keepLocalAdmin?: boolean;
+}
+
 /** Properties of {@link ArgoCd}. */
 export interface ArgoCdProps {
   /** Namespace to install into (must exist). */
@@ -66,6 +87,13 @@ export interface ArgoCdProps {
    * @default 600
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Single sign-on. The client secret comes from the sensitive Terraform variable
+   * `argocd_oidc_client_secret` (no default: a plan without it fails), passed to Helm as a
+   * sensitive value, never part of the synthesized JSON.
+   * @default - no SSO: only the built-in admin account
+   */
+  readonly oidc?: ArgoCdOidc;
   /**
    * Chart values merged over the ones this construct computes (objects key by key, lists
    * replaced): the escape hatch for any chart setting without a prop.
@@ -106,12 +134,28 @@ export class ArgoCd extends Construct {
       ...(ingress.tls ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } : {}),
       ...(ingress.annotations ?? {}),
     };
+    const oidc = props.oidc;
+    if (oidc && !/^https:\/\/\S+$/.test(oidc.issuer)) throw new ConstructError(this, `oidc.issuer "${oidc.issuer}" must be an https:// URL`);
+    const sso = oidc
+      ? {
+          cm: {
+            'oidc.config': toYaml({ name: oidc.name, issuer: oidc.issuer, clientID: oidc.clientId, clientSecret: '$oidc.clientSecret', requestedScopes: ['openid', 'profile', 'email', 'groups'] }),
+            'admin.enabled': oidc.keepLocalAdmin ?? false,
+          },
+          rbac: {
+            'policy.default': '',
+            'policy.csv': (oidc.adminGroups ?? []).map((group) => `g, ${group}, role:admin`).join('\n'),
+            scopes: '[groups]',
+          },
+        }
+      : undefined;
     const computed = {
       global: { domain: ingress.hostname },
       crds: { install: true, keep: true },
       configs: {
         params: { 'server.insecure': !ingress.tls },
-        cm: { url: this.url, 'timeout.reconciliation': reconciliationInterval },
+        cm: { url: this.url, 'timeout.reconciliation': reconciliationInterval, ...(sso?.cm ?? {}) },
+        ...(sso ? { rbac: sso.rbac } : {}),
       },
       server: {
         ingress: { enabled: true, ingressClassName: ingress.className, hostname: ingress.hostname, annotations, tls: ingress.tls },
@@ -136,6 +180,18 @@ export class ArgoCd extends Construct {
       atomic: false,
       cleanupOnFail: true,
       createNamespace: false,
+      setSensitive: oidc ? [{ name: 'configs.secret.extra.oidc\\.clientSecret', value: this.oidcClientSecret().stringValue }] : undefined,
     });
+  }
+
+  private oidcClientSecret(): TerraformVariable {
+    const variable = new TerraformVariable(this, 'argocd_oidc_client_secret', {
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: 'OIDC client secret of Argo CD single sign-on',
+    });
+    variable.overrideLogicalId('argocd_oidc_client_secret');
+    return variable;
   }
 }

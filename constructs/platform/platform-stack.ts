@@ -12,6 +12,7 @@ import { PinProviderVersions } from '../core/provider-pins';
 import { configureStateBackend } from '../core/state-backend';
 import { AppSecret } from './app-secret';
 import { ArgoCd } from './argocd';
+import { ArgoCdRepositoryCredentials } from './argocd-repository';
 import { Gp3StorageClass } from './gp3-storage-class';
 import { NvidiaDevicePlugin } from './nvidia-device-plugin';
 import { PlatformNamespaces } from './platform-namespaces';
@@ -78,7 +79,15 @@ export class PlatformStack extends TerraformStack {
       resources: env.argocd.resources,
       wait: env.argocd.wait,
       timeoutSeconds: env.argocd.timeoutSeconds,
+      oidc: env.argocd.oidc,
     });
+    if (env.gitops.repositoryAuth) {
+      new ArgoCdRepositoryCredentials(this, 'gitops_repository', {
+        argocdNamespace: this.namespaces.gitops.metadata.name,
+        repoUrl: env.gitops.repoUrl,
+        auth: env.gitops.repositoryAuth,
+      });
+    }
 
     new TerraformOutput(this, 'argocd_url', { value: this.argocd.url, description: 'Argo CD UI and API' });
     new TerraformOutput(this, 'argocd_admin_password_command', {

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { AppSecret, AppSecretProps } from '../../constructs/platform/app-secret';
 import { ArgoCd, ArgoCdProps } from '../../constructs/platform/argocd';
+import { ArgoCdRepositoryCredentials, RepositoryAuth } from '../../constructs/platform/argocd-repository';
 import { Gp3StorageClass } from '../../constructs/platform/gp3-storage-class';
 import { NvidiaDevicePlugin } from '../../constructs/platform/nvidia-device-plugin';
 import { PlatformNamespaces } from '../../constructs/platform/platform-namespaces';
@@ -143,5 +144,56 @@ describe('NvidiaDevicePlugin', () => {
 
   test('rejects an empty toleration list', () => {
     expect(() => synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [] }))).toThrow(/^stack\/dp: tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them$/);
+  });
+});
+
+describe('ArgoCd single sign-on', () => {
+  const oidc = { name: 'Corp', issuer: 'https://login.example.com', clientId: 'argocd', adminGroups: ['platform-admins'] };
+
+  test('Argo CD OIDC with groups RBAC; the client secret is a sensitive variable passed as a sensitive Helm value', () => {
+    const s = synthScope((scope) => new ArgoCd(scope, 'argocd', { ...argocdBase, oidc }));
+    const release = s.only('helm_release');
+    const values = parse(release.values[0]);
+    expect(parse(values.configs.cm['oidc.config'])).toEqual({
+      name: 'Corp',
+      issuer: 'https://login.example.com',
+      clientID: 'argocd',
+      clientSecret: '$oidc.clientSecret',
+      requestedScopes: ['openid', 'profile', 'email', 'groups'],
+    });
+    expect(values.configs.cm['admin.enabled']).toBe(false);
+    expect(values.configs.rbac).toEqual({ 'policy.default': '', 'policy.csv': 'g, platform-admins, role:admin', scopes: '[groups]' });
+    expect(release.set_sensitive).toEqual([{ name: 'configs.secret.extra.oidc\\.clientSecret', value: '${var.argocd_oidc_client_secret}' }]);
+    expect(s.json.variable!.argocd_oidc_client_secret).toEqual({ type: 'string', sensitive: true, nullable: false, description: 'OIDC client secret of Argo CD single sign-on' });
+  });
+
+  test('without SSO there is no secret variable and no RBAC override', () => {
+    const s = synthScope((scope) => new ArgoCd(scope, 'argocd', argocdBase));
+    expect(s.json.variable).toBeUndefined();
+    expect(parse(s.only('helm_release').values[0]).configs.rbac).toBeUndefined();
+  });
+
+  test('rejects a non-https issuer', () => {
+    expect(() => argocd({ oidc: { ...oidc, issuer: 'http://login' } })).toThrow(/^stack\/argocd: oidc\.issuer "http:\/\/login" must be an https:\/\/ URL$/);
+  });
+});
+
+describe('ArgoCdRepositoryCredentials', () => {
+  test.each([
+    [RepositoryAuth.HTTPS_TOKEN, 'https://git.example.com/r.git', ['gitops_repo_token', 'gitops_repo_username'], { username: '${var.gitops_repo_username}', password: '${var.gitops_repo_token}' }],
+    [RepositoryAuth.SSH_KEY, 'git@git.example.com:o/r.git', ['gitops_repo_ssh_private_key'], { sshPrivateKey: '${var.gitops_repo_ssh_private_key}' }],
+  ])('%s: a repository Secret from sensitive variables without defaults', (auth, repoUrl, variables, credentials) => {
+    const s = synthScope((scope) => new ArgoCdRepositoryCredentials(scope, 'repo', { argocdNamespace: 'argocd', repoUrl, auth }));
+    expect(Object.keys(s.json.variable!).sort()).toEqual(variables);
+    for (const v of Object.values<any>(s.json.variable!)) expect(v).toMatchObject({ sensitive: true, nullable: false });
+    const secret = s.only('kubernetes_secret_v1');
+    expect(secret.metadata.labels).toEqual({ 'argocd.argoproj.io/secret-type': 'repository' });
+    expect(secret.data).toEqual({ type: 'git', url: repoUrl, ...credentials });
+  });
+
+  test('rejects credentials that do not fit the URL', () => {
+    expect(() => synthScope((s) => new ArgoCdRepositoryCredentials(s, 'repo', { argocdNamespace: 'argocd', repoUrl: 'git@h:o/r.git', auth: RepositoryAuth.HTTPS_TOKEN }))).toThrow(
+      /^stack\/repo: auth "https-token" does not fit repository git@h:o\/r\.git \(https-token needs an https:\/\/ URL, ssh-key an SSH URL\)$/,
+    );
   });
 });

@@ -1,0 +1,62 @@
+import { TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { ConstructError } from '../core/errors';
+import { terraformLiteral } from '../core/terraform-literal';
+
+/** How Argo CD authenticates to a private Git repository. */
+export enum RepositoryAuth {
+  /** HTTPS with a user name and an access token (`TF_VAR_gitops_repo_username`, `TF_VAR_gitops_repo_token`). */
+  HTTPS_TOKEN = 'https-token',
+  /** SSH with a private key (`TF_VAR_gitops_repo_ssh_private_key`). */
+  SSH_KEY = 'ssh-key',
+}
+
+/** Properties of {@link ArgoCdRepositoryCredentials}. */
+export interface ArgoCdRepositoryCredentialsProps {
+  /** Namespace Argo CD runs in. */
+  readonly argocdNamespace: string;
+  /** The repository URL, exactly as the Applications use it. */
+  readonly repoUrl: string;
+  /** The kind of credentials. */
+  readonly auth: RepositoryAuth;
+}
+
+/**
+ * An Argo CD repository Secret for a private Git repository. The credentials come only from
+ * sensitive Terraform variables without defaults, so a plan without them fails; nothing of them
+ * is in the synthesized JSON or in an output.
+ */
+export class ArgoCdRepositoryCredentials extends Construct {
+  /** The repository Secret. */
+  public readonly secret: SecretV1;
+
+  constructor(scope: Construct, id: string, props: ArgoCdRepositoryCredentialsProps) {
+    super(scope, id);
+    const ssh = props.auth === RepositoryAuth.SSH_KEY;
+    if (ssh === props.repoUrl.startsWith('https://')) {
+      throw new ConstructError(this, `auth "${props.auth}" does not fit repository ${props.repoUrl} (https-token needs an https:// URL, ssh-key an SSH URL)`);
+    }
+    const variable = (name: string, description: string) => {
+      const v = new TerraformVariable(this, name, { type: 'string', sensitive: true, nullable: false, description });
+      v.overrideLogicalId(name);
+      return v.stringValue;
+    };
+
+    const credentials: Record<string, string> = ssh
+      ? { sshPrivateKey: variable('gitops_repo_ssh_private_key', 'Private SSH key Argo CD reads the GitOps repository with') }
+      : {
+          username: variable('gitops_repo_username', 'User name for the GitOps repository (for tokens, any non-empty value the host accepts)'),
+          password: variable('gitops_repo_token', 'Access token (read-only) for the GitOps repository'),
+        };
+    this.secret = new SecretV1(this, 'secret', {
+      metadata: {
+        name: 'gitops-repository',
+        namespace: props.argocdNamespace,
+        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+      },
+      type: 'Opaque',
+      data: { type: 'git', url: terraformLiteral(props.repoUrl), ...credentials },
+    });
+  }
+}
