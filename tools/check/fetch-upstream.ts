@@ -25,6 +25,8 @@ Options:
   --upstream <dir>     read upstream data only from <dir> (<chart>-<version>/values.yaml, Chart.yaml, crds/)
   --force              fetch every pin again with helm into .cache/upstream (needs helm and network)
   --check              write nothing; exit 1 when the committed facts differ from what would be written
+  --offline            never run helm; use only the upstream directories
+  --out <file>         write the facts there instead of tools/check/upstream-facts.json
   --root <dir>         repository root whose pins to cover (default: this checkout)
   <chart>@<version>=<repository>   also derive the facts of this chart (https:// or oci:// repository)
   -h, --help           show this text
@@ -105,19 +107,23 @@ export interface FetchIo {
 export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, io: FetchIo, cwd = process.cwd()): number {
   let upstream: string | undefined;
   let root: string | undefined;
+  let out = FACTS_FILE;
   let force = false;
   let check = false;
+  let offline = false;
   const extra: FactsPin[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const extraPin = /^([^@=]+)@([^=]+)=(.+)$/.exec(arg);
-    if (arg === '--upstream' || arg === '--root') {
+    if (arg === '--upstream' || arg === '--root' || arg === '--out') {
       const value = argv[++i];
-      if (!value) return usageError(io, `${arg} needs a directory`);
+      if (!value) return usageError(io, `${arg} needs a path`);
       if (arg === '--upstream') upstream = value;
-      else root = value;
+      else if (arg === '--root') root = value;
+      else out = path.resolve(cwd, value);
     } else if (arg === '--force') force = true;
     else if (arg === '--check') check = true;
+    else if (arg === '--offline') offline = true;
     else if (arg === '--help' || arg === '-h') {
       io.out(USAGE);
       return 0;
@@ -135,7 +141,7 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   const pins = [...pinnedCharts(inputs), ...extra];
   let derived = deriveFacts(pins, dirs, REPO_ROOT);
   const toFetch = force ? pins : derived.missing.map((entry) => entry.pin);
-  if (toFetch.length > 0 && !check && hasHelm()) {
+  if (toFetch.length > 0 && !check && !offline && hasHelm()) {
     for (const pin of toFetch) {
       io.out(`fetch  ${pin.kind} ${pin.chart} ${pin.version} (${pin.repository || 'no repository'})`);
       try {
@@ -149,13 +155,13 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   }
   if (derived.missing.length > 0) {
     for (const { pin, reason } of derived.missing) io.err(`fetch-upstream: no upstream data for ${pin.kind} ${pin.chart} ${pin.version}: ${reason}`);
-    io.err('fetch-upstream: nothing written. Pass --upstream <dir> holding <chart>-<version>/ folders, or install helm (https://helm.sh/docs/intro/install/) to fetch them.');
+    io.err('fetch-upstream: nothing written. Pass --upstream <dir> holding <chart>-<version>/ folders, or run it with helm on PATH (https://helm.sh/docs/intro/install/) and network to fetch them.');
     return 1;
   }
   const text = serializeFacts(derived.facts);
-  const shown = displayPath(FACTS_FILE, cwd);
+  const shown = displayPath(out, cwd);
   if (check) {
-    const current = fs.existsSync(FACTS_FILE) ? fs.readFileSync(FACTS_FILE, 'utf8') : '';
+    const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
     if (current === text) {
       io.out(`${shown} is up to date`);
       return 0;
@@ -163,8 +169,8 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
     io.err(`${shown} is stale (or missing): run npm run fetch-upstream and commit it`);
     return 1;
   }
-  const before = readFacts(FACTS_FILE);
-  fs.writeFileSync(FACTS_FILE, text);
+  const before = readFacts(out);
+  fs.writeFileSync(out, text);
   const changed = before.ok && serializeFacts(before.value) === text ? 'unchanged' : 'written';
   io.out(`${shown} ${changed}: ${Object.keys(derived.facts.charts).length} charts, ${Object.keys(derived.facts.crds).length} CRD sets, from ${derived.facts.generated.from.join(', ')}`);
   return 0;
