@@ -85,6 +85,39 @@ describe('npm run fetch-upstream', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('fetches pins missing from the upstream directories with helm, then derives their facts', () => {
+    // A stand-in helm on PATH: `show values|chart` print the fixture files, `pull` unpacks a chart
+    // whose CRDs are templates, `template --show-only` prints one of them.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const crd = path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds', 'application-crd.yaml');
+    const ollama = path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0');
+    const script = [
+      '#!/usr/bin/env bash',
+      `echo "$*" >> "${path.join(dir, 'helm.log')}"`,
+      'case "$1 $2" in',
+      `  "version --short") echo v3.16.0 ;;`,
+      `  "show values") cat "${ollama}/values.yaml" ;;`,
+      `  "show chart") cat "${ollama}/Chart.yaml" ;;`,
+      `  pull*) shift; while [ "$1" != --untardir ]; do shift; done; mkdir -p "$2/argo-cd/templates/crds" && cp "${crd}" "$2/argo-cd/templates/crds/" ;;`,
+      `  template*) cat "$3/\${7}" ;;`,
+      '  *) exit 1 ;;',
+      'esac',
+    ].join('\n');
+    fs.writeFileSync(path.join(bin, 'helm'), `${script}\n`, { mode: 0o755 });
+    const cache = path.join(dir, 'cache');
+    const out = path.join(dir, 'fetched.json');
+    const env = { PATH: `${bin}${path.delimiter}${process.env.PATH}`, CHECK_FETCH_DIR: cache };
+    const run = { status: fetchUpstream(['--root', 'repo-clean', '--upstream', path.join(dir, 'empty'), '--out', out], env, { out: () => undefined, err: (l) => console.error(l) }, FIXTURES) };
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain('show values ollama --repo https://helm.otwld.com/ --version 1.77.0');
+    expect(fs.readdirSync(cache).sort()).toEqual(['argo-cd-10.1.1', 'ollama-1.77.0']);
+    const written = readFacts(out);
+    if (!written.ok) throw new Error(written.error);
+    expect(Object.keys(written.value.crds['argo-cd@10.1.1'])).toEqual(['Application']);
+    expect(written.value.charts['ollama@1.77.0'].appVersion).toBe('0.32.15');
+  });
+
   it('rejects unknown arguments with exit 2', () => {
     expect(fetch(['--upstrem', 'x']).status).toBe(2);
   });

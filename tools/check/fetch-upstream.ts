@@ -10,7 +10,6 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { deriveFacts, displayPath, FACTS_FILE, FactsPin, readFacts, serializeFacts } from './facts';
 import { loadInputs, REPO_ROOT, pinnedCharts } from './repository';
@@ -45,39 +44,41 @@ function helmRef(chart: string, repository: string): string[] {
   return [chart, '--repo', repository];
 }
 
-/** Runs helm; returns its stdout or throws with its stderr. */
-function helm(args: string[]): string {
-  const result = spawnSync('helm', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** Runs helm (found on `env.PATH`); returns its stdout or throws with its stderr. */
+function helm(args: string[], env: NodeJS.ProcessEnv): string {
+  const result = spawnSync('helm', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`helm ${args.join(' ')}: ${result.stderr.trim().split('\n').pop()}`);
   return result.stdout;
 }
 
 /** True when a helm binary answers. */
-function hasHelm(): boolean {
-  return spawnSync('helm', ['version', '--short'], { encoding: 'utf8' }).status === 0;
+function hasHelm(env: NodeJS.ProcessEnv): boolean {
+  return spawnSync('helm', ['version', '--short'], { encoding: 'utf8', env }).status === 0;
 }
 
 /**
  * Fetches one pin with helm into `<dest>/<chart>-<version>/`: values.yaml and Chart.yaml, or for
  * `crds` the CRDs. A failed fetch leaves nothing half-written (files are moved in at the end).
  */
-function helmFetch(pin: FactsPin, dest: string): void {
+function helmFetch(pin: FactsPin, dest: string, env: NodeJS.ProcessEnv): void {
   const ref = helmRef(pin.chart, pin.repository);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fetch-upstream-'));
+  // Inside `dest`, so that the final renames stay on one filesystem.
+  fs.mkdirSync(dest, { recursive: true });
+  const work = fs.mkdtempSync(path.join(dest, '.fetch-'));
   const target = path.join(dest, `${pin.chart}-${pin.version}`);
   try {
-    fs.mkdirSync(target, { recursive: true });
     if (pin.kind === 'values') {
-      fs.writeFileSync(path.join(work, 'values.yaml'), helm(['show', 'values', ...ref, '--version', pin.version]));
-      fs.writeFileSync(path.join(work, 'Chart.yaml'), helm(['show', 'chart', ...ref, '--version', pin.version]));
+      fs.writeFileSync(path.join(work, 'values.yaml'), helm(['show', 'values', ...ref, '--version', pin.version], env));
+      fs.writeFileSync(path.join(work, 'Chart.yaml'), helm(['show', 'chart', ...ref, '--version', pin.version], env));
+      fs.mkdirSync(target, { recursive: true });
       for (const file of ['values.yaml', 'Chart.yaml']) fs.renameSync(path.join(work, file), path.join(target, file));
       return;
     }
     // Argo CD ships its CRDs as templates (templates/crds/), so `helm show crds` is empty for it:
     // render each CRD template plus any plain crds/ file. --kube-version: the chart requires a
     // newer Kubernetes than helm's offline default.
-    helm(['pull', ...ref, '--version', pin.version, '--untar', '--untardir', path.join(work, 'pull')]);
+    helm(['pull', ...ref, '--version', pin.version, '--untar', '--untardir', path.join(work, 'pull')], env);
     const chartDir = path.join(work, 'pull', pin.chart);
     const crds = path.join(work, 'crds');
     fs.mkdirSync(crds);
@@ -86,10 +87,11 @@ function helmFetch(pin: FactsPin, dest: string): void {
     const templates = path.join(chartDir, 'templates', 'crds');
     if (fs.existsSync(templates)) {
       for (const file of fs.readdirSync(templates).filter((f) => f.endsWith('.yaml'))) {
-        fs.writeFileSync(path.join(crds, file), helm(['template', pin.chart, chartDir, '--kube-version', '1.31.0', '--show-only', `templates/crds/${file}`]));
+        fs.writeFileSync(path.join(crds, file), helm(['template', pin.chart, chartDir, '--kube-version', '1.31.0', '--show-only', `templates/crds/${file}`], env));
       }
     }
     if (fs.readdirSync(crds).length === 0) throw new Error(`no CRDs found in ${pin.chart} ${pin.version}`);
+    fs.mkdirSync(target, { recursive: true });
     fs.rmSync(path.join(target, 'crds'), { recursive: true, force: true });
     fs.renameSync(crds, path.join(target, 'crds'));
   } finally {
@@ -141,11 +143,11 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   const pins = [...pinnedCharts(inputs), ...extra];
   let derived = deriveFacts(pins, dirs, REPO_ROOT);
   const toFetch = force ? pins : derived.missing.map((entry) => entry.pin);
-  if (toFetch.length > 0 && !check && !offline && hasHelm()) {
+  if (toFetch.length > 0 && !check && !offline && hasHelm(env)) {
     for (const pin of toFetch) {
       io.out(`fetch  ${pin.kind} ${pin.chart} ${pin.version} (${pin.repository || 'no repository'})`);
       try {
-        helmFetch(pin, fetchDir);
+        helmFetch(pin, fetchDir, env);
       } catch (error) {
         io.err(`fetch-upstream: ${pin.chart} ${pin.version}: ${(error as Error).message}`);
       }
