@@ -1,10 +1,12 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../tools/check/cli-main';
-import { parseCliOptions } from '../../tools/check/cli-options';
-import { describeWithUpstream, SHARED_UPSTREAM_DIR } from '../support/upstream';
-import { FIXTURE_UPSTREAM, FIXTURES } from './check-fixtures';
+import { main, parseCliOptions } from '../../tools/check/cli';
+import { deriveFacts, displayPath, serializeFacts } from '../../tools/check/facts';
 
-/** Runs the CLI in-process on a fixture repository; returns exit status and printed lines. */
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+/** Runs the CLI in-process on a fixture repository and its hand-written stacks; returns exit status and printed lines. */
 function run(repo: string, flags: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
@@ -13,72 +15,111 @@ function run(repo: string, flags: string[], env: NodeJS.ProcessEnv = {}) {
   return { status, out, err };
 }
 
+const WARNING = 'WARNING: 2 items NOT CHECKED — not a pass for them. Run npm run fetch-upstream to derive the missing upstream facts; CI fails on this (CHECK_REQUIRE_UPSTREAM=1).';
+
 describe('npm run check (CLI)', () => {
-  it('prints NOT CHECKED lines and exits 0 when upstream data is missing', () => {
-    const { status, out } = run('repo-clean', ['--upstream', FIXTURE_UPSTREAM]);
+  let partialFacts: string;
+  // Facts of the fixture stand-ins: ollama and librechat, no Argo CD chart or CRDs.
+  beforeAll(() => {
+    partialFacts = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-')), 'facts.json');
+    const pins = ['ollama@1.77.0', 'librechat@2.0.4'].map((key) => ({ kind: 'values' as const, chart: key.split('@')[0], version: key.split('@')[1], repository: '' }));
+    fs.writeFileSync(partialFacts, serializeFacts(deriveFacts(pins, [path.join(FIXTURES, 'upstream')], FIXTURES).facts));
+  });
+  afterAll(() => fs.rmSync(path.dirname(partialFacts), { recursive: true, force: true }));
+
+  it('passes a clean repository with everything checked from the committed facts, even with --require-upstream', () => {
+    expect(run('repo-clean', ['--require-upstream'])).toEqual({
+      status: 0,
+      out: ['check: 2 charts checked, 0 not checked; 4 values documents; 2 manifests validated; 5 pins checked; stacks read from cdktf.out; 0 problems'],
+      err: [],
+    });
+  });
+
+  it('prints NOT CHECKED lines and a warning, and exits 0, for pins without facts', () => {
+    const { status, out } = run('repo-clean', ['--facts', partialFacts]);
     expect(out).toEqual([
-      'NOT CHECKED: Argo CD manifests (1 Application, 1 AppProject) against the argo-cd 10.1.1 CRDs: no CRDs; looked in upstream/argo-cd-10.1.1/crds',
-      'NOT CHECKED: chart argo-cd 10.1.1 (used by helm_release.argocd): no upstream values; looked in upstream/argo-cd-10.1.1/values.yaml',
+      `NOT CHECKED: Argo CD manifests (1 Application, 1 AppProject) against the argo-cd 10.1.1 CRDs: no CRD facts for argo-cd 10.1.1 in ${displayPath(partialFacts, FIXTURES)}; run npm run fetch-upstream`,
+      `NOT CHECKED: chart argo-cd 10.1.1 (used by helm_release.argocd): no facts for it in ${displayPath(partialFacts, FIXTURES)}; run npm run fetch-upstream`,
       'check: 1 chart checked, 1 not checked; 4 values documents; 0 manifests validated; 5 pins checked; stacks read from cdktf.out; 0 problems',
-      'WARNING: 2 items NOT CHECKED — not a pass for them. Run tools/check/fetch-upstream.sh to fetch upstream data; CI fails on this (CHECK_REQUIRE_UPSTREAM=1).',
+      WARNING,
     ]);
     expect(status).toBe(0);
   });
 
   it('exits 1 on anything NOT CHECKED with --require-upstream or CHECK_REQUIRE_UPSTREAM=1', () => {
-    const flagged = run('repo-clean', ['--upstream', FIXTURE_UPSTREAM, '--require-upstream']);
+    const flagged = run('repo-clean', ['--facts', partialFacts, '--require-upstream']);
     expect(flagged.status).toBe(1);
-    expect(flagged.out[flagged.out.length - 1]).toBe('FAILED: 2 items NOT CHECKED and upstream data is required (--require-upstream / CHECK_REQUIRE_UPSTREAM=1)');
-    expect(run('repo-clean', ['--upstream', FIXTURE_UPSTREAM], { CHECK_REQUIRE_UPSTREAM: '1' }).status).toBe(1);
+    expect(flagged.out[flagged.out.length - 1]).toBe('FAILED: 2 items NOT CHECKED and upstream facts are required (--require-upstream / CHECK_REQUIRE_UPSTREAM=1)');
+    expect(run('repo-clean', ['--facts', partialFacts], { CHECK_REQUIRE_UPSTREAM: '1' }).status).toBe(1);
   });
 
-  it('names every chart NOT CHECKED when no upstream data exists at all', () => {
-    const { status, out } = run('repo-clean', [], { CHECK_UPSTREAM_DIR: path.join(FIXTURES, 'no-such-dir') });
-    expect(out).toContain('NOT CHECKED: chart ollama 1.77.0 (used by apps/ollama): no upstream values; looked in no-such-dir/ollama-1.77.0/values.yaml');
+  it('names the missing facts file and every chart NOT CHECKED without it', () => {
+    const { status, out } = run('repo-clean', ['--facts', 'no-such-facts.json']);
+    expect(out).toContain('NOT CHECKED: upstream facts no-such-facts.json: file not found; run npm run fetch-upstream');
+    expect(out).toContain('NOT CHECKED: chart ollama 1.77.0 (used by apps/ollama): no facts for it in no-such-facts.json; run npm run fetch-upstream');
     expect(status).toBe(0);
   });
 
-  it('prints one file:path: message line per problem and exits 1', () => {
-    const { status, out } = run('repo-broken', ['--upstream', FIXTURE_UPSTREAM]);
-    expect(out).toContain('apps/ollama/values-dev.yaml:ollama.gpu: unknown key for chart ollama 1.77.0 → did you mean ollama.ollama.gpu?');
-    expect(out).toContain('apps/extras/Chart.yaml:dependencies[0].version: redis: "^1.0" is a version range ("^"), not an exact version');
-    expect(out.find((line) => line.startsWith('check: '))).toMatch(/; 15 problems$/);
+  it('prints one file:path: message line per problem, sorted by file, and exits 1', () => {
+    const { status, out } = run('repo-broken', []);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        'apps/extras/Chart.yaml:dependencies[0].version: redis: "^1.0" is a version range ("^"), not an exact version',
+        'apps/ollama/values-dev.yaml:ollama.gpu: unknown key for chart ollama 1.77.0 → did you mean ollama.ollama.gpu?',
+        'cdktf.out/stacks/dev-apps/cdk.tf.json:kubernetes_manifest.ollama.manifest.spec.syncPolicy.automated.selfheal: unknown field (not in Application CRD schema) → did you mean selfHeal?',
+        'NOT CHECKED: chart redis ^1.0 (used by apps/extras): not an exact version, so there is no single upstream chart to compare with',
+      ]),
+    );
+    const problems = out.filter((line) => /^(apps|cdktf\.out)\//.test(line));
+    expect(problems.map((line) => line.split(':')[0])).toEqual(problems.map((line) => line.split(':')[0]).sort());
+    expect(out.find((line) => line.startsWith('check: '))).toBe(
+      'check: 3 charts checked, 1 not checked; 8 values documents; 3 manifests validated; 12 pins checked; stacks read from cdktf.out; 18 problems',
+    );
     expect(status).toBe(1);
   });
 
-  it('lists the pinned charts for fetch-upstream.sh', () => {
-    const { status, out } = run('repo-broken', ['--list-charts']);
-    expect(out).toEqual([
-      'values\tlibrechat\t2.0.4\toci://ghcr.io/danny-avila/librechat-chart',
-      'values\tollama\t1.77.0\thttps://helm.otwld.com/',
-      'values\targo-cd\t10.1.1\thttps://argoproj.github.io/argo-helm',
-      'crds\targo-cd\t10.1.1\thttps://argoproj.github.io/argo-helm',
-    ]);
-    expect(status).toBe(0);
+  it('lists the pinned charts the facts must cover', () => {
+    expect(run('repo-broken', ['--list-charts'])).toEqual({
+      status: 0,
+      out: [
+        'values\tlibrechat\t2.0.4\toci://ghcr.io/danny-avila/librechat-chart',
+        'values\tollama\t1.77.0\thttps://helm.otwld.com/',
+        'values\targo-cd\t10.1.1\thttps://argoproj.github.io/argo-helm',
+        'crds\targo-cd\t10.1.1\thttps://argoproj.github.io/argo-helm',
+      ],
+      err: [],
+    });
   });
 
-  it('rejects unknown options with exit 2', () => {
+  it('reads a missing synth dir as NOT CHECKED stacks', () => {
+    const { out } = run('repo-clean', ['--synth-dir', 'repo-clean/no-such-out']);
+    expect(out[0]).toBe('NOT CHECKED: synthesized stacks (Argo CD manifests, Application values, helm_release and provider pins): no-such-out does not exist');
+  });
+
+  it('prints the usage with every rule on --help, and exits 2 on bad usage', () => {
     const out: string[] = [];
     const err: string[] = [];
-    expect(main(['--upstrem', 'x'], {}, { out: (l) => out.push(l), err: (l) => err.push(l) })).toBe(2);
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    expect(main(['--help'], {}, io)).toBe(0);
+    expect(out[0]).toMatch(/^Usage: npm run check/);
+    for (const id of ['readable-inputs', 'values-keys', 'argo-crd-schema', 'argo-app-sources', 'pinned-versions', 'ga-releases']) expect(out[0]).toContain(`  ${id} `);
+    expect(main(['--upstrem', 'x'], {}, io)).toBe(2);
     expect(err[0]).toMatch(/^check: unknown option --upstrem/);
+    expect(main(['--upstream', 'x'], {}, io)).toBe(2);
+    expect(err[1]).toMatch(/^check: --upstream moved to npm run fetch-upstream -- --upstream <dir>/);
   });
 
-  it('reads flags in both forms and the environment', () => {
-    expect(parseCliOptions(['--upstream=up', '--synth-dir', 'out'], { CHECK_REQUIRE_UPSTREAM: 'true' })).toEqual({
-      upstreamDir: 'up',
+  it('reads flags in both forms and the environment, and warns that CHECK_UPSTREAM_DIR no longer applies', () => {
+    expect(parseCliOptions(['--facts=f.json', '--synth-dir', 'out', '--root', 'r'], { CHECK_REQUIRE_UPSTREAM: 'true' })).toEqual({
+      facts: 'f.json',
       synthDir: 'out',
+      root: 'r',
       requireUpstream: true,
       listCharts: false,
       help: false,
     });
-  });
-});
-
-describeWithUpstream('npm run check (CLI) with ../shared/upstream', () => {
-  it('passes a clean repository with everything checked, even with --require-upstream', () => {
-    const { status, out } = run('repo-clean', ['--upstream', SHARED_UPSTREAM_DIR, '--require-upstream']);
-    expect(out).toEqual(['check: 2 charts checked, 0 not checked; 4 values documents; 2 manifests validated; 5 pins checked; stacks read from cdktf.out; 0 problems']);
-    expect(status).toBe(0);
+    expect(run('repo-clean', [], { CHECK_UPSTREAM_DIR: '/x' }).err).toEqual([
+      'check: CHECK_UPSTREAM_DIR is ignored; the check reads only the upstream facts (npm run fetch-upstream reads upstream directories)',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { isPlainObject, PathSegment } from './object-path';
+import { isPlainObject, PathSegment } from './documents';
 
 /**
  * A tree of known keys: the upstream chart's values model, or a CRD schema. Suggestions search it

@@ -1,3 +1,5 @@
+import * as YAML from 'yaml';
+
 /** A path into a JSON/YAML document: object keys and array indices. */
 export type PathSegment = string | number;
 
@@ -46,4 +48,31 @@ export function valueAt(root: unknown, segments: readonly PathSegment[]): unknow
 /** True when a string carries a Terraform/cdktf expression (`${...}`), whose value is only known at apply time. */
 export function isTerraformExpression(value: unknown): boolean {
   return typeof value === 'string' && value.includes('${');
+}
+
+/**
+ * Parse options matching what Helm accepts: `<<` merge keys work (Helm's YAML library supports
+ * them), duplicate keys are an error (Helm keeps the last silently, which hides mistakes).
+ */
+const PARSE_OPTIONS = { merge: true, uniqueKeys: true } as const;
+
+/** Result of parsing a YAML text: the value, or the first error. */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Parses every document of a YAML text (empty documents become null). */
+export function parseYamlDocuments(text: string): ParseResult<unknown[]> {
+  const documents: unknown[] = [];
+  for (const document of YAML.parseAllDocuments(text, PARSE_OPTIONS)) {
+    const error = document.errors[0];
+    if (error) return { ok: false, error: error.message.split('\n')[0] };
+    documents.push(document.toJS());
+  }
+  return { ok: true, value: documents };
+}
+
+/** Parses a single-document YAML text (a values file, a Chart.yaml); an empty text is `{}`. */
+export function parseYamlDocument(text: string): ParseResult<unknown> {
+  const parsed = parseYamlDocuments(text);
+  if (!parsed.ok) return parsed;
+  return { ok: true, value: parsed.value[0] ?? {} };
 }

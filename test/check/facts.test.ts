@@ -1,0 +1,144 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { deriveFacts, FACTS_FILE, FactsPin, readFacts } from '../../tools/check/facts';
+import { fetchUpstream } from '../../tools/check/fetch-upstream';
+import { describeWithUpstream, SHARED_UPSTREAM_DIR } from '../support/upstream';
+import { COMMITTED_FACTS } from './rule-tester';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+const FIXTURE_UPSTREAM = path.join(FIXTURES, 'upstream');
+
+const pin = (kind: FactsPin['kind'], chart: string, version: string): FactsPin => ({ kind, chart, version, repository: '' });
+
+/** Runs `npm run fetch-upstream` in-process; returns exit status and printed lines. */
+function fetch(argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = fetchUpstream(argv, {}, { out: (l) => out.push(l), err: (l) => err.push(l) }, FIXTURES);
+  return { status, out, err };
+}
+
+describe('facts derived from an upstream directory', () => {
+  const { facts, missing } = deriveFacts(
+    [pin('values', 'ollama', '1.77.0'), pin('values', 'librechat', '2.0.4'), pin('crds', 'argo-cd', '10.1.1'), pin('values', 'redis', '1.0.0')],
+    [FIXTURE_UPSTREAM],
+    FIXTURES,
+  );
+
+  it('keeps the key tree of the defaults with list and leaf markers, never a value', () => {
+    const ollama = facts.charts['ollama@1.77.0'];
+    expect(ollama.keys.image).toEqual({ repository: 'leaf', pullPolicy: 'leaf', tag: 'leaf' });
+    expect(ollama.keys.ollama).toEqual({ port: 'leaf', gpu: { enabled: 'leaf', type: 'leaf', number: 'leaf' }, models: { pull: 'list', run: 'list' } });
+    expect(ollama.keys.nodeSelector).toEqual({});
+    expect(JSON.stringify(facts)).not.toMatch(/example-only|11434|nvidia"|ClusterIP/);
+  });
+
+  it("takes appVersion and the subcharts from Chart.yaml, and a non-empty default image.tag", () => {
+    expect(facts.charts['ollama@1.77.0']).toMatchObject({ appVersion: '0.32.15', subcharts: [] });
+    expect(facts.charts['librechat@2.0.4']).toMatchObject({ appVersion: 'v0.8.6-rc1', subcharts: ['mongodb', 'meilisearch'] });
+    expect(facts.charts['librechat@2.0.4'].defaultImageTag).toBeUndefined();
+  });
+
+  it('says which pins it has no data for, and where it looked', () => {
+    expect(missing.map(({ pin: p, reason }) => `${p.chart} ${p.version}: ${reason}`)).toEqual(['argo-cd 10.1.1: no argo-cd-10.1.1/crds in upstream', 'redis 1.0.0: no redis-1.0.0/values.yaml in upstream']);
+  });
+
+  it('records in its header that it is generated, from which inputs, by which command', () => {
+    expect(facts.generated).toMatchObject({
+      command: 'npm run fetch-upstream',
+      from: ['upstream'],
+      inputs: ['upstream/librechat-2.0.4/values.yaml', 'upstream/librechat-2.0.4/Chart.yaml', 'upstream/ollama-1.77.0/values.yaml', 'upstream/ollama-1.77.0/Chart.yaml'],
+    });
+    expect(facts.generated.note).toMatch(/^Generated, do not edit/);
+  });
+});
+
+describe('npm run fetch-upstream', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facts-test-'));
+    fs.cpSync(path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0'), path.join(dir, 'upstream', 'ollama-1.77.0'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds'), { recursive: true });
+    const crd = { kind: 'CustomResourceDefinition', spec: { group: 'argoproj.io', names: { kind: 'Application' }, versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { description: 'x', type: 'object', properties: { spec: { type: 'object', properties: { project: { type: 'string' } } }, status: { type: 'object' } } } } }] } };
+    fs.writeFileSync(path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds', 'application-crd.yaml'), JSON.stringify(crd));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the facts of a repository's pins, with the CRD schemas closed and trimmed", () => {
+    const out = path.join(dir, 'facts.json');
+    const run = fetch(['--root', 'repo-clean', '--upstream', path.join(dir, 'upstream'), '--offline', '--out', out]);
+    expect(run).toMatchObject({ status: 0, err: [] });
+    const written = readFacts(out);
+    if (!written.ok) throw new Error(written.error);
+    expect(Object.keys(written.value.charts)).toEqual(['ollama@1.77.0']);
+    expect(written.value.crds['argo-cd@10.1.1']).toEqual({
+      Application: { group: 'argoproj.io', versions: { v1alpha1: { served: true, schema: { type: 'object', properties: { spec: { type: 'object', properties: { project: { type: 'string' } }, additionalProperties: false } }, additionalProperties: false } } } },
+    });
+  });
+
+  it('writes nothing and exits 1 when a pin has no upstream data', () => {
+    const out = path.join(dir, 'none.json');
+    const run = fetch(['--root', 'repo-clean', '--upstream', FIXTURE_UPSTREAM, '--offline', '--out', out]);
+    expect(run.status).toBe(1);
+    expect(run.err[0]).toBe('fetch-upstream: no upstream data for crds argo-cd 10.1.1: no argo-cd-10.1.1/crds in test/check/fixtures/upstream');
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('fetches pins missing from the upstream directories with helm, then derives their facts', () => {
+    // A stand-in helm on PATH: `show values|chart` print the fixture files, `pull` unpacks a chart
+    // whose CRDs are templates, `template --show-only` prints one of them.
+    const bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    const crd = path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds', 'application-crd.yaml');
+    const ollama = path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0');
+    const script = [
+      '#!/usr/bin/env bash',
+      `echo "$*" >> "${path.join(dir, 'helm.log')}"`,
+      'case "$1 $2" in',
+      `  "version --short") echo v3.16.0 ;;`,
+      `  "show values") cat "${ollama}/values.yaml" ;;`,
+      `  "show chart") cat "${ollama}/Chart.yaml" ;;`,
+      `  pull*) shift; while [ "$1" != --untardir ]; do shift; done; mkdir -p "$2/argo-cd/templates/crds" && cp "${crd}" "$2/argo-cd/templates/crds/" ;;`,
+      `  template*) cat "$3/\${7}" ;;`,
+      '  *) exit 1 ;;',
+      'esac',
+    ].join('\n');
+    fs.writeFileSync(path.join(bin, 'helm'), `${script}\n`, { mode: 0o755 });
+    const cache = path.join(dir, 'cache');
+    const out = path.join(dir, 'fetched.json');
+    const env = { PATH: `${bin}${path.delimiter}${process.env.PATH}`, CHECK_FETCH_DIR: cache };
+    const run = { status: fetchUpstream(['--root', 'repo-clean', '--upstream', path.join(dir, 'empty'), '--out', out], env, { out: () => undefined, err: (l) => console.error(l) }, FIXTURES) };
+    expect(run.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain('show values ollama --repo https://helm.otwld.com/ --version 1.77.0');
+    expect(fs.readdirSync(cache).sort()).toEqual(['argo-cd-10.1.1', 'ollama-1.77.0']);
+    const written = readFacts(out);
+    if (!written.ok) throw new Error(written.error);
+    expect(Object.keys(written.value.crds['argo-cd@10.1.1'])).toEqual(['Application']);
+    expect(written.value.charts['ollama@1.77.0'].appVersion).toBe('0.32.15');
+  });
+
+  it('rejects unknown arguments with exit 2', () => {
+    expect(fetch(['--upstrem', 'x']).status).toBe(2);
+  });
+});
+
+describe('the committed facts (tools/check/upstream-facts.json)', () => {
+  it('say they are generated, and by which command', () => {
+    expect(COMMITTED_FACTS.generated).toMatchObject({ command: 'npm run fetch-upstream', from: ['../shared/upstream'] });
+  });
+
+  it('hold no CRD descriptions and no Kubernetes extensions', () => {
+    // A property may be named description (AppProject spec.description); documentation is a string.
+    const text = JSON.stringify(COMMITTED_FACTS.crds);
+    expect([/"description":"/.test(text), /x-kubernetes-/.test(text), /"status"|"operation"/.test(text)]).toEqual([false, false, false]);
+  });
+});
+
+describeWithUpstream('the committed facts against ../shared/upstream', () => {
+  it('equal what npm run fetch-upstream derives today for the repository pins (run it and commit the file if not)', () => {
+    const run = fetchUpstream(['--check', '--upstream', SHARED_UPSTREAM_DIR, '--offline'], {}, { out: () => undefined, err: (line) => console.error(line) });
+    expect(run).toBe(0);
+    expect(fs.existsSync(FACTS_FILE)).toBe(true);
+  });
+});
