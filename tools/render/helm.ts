@@ -116,7 +116,8 @@ export function renderApplication(helm: string, repoRoot: string, application: R
         '--namespace',
         application.namespace,
         '--kube-version',
-        kubeVersion,
+        // `1.35` → `1.35.0`: charts compare Capabilities.KubeVersion as a full semantic version.
+        /^v?\d+\.\d+$/.test(kubeVersion) ? `${kubeVersion}.0` : kubeVersion,
         '--include-crds',
         ...application.valueFiles.flatMap((file) => ['--values', path.join(chartDir, file)]),
         '--values',
