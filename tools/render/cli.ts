@@ -97,7 +97,8 @@ function main(): number {
     try {
       renderRef(repoRoot, options.diff, helm, options, base);
       const diff = spawnSync('git', ['diff', '--no-index', '--no-color', '--src-prefix=a/', '--dst-prefix=b/', base, path.resolve(options.out)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      const text = diff.stdout.split(base).join(options.diff).split(path.resolve(options.out)).join('working-tree');
+      // Absolute temp paths follow the a/ and b/ prefixes: show the ref and the working tree instead.
+      const text = diff.stdout.split(base).join(`/${options.diff}`).split(path.resolve(options.out)).join('/working-tree');
       process.stdout.write(text || `no differences between ${options.diff} and the working tree\n`);
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
