@@ -7,7 +7,7 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppContext, AppDefinition, defineApp } from '../constructs/apps/app-definition';
+import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
 import { toYaml } from '../constructs/core/yaml';
 import { modelName, quantity } from '../environments/rules';
 
@@ -21,6 +21,14 @@ function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
     hosts: [{ host: context.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
     tls: context.ingress.tls ? [{ secretName: tlsSecretName, hosts: [context.host] }] : [],
   };
+}
+
+/** NetworkPolicy peers for the pods of the apps that call a Service: their namespace and pod labels. */
+function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
+  return clients.map((client) => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
+    podSelector: { matchLabels: client.podLabels },
+  }));
 }
 
 const ollamaSettings = z.strictObject({
@@ -44,7 +52,16 @@ export const OLLAMA = defineApp<OllamaSettings>({
   validate: (settings, cluster) =>
     cluster.hasGpuNodes && settings.gpuCount < 1 ? [{ path: ['gpuCount'], message: 'must be >= 1 when the cluster has a GPU node group' }] : [],
   services: { api: { serviceName: (release) => release, port: 11434, scheme: 'http' } },
+  // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
+  podSecurity: 'baseline',
+  gpus: (settings) => settings.gpuCount,
   values: (context) => ({
+    // Default-deny ingress (apps/ollama/templates/networkpolicy.yaml); the API admits the apps
+    // that depend on Ollama and, when Ollama is published, the ingress controller.
+    networkPolicy: {
+      ingressController: { from: context.host ? context.ingress.sources : [] },
+      clients: clientPeers(context.clients),
+    },
     ollama: {
       ollama: {
         gpu: context.settings.gpuCount > 0 ? { enabled: true, number: context.settings.gpuCount } : { enabled: false },
@@ -57,14 +74,56 @@ export const OLLAMA = defineApp<OllamaSettings>({
   }),
 });
 
-/** The five credentials LibreChat and Meilisearch read from the Secret. */
+/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI, and Bitnami separates passwords by commas. */
+const URL_SAFE_PASSWORD = { pattern: '^[A-Za-z0-9._~-]{16,}$', rule: 'at least 16 characters of letters, digits, ".", "_", "~" or "-"' };
+
+/** MongoDB's credentials, in the Secret the Bitnami chart reads (`mongodb.auth.existingSecret`). */
+const MONGODB_CREDENTIALS = [
+  { key: 'mongodb-root-password', generatedBytes: 24, ...URL_SAFE_PASSWORD },
+  // One password per `mongodb.auth.usernames` entry (comma-separated): LibreChat's user.
+  { key: 'mongodb-passwords', generatedBytes: 24, ...URL_SAFE_PASSWORD },
+];
+
+/** LibreChat's own credentials. */
 const LIBRECHAT_CREDENTIALS = [
   { key: 'CREDS_KEY', generatedBytes: 32, pattern: '^[0-9a-fA-F]{64}$', rule: 'exactly 64 hex characters (32 bytes)' },
   { key: 'CREDS_IV', generatedBytes: 16, pattern: '^[0-9a-fA-F]{32}$', rule: 'exactly 32 hex characters (16 bytes)' },
   { key: 'JWT_SECRET', generatedBytes: 32, pattern: '^\\S{32,}$', rule: 'at least 32 characters without whitespace' },
   { key: 'JWT_REFRESH_SECRET', generatedBytes: 32, pattern: '^\\S{32,}$', rule: 'at least 32 characters without whitespace' },
+];
+
+/** Meilisearch's master key: its own Secret, so Meilisearch (which imports the whole Secret) sees nothing else. */
+const MEILISEARCH_CREDENTIALS = [
   { key: 'MEILI_MASTER_KEY', generatedBytes: 32, pattern: '^[A-Za-z0-9_-]{16,}$', rule: 'at least 16 characters of letters, digits, "_" or "-"' },
 ];
+
+/** Names and settings the LibreChat Secrets, the MongoDB chart and LibreChat's pod agree on. */
+const LIBRECHAT_SECRETS = {
+  /** The name the chart reads by default (`global.librechat.existingSecretName`). */
+  credentials: 'librechat-credentials-env',
+  mongodb: 'librechat-mongodb',
+  meilisearch: 'librechat-meilisearch',
+} as const;
+/** The MongoDB user and database of LibreChat (`mongodb.auth.usernames`/`databases`). */
+const MONGODB_USER = 'librechat';
+const MONGODB_DATABASE = 'LibreChat';
+/** Settings Terraform stores beside LibreChat's credentials. */
+const LIBRECHAT_SETTINGS = ['MONGO_URI', 'OLLAMA_BASE_URL'] as const;
+
+/** `scheme://host…` with `user:password@` inserted; the password is URL-safe by its pattern. */
+function withUserInfo(url: string, user: string, password: string): string {
+  return url.replace('://', `://${user}:${password}@`);
+}
+
+/**
+ * LibreChat's container reads each required key with a non-optional `secretKeyRef`: the chart's
+ * own `envFrom` Secret reference is `optional`, so without these a missing Secret or key would
+ * start LibreChat without credentials instead of failing (CreateContainerConfigError).
+ */
+const LIBRECHAT_REQUIRED_ENV = [
+  ...[...LIBRECHAT_CREDENTIALS.map((c) => c.key), ...LIBRECHAT_SETTINGS].map((key) => ({ key, secret: LIBRECHAT_SECRETS.credentials })),
+  ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
+].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
 /** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
 export const LIBRECHAT = defineApp<undefined>({
@@ -72,25 +131,33 @@ export const LIBRECHAT = defineApp<undefined>({
   namespace: 'librechat',
   dependsOn: ['ollama'],
   host: 'required',
+  // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
+  podSecurity: 'restricted',
+  // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
+  clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
   services: {
-    mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: '/LibreChat' },
+    http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
+    mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
     meilisearch: { serviceName: (release) => `${release}-meilisearch`, port: 7700, scheme: 'http' },
   },
   secrets: [
+    { name: LIBRECHAT_SECRETS.mongodb, credentials: MONGODB_CREDENTIALS },
+    { name: LIBRECHAT_SECRETS.meilisearch, credentials: MEILISEARCH_CREDENTIALS },
     {
-      // The name the chart reads by default (`global.librechat.existingSecretName`).
-      name: 'librechat-credentials-env',
+      name: LIBRECHAT_SECRETS.credentials,
       credentials: LIBRECHAT_CREDENTIALS,
-      settings: (context) => ({
-        MONGO_URI: context.serviceUrl('librechat', 'mongodb'),
-        MEILI_HOST: context.serviceUrl('librechat', 'meilisearch'),
+      // MEILI_HOST is not here: the chart derives it from the Meilisearch Service it renders.
+      settings: (context, credential): Record<(typeof LIBRECHAT_SETTINGS)[number], string> => ({
+        MONGO_URI: withUserInfo(context.serviceUrl('librechat', 'mongodb'), MONGODB_USER, credential(LIBRECHAT_SECRETS.mongodb, 'mongodb-passwords')),
         OLLAMA_BASE_URL: context.serviceUrl('ollama', 'api'),
       }),
     },
   ],
   values: (context) => {
     const ollama = context.settingsOf('ollama') as OllamaSettings;
-    // librechat.yaml: one custom endpoint, Ollama's OpenAI-compatible API.
+    // librechat.yaml: one custom endpoint, Ollama's OpenAI-compatible API. LibreChat resolves
+    // `${VAR}` in baseURL from its environment (data-provider extractEnvVariable), so the URL
+    // lives only in the Secret.
     const config = {
       version: '1.2.8',
       cache: true,
@@ -99,7 +166,7 @@ export const LIBRECHAT = defineApp<undefined>({
           {
             name: 'Ollama',
             apiKey: 'ollama',
-            baseURL: `${context.serviceUrl('ollama', 'api')}/v1/`,
+            baseURL: '${OLLAMA_BASE_URL}/v1/',
             models: { default: ollama.models, fetch: true },
             titleConvo: true,
             titleModel: 'current_model',
@@ -109,12 +176,18 @@ export const LIBRECHAT = defineApp<undefined>({
       },
     };
     return {
+      global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
+      networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
           ...(context.url ? { configEnv: { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } } : {}),
           configYamlContent: toYaml(config),
         },
         ingress: chartIngress(context, 'librechat-tls'),
+        mongodb: {
+          auth: { enabled: true, existingSecret: LIBRECHAT_SECRETS.mongodb, usernames: [MONGODB_USER], databases: [MONGODB_DATABASE] },
+        },
+        meilisearch: { auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch } },
       },
     };
   },

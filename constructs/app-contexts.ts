@@ -1,6 +1,6 @@
 import { ValidEnvironment } from '../environments/schema';
-import { AppContext, AppDefinition } from './apps/app-definition';
-import { serviceUrl } from './apps/app-catalog';
+import { AppContext, AppDefinition, NetworkPeer } from './apps/app-definition';
+import { clientsOf, serviceUrl } from './apps/app-catalog';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from './core/gpu-nodes';
 
 /**
@@ -24,10 +24,11 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
     contexts.set(app.name, {
       environment: env.name,
       settings: settings[app.name],
-      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations: env.ingress.annotations },
+      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations: env.ingress.annotations, sources: ingressSources(env) },
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,
+      clients: clientsOf(catalog, app.name),
       serviceUrl: (name, service) => serviceUrl(catalog, name, service),
       settingsOf: (name) => settings[name],
     });
@@ -38,4 +39,23 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
 /** The external URL of a host under the environment's ingress. */
 export function externalUrl(env: ValidEnvironment, host: string): string {
   return `${env.ingress.tls ? 'https' : 'http'}://${host}`;
+}
+
+/**
+ * The minikube `ingress` addon's controller pods (namespace `ingress-nginx`), the only ingress
+ * source of a local cluster.
+ */
+export const MINIKUBE_INGRESS_CONTROLLER: NetworkPeer = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+};
+
+/**
+ * Where ingress traffic to published apps comes from. On EKS it is the VPC range: an ALB with
+ * target type `ip` connects from its own VPC addresses, and an in-cluster controller's pods have
+ * VPC addresses too (VPC CNI), so one ipBlock admits either without knowing which is installed.
+ * What it admits is only the port the ingress publishes to the internet anyway.
+ */
+export function ingressSources(env: ValidEnvironment): NetworkPeer[] {
+  return env.cluster.kind === 'eks' ? [{ ipBlock: { cidr: env.cluster.vpc.cidr } }] : [MINIKUBE_INGRESS_CONTROLLER];
 }

@@ -1,4 +1,4 @@
-import { AppDefinition } from './app-definition';
+import { AppClient, AppDefinition, PodSecurityLevel } from './app-definition';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -17,6 +17,12 @@ export function catalogProblems(catalog: readonly AppDefinition[]): string[] {
     for (const dependency of app.dependsOn ?? []) {
       if (!names.includes(dependency)) problems.push(`app "${app.name}": dependsOn names unknown app "${dependency}" (known: ${names.join(', ')})`);
     }
+    const secrets = (app.secrets ?? []).map((secret) => secret.name);
+    const duplicateSecret = secrets.find((name, j) => secrets.indexOf(name) !== j);
+    if (duplicateSecret) problems.push(`app "${app.name}": Secret "${duplicateSecret}" is defined more than once`);
+    const variables = (app.secrets ?? []).flatMap((secret) => secret.credentials.map((c) => credentialVariableSuffix(c.key)));
+    const duplicateVariable = variables.find((name, j) => variables.indexOf(name) !== j);
+    if (duplicateVariable) problems.push(`app "${app.name}": two credentials map to the variable suffix "${duplicateVariable}"; credential keys must differ beyond case and punctuation`);
   });
   if (problems.length === 0) {
     try {
@@ -67,4 +73,32 @@ export function serviceUrl(catalog: readonly AppDefinition[], app: string, servi
   const spec = definition.services?.[service];
   if (!spec) throw new Error(`apps: app "${app}" declares no Service "${service}" (declared: ${Object.keys(definition.services ?? {}).join(', ') || 'none'})`);
   return `${spec.scheme}://${spec.serviceName(definition.name)}.${definition.namespace}.svc.cluster.local:${spec.port}${spec.path ?? ''}`;
+}
+
+/** The part of a credential's Terraform variable name after the app prefix: lower case, non-alphanumerics as `_`. */
+export function credentialVariableSuffix(key: string): string {
+  return key.toLowerCase().replace(/[^a-z0-9]/g, '_');
+}
+
+const PSS_ORDER: readonly PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
+
+/**
+ * The Pod Security Standards level each namespace of the catalog enforces: the least strict level
+ * of the apps that share it (an app without `podSecurity` counts as `restricted`).
+ */
+export function namespacePodSecurity(catalog: readonly AppDefinition[]): Map<string, PodSecurityLevel> {
+  const levels = new Map<string, PodSecurityLevel>();
+  for (const app of catalog) {
+    const level = app.podSecurity ?? 'restricted';
+    const known = levels.get(app.namespace);
+    if (!known || PSS_ORDER.indexOf(level) > PSS_ORDER.indexOf(known)) levels.set(app.namespace, level);
+  }
+  return levels;
+}
+
+/** The apps that depend on `app`, with their namespaces and the labels of their client pods. */
+export function clientsOf(catalog: readonly AppDefinition[], app: string): AppClient[] {
+  return catalog
+    .filter((client) => (client.dependsOn ?? []).includes(app))
+    .map((client) => ({ app: client.name, namespace: client.namespace, podLabels: client.clientPodLabels?.(client.name) ?? {} }));
 }

@@ -27,17 +27,46 @@ export interface CredentialSpec {
   readonly rule: string;
 }
 
+/**
+ * The value of credential `key` of the app's Secret `secret` as a Terraform expression (never the
+ * value itself), for settings built from a credential such as a connection URL with a password.
+ */
+export type CredentialRef = (secret: string, key: string) => string;
+
 /** A Secret Terraform creates in an app's namespace before Argo CD syncs the app. */
 export interface AppSecretDefinition {
   /** Secret name (the one the app's chart reads). */
   readonly name: string;
-  /** Credentials: each from a sensitive Terraform variable `<app>_<key>` or generated. */
+  /**
+   * Credentials: each from a sensitive Terraform variable `<app>_<key>` (lower case, non-alphanumerics
+   * as `_`) or generated.
+   */
   readonly credentials: readonly CredentialSpec[];
   /**
-   * Non-secret settings stored beside the credentials, e.g. connection URLs of other apps.
+   * Settings stored beside the credentials: connection URLs of other apps, or values built from a
+   * credential of this or an earlier Secret of the app (`credential(secret, key)`), which stay
+   * Terraform expressions in the synthesized JSON.
    * @default - none
    */
-  readonly settings?: (context: AppContext<unknown>) => Record<string, string>;
+  readonly settings?: (context: AppContext<unknown>, credential: CredentialRef) => Record<string, string>;
+}
+
+/** Pod Security Standards levels (Pod Security Admission), strictest first. */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+/** A NetworkPolicy peer (`from` entry): pods by namespace and labels, or an IP range. */
+export type NetworkPeer =
+  | { readonly namespaceSelector: { readonly matchLabels: Record<string, string> }; readonly podSelector?: { readonly matchLabels: Record<string, string> } }
+  | { readonly ipBlock: { readonly cidr: string } };
+
+/** An app that connects to another app: where its pods run and how they are labelled. */
+export interface AppClient {
+  /** The client app's name. */
+  readonly app: string;
+  /** The client app's namespace. */
+  readonly namespace: string;
+  /** Labels that select the client's pods. */
+  readonly podLabels: Record<string, string>;
 }
 
 /** Scheduling onto the cluster's tainted GPU nodes. */
@@ -52,14 +81,25 @@ export interface AppContext<S> {
   readonly environment: string;
   /** The app's validated settings (`apps.<name>` of the environment). */
   readonly settings: S;
-  /** How the cluster's ingress is set up. */
-  readonly ingress: { readonly className: string; readonly tls: boolean; readonly annotations: Record<string, string> };
+  /**
+   * How the cluster's ingress is set up; `sources` are the NetworkPolicy peers the ingress
+   * controller's traffic arrives from (its pods, or the VPC range of a load balancer that targets
+   * pod IPs).
+   */
+  readonly ingress: {
+    readonly className: string;
+    readonly tls: boolean;
+    readonly annotations: Record<string, string>;
+    readonly sources: readonly NetworkPeer[];
+  };
   /** The app's host name, when the environment publishes it. */
   readonly host?: string;
   /** The app's external URL, when the environment publishes it. */
   readonly url?: string;
   /** Node selector and tolerations of the GPU nodes, on clusters that have a GPU node group. */
   readonly gpuNodes?: GpuScheduling;
+  /** The apps of the catalog that depend on this one (they connect to its Services). */
+  readonly clients: readonly AppClient[];
   /** The in-cluster URL of a Service of an app in the catalog. */
   serviceUrl(app: string, service: string): string;
   /** The validated settings of another app of the catalog. */
@@ -117,6 +157,25 @@ export interface AppDefinition<S = unknown> {
    * @default []
    */
   readonly secrets?: readonly AppSecretDefinition[];
+  /**
+   * The strictest Pod Security Standards level every pod the app's chart renders passes; the
+   * namespace enforces it (the least strict level of the apps sharing it).
+   * @default 'restricted'
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * NVIDIA GPUs each of the app's pods needs, from its settings; `npm run render` checks that the
+   * rendered workloads request them and, on clusters with a GPU node group, select and tolerate
+   * the GPU nodes.
+   * @default - no GPUs
+   */
+  readonly gpus?: (settings: S) => number;
+  /**
+   * Labels selecting the app's pods that connect to the apps it depends on, as a function of the
+   * release name; the dependencies' NetworkPolicies admit exactly these pods.
+   * @default - selects every pod of the app's namespace
+   */
+  readonly clientPodLabels?: (release: string) => Record<string, string>;
 }
 
 /** Declares an app with typed settings; the catalog holds them as `AppDefinition<unknown>`. */

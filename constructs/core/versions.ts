@@ -47,3 +47,10 @@ export const EKS_ADDON_VERSIONS = {
   ebsCsiDriver: 'v1.66.0-eksbuild.1',
   podIdentityAgent: 'v1.3.9-eksbuild.1',
 } as const;
+
+/**
+ * The Kubernetes minor version assumed for a cluster this program does not create (dev's minikube:
+ * minikube 1.37 starts v1.34 by default). It versions the Pod Security Admission labels and is
+ * the `--kube-version` of `npm run render`; EKS clusters use their `kubernetesVersion`.
+ */
+export const LOCAL_CLUSTER_KUBERNETES_VERSION = '1.34';

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { PodSecurityLevel } from '../apps/app-definition';
 import { ConstructError } from '../core/errors';
 
 /** Labels on every namespace Terraform creates. */
@@ -19,6 +20,28 @@ export interface PlatformNamespacesProps {
    * @default {}
    */
   readonly labels?: Record<string, string>;
+  /**
+   * The Pod Security Standards level each namespace enforces, by namespace name (Argo CD's
+   * included). Every namespace also warns and audits at `restricted`, so anything less strict
+   * than that shows up in `kubectl` warnings and the audit log.
+   * @default 'restricted' for every namespace
+   */
+  readonly podSecurity?: Readonly<Record<string, PodSecurityLevel>>;
+  /**
+   * The Pod Security Standards version the levels refer to (`v1.35`): the cluster's minor version,
+   * so a Kubernetes upgrade never tightens a level unnoticed.
+   */
+  readonly podSecurityVersion: string;
+}
+
+/** The Pod Security Admission labels of a namespace that enforces `level`. */
+export function podSecurityLabels(level: PodSecurityLevel, version: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const mode of ['enforce', 'warn', 'audit'] as const) {
+    labels[`pod-security.kubernetes.io/${mode}`] = mode === 'enforce' ? level : 'restricted';
+    labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+  }
+  return labels;
 }
 
 /**
@@ -37,14 +60,18 @@ export class PlatformNamespaces extends Construct {
     const all = [props.gitopsNamespace, ...props.appNamespaces];
     const duplicate = all.find((name, i) => all.indexOf(name) !== i);
     if (duplicate) throw new ConstructError(this, `namespace "${duplicate}" is listed twice; names must be unique`);
+    const unknown = Object.keys(props.podSecurity ?? {}).find((name) => !all.includes(name));
+    if (unknown) throw new ConstructError(this, `podSecurity names namespace "${unknown}", which is not created here (namespaces: ${all.join(', ')})`);
+    if (!/^v1\.\d+$/.test(props.podSecurityVersion)) throw new ConstructError(this, `podSecurityVersion "${props.podSecurityVersion}" must be a Kubernetes minor version such as v1.35`);
+    const psa = (name: string) => podSecurityLabels(props.podSecurity?.[name] ?? 'restricted', props.podSecurityVersion);
 
     this.gitops = new NamespaceV1(this, props.gitopsNamespace, {
-      metadata: { name: props.gitopsNamespace, labels: { ...labels, 'llm-platform/role': 'gitops-tooling' } },
+      metadata: { name: props.gitopsNamespace, labels: { ...labels, ...psa(props.gitopsNamespace), 'llm-platform/role': 'gitops-tooling' } },
     });
     const apps: Record<string, NamespaceV1> = {};
     for (const name of props.appNamespaces) {
       apps[name] = new NamespaceV1(this, name, {
-        metadata: { name, labels: { ...labels, 'llm-platform/role': 'application' } },
+        metadata: { name, labels: { ...labels, ...psa(name), 'llm-platform/role': 'application' } },
       });
     }
     this.apps = apps;

@@ -3,13 +3,16 @@ import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { ValidEnvironment } from '../../environments/schema';
 import { appContexts } from '../app-contexts';
+import { namespacePodSecurity } from '../apps/app-catalog';
 import { AppDefinition } from '../apps/app-definition';
 import { configureClusterAccess } from '../core/cluster-access';
+import { ConstructError } from '../core/errors';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../core/gpu-nodes';
 import { kubectlCommand } from '../core/kubectl';
 import { ARGOCD_NAMESPACE } from '../core/names';
 import { PinProviderVersions } from '../core/provider-pins';
 import { configureStateBackend } from '../core/state-backend';
+import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../core/versions';
 import { AppSecret } from './app-secret';
 import { ArgoCd } from './argocd';
 import { ArgoCdRepositoryCredentials } from './argocd-repository';
@@ -46,6 +49,9 @@ export class PlatformStack extends TerraformStack {
     this.namespaces = new PlatformNamespaces(this, 'namespaces', {
       gitopsNamespace: ARGOCD_NAMESPACE,
       appNamespaces: [...new Set(props.catalog.map((app) => app.namespace))],
+      // Argo CD's chart sets restricted-compliant security contexts on every component.
+      podSecurity: { ...Object.fromEntries(namespacePodSecurity(props.catalog)), [ARGOCD_NAMESPACE]: 'restricted' },
+      podSecurityVersion: `v${env.cluster.kind === 'eks' ? env.cluster.kubernetesVersion : LOCAL_CLUSTER_KUBERNETES_VERSION}`,
     });
 
     if (env.cluster.kind === 'eks') {
@@ -60,14 +66,22 @@ export class PlatformStack extends TerraformStack {
 
     const contexts = appContexts(env, props.catalog);
     for (const app of props.catalog) {
+      const created = new Map<string, AppSecret>();
       for (const secret of app.secrets ?? []) {
-        new AppSecret(this, secret.name.replace(/-/g, '_'), {
+        const appSecret: AppSecret = new AppSecret(this, secret.name.replace(/-/g, '_'), {
           namespace: this.namespaces.apps[app.namespace].metadata.name,
           secretName: secret.name,
           variablePrefix: app.name.replace(/-/g, '_'),
           credentials: secret.credentials,
-          settings: secret.settings?.(contexts.get(app.name)!),
+          settings: (own) =>
+            secret.settings?.(contexts.get(app.name)!, (name, key) => {
+              if (name === secret.name) return own(key);
+              const other = created.get(name);
+              if (!other) throw new ConstructError(this, `Secret "${secret.name}" of app "${app.name}" uses a credential of "${name}", which is not an earlier Secret of the app`);
+              return other.credential(key);
+            }) ?? {},
         });
+        created.set(secret.name, appSecret);
       }
     }
 

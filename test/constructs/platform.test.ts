@@ -77,16 +77,38 @@ describe('ArgoCd', () => {
 });
 
 describe('PlatformNamespaces', () => {
-  test('labels: managed-by, role, and extra labels', () => {
-    const s = synthScope((scope) => new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], labels: { team: 'ml' } }));
+  const psa = (enforce: string) => ({
+    'pod-security.kubernetes.io/enforce': enforce,
+    'pod-security.kubernetes.io/enforce-version': 'v1.35',
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/warn-version': 'v1.35',
+    'pod-security.kubernetes.io/audit': 'restricted',
+    'pod-security.kubernetes.io/audit-version': 'v1.35',
+  });
+
+  test('labels: managed-by, role, extra labels and Pod Security Admission (restricted by default)', () => {
+    const s = synthScope((scope) => new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], labels: { team: 'ml' }, podSecurityVersion: 'v1.35' }));
     expect(Object.fromEntries(s.all('kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]))).toEqual({
-      argocd: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', 'llm-platform/role': 'gitops-tooling' },
-      a: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', 'llm-platform/role': 'application' },
+      argocd: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', ...psa('restricted'), 'llm-platform/role': 'gitops-tooling' },
+      a: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', ...psa('restricted'), 'llm-platform/role': 'application' },
     });
   });
 
-  test('rejects duplicate names', () => {
-    expect(() => synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'a', appNamespaces: ['a'] }))).toThrow(/^stack\/ns: namespace "a" is listed twice; names must be unique$/);
+  test('enforces the level given per namespace and still warns and audits at restricted', () => {
+    const s = synthScope((scope) =>
+      new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['gpu', 'web'], podSecurity: { gpu: 'baseline' }, podSecurityVersion: 'v1.35' }),
+    );
+    const labels = Object.fromEntries(s.all('kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]));
+    expect(labels.gpu).toMatchObject(psa('baseline'));
+    expect(labels.web).toMatchObject(psa('restricted'));
+  });
+
+  test.each([
+    [{ gitopsNamespace: 'a', appNamespaces: ['a'] }, /^stack\/ns: namespace "a" is listed twice; names must be unique$/],
+    [{ podSecurity: { other: 'baseline' as const } }, /^stack\/ns: podSecurity names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
+    [{ podSecurityVersion: 'latest' }, /^stack\/ns: podSecurityVersion "latest" must be a Kubernetes minor version such as v1\.35$/],
+  ])('rejects %j', (props, message) => {
+    expect(() => synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], podSecurityVersion: 'v1.35', ...props }))).toThrow(message);
   });
 });
 
@@ -116,8 +138,20 @@ describe('AppSecret', () => {
     [{ settings: { API_KEY: 'x' } }, /^stack\/secret: settings must not set the credential key "API_KEY"$/],
     [{ credentials: [] }, /^stack\/secret: credentials must list at least one credential$/],
     [{ variablePrefix: 'My-App' }, /^stack\/secret: variable name "My-App_api_key" must be lower-case letters, digits and "_"$/],
+    [{ settings: (credential: (key: string) => string) => ({ URL: credential('TOKEN') }) }, /^stack\/secret: no credential "TOKEN" \(credentials: API_KEY\)$/],
   ])('rejects %j', (props, message) => {
     expect(() => synthScope((s) => new AppSecret(s, 'secret', { ...base, ...props }))).toThrow(message);
+  });
+
+  test('builds a setting from a credential as a Terraform expression, and names variables of dashed keys with "_"', () => {
+    const s = synthScope((scope) => {
+      const db = new AppSecret(scope, 'db', { ...base, secretName: 'db', credentials: [{ key: 'db-password', generatedBytes: 24, pattern: '^[a-z0-9]{16,}$', rule: 'hex' }], settings: {} });
+      new AppSecret(scope, 'app', { ...base, settings: (own) => ({ URL: `mongodb://u:${db.credential('db-password')}@h:27017/d`, KEY_COPY: own('API_KEY') }) });
+    });
+    const app = s.all('kubernetes_secret_v1').find((x) => x.metadata.name === 's');
+    expect(app.data.URL).toMatch(/^mongodb:\/\/u:\$\{coalesce\(var\.app_db_password, random_bytes\.\w+\.hex\)\}@h:27017\/d$/);
+    expect(app.data.KEY_COPY).toMatch(/^\$\{coalesce\(var\.app_api_key, random_bytes\.\w+\.hex\)\}$/);
+    expect(s.json.variable!.app_db_password).toMatchObject({ sensitive: true });
   });
 });
 

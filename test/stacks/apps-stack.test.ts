@@ -63,12 +63,59 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(librechat.depends_on).toContain(`kubernetes_manifest.${ollamaId}`);
   });
 
-  test('LibreChat reaches Ollama at its cluster DNS name, offering the environment\'s models', () => {
+  test('LibreChat reaches Ollama through OLLAMA_BASE_URL from its Secret, offering the environment\'s models', () => {
     const config = parse(values(env, 'librechat').librechat.librechat.configYamlContent);
     expect(config.endpoints.custom[0]).toMatchObject({
       name: 'Ollama',
-      baseURL: 'http://ollama.ollama.svc.cluster.local:11434/v1/',
+      // Terraform would evaluate a bare `${…}`: the synthesized JSON holds it escaped (`$${…}`).
+      baseURL: expect.stringMatching(/^\$?\$\{OLLAMA_BASE_URL\}\/v1\/$/),
       models: { default: (environment(env).apps as any).ollama.models, fetch: true },
+    });
+    expect(JSON.stringify(values(env, 'librechat'))).not.toContain('ollama.ollama.svc');
+  });
+
+  // LibreChat resolves `${OLLAMA_BASE_URL}` itself; unescaped, Terraform would evaluate it at plan.
+  test('the synthesized valuesObject escapes ${OLLAMA_BASE_URL} for Terraform ($${OLLAMA_BASE_URL})', () => {
+    expect(parse(values(env, 'librechat').librechat.librechat.configYamlContent).endpoints.custom[0].baseURL).toBe('$${OLLAMA_BASE_URL}/v1/');
+  });
+
+  test('LibreChat\'s container reads every required key of its Secrets with a non-optional reference', () => {
+    const env_ = values(env, 'librechat').global.librechat.env;
+    expect(env_.map((e: any) => `${e.valueFrom.secretKeyRef.name}/${e.name}`)).toEqual([
+      'librechat-credentials-env/CREDS_KEY',
+      'librechat-credentials-env/CREDS_IV',
+      'librechat-credentials-env/JWT_SECRET',
+      'librechat-credentials-env/JWT_REFRESH_SECRET',
+      'librechat-credentials-env/MONGO_URI',
+      'librechat-credentials-env/OLLAMA_BASE_URL',
+      'librechat-meilisearch/MEILI_MASTER_KEY',
+    ]);
+    for (const e of env_) expect(e.valueFrom.secretKeyRef).toEqual({ name: expect.any(String), key: e.name });
+  });
+
+  test('MongoDB authenticates LibreChat\'s user with the Terraform Secret; Meilisearch reads its own Secret', () => {
+    const librechat = values(env, 'librechat').librechat;
+    expect(librechat.mongodb.auth).toEqual({ enabled: true, existingSecret: 'librechat-mongodb', usernames: ['librechat'], databases: ['LibreChat'] });
+    expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
+  });
+
+  test('NetworkPolicy peers: LibreChat and Ollama admit the ingress controller, Ollama admits LibreChat\'s pods', () => {
+    const e = environment(env);
+    const ingress = e.cluster.kind === 'eks' ? [{ ipBlock: { cidr: e.cluster.vpc.cidr } }] : [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+      },
+    ];
+    expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
+    expect(values(env, 'ollama').networkPolicy).toEqual({
+      ingressController: { from: ingress },
+      clients: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' } },
+        },
+      ],
     });
   });
 

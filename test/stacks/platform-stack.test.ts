@@ -4,9 +4,11 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
-import { all, environment, environmentStacks, only, synth } from '../support/synth';
+import { all, environment, environmentStacks, synth } from '../support/synth';
 
-const LIBRECHAT_CREDENTIALS = LIBRECHAT.secrets![0].credentials;
+/** Every credential of every LibreChat Secret, with its Secret's name. */
+const LIBRECHAT_CREDENTIALS = LIBRECHAT.secrets!.flatMap((secret) => secret.credentials.map((spec) => ({ ...spec, secret: secret.name })));
+const secretNamed = (json: typeof dev.json, name: string) => all(json, 'kubernetes_secret_v1').find((x) => x.metadata.name === name);
 const dev = synth(environmentStacks(environment('dev')).platform);
 const staging = synth(environmentStacks(environment('staging')).platform);
 const prod = synth(environmentStacks(environment('prod')).platform);
@@ -28,26 +30,38 @@ describe('dev-platform', () => {
     expect(dev.text).toHaveResourceWithProperties(NamespaceV1, { metadata: { name: 'argocd', labels: expect.objectContaining({ 'llm-platform/role': 'gitops-tooling' }) } });
   });
 
-  test('writes the LibreChat Secret under the name the chart reads, with all credential keys', () => {
-    const secret = only(dev.json, 'kubernetes_secret_v1');
-    expect(secret.metadata.name).toBe('librechat-credentials-env');
-    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
-    expect(Object.keys(secret.data).sort()).toEqual(
-      ['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MEILI_HOST', 'MEILI_MASTER_KEY', 'MONGO_URI', 'OLLAMA_BASE_URL'],
-    );
+  test('enforces the Pod Security Standards level of each namespace\'s workloads, warning and auditing at restricted', () => {
+    const labels = Object.fromEntries(all(dev.json, 'kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]));
+    expect(labels.argocd['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(labels.librechat['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(labels.ollama['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    for (const name of ['argocd', 'librechat', 'ollama']) {
+      expect(labels[name]).toMatchObject({ 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.34' });
+    }
   });
 
-  test('points the connection settings at the Services the wrapper charts create', () => {
-    const { data } = only(dev.json, 'kubernetes_secret_v1');
-    expect(data.MONGO_URI).toBe('mongodb://librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat');
-    expect(data.MEILI_HOST).toBe('http://librechat-meilisearch.librechat.svc.cluster.local:7700');
+  test('writes the LibreChat Secrets under the names the charts read, each with only its own keys', () => {
+    expect(all(dev.json, 'kubernetes_secret_v1').map((x) => x.metadata.name).sort()).toEqual(['librechat-credentials-env', 'librechat-meilisearch', 'librechat-mongodb']);
+    const secret = secretNamed(dev.json, 'librechat-credentials-env');
+    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
+    expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data)).toEqual(['MEILI_MASTER_KEY']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual(['mongodb-passwords', 'mongodb-root-password']);
+  });
+
+  test('points the connection settings at the Services the wrapper charts create, MONGO_URI with the generated password', () => {
+    const { data } = secretNamed(dev.json, 'librechat-credentials-env');
+    const password = secretNamed(dev.json, 'librechat-mongodb').data['mongodb-passwords'];
+    expect(password).toMatch(/^\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}$/);
+    expect(data.MONGO_URI).toBe(`mongodb://librechat:${password}@librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat`);
     expect(data.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
+    expect(data.MEILI_HOST).toBeUndefined();
   });
 
   test('takes each credential from its sensitive variable, else from random_bytes of the right size', () => {
-    const { data } = only(dev.json, 'kubernetes_secret_v1');
     const bytes = dev.json.resource!.random_bytes;
     for (const spec of LIBRECHAT_CREDENTIALS) {
+      const { data } = secretNamed(dev.json, spec.secret);
       const variable = dev.json.variable![credentialVariableName('librechat', spec.key)];
       expect(variable).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
       const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), random_bytes\.(\w+)\.hex\)\}$/) ?? [];
@@ -67,6 +81,11 @@ describe('dev-platform', () => {
     expect(condition('librechat_creds_iv').condition).toContain('"^[0-9a-fA-F]{32}$"');
     expect(condition('librechat_jwt_secret').condition).toContain('"^\\\\S{32,}$"');
     expect(condition('librechat_meili_master_key').condition).toContain('"^[A-Za-z0-9_-]{16,}$"');
+    // Embedded in MONGO_URI and comma-separated by Bitnami: URL-unreserved characters only.
+    expect(condition('librechat_mongodb_passwords')).toEqual({
+      condition: '${var.librechat_mongodb_passwords == null || can(regex("^[A-Za-z0-9._~-]{16,}$", var.librechat_mongodb_passwords))}',
+      error_message: 'librechat_mongodb_passwords (mongodb-passwords) must be at least 16 characters of letters, digits, ".", "_", "~" or "-".',
+    });
   });
 
   test('installs Argo CD from the pinned chart, serving plain HTTP behind the nginx ingress', () => {
@@ -204,8 +223,9 @@ describe.each([
   ['prod', prod],
 ])('%s-platform secret hygiene', (_env, stack) => {
   test('every credential is a Terraform expression, never a literal, and no output references one', () => {
-    const { data } = only(stack.json, 'kubernetes_secret_v1');
-    for (const spec of LIBRECHAT_CREDENTIALS) expect(data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
+    for (const spec of LIBRECHAT_CREDENTIALS) expect(secretNamed(stack.json, spec.secret).data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
+    // A setting built from a credential holds the expression, never a value.
+    expect(secretNamed(stack.json, 'librechat-credentials-env').data.MONGO_URI).toMatch(/^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}@/);
     for (const output of Object.values<any>(stack.json.output ?? {})) {
       expect(JSON.stringify(output.value)).not.toMatch(/var\.librechat_|random_bytes|kubernetes_secret/);
       expect(output.sensitive).toBeUndefined();

@@ -1,0 +1,161 @@
+/**
+ * `npm run render`: every Application rendered as Argo CD's repo-server would, from the
+ * synthesized stacks, with offline stand-in dependency charts (test/render/fixtures/charts), and
+ * each semantic check proved by a fixture that breaks it. Needs helm (RENDER_HELM or the PATH);
+ * without it the suite is skipped with a warning.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
+import { AppDefinition } from '../../constructs/apps/app-definition';
+import { ENVIRONMENTS } from '../../environments';
+import { formatFinding } from '../../tools/render/checks';
+import { findHelm } from '../../tools/render/helm';
+import { EnvironmentRender, renderRepository } from '../../tools/render/render';
+
+const FIXTURES = path.join(__dirname, 'fixtures');
+const helm = findHelm();
+if (!helm) {
+  console.warn('SKIPPED test/render: no helm (set RENDER_HELM or put helm on the PATH; tools/e2e/argocd/build.sh builds one)');
+}
+
+/** A third app whose dependency renders its values: proves precedence, release name, namespace. */
+const PROBE: AppDefinition = {
+  name: 'probe',
+  namespace: 'probe-ns',
+  values: () => ({ probe: { fromObject: 'valuesObject' } }),
+};
+
+/** A copy of the repository's apps/ plus the probe app, with `edit` applied to it. */
+function repoCopy(edit: (root: string) => void = () => {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'render-test-'));
+  fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
+  fs.cpSync(path.join(FIXTURES, 'probe-app'), path.join(root, 'apps', 'probe'), { recursive: true });
+  edit(root);
+  return root;
+}
+
+function render(options: { catalog?: readonly AppDefinition[]; environments?: string[]; edit?: (root: string) => void } = {}): EnvironmentRender[] {
+  const repoRoot = repoCopy(options.edit);
+  try {
+    return renderRepository({
+      repoRoot,
+      helm: helm!,
+      chartsDir: path.join(FIXTURES, 'charts'),
+      catalog: options.catalog ?? [...CATALOG, PROBE],
+      environments: ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name)),
+      env: {},
+    });
+  } finally {
+    fs.rmSync(repoRoot, { recursive: true, force: true });
+  }
+}
+
+const findings = (renders: EnvironmentRender[]) => renders.flatMap((r) => r.findings.map((f) => formatFinding(r.environment, f)));
+const objects = (renders: EnvironmentRender[], env: string, app: string) => renders.find((r) => r.environment === env)!.apps.find((a) => a.app === app)!.objects;
+const find = (renders: EnvironmentRender[], env: string, app: string, kind: string, name: string) =>
+  objects(renders, env, app).find((o) => o.kind === kind && o.metadata.name === name)!;
+const appendYaml = (root: string, file: string, text: string) => fs.appendFileSync(path.join(root, 'apps', file), text);
+
+(helm ? describe : describe.skip)('render of the shipped repository', () => {
+  let renders: EnvironmentRender[];
+  beforeAll(() => {
+    renders = render();
+  });
+
+  test('renders every Application of every environment with no findings', () => {
+    expect(renders.map((r) => [r.environment, r.apps.map((a) => a.app)])).toEqual([
+      ['dev', ['librechat', 'ollama', 'probe']],
+      ['prod', ['librechat', 'ollama', 'probe']],
+      ['staging', ['librechat', 'ollama', 'probe']],
+    ]);
+    expect(findings(renders)).toEqual([]);
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s: value files in order, then the valuesObject; release name, namespace and Kubernetes version of the Application', (env) => {
+    const probe = find(renders, env, 'probe', 'ConfigMap', 'probe-probe');
+    expect(probe.metadata.namespace).toBe('probe-ns');
+    expect(probe.data).toEqual({
+      fromBase: 'base',
+      fromEnv: `values-${env}`,
+      fromObject: 'valuesObject',
+      kubeVersion: env === 'dev' ? 'v1.34.0' : 'v1.35.0',
+    });
+  });
+
+  test('the valuesObject reaches the chart as Kubernetes gets it: librechat.yaml reads ${OLLAMA_BASE_URL}', () => {
+    const config = parse(find(renders, 'dev', 'librechat', 'ConfigMap', 'librechat-librechat-config').data['librechat.yaml']);
+    expect(config.endpoints.custom[0].baseURL).toBe('${OLLAMA_BASE_URL}/v1/');
+  });
+
+  test('every workload with a ReadWriteOnce volume is recreated, never rolled', () => {
+    expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-mongodb').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(find(renders, 'prod', 'ollama', 'Deployment', 'ollama').spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('the wrapper charts ship default-deny ingress plus one allow rule per connection', () => {
+    const policies = (env: string, app: string) => objects(renders, env, app).filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
+    expect(policies('dev', 'librechat')).toEqual([
+      'librechat-default-deny-ingress',
+      'librechat-librechat-from-ingress',
+      'librechat-mongodb-from-librechat',
+      'librechat-meilisearch-from-librechat',
+    ]);
+    expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
+    expect(find(renders, 'prod', 'ollama', 'NetworkPolicy', 'ollama-api').spec.ingress[0].from).toContainEqual({ ipBlock: { cidr: '10.30.0.0/16' } });
+  });
+});
+
+(helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
+  test('a Deployment with a ReadWriteOnce claim that rolls', () => {
+    const result = render({ environments: ['dev'], edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  updateStrategy:\n    type: RollingUpdate\n') });
+    expect(findings(result)).toEqual([
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.strategy.type: rolls with two pods while spec.template.spec.volumes[1] mounts ReadWriteOnce claim librechat-librechat-images; set strategy Recreate (or use a StatefulSet)',
+    ]);
+  });
+
+  test('a URL of the Terraform Secret and of librechat.yaml naming a port the Service lacks', () => {
+    const result = render({ environments: ['dev'], edit: (root) => appendYaml(root, 'ollama/values-dev.yaml', '  service:\n    port: 8080\n') });
+    expect(findings(result)).toEqual([
+      'dev/librechat: Secret librechat/librechat-credentials-env (Terraform): data.OLLAMA_BASE_URL: URL http://ollama.ollama.svc.cluster.local:11434 names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
+      'dev/librechat: ConfigMap librechat/librechat-librechat-config: data.librechat.yaml: endpoints.custom[0].baseURL: URL ${OLLAMA_BASE_URL}/v1/ (= http://ollama.ollama.svc.cluster.local:11434/v1/) names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
+    ]);
+  });
+
+  test('an Ollama workload without the GPU limit, node selector and toleration (values at the wrong depth)', () => {
+    // The double-hierarchy mistake: gpu and nodeSelector one level too high, tolerations dropped.
+    const misplaced: AppDefinition = {
+      ...OLLAMA,
+      values: (context) => {
+        const values = OLLAMA.values!(context) as any;
+        const { gpu, ...ollama } = values.ollama.ollama;
+        const { nodeSelector, tolerations, ...chart } = values.ollama;
+        return { ...values, ollama: { ...chart, ollama: { ...ollama, gpu: { enabled: false } }, gpu, ollama_nodeSelector: nodeSelector } };
+      },
+    };
+    const result = render({ environments: ['staging'], catalog: [misplaced, LIBRECHAT] });
+    expect(findings(result)).toEqual([
+      'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[*].resources.limits.nvidia.com/gpu: expected 1 (apps.ollama of the environment), found none',
+      'staging/ollama: Deployment ollama/ollama: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
+      'staging/ollama: Deployment ollama/ollama: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
+    ]);
+  });
+
+  test('a Secret neither rendered nor created by Terraform, and a key the Secret lacks', () => {
+    const withoutMeilisearchSecret: AppDefinition = {
+      ...LIBRECHAT,
+      secrets: LIBRECHAT.secrets!.filter((s) => s.name !== 'librechat-meilisearch').map((s) =>
+        s.name === 'librechat-credentials-env' ? { ...s, settings: (context, credential) => ({ MONGO_URI: s.settings!(context, credential).MONGO_URI }) } : s,
+      ),
+    };
+    const result = render({ environments: ['dev'], catalog: [OLLAMA, withoutMeilisearchSecret] });
+    expect(findings(result)).toEqual([
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[5] (OLLAMA_BASE_URL): Secret librechat/librechat-credentials-env has no key OLLAMA_BASE_URL (keys: CREDS_IV, CREDS_KEY, JWT_REFRESH_SECRET, JWT_SECRET, MONGO_URI)',
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[6] (MEILI_MASTER_KEY): Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',
+      'dev/librechat: StatefulSet librechat/librechat-meilisearch: spec.template.spec.containers[0].envFrom[1].secretRef: Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',
+    ]);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Renders every Application of every environment exactly as Argo CD's repo-server would, and runs
+ * the semantic checks on the result.
+ */
+import { CATALOG } from '../../apps/catalog';
+import { appContexts } from '../../constructs/app-contexts';
+import { AppDefinition } from '../../constructs/apps/app-definition';
+import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environments';
+import { buildApp } from '../../main';
+import { EnvironmentApplications, synthesizeApplications } from './applications';
+import { AppRender, Finding, GpuExpectation, checkEnvironment } from './checks';
+import { DependencySource, renderApplication } from './helm';
+import { parseManifests } from './manifests';
+
+/** Options of {@link renderRepository}. */
+export interface RenderOptions extends DependencySource {
+  /** Repository root holding `main.ts`'s `apps/<name>` wrapper charts. */
+  readonly repoRoot: string;
+  /** The helm binary. */
+  readonly helm: string;
+  /**
+   * The apps of the platform.
+   * @default CATALOG
+   */
+  readonly catalog?: readonly AppDefinition[];
+  /**
+   * The environments, as written in `environments/<env>.ts`.
+   * @default ENVIRONMENTS
+   */
+  readonly environments?: readonly EnvironmentConfig[];
+  /**
+   * Environment variables with synth-time overrides (`GITOPS_REPO_URL`, …).
+   * @default process.env
+   */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** One rendered Application. */
+export interface RenderedApp extends AppRender {
+  /** The `helm template` output. */
+  readonly text: string;
+}
+
+/** One rendered environment and what the checks found in it. */
+export interface EnvironmentRender {
+  readonly environment: string;
+  readonly kubeVersion: string;
+  readonly apps: readonly RenderedApp[];
+  readonly findings: readonly Finding[];
+}
+
+/** Renders the Applications of `environments` (from a synth of the repository at `repoRoot`). */
+export function renderApplications(environments: readonly EnvironmentApplications[], repoRoot: string, helm: string, source: DependencySource) {
+  return environments.map((environment) => ({
+    environment: environment.environment,
+    kubeVersion: environment.kubeVersion,
+    secrets: environment.secrets,
+    apps: environment.applications.map((application): RenderedApp => {
+      const text = renderApplication(helm, repoRoot, application, environment.kubeVersion, source);
+      return { app: application.name, namespace: application.namespace, text, objects: parseManifests(text) };
+    }),
+  }));
+}
+
+/** GPU needs per app and environment, from the validated environments and the catalog. */
+function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition[]): Map<string, Map<string, GpuExpectation>> {
+  const env = options.env ?? process.env;
+  const environments = loadEnvironments(
+    options.environments ?? ENVIRONMENTS,
+    { GITOPS_REPO_URL: env.GITOPS_REPO_URL, GITOPS_REVISION: env.GITOPS_REVISION, PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE },
+    catalog,
+  );
+  return new Map(
+    environments.map((environment) => {
+      const contexts = appContexts(environment, catalog);
+      const gpus = new Map<string, GpuExpectation>();
+      for (const app of catalog) {
+        const context = contexts.get(app.name)!;
+        const count = app.gpus?.(context.settings) ?? 0;
+        if (count > 0) gpus.set(app.name, { count, nodes: context.gpuNodes });
+      }
+      return [environment.name, gpus];
+    }),
+  );
+}
+
+/**
+ * Synthesizes the repository's stacks in-process, renders every Application with helm and checks
+ * the result.
+ */
+export function renderRepository(options: RenderOptions): EnvironmentRender[] {
+  const catalog = options.catalog ?? CATALOG;
+  const synthesized = synthesizeApplications(({ outdir }) =>
+    buildApp({ outdir, repoRoot: options.repoRoot, catalog, environments: options.environments, env: options.env ?? process.env }),
+  );
+  const gpus = gpuExpectations(options, catalog);
+  return renderApplications(synthesized, options.repoRoot, options.helm, options).map((rendered) => ({
+    environment: rendered.environment,
+    kubeVersion: rendered.kubeVersion,
+    apps: rendered.apps,
+    findings: checkEnvironment({ environment: rendered.environment, renders: rendered.apps, secrets: rendered.secrets, gpus: gpus.get(rendered.environment) ?? new Map() }),
+  }));
+}
