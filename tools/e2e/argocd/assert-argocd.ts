@@ -70,7 +70,9 @@ function notSynced(app: K8sObject | undefined, revision: string): string | null 
   const op = app.status?.operationState ?? {};
   if (sync.status !== 'Synced') return `sync status ${sync.status ?? 'unknown'} at ${sync.revision ?? '?'}`;
   if (sync.revision !== revision) return `synced at ${sync.revision}, waiting for ${revision}`;
-  if (op.phase !== 'Succeeded' || op.syncResult?.revision !== revision) return `last sync ${op.phase ?? 'none'} at ${op.syncResult?.revision ?? '?'}: ${op.message ?? ''}`;
+  // A commit that leaves an app's manifests unchanged makes it Synced at that revision without a
+  // new sync operation, so the last operation may be at an older revision; it must have succeeded.
+  if (op.phase !== 'Succeeded') return `last sync operation ${op.phase ?? 'none yet'}: ${op.message ?? ''}`;
   return null;
 }
 

@@ -28,7 +28,9 @@ RECIPE=1
 # replaces gitops-engine with the in-repo ./gitops-engine (v3.4: the nested module
 # github.com/argoproj/argo-cd/gitops-engine, not on the proxy), which a wrapper module cannot use,
 # and substituting the separate gitops-engine repo's pseudo-version would build mismatched code.
-ARGOCD_VERSION=v3.2.12
+# v3.2.11, not v3.2.12: the v3.2.12 module does not compile (controller/cache/info.go calls
+# settings.ValidateExternalURL, which its util/settings does not define).
+ARGOCD_VERSION=v3.2.11
 HELM_VERSION=v3.22.0          # newest helm v3 on the proxy when pinned
 ARGOCD_MODULE=github.com/argoproj/argo-cd/v3
 HELM_MODULE=helm.sh/helm/v3

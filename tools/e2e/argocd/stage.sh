@@ -212,7 +212,8 @@ export PLATFORM_OVERRIDES_FILE=$T/overrides.json CHECKPOINT_DISABLE=1
 if [ "$MODE" = kubectl ]; then
   (cd "$work" && CDKTF_OUTDIR="$work/cdktf.out" node tools/run-ts.js main.ts) >"$T/logs/synth.log" 2>&1 || { cat "$T/logs/synth.log"; fail "synth"; }
   say "   the Argo CD chart (helm_release) is replaced by its CRDs, as the e2e's stand-in chart does"
-  kubectl apply -f "$CRDS_DIR" >/dev/null
+  # Server-side: the Application CRD is too large for the last-applied annotation.
+  kubectl apply --server-side --force-conflicts -f "$CRDS_DIR" >/dev/null
   kubectl wait --for condition=established --timeout=60s -f "$CRDS_DIR" >/dev/null
   ts "$here/synth-objects.ts" create "$work/cdktf.out" "$ENV_NAME-"
 else
