@@ -191,7 +191,7 @@ build_argocd() {
   mv -f "$BIN/.argocd-bin.tmp" "$BIN/argocd-bin"
   local name
   for name in "${ARGOCD_NAMES[@]}"; do ln -sfn argocd-bin "$BIN/$name"; done
-  ARGOCD_BINARY_NAME=argocd-repo-server "$BIN/argocd-bin" version
+  "$BIN/argocd" version --client --short | tee /dev/stderr | grep -q "^argocd: $ARGOCD_VERSION"
 }
 
 build_helm() {

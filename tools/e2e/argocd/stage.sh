@@ -209,6 +209,7 @@ end servers
 begin "synthesize against the loopback servers and create the $ENV_NAME objects"
 ts "$here/work-copy.ts" overrides "$T/overrides.json" "$ENV_NAME" "$git_url" "$REVISION" ${E2E_OVERRIDES_BASE:+"$E2E_OVERRIDES_BASE"}
 export PLATFORM_OVERRIDES_FILE=$T/overrides.json CHECKPOINT_DISABLE=1
+unset GITOPS_REPO_URL # the overrides file sets the loopback URL
 if [ "$MODE" = kubectl ]; then
   (cd "$work" && CDKTF_OUTDIR="$work/cdktf.out" node tools/run-ts.js main.ts) >"$T/logs/synth.log" 2>&1 || { cat "$T/logs/synth.log"; fail "synth"; }
   say "   the Argo CD chart (helm_release) is replaced by its CRDs, as the e2e's stand-in chart does"
@@ -224,7 +225,7 @@ fi
 end objects
 
 # --- Argo CD -----------------------------------------------------------------------------------
-begin "start Argo CD $("$E2E_ARGOCD_BIN_DIR/argocd-repo-server" version 2>/dev/null | head -n 1 | awk '{print $2}') (application-controller, repo-server)"
+begin "start Argo CD $(ARGOCD_BINARY_NAME=argocd "$E2E_ARGOCD_BIN_DIR/argocd-repo-server" version --client --short 2>/dev/null | sed -n 's/^argocd: //p') (application-controller, repo-server)"
 # What the Argo CD chart would install besides the CRDs: its settings, with a short reconciliation.
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -365,7 +366,7 @@ say "   ok  Synced at ${mistake_rev:0:12}, Deployment unchanged (generation $gen
 # The check runs on a copy of the repository under test holding the mistaken file. Isolated here:
 # the check CLI's flags may change.
 run_check() { # run_check <root> -> output on stdout, status of the check
-  node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/check/cli.ts" --root "$1" --upstream "$UPSTREAM_DIR" 2>&1
+  env -u PLATFORM_OVERRIDES_FILE node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/check/cli.ts" --root "$1" --upstream "$UPSTREAM_DIR" 2>&1
 }
 check_root=$T/check-copy
 mkdir -p "$check_root"
