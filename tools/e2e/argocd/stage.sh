@@ -215,7 +215,8 @@ if [ "$MODE" = kubectl ]; then
   say "   the Argo CD chart (helm_release) is replaced by its CRDs, as the e2e's stand-in chart does"
   # Server-side: the Application CRD is too large for the last-applied annotation.
   kubectl apply --server-side --force-conflicts -f "$CRDS_DIR" >/dev/null
-  kubectl wait --for condition=established --timeout=60s -f "$CRDS_DIR" >/dev/null
+  # (kubectl wait fails at once while a new CRD has no conditions yet, hence the retry)
+  wait_until 60 "Argo CD CRDs established" kubectl wait --for condition=established --timeout=5s -f "$CRDS_DIR"
   ts "$here/synth-objects.ts" create "$work/cdktf.out" "$ENV_NAME-"
 else
   (cd "$work" && run bash -c "$E2E_ARGOCD_DEPLOY") >"$T/logs/deploy.log" 2>&1 || { cat "$T/logs/deploy.log"; fail "deploy: $E2E_ARGOCD_DEPLOY"; }

@@ -212,6 +212,22 @@ function kubectl(args: string[], input?: string): void {
   execFileSync(kubectlBin, args, { input, stdio: ['pipe', 'ignore', 'inherit'] });
 }
 
+/** `kind/namespace/name` of what an Application deployed, from its status (empty if none). */
+function deployedBy(name: string, namespace: string): { kind: string; group?: string; namespace?: string; name: string }[] {
+  try {
+    const app = JSON.parse(execFileSync(kubectlBin, ['get', 'applications.argoproj.io', name, '-n', namespace, '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    return app.status?.resources ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function stillExists(r: { kind: string; group?: string; namespace?: string; name: string }): boolean {
+  const kind = r.group ? `${r.kind.toLowerCase()}.${r.group}` : r.kind;
+  const args = ['get', kind, r.name, '--ignore-not-found', '-o', 'name', ...(r.namespace ? ['-n', r.namespace] : [])];
+  return execFileSync(kubectlBin, args, { encoding: 'utf8' }).trim() !== '';
+}
+
 function create(outDir: string, prefix: string): void {
   const { objects, skipped } = planObjects(outDir, prefix);
   for (const line of skipped) console.log(`e2e:    not created by kubectl: ${line}`);
@@ -229,8 +245,13 @@ function remove(outDir: string, prefix: string): void {
     const args = ['delete', String(object.kind), String(metadata.name), '--ignore-not-found', '--wait=true', `--timeout=${DELETE_TIMEOUT}`];
     if (metadata.namespace) args.push('-n', String(metadata.namespace));
     if (object.apiVersion !== 'v1') args[1] = `${String(object.kind).toLowerCase()}.${String(object.apiVersion).split('/')[0]}`;
+    // The resources finalizer: Argo CD deletes what the Application deployed before letting it go.
+    const deployed = object.kind === 'Application' ? deployedBy(String(metadata.name), String(metadata.namespace)) : [];
     kubectl(args);
-    console.log(`e2e:    deleted ${describe(object)} (${address}) in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    const left = deployed.filter(stillExists);
+    if (left.length > 0) throw new Error(`${describe(object)} is gone but not what it deployed: ${left.map((r) => `${r.kind}/${r.name}`).join(', ')}`);
+    const note = object.kind === 'Application' ? `; Argo CD deleted its ${deployed.length} resources first` : '';
+    console.log(`e2e:    deleted ${describe(object)} (${address}) in ${((Date.now() - started) / 1000).toFixed(1)}s${note}`);
   }
 }
 
