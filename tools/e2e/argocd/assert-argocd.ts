@@ -21,7 +21,6 @@ import { GPU_NODES, LIBRECHAT, LIBRECHAT_SECRET_NAME, OLLAMA } from '../../../co
 import { planObjects } from './synth-objects';
 import { mergedValue } from './work-copy';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = any;
 
 const kubectlBin = process.env.E2E_KUBECTL_BIN ?? 'kubectl';

@@ -23,7 +23,7 @@ set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
 # Pins. Changing any of them (or RECIPE) changes the cache key.
-RECIPE=1
+RECIPE=2
 # v3.2.x is the newest Argo CD line whose module graph the proxy resolves: from v3.3 on, go.mod
 # replaces gitops-engine with the in-repo ./gitops-engine (v3.4: the nested module
 # github.com/argoproj/argo-cd/gitops-engine, not on the proxy), which a wrapper module cannot use,
@@ -181,11 +181,14 @@ go_build() {
 }
 
 build_argocd() {
-  local m=$ARGOCD_MODULE ldflags
+  local m=$ARGOCD_MODULE ldflags date
   write_wrapper argocd "$m" "$ARGOCD_VERSION"
   cd "$DIR/wrappers/argocd"
   ldflags="-s -w -X $m/common.version=${ARGOCD_VERSION#v} -X $m/common.gitTag=$ARGOCD_VERSION"
-  ldflags+=" -X $m/common.gitTreeState=clean -X $m/common.buildDate=$(date -u +%FT%TZ)"
+  # The release date as build date (reproducible). The proxy serves no origin commit for this
+  # module, so `argocd version` shows v3.2.11+unknown.
+  date=$(go list -mod=mod -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$m@$ARGOCD_VERSION")
+  ldflags+=" -X $m/common.gitTreeState=clean -X $m/common.buildDate=$date"
   go_build -ldflags "$ldflags" -o "$BIN/.argocd-bin.tmp" "$m/cmd"
   chmod 0755 "$BIN/.argocd-bin.tmp"
   mv -f "$BIN/.argocd-bin.tmp" "$BIN/argocd-bin"
