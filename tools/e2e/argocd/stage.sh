@@ -35,7 +35,7 @@
 #   E2E_ARGOCD_TIMEOUT      bound of each wait, seconds (default 180)
 #   E2E_KEEP=1              keep the temp dir (logs, work copy, Git repo)
 # Exit status: 0 pass; 1 fail; 3 unavailable here (Argo CD/helm cannot be built, redis-server or
-# the Argo CD CRDs are missing): the caller reports the stage as skipped.
+# the Argo CD CRDs are missing, no private mount namespace): the caller reports it as skipped.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -76,6 +76,8 @@ esac
 # --- prerequisites -----------------------------------------------------------------------------
 for tool in git openssl node unshare curl; do command -v "$tool" >/dev/null || fail "$tool is required"; done
 command -v redis-server >/dev/null || unavailable "redis-server is not installed (apt-get install -y redis-server)"
+# The controller gets its in-cluster credentials from a private mount namespace (needs root).
+unshare --mount --propagation private true 2>/dev/null || unavailable "cannot create a private mount namespace here (unshare --mount needs root)"
 if [ -z "${E2E_ARGOCD_BIN_DIR:-}" ]; then
   set +e
   build_dir=$(bash "$here/build.sh")
