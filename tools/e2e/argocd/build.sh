@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# tools/e2e/argocd/build.sh - build real Argo CD and helm for the GitOps e2e stage.
+#
+# Builds, from the Go module proxy and into a cache outside the repo, whatever is missing of:
+#   one Argo CD binary (github.com/argoproj/argo-cd/v3/cmd, which dispatches on argv[0]) installed
+#   as argocd-application-controller, argocd-repo-server, argocd-git-ask-pass and argocd;
+#   helm (helm.sh/helm/v3/cmd/helm), kept at <dir>/bin/helm so other tools can reuse it.
+# Idempotent: a warm run only checks the stamps. Progress goes to stderr; the only stdout line is
+# the dir, which holds env.sh:
+#
+#   source "$(tools/e2e/argocd/build.sh)/env.sh"     # or: eval "$(tools/e2e/argocd/build.sh --print-env)"
+#
+# env.sh exports E2E_ARGOCD_DIR, E2E_ARGOCD_BIN_DIR, E2E_ARGOCD_BIN, E2E_HELM_BIN and the versions.
+#
+# Environment:
+#   GITOPS_LLM_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform);
+#                     binaries in <root>/argocd/<key>, Go's caches shared with toolchain.sh in
+#                     <root>/toolchain/go/{mod,build}.
+# Exit status: 0 ready; 3 a pinned module is unavailable from the proxy (say UNAVAILABLE; the
+# caller skips visibly); anything else is a failure.
+# Options: --print-env, --quiet, -h/--help.
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------
+# Pins. Changing any of them (or RECIPE) changes the cache key.
+RECIPE=2
+# v3.2.x is the newest Argo CD line whose module graph the proxy resolves: from v3.3 on, go.mod
+# replaces gitops-engine with the in-repo ./gitops-engine (v3.4: the nested module
+# github.com/argoproj/argo-cd/gitops-engine, not on the proxy), which a wrapper module cannot use,
+# and substituting the separate gitops-engine repo's pseudo-version would build mismatched code.
+# v3.2.11, not v3.2.12: the v3.2.12 module does not compile (controller/cache/info.go calls
+# settings.ValidateExternalURL, which its util/settings does not define).
+ARGOCD_VERSION=v3.2.11
+HELM_VERSION=v3.22.0          # newest helm v3 on the proxy when pinned
+ARGOCD_MODULE=github.com/argoproj/argo-cd/v3
+HELM_MODULE=helm.sh/helm/v3
+WRAPPER_MODULE_PREFIX=gitops-llm-platform.e2e/argocd
+ARGOCD_NAMES=(argocd-application-controller argocd-repo-server argocd-git-ask-pass argocd)
+
+PRINT_ENV=0
+QUIET=0
+for arg in "$@"; do
+  case "$arg" in
+    --print-env) PRINT_ENV=1 ;;
+    --quiet) QUIET=1 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+say() { [ "$QUIET" = 1 ] || printf '[argocd-build] %s\n' "$*" >&2; }
+die() { printf '[argocd-build] ERROR: %s\n' "$*" >&2; exit 1; }
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+
+command -v go >/dev/null || die "go is required (Go >= 1.26)"
+GO_VERSION=$(go env GOVERSION)
+GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go version '$GO_VERSION'"
+[ "${GO_MINOR#go1.}" -ge 26 ] || die "Go >= 1.26 is required, found $GO_VERSION"
+
+CACHE_ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}"
+KEY="$GO_MINOR-argocd${ARGOCD_VERSION#v}-helm${HELM_VERSION#v}-r$RECIPE"
+DIR="$CACHE_ROOT/argocd/$KEY"
+BIN="$DIR/bin"
+mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs" "$DIR/wrappers"
+
+exec 9>"$DIR/.lock"
+if ! flock -n 9; then
+  say "another build.sh holds $DIR/.lock; waiting"
+  flock 9
+fi
+
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
+export GOMODCACHE="$CACHE_ROOT/toolchain/go/mod" GOCACHE="$CACHE_ROOT/toolchain/go/build"
+unset GOBIN GOOS GOARCH || true
+export GOWORK=off
+
+T_TOTAL=$(now)
+say "argocd dir: $DIR"
+
+# step <id> <label> <builder function> <output file>...: as in tools/e2e/toolchain.sh.
+step() {
+  local id=$1 label=$2 fn=$3
+  shift 3
+  local stamp="$DIR/stamps/$id" log="$DIR/logs/$id.log" f size ok=1
+  if [ -f "$stamp" ]; then
+    for f in "$@"; do
+      size=$(awk -v f="$f" '$1 == "file" && $2 == f { print $3 }' "$stamp")
+      if [ ! -x "$f" ] || [ "$(stat -L -c %s "$f")" != "$size" ]; then ok=0; fi
+    done
+  else
+    ok=0
+  fi
+  if [ "$ok" = 1 ]; then
+    say "cached  $label"
+    return 0
+  fi
+  rm -f "$stamp"
+  say "$(printf 'build   %-30s log: %s' "$label" "$log")"
+  local t0 rc
+  t0=$(now)
+  set +e
+  (set -e; "$fn") >"$log" 2>&1
+  rc=$?
+  set -e
+  if [ "$rc" = 3 ]; then
+    tail -n 5 "$log" >&2
+    say "UNAVAILABLE: $label: the Go module proxy does not serve a pinned module; log: $log"
+    exit 3
+  fi
+  if [ "$rc" != 0 ]; then
+    tail -n 25 "$log" >&2
+    die "building $label failed (exit $rc) after $(secs_since "$t0"); full log: $log"
+  fi
+  for f in "$@"; do
+    [ -x "$f" ] || die "building $label did not produce $f (log: $log)"
+  done
+  {
+    echo "label $label"
+    echo "built $(date -u +%FT%TZ) in $(secs_since "$t0") with $GO_VERSION"
+    for f in "$@"; do echo "file $f $(stat -L -c %s "$f")"; done
+  } >"$stamp"
+  say "$(printf 'built   %-30s %s' "$label" "$(secs_since "$t0")")"
+}
+
+# gomod_of <module@version>: the upstream go.mod, or exit 3 when the proxy refuses the module.
+gomod_of() {
+  local out
+  out=$(go mod download -json "$1") || true
+  if ! grep -q '"GoMod"' <<<"$out" || grep -q '"Error"' <<<"$out"; then
+    printf '%s\n' "$out"
+    echo "UNAVAILABLE: the module proxy ($(go env GOPROXY)) does not serve $1" >&2
+    return 3
+  fi
+  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$out"
+}
+
+# The godebug and non-local replace directives of a go.mod, one per line (cf. toolchain.sh).
+inherited_directives() {
+  awk '
+    /^(godebug|replace)[ \t]*\($/ { blk = $1; next }
+    blk != "" && /^\)/ { blk = ""; next }
+    blk != "" { line = $0; sub(/^[ \t]+/, "", line); if (line != "" && line !~ /^\/\//) emit(blk, line); next }
+    /^(godebug|replace)[ \t]/ { d = $1; line = $0; sub(/^[a-z]+[ \t]+/, "", line); emit(d, line) }
+    function emit(d, line) { if (d == "replace" && line ~ /=>[ \t]*\.\.?\//) return; print d " " line }
+  ' "$1"
+}
+
+# write_wrapper <name> <module> <version>: a module requiring <module>, with its replace lines.
+write_wrapper() {
+  local name=$1 module=$2 version=$3 up w="$DIR/wrappers/$1"
+  up=$(gomod_of "$module@$version") || return $?
+  mkdir -p "$w"
+  {
+    echo "module $WRAPPER_MODULE_PREFIX/$name"
+    echo
+    echo "go $(awk '$1 == "go" { print $2 }' "$up")"
+    echo
+    inherited_directives "$up"
+    echo
+    echo "require $module $version"
+  } >"$w/go.mod"
+  cat "$w/go.mod"
+}
+
+# go build that turns "module not found on the proxy" into exit 3.
+go_build() {
+  local log rc
+  log=$(mktemp)
+  set +e
+  go build -mod=mod -v "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" != 0 ] && grep -Eq 'reading https?://[^ ]+: (404|410)|unknown revision|not found: ' "$log"; then
+    echo "UNAVAILABLE: a module needed by this build is not served by the module proxy" >&2
+    rm -f "$log"
+    return 3
+  fi
+  rm -f "$log"
+  return "$rc"
+}
+
+build_argocd() {
+  local m=$ARGOCD_MODULE ldflags date
+  write_wrapper argocd "$m" "$ARGOCD_VERSION"
+  cd "$DIR/wrappers/argocd"
+  ldflags="-s -w -X $m/common.version=${ARGOCD_VERSION#v} -X $m/common.gitTag=$ARGOCD_VERSION"
+  # The release date as build date (reproducible). The proxy serves no origin commit for this
+  # module, so `argocd version` shows v3.2.11+unknown.
+  date=$(go list -mod=mod -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$m@$ARGOCD_VERSION")
+  ldflags+=" -X $m/common.gitTreeState=clean -X $m/common.buildDate=$date"
+  go_build -ldflags "$ldflags" -o "$BIN/.argocd-bin.tmp" "$m/cmd"
+  chmod 0755 "$BIN/.argocd-bin.tmp"
+  mv -f "$BIN/.argocd-bin.tmp" "$BIN/argocd-bin"
+  local name
+  for name in "${ARGOCD_NAMES[@]}"; do ln -sfn argocd-bin "$BIN/$name"; done
+  "$BIN/argocd" version --client --short | tee /dev/stderr | grep -q "^argocd: $ARGOCD_VERSION"
+}
+
+build_helm() {
+  write_wrapper helm "$HELM_MODULE" "$HELM_VERSION"
+  cd "$DIR/wrappers/helm"
+  go_build -ldflags "-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION" \
+    -o "$BIN/.helm.tmp" "$HELM_MODULE/cmd/helm"
+  chmod 0755 "$BIN/.helm.tmp"
+  mv -f "$BIN/.helm.tmp" "$BIN/helm"
+  "$BIN/helm" version --short | tee /dev/stderr | grep -q "^$HELM_VERSION"
+}
+
+step helm "helm $HELM_VERSION" build_helm "$BIN/helm"
+step argocd "argo-cd $ARGOCD_VERSION" build_argocd "$BIN/argocd-bin" \
+  "${ARGOCD_NAMES[@]/#/$BIN/}"
+
+env_tmp="$DIR/env.sh.tmp.$$"
+cat >"$env_tmp" <<ENV
+# Written by tools/e2e/argocd/build.sh ($KEY). Source it.
+export E2E_ARGOCD_DIR='$DIR'
+export E2E_ARGOCD_BIN_DIR="\$E2E_ARGOCD_DIR/bin"
+export E2E_ARGOCD_BIN="\$E2E_ARGOCD_BIN_DIR/argocd-bin"
+export E2E_HELM_BIN="\$E2E_ARGOCD_BIN_DIR/helm"
+export E2E_ARGOCD_VERSION='$ARGOCD_VERSION' E2E_HELM_VERSION='$HELM_VERSION'
+ENV
+if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
+
+say "done in $(secs_since "$T_TOTAL")"
+if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
