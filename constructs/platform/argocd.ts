@@ -150,7 +150,9 @@ export class ArgoCd extends Construct {
         }
       : undefined;
     const computed = {
-      global: { domain: ingress.hostname },
+      // The chart's NetworkPolicies: deny by default, then allow only Argo CD's own traffic and the
+      // ingress controller to the server.
+      global: { domain: ingress.hostname, networkPolicy: { create: true, defaultDenyIngress: true } },
       crds: { install: true, keep: true },
       configs: {
         params: { 'server.insecure': !ingress.tls },

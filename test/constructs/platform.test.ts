@@ -29,6 +29,7 @@ describe('ArgoCd', () => {
     expect(values.configs.cm).toEqual({ url: 'https://argocd.example.com', 'timeout.reconciliation': '180s' });
     expect(values.crds).toEqual({ install: true, keep: true });
     expect(values.dex).toEqual({ enabled: false });
+    expect(values.global.networkPolicy).toEqual({ create: true, defaultDenyIngress: true });
   });
 
   test('tls: false serves plain HTTP, and the configured url says so', () => {
