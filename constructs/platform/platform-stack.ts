@@ -1,6 +1,7 @@
-import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { argocdAwsAlbMode, ingressAnnotations } from '../../environments/ingress-controllers';
 import { ValidEnvironment } from '../../environments/schema';
 import { appContexts } from '../app-contexts';
 import { AppDefinition } from '../apps/app-definition';
@@ -12,6 +13,7 @@ import { PinProviderVersions } from '../core/provider-pins';
 import { configureStateBackend } from '../core/state-backend';
 import { AppSecret } from './app-secret';
 import { ArgoCd } from './argocd';
+import { AwsIngress } from './aws-ingress';
 import { Gp3StorageClass } from './gp3-storage-class';
 import { NvidiaDevicePlugin } from './nvidia-device-plugin';
 import { PlatformNamespaces } from './platform-namespaces';
@@ -26,20 +28,22 @@ export interface PlatformStackProps {
 
 /**
  * `<env>-platform`: everything the applications need before Argo CD can sync them — their
- * namespaces and Secrets, Argo CD itself and, on EKS, the default gp3 StorageClass and the NVIDIA
- * device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
+ * namespaces and Secrets, Argo CD itself and, on EKS, the AWS Load Balancer Controller with the
+ * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass and the NVIDIA device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
  */
 export class PlatformStack extends TerraformStack {
   /** The Argo CD installation. */
   public readonly argocd: ArgoCd;
   /** The app namespaces and Argo CD's. */
   public readonly namespaces: PlatformNamespaces;
+  /** On EKS: the load balancer controller, the certificate and ExternalDNS. */
+  public readonly awsIngress?: AwsIngress;
 
   constructor(scope: Construct, name: string, props: PlatformStackProps) {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
-    configureClusterAccess(this, env.cluster, { helm: true });
+    const eks = configureClusterAccess(this, env.cluster, { helm: true });
     new RandomProvider(this, 'random');
 
     this.namespaces = new PlatformNamespaces(this, 'namespaces', {
@@ -47,7 +51,23 @@ export class PlatformStack extends TerraformStack {
       appNamespaces: [...new Set(props.catalog.map((app) => app.namespace))],
     });
 
-    if (env.cluster.kind === 'eks') {
+    if (env.cluster.kind === 'eks' && eks) {
+      const cluster = env.cluster;
+      this.awsIngress = new AwsIngress(this, 'aws_ingress', {
+        clusterName: cluster.name,
+        region: cluster.region,
+        vpcId: eks.vpcConfig.get(0).vpcId,
+        ingressClassName: env.ingress.className,
+        hosts: Object.values(env.ingress.hosts as Record<string, string | undefined>).filter((h): h is string => h !== undefined),
+        certificateArn: cluster.certificateArn,
+        hostedZone: cluster.dns?.hostedZone,
+        externalDns: cluster.dns?.externalDns,
+        charts: { loadBalancerController: cluster.loadBalancer.chart, externalDns: cluster.dns?.externalDnsChart },
+      });
+      // Namespaces go after the controller on destroy: their Ingresses' ALB is deleted first.
+      for (const namespace of [this.namespaces.gitops, ...Object.values(this.namespaces.apps)]) {
+        namespace.dependsOn = this.awsIngress.ingressDependencies.map((d) => dependable(d));
+      }
       new Gp3StorageClass(this, 'gp3');
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
         new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {
@@ -73,7 +93,13 @@ export class PlatformStack extends TerraformStack {
     this.argocd = new ArgoCd(this, 'argocd', {
       namespace: this.namespaces.gitops.metadata.name,
       chart: env.argocd.chart,
-      ingress: { className: env.ingress.className, hostname: env.ingress.hosts.argocd as string, tls: env.ingress.tls, annotations: env.ingress.annotations },
+      ingress: {
+        className: env.ingress.className,
+        hostname: env.ingress.hosts.argocd as string,
+        tls: env.ingress.tls,
+        annotations: ingressAnnotations(env, { httpsBackend: env.ingress.tls }),
+        awsAlb: argocdAwsAlbMode(env),
+      },
       reconciliationInterval: env.argocd.reconciliationInterval,
       resources: env.argocd.resources,
       wait: env.argocd.wait,
