@@ -75,10 +75,11 @@ export class ExternalDns extends Construct {
           registry: 'txt',
           txtOwnerId: props.clusterName,
           domainFilters: [props.hostedZone.name],
+          // The zone id (resolved by Terraform) pins it to this zone even if another has the same name.
+          extraArgs: [`--zone-id-filter=${props.hostedZone.id}`],
           triggerLoopOnEvent: true,
         }),
       ],
-      set: [{ name: 'extraArgs[0]', value: `--zone-id-filter=${props.hostedZone.id}` }],
       wait: true,
       timeout: 600,
       dependsOn: [association],

@@ -71,7 +71,8 @@ describe('AwsIngress', () => {
 
     const dns = release(s, 'external-dns');
     expect(dns).toMatchObject({ repository: 'https://kubernetes-sigs.github.io/external-dns', version: '1.21.1', namespace: 'kube-system' });
-    expect(dns.set).toEqual([{ name: 'extraArgs[0]', value: expect.stringMatching(/^--zone-id-filter=\$\{data\.aws_route53_zone\.\w+\.zone_id\}$/) }]);
+    expect(dns.set).toBeUndefined();
+    expect(parse(dns.values[0]).extraArgs).toEqual([expect.stringMatching(/^--zone-id-filter=\$\{data\.aws_route53_zone\.\w+\.zone_id\}$/)]);
     expect(parse(dns.values[0])).toMatchObject({
       provider: { name: 'aws' },
       env: [{ name: 'AWS_DEFAULT_REGION', value: 'eu-west-1' }],
