@@ -341,7 +341,7 @@ export class EksCluster extends Construct {
       ebs: { volumeSize: size, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
     });
     // Bottlerocket boots from a small OS volume and keeps images and pod data on a second one.
-    const volumes = amiType.startsWith('BOTTLEROCKET') ? [volume('/dev/xvda', 4), volume('/dev/xvdb', diskSizeGiB)] : [volume('/dev/xvda', diskSizeGiB)];
+    const volumes = amiType.startsWith('BOTTLEROCKET') ? [volume('/dev/xvda', 8), volume('/dev/xvdb', diskSizeGiB)] : [volume('/dev/xvda', diskSizeGiB)];
     const template = new LaunchTemplate(this, `${id}_launch_template`, {
       namePrefix: `${this.cluster.name}-${nodegroupName}-`,
       updateDefaultVersion: true,

@@ -113,7 +113,7 @@ describe('EksCluster', () => {
     }
     const ebs = (name: string, size: number) => ({ device_name: name, ebs: { volume_size: size, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } });
     expect(templates.system.block_device_mappings).toEqual([ebs('/dev/xvda', 60)]);
-    expect(templates.gpu.block_device_mappings).toEqual([ebs('/dev/xvda', 4), ebs('/dev/xvdb', 120)]);
+    expect(templates.gpu.block_device_mappings).toEqual([ebs('/dev/xvda', 8), ebs('/dev/xvdb', 120)]);
     for (const group of s.all('aws_eks_node_group')) {
       expect(group.disk_size).toBeUndefined();
       expect(group.launch_template.version).toMatch(/\.latest_version\}$/);
