@@ -64,9 +64,11 @@ export class PlatformStack extends TerraformStack {
         externalDns: cluster.dns?.externalDns,
         charts: { loadBalancerController: cluster.loadBalancer.chart, externalDns: cluster.dns?.externalDnsChart },
       });
-      // Namespaces go after the controller on destroy: their Ingresses' ALB is deleted first.
+      // Namespaces go before the controller on destroy, and their deletion waits for their
+      // Ingresses, which the controller releases only after deleting the ALB they used.
       for (const namespace of [this.namespaces.gitops, ...Object.values(this.namespaces.apps)]) {
         namespace.dependsOn = this.awsIngress.ingressDependencies.map((d) => dependable(d));
+        namespace.putTimeouts({ delete: '15m' });
       }
       new Gp3StorageClass(this, 'gp3');
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {

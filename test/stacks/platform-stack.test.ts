@@ -178,7 +178,10 @@ describe('staging-platform', () => {
   test('destroy order: namespaces (and so every Ingress) go before the controller, ExternalDNS and the certificate', () => {
     const controller = staging.address('helm_release', (r) => r.chart === 'aws-load-balancer-controller');
     const externalDns = staging.address('helm_release', (r) => r.chart === 'external-dns');
-    for (const namespace of all(staging.json, 'kubernetes_namespace_v1')) expect(namespace.depends_on).toEqual([controller, externalDns]);
+    for (const namespace of all(staging.json, 'kubernetes_namespace_v1')) {
+      expect(namespace.depends_on).toEqual([controller, externalDns]);
+      expect(namespace.timeouts).toEqual({ delete: '15m' });
+    }
     expect(all(staging.json, 'helm_release').find((r) => r.chart === 'aws-load-balancer-controller').depends_on).toContain(
       staging.address('aws_acm_certificate_validation', () => true),
     );
