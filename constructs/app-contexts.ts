@@ -1,3 +1,4 @@
+import { ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
 import { AppContext, AppDefinition, NetworkPeer } from './apps/app-definition';
 import { clientsOf, serviceUrl } from './apps/app-catalog';
@@ -5,7 +6,8 @@ import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from './core/gpu-nodes';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
- * host and URL when the environment publishes it, the ingress set-up, GPU scheduling on clusters
+ * host and URL when the environment publishes it, the ingress set-up (with the annotations the
+ * environment's controller needs, environments/ingress-controllers.ts), GPU scheduling on clusters
  * with a GPU node group, and the in-cluster URLs of the catalog's Services.
  */
 export function appContexts(env: ValidEnvironment, catalog: readonly AppDefinition[]): Map<string, AppContext<unknown>> {
@@ -18,13 +20,15 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
           tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
         }
       : undefined;
+  // The apps serve chat completions, which stream for minutes.
+  const annotations = ingressAnnotations(env, { streaming: true });
   const contexts = new Map<string, AppContext<unknown>>();
   for (const app of catalog) {
     const host = app.host === 'required' || app.host === 'optional' ? hosts[app.name] : undefined;
     contexts.set(app.name, {
       environment: env.name,
       settings: settings[app.name],
-      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations: env.ingress.annotations, sources: ingressSources(env) },
+      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations, sources: ingressSources(env) },
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,

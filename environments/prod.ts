@@ -1,4 +1,5 @@
 import { CapacityType } from '../constructs/cluster/eks-cluster';
+import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 
 /** Production on EKS: a NAT gateway per zone, on-demand GPU capacity, a DynamoDB state lock. */
@@ -9,7 +10,16 @@ export const prod: EnvironmentConfig = {
     region: 'eu-west-1',
     name: 'llm-prod',
     kubernetesVersion: '1.35',
-    publicAccessCidrs: ['0.0.0.0/0'],
+    // Documentation range (RFC 5737): operators must replace it with the egress ranges of their
+    // offices/VPN and of CI, the only places kubectl and Terraform reach the API from.
+    publicAccessCidrs: ['203.0.113.0/24'],
+    // Turn off (and apply) before `cdktf destroy`.
+    deletionProtection: true,
+    // Placeholder account (AWS documentation): the roles that deploy, and CI's plan role.
+    access: {
+      admins: ['arn:aws:iam::111122223333:role/llm-platform-deployer'],
+      readOnly: ['arn:aws:iam::111122223333:role/llm-platform-plan'],
+    },
     vpc: {
       cidr: '10.30.0.0/16',
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
@@ -20,21 +30,26 @@ export const prod: EnvironmentConfig = {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.2xlarge'],
       capacityType: CapacityType.ON_DEMAND,
-      minSize: 2,
-      desiredSize: 2,
-      maxSize: 4,
+      availabilityZone: 'eu-west-1a',
+      // One Ollama replica x gpuCount 1 on one-GPU instances: one node.
+      minSize: 1,
+      desiredSize: 1,
+      maxSize: 1,
       diskSizeGiB: 200,
     },
+    // Terraform requests the ACM certificate for the hosts and validates it in this zone;
+    // ExternalDNS points the hosts at the ALB.
+    dns: { hostedZone: 'llm.example.com' },
   },
   state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'prod', region: 'eu-west-1', dynamodbTable: 'llm-platform-tflock' },
   ingress: {
-    className: 'nginx',
+    controller: IngressController.ALB,
+    className: 'alb',
     tls: true,
-    annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt-prod' },
+    // Ollama's API has no authentication: it stays in-cluster (LibreChat reaches it there).
     hosts: {
       argocd: 'argocd.llm.example.com',
       librechat: 'chat.llm.example.com',
-      ollama: 'ollama.llm.example.com',
     },
   },
   argocd: {

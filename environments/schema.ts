@@ -9,6 +9,7 @@ import { AppDefinition } from '../constructs/apps/app-definition';
 import { RepositoryAuth } from '../constructs/platform/argocd-repository';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
+import { IngressController, ingressProblems } from './ingress-controllers';
 import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, resources } from './rules';
 
 const localState = z.strictObject({
@@ -79,6 +80,11 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       .default({ repoUrl: DEFAULT_GITOPS_REPO_URL, targetRevision: 'main' }),
     /** How the UIs are exposed. */
     ingress: z.strictObject({
+      /**
+       * The controller serving the Ingresses; its annotations come from environments/ingress-controllers.ts.
+       * @default 'nginx'
+       */
+      controller: z.enum(IngressController, { error: 'must be "nginx" or "alb"' }).default(IngressController.NGINX),
       /** IngressClass of the cluster's ingress controller. */
       className: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be an IngressClass name such as nginx' }),
       /** Serve TLS at the ingress. */
@@ -139,6 +145,8 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       if (!app.validate) continue;
       for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], { hasGpuNodes })) fail(['apps', app.name, ...problem.path], problem.message);
     }
+
+    for (const problem of ingressProblems(env)) fail([...problem.path], problem.message);
 
     if (env.cluster.kind !== 'eks') return;
     const cluster = env.cluster;

@@ -2,10 +2,11 @@ import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EksClusterConfig, StateConfig } from '../../environments/schema';
+import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../core/gpu-nodes';
 import { updateKubeconfigCommand } from '../core/kubectl';
 import { PinProviderVersions } from '../core/provider-pins';
 import { configureStateBackend } from '../core/state-backend';
-import { GPU_NODES } from '../core/gpu-nodes';
+import { ClusterKey } from './cluster-key';
 import { EksCluster } from './eks-cluster';
 import { EksNetwork } from './eks-network';
 
@@ -30,6 +31,8 @@ export interface ClusterStackProps {
 export class ClusterStack extends TerraformStack {
   /** The EKS cluster. */
   public readonly eks: EksCluster;
+  /** The VPC and its subnets. */
+  public readonly network: EksNetwork;
 
   constructor(scope: Construct, name: string, props: ClusterStackProps) {
     super(scope, name);
@@ -39,18 +42,28 @@ export class ClusterStack extends TerraformStack {
       region: cluster.region,
       defaultTags: [{ tags: { 'app.kubernetes.io/part-of': 'llm-platform', 'managed-by': 'terraform', ...(props.tags ?? {}) } }],
     });
-    const network = new EksNetwork(this, 'network', {
+    const key = new ClusterKey(this, 'key', { clusterName: cluster.name });
+    this.network = new EksNetwork(this, 'network', {
       clusterName: cluster.name,
       cidr: cluster.vpc.cidr,
       availabilityZones: cluster.vpc.availabilityZones,
       singleNatGateway: cluster.vpc.singleNatGateway,
+      kmsKeyArn: key.key.arn,
+      flowLogRetentionDays: cluster.logRetentionDays,
     });
+    const privateSubnets = this.network.privateSubnets.map((s) => s.id);
     this.eks = new EksCluster(this, 'eks', {
       clusterName: cluster.name,
       kubernetesVersion: cluster.kubernetesVersion,
-      subnetIds: network.privateSubnets.map((s) => s.id),
+      subnetIds: privateSubnets,
       publicAccessCidrs: cluster.publicAccessCidrs,
-      addons: cluster.addons,
+      allowPublicAccessFromAnywhere: cluster.allowPublicEndpointFromAnywhere,
+      adminPrincipalArns: cluster.access.admins,
+      viewerPrincipalArns: cluster.access.readOnly,
+      kmsKeyArn: key.key.arn,
+      logRetentionDays: cluster.logRetentionDays,
+      deletionProtection: cluster.deletionProtection,
+      addonVersions: cluster.addons,
     });
     this.eks.addNodegroupCapacity('system_nodes', {
       nodegroupName: 'system',
@@ -61,6 +74,8 @@ export class ClusterStack extends TerraformStack {
       diskSizeGiB: cluster.systemNodes.diskSizeGiB,
       labels: { 'llm-platform/pool': 'system' },
     });
+    // One zone: the model volume is zonal, and a replacement node must be able to attach it.
+    const gpuZone = cluster.gpuNodes.availabilityZone;
     this.eks.addNodegroupCapacity('gpu_nodes', {
       nodegroupName: 'gpu',
       amiType: cluster.gpuNodes.amiType,
@@ -70,12 +85,15 @@ export class ClusterStack extends TerraformStack {
       desiredSize: cluster.gpuNodes.desiredSize,
       maxSize: cluster.gpuNodes.maxSize,
       diskSizeGiB: cluster.gpuNodes.diskSizeGiB,
+      subnetIds: [privateSubnets[cluster.vpc.availabilityZones.indexOf(gpuZone)]],
       labels: { 'llm-platform/pool': 'gpu', [GPU_NODES.label.key]: GPU_NODES.label.value },
       taints: [GPU_NODES.taint],
+      preflight: { availabilityZones: [gpuZone], vcpuQuota: G_AND_VT_VCPU_QUOTAS[cluster.gpuNodes.capacityType] },
     });
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'The VPC of the cluster (the load balancer controller needs it)' });
     new TerraformOutput(this, 'update_kubeconfig_command', {
       value: updateKubeconfigCommand(cluster),
       description: 'Adds a kubeconfig context named after the cluster',

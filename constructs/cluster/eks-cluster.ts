@@ -1,11 +1,21 @@
-import { dependable } from 'cdktf';
+import { Fn, Op, Token, dependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsEc2InstanceType } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type';
+import { DataAwsEc2InstanceTypeOfferings } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings';
+import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
+import { DataAwsServicequotasServiceQuota } from '@cdktf/provider-aws/lib/data-aws-servicequotas-service-quota';
+import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
+import { EksAccessPolicyAssociation } from '@cdktf/provider-aws/lib/eks-access-policy-association';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster as EksControlPlane } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { ConstructError } from '../core/errors';
-import { EKS_ADDON_VERSIONS } from '../core/versions';
-import { ServiceRole, serviceRole } from './iam';
+import { POD_IDENTITY, ServiceRole, serviceRole } from '../core/iam';
 
 /** Whether a node group runs on on-demand or spot capacity. */
 export enum CapacityType {
@@ -31,29 +41,106 @@ export interface NodeTaint {
   readonly effect: TaintEffect;
 }
 
-/** Exact versions of the EKS managed add-ons the cluster installs. */
+/** The EKS managed add-ons every cluster gets. */
+export enum AddonName {
+  VPC_CNI = 'vpc-cni',
+  KUBE_PROXY = 'kube-proxy',
+  COREDNS = 'coredns',
+  POD_IDENTITY_AGENT = 'eks-pod-identity-agent',
+  EBS_CSI_DRIVER = 'aws-ebs-csi-driver',
+}
+
+/**
+ * Exact versions of the managed add-ons (`v1.20.4-eksbuild.2`). Each one left out runs the
+ * version AWS marks as default for the cluster's Kubernetes version, looked up at plan time.
+ */
 export interface EksAddonVersions {
-  /** `aws-ebs-csi-driver`, e.g. `v1.66.0-eksbuild.1`. */
-  readonly ebsCsiDriver: string;
-  /** `eks-pod-identity-agent`, e.g. `v1.3.9-eksbuild.1`. */
-  readonly podIdentityAgent: string;
+  /** @default - AWS's default for the Kubernetes version */
+  readonly vpcCni?: string;
+  /** @default - AWS's default for the Kubernetes version */
+  readonly kubeProxy?: string;
+  /** @default - AWS's default for the Kubernetes version */
+  readonly coreDns?: string;
+  /** @default - AWS's default for the Kubernetes version */
+  readonly podIdentityAgent?: string;
+  /** @default - AWS's default for the Kubernetes version */
+  readonly ebsCsiDriver?: string;
+}
+
+/** EKS access policies (`arn:aws:eks::aws:cluster-access-policy/<name>`). */
+export enum AccessPolicy {
+  /** Everything, cluster-wide. */
+  CLUSTER_ADMIN = 'AmazonEKSClusterAdminPolicy',
+  /** Read every resource including Secrets (what a `terraform plan` of the later stacks reads). */
+  ADMIN_VIEW = 'AmazonEKSAdminViewPolicy',
 }
 
 /** Properties of {@link EksCluster}. */
 export interface EksClusterProps {
   /** EKS cluster name. */
   readonly clusterName: string;
-  /** Kubernetes minor version of the control plane; node groups follow it. */
+  /** Kubernetes minor version of the control plane; node groups and add-on defaults follow it. */
   readonly kubernetesVersion: string;
   /** Subnets of the nodes and the control plane's network interfaces (at least two zones). */
   readonly subnetIds: readonly string[];
-  /** CIDR blocks allowed to reach the public API endpoint. */
+  /** CIDR blocks allowed to reach the public API endpoint (the private endpoint is always on). */
   readonly publicAccessCidrs: readonly string[];
   /**
-   * Versions of the managed add-ons.
-   * @default EKS_ADDON_VERSIONS
+   * Accept `0.0.0.0/0` in `publicAccessCidrs`.
+   * @default false
    */
-  readonly addons?: EksAddonVersions;
+  readonly allowPublicAccessFromAnywhere?: boolean;
+  /**
+   * IAM principals (role or user ARNs) that administer the cluster. The creator gets no implicit
+   * admin entry, so the identity that runs Terraform must be listed here (or in
+   * `viewerPrincipalArns` for plans); the plan fails early otherwise.
+   */
+  readonly adminPrincipalArns: readonly string[];
+  /**
+   * IAM principals that may read everything, Secrets included (CI plan review).
+   * @default []
+   */
+  readonly viewerPrincipalArns?: readonly string[];
+  /** Customer-managed KMS key for the envelope encryption of Secrets and the control-plane logs. */
+  readonly kmsKeyArn: string;
+  /**
+   * Retention of the control-plane log group `/aws/eks/<clusterName>/cluster`, in days.
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Refuse to delete the cluster (turn off and apply before a destroy).
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Exact add-on versions.
+   * @default - each at AWS's default for `kubernetesVersion`
+   */
+  readonly addonVersions?: EksAddonVersions;
+}
+
+/** The EC2 quota a node group's instances count against, in vCPUs. */
+export interface VcpuQuota {
+  /** Service Quotas code of the `ec2` service, e.g. `L-DB2E81BA`. */
+  readonly code: string;
+  /** Its name, as the Service Quotas console shows it. */
+  readonly name: string;
+}
+
+/** Checks that fail the plan before AWS would fail the apply. */
+export interface NodegroupPreflight {
+  /**
+   * Zones in which every instance type of the group must be offered.
+   * @default - not checked
+   */
+  readonly availabilityZones?: readonly string[];
+  /**
+   * The vCPU quota the group draws on; the plan fails when `maxSize` nodes of the largest
+   * instance type would not fit in it.
+   * @default - not checked
+   */
+  readonly vcpuQuota?: VcpuQuota;
 }
 
 /** Options of {@link EksCluster.addNodegroupCapacity}. */
@@ -74,15 +161,20 @@ export interface NodegroupOptions {
   readonly capacityType?: CapacityType;
   /** Minimum number of nodes. */
   readonly minSize: number;
-  /** Number of nodes at creation (later left to the autoscaler). */
+  /** Number of nodes; Terraform keeps the group at this size (no autoscaler owns it). */
   readonly desiredSize: number;
   /** Maximum number of nodes. */
   readonly maxSize: number;
   /**
-   * Root volume size in GiB.
+   * Size of the (encrypted gp3) volume that holds images and pod data, in GiB.
    * @default 50
    */
   readonly diskSizeGiB?: number;
+  /**
+   * Subnets of the group; a subset of the cluster's, e.g. one zone's.
+   * @default - every subnet of the cluster
+   */
+  readonly subnetIds?: readonly string[];
   /**
    * Kubernetes labels of the nodes.
    * @default {}
@@ -93,108 +185,246 @@ export interface NodegroupOptions {
    * @default []
    */
   readonly taints?: readonly NodeTaint[];
+  /**
+   * Plan-time checks of the account's capacity.
+   * @default - none
+   */
+  readonly preflight?: NodegroupPreflight;
 }
 
+/** CloudWatch Logs retention periods, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
 /**
- * An EKS cluster with API-mode access entries (the creator is cluster admin), EKS Pod Identity,
- * and the EBS CSI driver whose controller gets its IAM role through Pod Identity. Node groups are
- * added with {@link addNodegroupCapacity}; the add-ons wait for the untainted ones, since an
- * add-on only becomes active once its pods run.
+ * An EKS cluster hardened for a security review: API-mode access entries from explicit admin and
+ * viewer lists (no implicit creator admin), a public endpoint limited to given CIDRs next to the
+ * private one, Secrets envelope-encrypted with a customer-managed key, every control-plane log
+ * type in a Terraform-managed, encrypted log group with retention, and managed add-ons whose
+ * AWS permissions come through EKS Pod Identity (the node role has none beyond joining and pulling
+ * images). Node groups are added with {@link addNodegroupCapacity}; their launch templates require
+ * IMDSv2 with a hop limit of 1 and encrypt the root volume.
  */
 export class EksCluster extends Construct {
   /** The control plane. */
   public readonly cluster: EksControlPlane;
+  /** The control-plane log group, created before the cluster so that EKS does not create its own. */
+  public readonly logGroup: CloudwatchLogGroup;
+  private readonly kubernetesVersion: string;
   private readonly nodeRole: ServiceRole;
   private readonly subnetIds: readonly string[];
-  private readonly addons: EksAddon[] = [];
+  /** Add-ons nodes need to become ready (networking, credentials): created before any node group. */
+  private readonly beforeNodes: EksAddon[] = [];
+  /** Add-ons whose pods need an untainted node to run before the add-on turns active. */
+  private readonly afterNodes: EksAddon[] = [];
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
+    const viewers = props.viewerPrincipalArns ?? [];
+    const logRetentionDays = props.logRetentionDays ?? 365;
+    const deletionProtection = props.deletionProtection ?? false;
+    const addonVersions = props.addonVersions ?? {};
+    const allowFromAnywhere = props.allowPublicAccessFromAnywhere ?? false;
+
     if (props.subnetIds.length < 2) {
       throw new ConstructError(this, `subnetIds has ${props.subnetIds.length} subnet(s); EKS needs subnets in at least 2 zones`);
     }
+    if (props.publicAccessCidrs.length === 0) throw new ConstructError(this, 'publicAccessCidrs must list at least one CIDR');
+    if (props.publicAccessCidrs.includes('0.0.0.0/0') && !allowFromAnywhere) {
+      throw new ConstructError(this, 'publicAccessCidrs contains 0.0.0.0/0; list your own ranges, or set allowPublicAccessFromAnywhere to accept an API endpoint open to the internet');
+    }
+    if (props.adminPrincipalArns.length === 0) {
+      throw new ConstructError(this, 'adminPrincipalArns must list at least one principal; the creator gets no implicit admin access');
+    }
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+      throw new ConstructError(this, `logRetentionDays ${logRetentionDays} must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+    }
     this.subnetIds = props.subnetIds;
+    this.kubernetesVersion = props.kubernetesVersion;
     const name = props.clusterName;
-    const addons = props.addons ?? EKS_ADDON_VERSIONS;
 
+    this.logGroup = new CloudwatchLogGroup(this, 'control_plane_logs', {
+      name: `/aws/eks/${name}/cluster`,
+      retentionInDays: logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
     const clusterRole = serviceRole(this, 'cluster_role', `${name}-cluster`, 'eks.amazonaws.com', ['AmazonEKSClusterPolicy']);
+    // EKS encrypts Secrets with the cluster role's permissions on the key.
+    const encryption = new IamRolePolicy(this, 'cluster_role_encryption', {
+      name: 'secrets-encryption',
+      role: clusterRole.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'], Resource: props.kmsKeyArn }],
+      }),
+    });
+
+    const caller = new DataAwsCallerIdentity(this, 'caller');
+    const session = new DataAwsIamSessionContext(this, 'caller_session', { arn: caller.arn });
     this.cluster = new EksControlPlane(this, 'cluster', {
       name,
       version: props.kubernetesVersion,
       roleArn: clusterRole.role.arn,
-      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+      // Admins are explicit access entries; an implicit, invisible creator admin would also
+      // collide with an entry for the same principal.
+      accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: false },
       vpcConfig: {
         subnetIds: [...props.subnetIds],
         endpointPrivateAccess: true,
         endpointPublicAccess: true,
         publicAccessCidrs: [...props.publicAccessCidrs],
       },
-      enabledClusterLogTypes: ['api', 'audit', 'authenticator'],
+      encryptionConfig: { resources: ['secrets'], provider: { keyArn: props.kmsKeyArn } },
+      enabledClusterLogTypes: ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'],
       upgradePolicy: { supportType: 'STANDARD' },
-      dependsOn: [...clusterRole.attachments],
+      deletionProtection,
+      dependsOn: [...clusterRole.attachments, encryption, this.logGroup],
+      lifecycle: {
+        precondition: [
+          {
+            condition: Fn.contains([...props.adminPrincipalArns, ...viewers], session.issuerArn),
+            errorMessage: `The identity running Terraform (${session.issuerArn}) has no access entry on EKS cluster ${name}: add it to the admin principals (or the read-only principals for plans) of the configuration, or run Terraform as one of them.`,
+          },
+        ],
+      },
     });
+    for (const [i, arn] of props.adminPrincipalArns.entries()) this.grantAccess(`admin_${i}`, arn, AccessPolicy.CLUSTER_ADMIN);
+    for (const [i, arn] of viewers.entries()) this.grantAccess(`viewer_${i}`, arn, AccessPolicy.ADMIN_VIEW);
 
-    this.nodeRole = serviceRole(this, 'node_role', `${name}-node`, 'ec2.amazonaws.com', [
-      'AmazonEKSWorkerNodePolicy',
-      'AmazonEKS_CNI_Policy',
-      'AmazonEC2ContainerRegistryReadOnly',
-    ]);
+    this.nodeRole = serviceRole(this, 'node_role', `${name}-node`, 'ec2.amazonaws.com', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']);
 
-    const podIdentity = new EksAddon(this, 'pod_identity_agent', {
+    const podIdentity = this.addon(AddonName.POD_IDENTITY_AGENT, addonVersions.podIdentityAgent);
+    const cniRole = serviceRole(this, 'vpc_cni_role', `${name}-vpc-cni`, POD_IDENTITY.service, ['AmazonEKS_CNI_Policy'], POD_IDENTITY.actions);
+    const vpcCni = this.addon(AddonName.VPC_CNI, addonVersions.vpcCni, { role: cniRole, serviceAccount: 'aws-node' });
+    const kubeProxy = this.addon(AddonName.KUBE_PROXY, addonVersions.kubeProxy);
+    this.beforeNodes.push(podIdentity, vpcCni, kubeProxy);
+
+    const ebsCsiRole = serviceRole(this, 'ebs_csi_role', `${name}-ebs-csi`, POD_IDENTITY.service, ['service-role/AmazonEBSCSIDriverPolicy'], POD_IDENTITY.actions);
+    const ebsCsi = this.addon(AddonName.EBS_CSI_DRIVER, addonVersions.ebsCsiDriver, { role: ebsCsiRole, serviceAccount: 'ebs-csi-controller-sa' });
+    ebsCsi.dependsOn = [...(ebsCsi.dependsOn ?? []), dependable(podIdentity)];
+    const coreDns = this.addon(AddonName.COREDNS, addonVersions.coreDns);
+    this.afterNodes.push(coreDns, ebsCsi);
+  }
+
+  /** Gives `principalArn` an access entry with `policy` on the whole cluster. */
+  public grantAccess(id: string, principalArn: string, policy: AccessPolicy): EksAccessPolicyAssociation {
+    const entry = new EksAccessEntry(this, `${id}_access`, { clusterName: this.cluster.name, principalArn, type: 'STANDARD' });
+    return new EksAccessPolicyAssociation(this, `${id}_access_policy`, {
       clusterName: this.cluster.name,
-      addonName: 'eks-pod-identity-agent',
-      addonVersion: addons.podIdentityAgent,
-      resolveConflictsOnCreate: 'OVERWRITE',
-      resolveConflictsOnUpdate: 'OVERWRITE',
+      principalArn: entry.principalArn,
+      policyArn: `arn:aws:eks::aws:cluster-access-policy/${policy}`,
+      accessScope: { type: 'cluster' },
     });
-    const ebsCsiRole = serviceRole(this, 'ebs_csi_role', `${name}-ebs-csi`, 'pods.eks.amazonaws.com', ['service-role/AmazonEBSCSIDriverPolicy'], [
-      'sts:AssumeRole',
-      'sts:TagSession',
-    ]);
-    const ebsCsi = new EksAddon(this, 'ebs_csi_driver', {
-      clusterName: this.cluster.name,
-      addonName: 'aws-ebs-csi-driver',
-      addonVersion: addons.ebsCsiDriver,
-      resolveConflictsOnCreate: 'OVERWRITE',
-      resolveConflictsOnUpdate: 'OVERWRITE',
-      podIdentityAssociation: [{ roleArn: ebsCsiRole.role.arn, serviceAccount: 'ebs-csi-controller-sa' }],
-      dependsOn: [podIdentity, ...ebsCsiRole.attachments],
-    });
-    this.addons.push(podIdentity, ebsCsi);
   }
 
   /**
-   * Adds a managed node group on the cluster's subnets, running the cluster's Kubernetes version.
-   * The managed add-ons are created after every untainted group.
+   * Adds a managed node group running the cluster's Kubernetes version with a launch template
+   * (IMDSv2 only, hop limit 1 so that pods cannot borrow the node's credentials; encrypted gp3
+   * volumes). Networking and Pod Identity add-ons come first; CoreDNS and the EBS CSI driver wait
+   * for every untainted group.
    */
   public addNodegroupCapacity(id: string, options: NodegroupOptions): EksNodeGroup {
-    const { minSize, desiredSize, maxSize } = options;
+    const { minSize, desiredSize, maxSize, nodegroupName } = options;
+    const amiType = options.amiType ?? 'AL2023_x86_64_STANDARD';
+    const diskSizeGiB = options.diskSizeGiB ?? 50;
+    const subnetIds = options.subnetIds ?? this.subnetIds;
     if (!(minSize >= 0 && minSize <= desiredSize && desiredSize <= maxSize && maxSize >= 1)) {
-      throw new ConstructError(this, `node group "${options.nodegroupName}" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 (got ${minSize}, ${desiredSize}, ${maxSize})`);
+      throw new ConstructError(this, `node group "${nodegroupName}" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 (got ${minSize}, ${desiredSize}, ${maxSize})`);
     }
-    if (options.instanceTypes.length === 0) throw new ConstructError(this, `node group "${options.nodegroupName}" needs at least one instance type`);
+    if (options.instanceTypes.length === 0) throw new ConstructError(this, `node group "${nodegroupName}" needs at least one instance type`);
+    const foreign = subnetIds.find((s) => !this.subnetIds.includes(s));
+    if (subnetIds.length === 0 || foreign !== undefined) {
+      throw new ConstructError(this, `node group "${nodegroupName}" subnetIds must be a non-empty subset of the cluster's subnets (got ${foreign ?? 'none'})`);
+    }
+
+    const volume = (deviceName: string, size: number): LaunchTemplateBlockDeviceMappings => ({
+      deviceName,
+      ebs: { volumeSize: size, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+    });
+    // Bottlerocket boots from a small OS volume and keeps images and pod data on a second one.
+    const volumes = amiType.startsWith('BOTTLEROCKET') ? [volume('/dev/xvda', 8), volume('/dev/xvdb', diskSizeGiB)] : [volume('/dev/xvda', diskSizeGiB)];
+    const template = new LaunchTemplate(this, `${id}_launch_template`, {
+      namePrefix: `${this.cluster.name}-${nodegroupName}-`,
+      updateDefaultVersion: true,
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
+      blockDeviceMappings: volumes,
+    });
+
     const group = new EksNodeGroup(this, id, {
       clusterName: this.cluster.name,
-      nodeGroupName: options.nodegroupName,
+      nodeGroupName: nodegroupName,
       version: this.cluster.version,
       nodeRoleArn: this.nodeRole.role.arn,
-      subnetIds: [...this.subnetIds],
-      amiType: options.amiType ?? 'AL2023_x86_64_STANDARD',
+      subnetIds: [...subnetIds],
+      amiType,
       capacityType: options.capacityType ?? CapacityType.ON_DEMAND,
       instanceTypes: [...options.instanceTypes],
-      diskSize: options.diskSizeGiB ?? 50,
+      launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       scalingConfig: { minSize, desiredSize, maxSize },
       updateConfig: { maxUnavailable: 1 },
       labels: options.labels,
       taint: options.taints?.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
-      // The cluster autoscaler owns the desired size once the group exists.
-      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
-      dependsOn: [...this.nodeRole.attachments],
+      dependsOn: [...this.nodeRole.attachments, ...this.beforeNodes],
     });
+    const preconditions = this.preflight(id, options);
+    if (preconditions.length > 0) group.lifecycle = { precondition: preconditions };
+
     // The add-ons' pods schedule on untainted nodes only; an add-on is active once they run.
     if ((options.taints ?? []).length === 0) {
-      for (const addon of this.addons) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(group)];
+      for (const addon of this.afterNodes) addon.dependsOn = [...(addon.dependsOn ?? []), dependable(group)];
     }
     return group;
+  }
+
+  private addon(addonName: AddonName, version: string | undefined, podIdentity?: { role: ServiceRole; serviceAccount: string }): EksAddon {
+    const resolved =
+      version ??
+      new DataAwsEksAddonVersion(this, `${addonName.replace(/-/g, '_')}_default_version`, {
+        addonName,
+        kubernetesVersion: this.kubernetesVersion,
+        mostRecent: false,
+      }).version;
+    return new EksAddon(this, addonName.replace(/-/g, '_'), {
+      clusterName: this.cluster.name,
+      addonName,
+      addonVersion: resolved,
+      resolveConflictsOnCreate: 'OVERWRITE',
+      resolveConflictsOnUpdate: 'OVERWRITE',
+      ...(podIdentity
+        ? {
+            podIdentityAssociation: [{ roleArn: podIdentity.role.role.arn, serviceAccount: podIdentity.serviceAccount }],
+            dependsOn: [...podIdentity.role.attachments],
+          }
+        : {}),
+    });
+  }
+
+  private preflight(id: string, options: NodegroupOptions) {
+    const checks: { condition: unknown; errorMessage: string }[] = [];
+    const { nodegroupName, instanceTypes, maxSize } = options;
+    for (const zone of options.preflight?.availabilityZones ?? []) {
+      const offered = new DataAwsEc2InstanceTypeOfferings(this, `${id}_offerings_${zone}`, {
+        locationType: 'availability-zone',
+        filter: [
+          { name: 'location', values: [zone] },
+          { name: 'instance-type', values: [...instanceTypes] },
+        ],
+      });
+      const missing = Fn.setsubtract([...instanceTypes], offered.instanceTypes);
+      checks.push({
+        condition: Fn.alltrue(instanceTypes.map((type) => Fn.contains(offered.instanceTypes, type))),
+        errorMessage: `Node group "${nodegroupName}": instance type(s) ${Fn.join(', ', missing)} are not offered in ${zone}. Choose types offered there (aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=location,Values=${zone}) or another zone.`,
+      });
+    }
+    const quota = options.preflight?.vcpuQuota;
+    if (quota) {
+      const value = new DataAwsServicequotasServiceQuota(this, `${id}_vcpu_quota`, { serviceCode: 'ec2', quotaCode: quota.code }).value;
+      const vcpus = instanceTypes.map((type) => new DataAwsEc2InstanceType(this, `${id}_${type.replace(/\./g, '_')}`, { instanceType: type }).defaultVcpus);
+      const need = Op.mul(maxSize, Fn.max(vcpus));
+      checks.push({
+        condition: Op.gte(value, need),
+        errorMessage: `Node group "${nodegroupName}" needs up to ${Token.asString(need)} vCPUs (${maxSize} x the largest of ${instanceTypes.join(', ')}) of the EC2 quota "${quota.name}" (${quota.code}), but this account and region allow ${Token.asString(value)}. Ask for more in the Service Quotas console or with: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${quota.code} --desired-value ${Token.asString(need)}`,
+      });
+    }
+    return checks;
   }
 }

@@ -1,6 +1,9 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
 import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
@@ -8,6 +11,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { ConstructError } from '../core/errors';
+import { policyRole } from '../core/iam';
 
 /** Properties of {@link EksNetwork}. */
 export interface EksNetworkProps {
@@ -22,13 +26,22 @@ export interface EksNetworkProps {
    * @default false
    */
   readonly singleNatGateway?: boolean;
+  /** KMS key that encrypts the flow-log group. */
+  readonly kmsKeyArn: string;
+  /**
+   * Retention of the flow-log group `/aws/vpc/<clusterName>/flow-logs`, in days.
+   * @default 365
+   */
+  readonly flowLogRetentionDays?: number;
 }
 
 /**
  * A VPC for EKS: per zone a private subnet (nodes, internal load balancers) routed through a NAT
  * gateway and a public subnet (internet-facing load balancers, NAT), tagged so that the AWS load
  * balancer integrations find them. Private subnets take the first three eighths of the range
- * (`cidr` + 3 bits each); public ones are small (`cidr` + 8 bits) near its end.
+ * (`cidr` + 3 bits each); public ones are small (`cidr` + 8 bits) near its end. Every flow is
+ * logged to an encrypted CloudWatch log group, and the VPC's default security group has no rules,
+ * so nothing that falls back to it can talk.
  */
 export class EksNetwork extends Construct {
   /** The VPC. */
@@ -37,10 +50,13 @@ export class EksNetwork extends Construct {
   public readonly privateSubnets: readonly Subnet[];
   /** Public subnets, one per zone, in zone order. */
   public readonly publicSubnets: readonly Subnet[];
+  /** The VPC flow log. */
+  public readonly flowLog: FlowLog;
 
   constructor(scope: Construct, id: string, props: EksNetworkProps) {
     super(scope, id);
     const singleNatGateway = props.singleNatGateway ?? false;
+    const flowLogRetentionDays = props.flowLogRetentionDays ?? 365;
     const zones = props.availabilityZones;
     if (zones.length < 2 || zones.length > 6) {
       throw new ConstructError(this, `availabilityZones has ${zones.length} zones; EKS needs 2 to 6 (got ${zones.join(', ') || 'none'})`);
@@ -53,6 +69,38 @@ export class EksNetwork extends Construct {
       enableDnsSupport: true,
       tags: { Name: props.clusterName },
     });
+    // Managing the default group removes every rule AWS put in it.
+    new DefaultSecurityGroup(this, 'default_security_group', {
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: { Name: `${props.clusterName}-default-no-rules` },
+    });
+    const flowLogGroup = new CloudwatchLogGroup(this, 'flow_logs', {
+      name: `/aws/vpc/${props.clusterName}/flow-logs`,
+      retentionInDays: flowLogRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    const flowLogRole = policyRole(this, 'flow_logs_role', `${props.clusterName}-flow-logs`, 'vpc-flow-logs.amazonaws.com', {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams'],
+          Resource: [flowLogGroup.arn, `${flowLogGroup.arn}:*`],
+        },
+      ],
+    });
+    this.flowLog = new FlowLog(this, 'flow_log', {
+      vpcId: this.vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: flowLogGroup.arn,
+      iamRoleArn: flowLogRole.role.arn,
+      maxAggregationInterval: 60,
+      dependsOn: [...flowLogRole.attachments],
+    });
+
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: props.clusterName } });
     const publicRoutes = new RouteTable(this, 'public_routes', {
       vpcId: this.vpc.id,

@@ -12,12 +12,13 @@ import { ClusterConnection } from './cluster-connection';
  * A kubeconfig cluster is reached through its context. An EKS cluster is looked up by name (it
  * was created by the `<env>-cluster` stack, which has been applied before this stack plans) and
  * authenticated with a short-lived token from `aws eks get-token`, so no kubeconfig is needed.
+ * Returns that EKS cluster look-up (its VPC, endpoint, version), undefined for a kubeconfig cluster.
  */
-export function configureClusterAccess(scope: Construct, cluster: ClusterConnection, options: { readonly helm: boolean }): void {
+export function configureClusterAccess(scope: Construct, cluster: ClusterConnection, options: { readonly helm: boolean }): DataAwsEksCluster | undefined {
   if (cluster.kind === 'kubeconfig') {
     new KubernetesProvider(scope, 'kubernetes', { configPath: cluster.configPath, configContext: cluster.context });
     if (options.helm) new HelmProvider(scope, 'helm', { kubernetes: { configPath: cluster.configPath, configContext: cluster.context } });
-    return;
+    return undefined;
   }
   new AwsProvider(scope, 'aws', { region: cluster.region });
   const eks = new DataAwsEksCluster(scope, 'eks_cluster', { name: cluster.name });
@@ -32,4 +33,5 @@ export function configureClusterAccess(scope: Construct, cluster: ClusterConnect
   };
   new KubernetesProvider(scope, 'kubernetes', { ...connection, exec: [exec] });
   if (options.helm) new HelmProvider(scope, 'helm', { kubernetes: { ...connection, exec } });
+  return eks;
 }

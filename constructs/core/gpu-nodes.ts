@@ -1,4 +1,4 @@
-import { TaintEffect } from '../cluster/eks-cluster';
+import { CapacityType, TaintEffect, VcpuQuota } from '../cluster/eks-cluster';
 
 /**
  * Node label and taint of GPU node groups. The cluster layer puts them on the GPU nodes, the
@@ -15,4 +15,13 @@ export const KUBERNETES_TAINT_EFFECT: Record<TaintEffect, string> = {
   [TaintEffect.NO_SCHEDULE]: 'NoSchedule',
   [TaintEffect.NO_EXECUTE]: 'NoExecute',
   [TaintEffect.PREFER_NO_SCHEDULE]: 'PreferNoSchedule',
+};
+
+/**
+ * The EC2 vCPU quotas that G instances (g5, g6, g6e) count against, by capacity type. New
+ * accounts often have 0 in both.
+ */
+export const G_AND_VT_VCPU_QUOTAS: Record<CapacityType, VcpuQuota> = {
+  [CapacityType.ON_DEMAND]: { code: 'L-DB2E81BA', name: 'Running On-Demand G and VT instances' },
+  [CapacityType.SPOT]: { code: 'L-3819A6DF', name: 'All G and VT Spot Instance Requests' },
 };

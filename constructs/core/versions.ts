@@ -40,13 +40,22 @@ export const NVIDIA_DEVICE_PLUGIN_CHART: ChartRef = {
 };
 
 /**
- * Exact versions of the EKS managed add-ons (confirm for the cluster's Kubernetes version with
- * `aws eks describe-addon-versions --kubernetes-version <v>`).
+ * The AWS Load Balancer Controller chart (controller v3.5.0), which turns Ingresses into ALBs. Its
+ * IAM policy is the one AWS publishes for the same release:
+ * `constructs/platform/policies/aws-load-balancer-controller-v3.5.0.json`.
  */
-export const EKS_ADDON_VERSIONS = {
-  ebsCsiDriver: 'v1.66.0-eksbuild.1',
-  podIdentityAgent: 'v1.3.9-eksbuild.1',
-} as const;
+export const AWS_LOAD_BALANCER_CONTROLLER_CHART: ChartRef = {
+  repository: 'https://aws.github.io/eks-charts',
+  name: 'aws-load-balancer-controller',
+  version: '3.5.0',
+};
+
+/** The ExternalDNS chart (ExternalDNS v0.21.0), which writes the Ingress hosts into Route 53. */
+export const EXTERNAL_DNS_CHART: ChartRef = {
+  repository: 'https://kubernetes-sigs.github.io/external-dns',
+  name: 'external-dns',
+  version: '1.21.1',
+};
 
 /**
  * The Kubernetes minor version assumed for a cluster this program does not create (dev's minikube:

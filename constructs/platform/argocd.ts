@@ -30,10 +30,19 @@ export interface ArgoCdIngress {
    */
   readonly tls: boolean;
   /**
-   * Extra annotations.
+   * Annotations of the Ingress: everything the ingress controller needs (backend protocol, load
+   * balancer settings) comes from here; the construct adds none.
    * @default {}
    */
   readonly annotations?: Record<string, string>;
+  /**
+   * Use the chart's AWS ALB mode (`server.ingress.controller: aws`): the Ingress gets a rule that
+   * sends the CLI's gRPC (`Content-Type: application/grpc`) to a second Service whose ALB target
+   * group speaks gRPC, so `argocd login` works without `--grpc-web`. `serviceType` must fit the
+   * ALB target type: `ClusterIP` for `ip` targets, `NodePort` for `instance` targets.
+   * @default - the chart's generic mode
+   */
+  readonly awsAlb?: { readonly serviceType: 'ClusterIP' | 'NodePort' };
 }
 
 /** Single sign-on through Argo CD's own OIDC client (no Dex). */
@@ -130,10 +139,7 @@ export class ArgoCd extends Construct {
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new ConstructError(this, `timeoutSeconds ${timeoutSeconds} must be a positive integer`);
 
     this.url = `${ingress.tls ? 'https' : 'http'}://${ingress.hostname}`;
-    const annotations: Record<string, string> = {
-      ...(ingress.tls ? { 'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS', 'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true' } : {}),
-      ...(ingress.annotations ?? {}),
-    };
+    const annotations = ingress.annotations ?? {};
     const oidc = props.oidc;
     if (oidc && !/^https:\/\/\S+$/.test(oidc.issuer)) throw new ConstructError(this, `oidc.issuer "${oidc.issuer}" must be an https:// URL`);
     const sso = oidc
@@ -160,7 +166,14 @@ export class ArgoCd extends Construct {
         ...(sso ? { rbac: sso.rbac } : {}),
       },
       server: {
-        ingress: { enabled: true, ingressClassName: ingress.className, hostname: ingress.hostname, annotations, tls: ingress.tls },
+        ingress: {
+          enabled: true,
+          ingressClassName: ingress.className,
+          hostname: ingress.hostname,
+          annotations,
+          tls: ingress.tls,
+          ...(ingress.awsAlb ? { controller: 'aws', aws: { serviceType: ingress.awsAlb.serviceType, backendProtocolVersion: 'GRPC' } } : {}),
+        },
         ...(resources.server ? { resources: resources.server } : {}),
       },
       controller: resources.controller ? { resources: resources.controller } : {},

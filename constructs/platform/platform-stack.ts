@@ -1,6 +1,7 @@
-import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
+import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
+import { argocdAwsAlbMode, ingressAnnotations } from '../../environments/ingress-controllers';
 import { ValidEnvironment } from '../../environments/schema';
 import { appContexts } from '../app-contexts';
 import { namespacePodSecurity } from '../apps/app-catalog';
@@ -16,6 +17,7 @@ import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../core/versions';
 import { AppSecret } from './app-secret';
 import { ArgoCd } from './argocd';
 import { ArgoCdRepositoryCredentials } from './argocd-repository';
+import { AwsIngress } from './aws-ingress';
 import { Gp3StorageClass } from './gp3-storage-class';
 import { NvidiaDevicePlugin } from './nvidia-device-plugin';
 import { PlatformNamespaces } from './platform-namespaces';
@@ -30,20 +32,22 @@ export interface PlatformStackProps {
 
 /**
  * `<env>-platform`: everything the applications need before Argo CD can sync them — their
- * namespaces and Secrets, Argo CD itself and, on EKS, the default gp3 StorageClass and the NVIDIA
- * device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
+ * namespaces and Secrets, Argo CD itself and, on EKS, the AWS Load Balancer Controller with the
+ * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass and the NVIDIA device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
  */
 export class PlatformStack extends TerraformStack {
   /** The Argo CD installation. */
   public readonly argocd: ArgoCd;
   /** The app namespaces and Argo CD's. */
   public readonly namespaces: PlatformNamespaces;
+  /** On EKS: the load balancer controller, the certificate and ExternalDNS. */
+  public readonly awsIngress?: AwsIngress;
 
   constructor(scope: Construct, name: string, props: PlatformStackProps) {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
-    configureClusterAccess(this, env.cluster, { helm: true });
+    const eks = configureClusterAccess(this, env.cluster, { helm: true });
     new RandomProvider(this, 'random');
 
     this.namespaces = new PlatformNamespaces(this, 'namespaces', {
@@ -54,7 +58,25 @@ export class PlatformStack extends TerraformStack {
       podSecurityVersion: `v${env.cluster.kind === 'eks' ? env.cluster.kubernetesVersion : LOCAL_CLUSTER_KUBERNETES_VERSION}`,
     });
 
-    if (env.cluster.kind === 'eks') {
+    if (env.cluster.kind === 'eks' && eks) {
+      const cluster = env.cluster;
+      this.awsIngress = new AwsIngress(this, 'aws_ingress', {
+        clusterName: cluster.name,
+        region: cluster.region,
+        vpcId: eks.vpcConfig.get(0).vpcId,
+        ingressClassName: env.ingress.className,
+        hosts: Object.values(env.ingress.hosts as Record<string, string | undefined>).filter((h): h is string => h !== undefined),
+        certificateArn: cluster.certificateArn,
+        hostedZone: cluster.dns?.hostedZone,
+        externalDns: cluster.dns?.externalDns,
+        charts: { loadBalancerController: cluster.loadBalancer.chart, externalDns: cluster.dns?.externalDnsChart },
+      });
+      // Namespaces go before the controller on destroy, and their deletion waits for their
+      // Ingresses, which the controller releases only after deleting the ALB they used.
+      for (const namespace of [this.namespaces.gitops, ...Object.values(this.namespaces.apps)]) {
+        namespace.dependsOn = this.awsIngress.ingressDependencies.map((d) => dependable(d));
+        namespace.putTimeouts({ delete: '15m' });
+      }
       new Gp3StorageClass(this, 'gp3');
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
         new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {
@@ -88,7 +110,13 @@ export class PlatformStack extends TerraformStack {
     this.argocd = new ArgoCd(this, 'argocd', {
       namespace: this.namespaces.gitops.metadata.name,
       chart: env.argocd.chart,
-      ingress: { className: env.ingress.className, hostname: env.ingress.hosts.argocd as string, tls: env.ingress.tls, annotations: env.ingress.annotations },
+      ingress: {
+        className: env.ingress.className,
+        hostname: env.ingress.hosts.argocd as string,
+        tls: env.ingress.tls,
+        annotations: ingressAnnotations(env, { httpsBackend: env.ingress.tls }),
+        awsAlb: argocdAwsAlbMode(env),
+      },
       reconciliationInterval: env.argocd.reconciliationInterval,
       resources: env.argocd.resources,
       wait: env.argocd.wait,

@@ -1,8 +1,18 @@
+import { ClusterKey } from '../../constructs/cluster/cluster-key';
 import { CapacityType, EksCluster, EksClusterProps, NodegroupOptions, TaintEffect } from '../../constructs/cluster/eks-cluster';
 import { EksNetwork } from '../../constructs/cluster/eks-network';
 import { synthScope } from '../support/synth';
 
-const base: EksClusterProps = { clusterName: 'llm', kubernetesVersion: '1.35', subnetIds: ['a', 'b', 'c'], publicAccessCidrs: ['203.0.113.0/24'] };
+const ADMIN = 'arn:aws:iam::111122223333:role/deployer';
+const VIEWER = 'arn:aws:iam::111122223333:role/plan';
+const base: EksClusterProps = {
+  clusterName: 'llm',
+  kubernetesVersion: '1.35',
+  subnetIds: ['a', 'b', 'c'],
+  publicAccessCidrs: ['203.0.113.0/24'],
+  adminPrincipalArns: [ADMIN],
+  kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+};
 const gpu: NodegroupOptions = {
   nodegroupName: 'gpu',
   instanceTypes: ['g6.xlarge'],
@@ -15,30 +25,128 @@ const gpu: NodegroupOptions = {
 };
 
 describe('EksCluster', () => {
-  test('node groups follow the control plane version; add-ons wait for untainted groups only', () => {
+  test('node groups follow the control plane version; networking add-ons come first, the rest wait for untainted groups only', () => {
     const s = synthScope((scope) => {
       const eks = new EksCluster(scope, 'eks', base);
       eks.addNodegroupCapacity('system', { nodegroupName: 'system', instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2 });
       eks.addNodegroupCapacity('gpu', gpu);
     });
     const groups = Object.fromEntries(s.all('aws_eks_node_group').map((g) => [g.node_group_name, g]));
-    expect(groups.system).toMatchObject({ ami_type: 'AL2023_x86_64_STANDARD', capacity_type: 'ON_DEMAND', disk_size: 50 });
+    expect(groups.system).toMatchObject({ ami_type: 'AL2023_x86_64_STANDARD', capacity_type: 'ON_DEMAND' });
     expect(groups.system.version).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.version\}$/);
     expect(groups.gpu).toMatchObject({ ami_type: 'BOTTLEROCKET_x86_64_NVIDIA', capacity_type: 'SPOT', taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }] });
     const systemAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'system');
     const gpuAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'gpu');
-    for (const addon of s.all('aws_eks_addon')) {
-      expect(addon.depends_on).toContain(systemAddress);
-      expect(addon.depends_on).not.toContain(gpuAddress);
+    const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
+    for (const name of ['coredns', 'aws-ebs-csi-driver']) {
+      expect(addons[name].depends_on).toContain(systemAddress);
+      expect(addons[name].depends_on).not.toContain(gpuAddress);
+    }
+    for (const name of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
+      const address = s.address('aws_eks_addon', (a) => a.addon_name === name);
+      expect(groups.system.depends_on).toContain(address);
+      expect(groups.gpu.depends_on).toContain(address);
     }
   });
 
-  test('add-on versions default to the pinned ones', () => {
+  test('add-on versions default to AWS\'s default for the Kubernetes version, resolved at plan; exact ones win', () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, addonVersions: { coreDns: 'v1.12.4-eksbuild.1' } }));
+    const lookups = Object.values(s.json.data!.aws_eks_addon_version);
+    expect(lookups.map((d: any) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    for (const lookup of lookups) expect(lookup).toMatchObject({ kubernetes_version: '1.35', most_recent: false });
+    const versions = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a.addon_version]));
+    expect(versions.coredns).toBe('v1.12.4-eksbuild.1');
+    expect(versions['vpc-cni']).toMatch(/^\$\{data\.aws_eks_addon_version\.eks_vpc_cni_default_version_\w+\.version\}$/);
+  });
+
+  test('VPC CNI and EBS CSI get IAM through Pod Identity; the node role has no CNI policy', () => {
     const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
-    expect(Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a.addon_version]))).toEqual({
-      'eks-pod-identity-agent': 'v1.3.9-eksbuild.1',
-      'aws-ebs-csi-driver': 'v1.66.0-eksbuild.1',
+    const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
+    expect(addons['vpc-cni'].pod_identity_association).toEqual([{ role_arn: expect.stringMatching(/aws_iam_role\.eks_vpc_cni_role_\w+\.arn/), service_account: 'aws-node' }]);
+    expect(addons['aws-ebs-csi-driver'].pod_identity_association[0].service_account).toBe('ebs-csi-controller-sa');
+    const attachments = s.all('aws_iam_role_policy_attachment');
+    const policiesOf = (role: string) => attachments.filter((a) => a.role.includes(`eks_${role}_`)).map((a) => a.policy_arn.split('/').pop());
+    expect(policiesOf('node_role').sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy']);
+    expect(policiesOf('vpc_cni_role')).toEqual(['AmazonEKS_CNI_Policy']);
+    const cniRole = s.all('aws_iam_role').find((r) => r.name === 'llm-vpc-cni');
+    expect(JSON.parse(cniRole.assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+  });
+
+  test('access entries: admins and viewers explicit, no implicit creator admin, the caller checked at plan', () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, viewerPrincipalArns: [VIEWER] }));
+    const cluster = s.only('aws_eks_cluster');
+    expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
+    expect(s.all('aws_eks_access_entry').map((e) => e.principal_arn).sort()).toEqual([ADMIN, VIEWER]);
+    const policies = Object.fromEntries(s.all('aws_eks_access_policy_association').map((a) => [a.policy_arn.split('/').pop(), a]));
+    expect(Object.keys(policies).sort()).toEqual(['AmazonEKSAdminViewPolicy', 'AmazonEKSClusterAdminPolicy']);
+    expect(policies.AmazonEKSClusterAdminPolicy.access_scope).toEqual({ type: 'cluster' });
+    const [check] = cluster.lifecycle.precondition;
+    expect(check.condition).toMatch(new RegExp(`^\\$\\{contains\\(\\["${ADMIN}", "${VIEWER}"\\], data\\.aws_iam_session_context\\.eks_caller_session_\\w+\\.issuer_arn\\)\\}$`));
+    expect(check.error_message).toContain('has no access entry on EKS cluster llm');
+  });
+
+  test('hardening: Secrets encrypted with the given key, every log type into a log group created first, private endpoint on', () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, deletionProtection: true, logRetentionDays: 90 }));
+    const cluster = s.only('aws_eks_cluster');
+    expect(cluster.encryption_config).toEqual({ resources: ['secrets'], provider: { key_arn: base.kmsKeyArn } });
+    expect(cluster.enabled_cluster_log_types).toEqual(['api', 'audit', 'authenticator', 'controllerManager', 'scheduler']);
+    expect(cluster.vpc_config).toMatchObject({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24'] });
+    expect(cluster.deletion_protection).toBe(true);
+    expect(s.only('aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/eks/llm/cluster', retention_in_days: 90, kms_key_id: base.kmsKeyArn });
+    expect(cluster.depends_on).toContain(s.address('aws_cloudwatch_log_group', () => true));
+    expect(JSON.parse(s.only('aws_iam_role_policy').policy).Statement[0]).toEqual({
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ListGrants', 'kms:DescribeKey'],
+      Resource: base.kmsKeyArn,
     });
+  });
+
+  test('launch templates: IMDSv2 only with hop limit 1, encrypted gp3 volumes (Bottlerocket: OS and data volume)', () => {
+    const s = synthScope((scope) => {
+      const eks = new EksCluster(scope, 'eks', base);
+      eks.addNodegroupCapacity('system', { nodegroupName: 'system', instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 60 });
+      eks.addNodegroupCapacity('gpu', { ...gpu, diskSizeGiB: 120 });
+    });
+    const templates = Object.fromEntries(s.all('aws_launch_template').map((t) => [t.name_prefix.split('-').slice(-2, -1)[0], t]));
+    for (const t of Object.values<any>(templates)) {
+      expect(t.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
+    }
+    const ebs = (name: string, size: number) => ({ device_name: name, ebs: { volume_size: size, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } });
+    expect(templates.system.block_device_mappings).toEqual([ebs('/dev/xvda', 60)]);
+    expect(templates.gpu.block_device_mappings).toEqual([ebs('/dev/xvda', 8), ebs('/dev/xvdb', 120)]);
+    for (const group of s.all('aws_eks_node_group')) {
+      expect(group.disk_size).toBeUndefined();
+      expect(group.launch_template.version).toMatch(/\.latest_version\}$/);
+      expect(group.lifecycle?.ignore_changes).toBeUndefined();
+    }
+  });
+
+  test('preflight: every instance type offered in the zone, and the vCPU quota fits maxSize nodes of the largest type', () => {
+    const s = synthScope((scope) =>
+      new EksCluster(scope, 'eks', base).addNodegroupCapacity('gpu', {
+        ...gpu,
+        instanceTypes: ['g6.xlarge', 'g5.2xlarge'],
+        subnetIds: ['b'],
+        preflight: { availabilityZones: ['eu-west-1b'], vcpuQuota: { code: 'L-3819A6DF', name: 'All G and VT Spot Instance Requests' } },
+      }),
+    );
+    const group = s.only('aws_eks_node_group');
+    expect(group.subnet_ids).toEqual(['b']);
+    const offerings: any = Object.values(s.json.data!.aws_ec2_instance_type_offerings)[0];
+    expect(offerings).toMatchObject({
+      location_type: 'availability-zone',
+      filter: [
+        { name: 'location', values: ['eu-west-1b'] },
+        { name: 'instance-type', values: ['g6.xlarge', 'g5.2xlarge'] },
+      ],
+    });
+    expect(Object.values(s.json.data!.aws_servicequotas_service_quota)[0]).toMatchObject({ service_code: 'ec2', quota_code: 'L-3819A6DF' });
+    const [offered, quota] = group.lifecycle.precondition;
+    expect(offered.condition).toMatch(/^\$\{alltrue\(\[contains\(data\.aws_ec2_instance_type_offerings\.[\w-]+\.instance_types, "g6\.xlarge"\), contains\(.*"g5\.2xlarge"\)\]\)\}$/);
+    expect(offered.error_message).toMatch(/^Node group "gpu": instance type\(s\) \$\{join\(", ", setsubtract\(.*\)\)\} are not offered in eu-west-1b\./);
+    expect(quota.condition).toMatch(/^\$\{\(data\.aws_servicequotas_service_quota\.\w+\.value >= \(2 \* max\(data\.aws_ec2_instance_type\.\w+\.default_vcpus, data\.aws_ec2_instance_type\.\w+\.default_vcpus\)\)\)\}$/);
+    expect(quota.error_message).toContain('of the EC2 quota "All G and VT Spot Instance Requests" (L-3819A6DF)');
+    expect(quota.error_message).toContain('aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-3819A6DF --desired-value ${');
   });
 
   const INVALID: [string, (scope: any) => void, RegExp][] = [
@@ -49,6 +157,20 @@ describe('EksCluster', () => {
       /^stack\/eks: node group "gpu" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 \(got 0, 5, 2\)$/,
     ],
     ['no instance type', (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, instanceTypes: [] }), /^stack\/eks: node group "gpu" needs at least one instance type$/],
+    [
+      'a subnet outside the cluster',
+      (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, subnetIds: ['x'] }),
+      /^stack\/eks: node group "gpu" subnetIds must be a non-empty subset of the cluster's subnets \(got x\)$/,
+    ],
+    [
+      'an API endpoint open to the internet',
+      (s) => new EksCluster(s, 'eks', { ...base, publicAccessCidrs: ['0.0.0.0/0'] }),
+      /^stack\/eks: publicAccessCidrs contains 0\.0\.0\.0\/0; list your own ranges, or set allowPublicAccessFromAnywhere to accept an API endpoint open to the internet$/,
+    ],
+    ['no public CIDR', (s) => new EksCluster(s, 'eks', { ...base, publicAccessCidrs: [] }), /^stack\/eks: publicAccessCidrs must list at least one CIDR$/],
+    ['no admin', (s) => new EksCluster(s, 'eks', { ...base, adminPrincipalArns: [] }), /^stack\/eks: adminPrincipalArns must list at least one principal; the creator gets no implicit admin access$/],
+    ['a retention CloudWatch does not offer', (s) => new EksCluster(s, 'eks', { ...base, logRetentionDays: 100 }), /^stack\/eks: logRetentionDays 100 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365,/],
+    ['a key deletion window out of range', (s) => new ClusterKey(s, 'key', { clusterName: 'c', deletionWindowDays: 3 }), /^stack\/key: deletionWindowDays 3 must be an integer from 7 to 30$/],
   ];
   test.each(INVALID)('rejects %s', (_name, build, message) => {
     expect(() => synthScope(build)).toThrow(message);
@@ -57,8 +179,29 @@ describe('EksCluster', () => {
 
 describe('EksNetwork', () => {
   test('rejects a zone count EKS cannot use', () => {
-    expect(() => synthScope((s) => new EksNetwork(s, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'] }))).toThrow(
+    expect(() => synthScope((s) => new EksNetwork(s, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], kmsKeyArn: 'k' }))).toThrow(
       /^stack\/net: availabilityZones has 1 zones; EKS needs 2 to 6 \(got eu-west-1a\)$/,
     );
+  });
+
+  test('logs every flow to an encrypted log group and empties the default security group', () => {
+    const s = synthScope((scope) => new EksNetwork(scope, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], kmsKeyArn: 'k', flowLogRetentionDays: 30 }));
+    expect(s.only('aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
+    expect(s.only('aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/vpc/c/flow-logs', retention_in_days: 30, kms_key_id: 'k' });
+    expect(s.only('aws_flow_log')).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', max_aggregation_interval: 60 });
+    expect(JSON.parse(s.only('aws_iam_role').assume_role_policy).Statement[0].Principal).toEqual({ Service: 'vpc-flow-logs.amazonaws.com' });
+  });
+});
+
+describe('ClusterKey', () => {
+  test('a customer-managed key with rotation, usable by CloudWatch Logs of this account only', () => {
+    const s = synthScope((scope) => new ClusterKey(scope, 'key', { clusterName: 'c' }));
+    const key = s.only('aws_kms_key');
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    const [account, logs] = JSON.parse(key.policy).Statement;
+    expect(account).toMatchObject({ Principal: { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::\$\{data\.aws_caller_identity\.\w+\.account_id\}:root$/) }, Action: 'kms:*' });
+    expect(logs.Principal.Service).toMatch(/^logs\.\$\{data\.aws_region\.\w+\.region\}\.amazonaws\.com$/);
+    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toMatch(/:log-group:\*$/);
+    expect(s.only('aws_kms_alias').name).toBe('alias/c');
   });
 });

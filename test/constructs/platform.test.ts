@@ -39,14 +39,17 @@ describe('ArgoCd', () => {
     expect(values.server.ingress).toMatchObject({ tls: false, annotations: {} });
   });
 
-  test('tls: true keeps the server on TLS and re-encrypts from the ingress', () => {
-    const { values } = argocd({ ingress: { ...argocdBase.ingress, annotations: { 'cert-manager.io/cluster-issuer': 'le' } } });
+  test('tls: true keeps the server on TLS; the Ingress carries exactly the annotations given (none of its own)', () => {
+    expect(argocd().values.server.ingress.annotations).toEqual({});
+    const { values } = argocd({ ingress: { ...argocdBase.ingress, annotations: { 'example.com/backend': 'https' } } });
     expect(values.configs.params['server.insecure']).toBe(false);
-    expect(values.server.ingress.annotations).toEqual({
-      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
-      'cert-manager.io/cluster-issuer': 'le',
-    });
+    expect(values.server.ingress.annotations).toEqual({ 'example.com/backend': 'https' });
+    expect(values.server.ingress.controller).toBeUndefined();
+  });
+
+  test("awsAlb: the chart's AWS mode with a gRPC Service for the CLI, of the given type", () => {
+    const { values } = argocd({ ingress: { ...argocdBase.ingress, className: 'alb', awsAlb: { serviceType: 'ClusterIP' } } });
+    expect(values.server.ingress).toMatchObject({ controller: 'aws', ingressClassName: 'alb', aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' } });
   });
 
   test('values is an escape hatch merged over the computed values', () => {

@@ -21,6 +21,25 @@ describe('shipped environments', () => {
   test('dev, staging and prod are valid', () => {
     expect(loadEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
   });
+
+  test('an API endpoint open to the internet is accepted only when the configuration says so explicitly', () => {
+    const configs = ENVIRONMENTS.map((e) => rawEnvironment(e.name));
+    Object.assign(configs[1].cluster, { publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
+    expect(loadEnvironments(configs)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
+  });
+
+  test('EKS defaults: 365-day logs, no deletion protection, add-ons at AWS\'s defaults, 600 s ALB idle timeout, ExternalDNS on', () => {
+    const staging = loadEnvironments(ENVIRONMENTS)[1].cluster;
+    expect(staging).toMatchObject({
+      logRetentionDays: 365,
+      deletionProtection: false,
+      allowPublicEndpointFromAnywhere: false,
+      addons: {},
+      loadBalancer: { idleTimeoutSeconds: 600 },
+      dns: { hostedZone: 'staging.llm.example.com', externalDns: true },
+    });
+    expect(loadEnvironments(ENVIRONMENTS)[0].ingress.controller).toBe('nginx');
+  });
 });
 
 // One row per rule: [rule, environment, mutation, the exact problem line].
@@ -59,7 +78,24 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['AWS region', 'staging', (e) => (e.cluster.region = 'europe'), 'staging.cluster.region: must be an AWS region such as eu-west-1'],
   ['EKS cluster name', 'staging', (e) => (e.cluster.name = 'LLM'), 'staging.cluster.name: must be 3-40 lower-case letters, digits or dashes, starting with a letter'],
   ['Kubernetes version', 'staging', (e) => (e.cluster.kubernetesVersion = '1.29'), 'staging.cluster.kubernetesVersion: must be one of 1.34, 1.35, 1.36 (EKS standard support)'],
-  ['public access CIDR', 'staging', (e) => (e.cluster.publicAccessCidrs = ['anywhere']), 'staging.cluster.publicAccessCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24'],
+  ['public access CIDR', 'staging', (e) => (e.cluster.publicAccessCidrs = ['anywhere']), 'staging.cluster.publicAccessCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)'],
+  ['public access CIDR host bits', 'staging', (e) => (e.cluster.publicAccessCidrs = ['203.0.113.7/24']), 'staging.cluster.publicAccessCidrs[0]: must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)'],
+  ['public endpoint not open to the internet', 'staging', (e) => (e.cluster.publicAccessCidrs = ['203.0.113.0/24', '0.0.0.0/0']), 'staging.cluster.publicAccessCidrs[1]: must not be 0.0.0.0/0 unless allowPublicEndpointFromAnywhere is true: list the ranges of your operators and CI'],
+  ['log retention', 'staging', (e) => (e.cluster.logRetentionDays = 100), 'staging.cluster.logRetentionDays: must be a CloudWatch Logs retention: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
+  ['at least one admin', 'staging', (e) => (e.cluster.access.admins = []), 'staging.cluster.access.admins: must list at least one principal (the identity that runs cdktf deploy)'],
+  ['admin principal ARN', 'staging', (e) => (e.cluster.access.admins = ['arn:aws:sts::111122223333:assumed-role/deployer/me']), 'staging.cluster.access.admins[0]: must be an IAM role or user ARN such as arn:aws:iam::111122223333:role/platform-deployer'],
+  ['read-only principal ARN', 'staging', (e) => (e.cluster.access.readOnly = ['ci']), 'staging.cluster.access.readOnly[0]: must be an IAM role or user ARN such as arn:aws:iam::111122223333:role/platform-deployer'],
+  ['GPU zone in the VPC', 'staging', (e) => (e.cluster.gpuNodes.availabilityZone = 'eu-west-1d'), 'staging.cluster.gpuNodes.availabilityZone: must be one of the VPC\'s zones (eu-west-1a, eu-west-1b, eu-west-1c), got "eu-west-1d"'],
+  ['ALB idle timeout minimum', 'staging', (e) => (e.cluster.loadBalancer = { idleTimeoutSeconds: 60 }), 'staging.cluster.loadBalancer.idleTimeoutSeconds: must be >= 600: LibreChat streams answers over one connection for minutes'],
+  ['ALB idle timeout maximum', 'staging', (e) => (e.cluster.loadBalancer = { idleTimeoutSeconds: 5000 }), 'staging.cluster.loadBalancer.idleTimeoutSeconds: must be <= 4000 (the ALB maximum)'],
+  ['TLS certificate source', 'staging', (e) => delete e.cluster.dns, 'staging.cluster.certificateArn: must be set when no dns.hostedZone is configured: the load balancer serves TLS with an ACM certificate'],
+  ['certificate ARN', 'staging', (e) => (e.cluster.certificateArn = 'arn:aws:iam::111122223333:server-certificate/x'), 'staging.cluster.certificateArn: must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:111122223333:certificate/<uuid>'],
+  ['certificate in the cluster region', 'staging', (e) => (e.cluster.certificateArn = 'arn:aws:acm:us-east-1:111122223333:certificate/0f0e0d0c-0b0a-0908-0706-050403020100'), 'staging.cluster.certificateArn: must be a certificate of eu-west-1, the cluster\'s region (got us-east-1): an ALB uses certificates of its own region'],
+  ['hosted zone name', 'staging', (e) => (e.cluster.dns = { hostedZone: 'Example' }), 'staging.cluster.dns.hostedZone: must be a lower-case DNS name such as chat.example.com'],
+  ['hosts inside the hosted zone', 'staging', (e) => (e.ingress.hosts.librechat = 'chat.example.org'), 'staging.ingress.hosts.librechat: must be inside cluster.dns.hostedZone staging.llm.example.com (got chat.example.org)'],
+  ['ingress controller value', 'dev', (e) => (e.ingress.controller = 'traefik'), 'dev.ingress.controller: must be "nginx" or "alb"'],
+  ['ALB on EKS', 'staging', (e) => (e.ingress.controller = 'nginx'), 'staging.ingress.controller: must be "alb" on EKS: the platform installs the AWS Load Balancer Controller and no nginx (ingress-nginx is retired)'],
+  ['no ALB on kubeconfig clusters', 'dev', (e) => (e.ingress.controller = 'alb'), 'dev.ingress.controller: must be "nginx" on a kubeconfig cluster: the AWS Load Balancer Controller is installed on EKS only'],
   ['public access CIDR list', 'staging', (e) => (e.cluster.publicAccessCidrs = []), 'staging.cluster.publicAccessCidrs: must list at least one CIDR'],
   ['VPC CIDR', 'staging', (e) => (e.cluster.vpc.cidr = '10.0.0.0/24'), 'staging.cluster.vpc.cidr: must be an IPv4 CIDR with a prefix from /16 to /20'],
   ['three zones', 'staging', (e) => (e.cluster.vpc.availabilityZones = ['eu-west-1a', 'eu-west-1b']), 'staging.cluster.vpc.availabilityZones: must list exactly 3 availability zones'],
@@ -74,9 +110,12 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['node group desired', 'staging', (e) => (e.cluster.gpuNodes.desiredSize = -1), 'staging.cluster.gpuNodes.desiredSize: must be >= 0'],
   ['node group maximum', 'staging', (e) => (e.cluster.systemNodes.maxSize = 0), 'staging.cluster.systemNodes.maxSize: must be >= 1'],
   ['node disk size', 'staging', (e) => (e.cluster.systemNodes.diskSizeGiB = 8), 'staging.cluster.systemNodes.diskSizeGiB: must be >= 20 (GiB)'],
-  ['node group size order', 'staging', (e) => (e.cluster.gpuNodes.desiredSize = 5), 'staging.cluster.gpuNodes: must satisfy minSize <= desiredSize <= maxSize (got 1 <= 5 <= 2)'],
-  ['EBS CSI add-on version', 'staging', (e) => (e.cluster.addons = { ...e.cluster.addons, ebsCsiDriver: 'latest' }), 'staging.cluster.addons.ebsCsiDriver: must be an exact EKS add-on version such as v1.66.0-eksbuild.1'],
-  ['Pod Identity add-on version', 'staging', (e) => (e.cluster.addons = { ...e.cluster.addons, podIdentityAgent: 'v1.3' }), 'staging.cluster.addons.podIdentityAgent: must be an exact EKS add-on version such as v1.3.9-eksbuild.1'],
+  ['node group size order', 'staging', (e) => (e.cluster.gpuNodes.desiredSize = 5), 'staging.cluster.gpuNodes: must satisfy minSize <= desiredSize <= maxSize (got 1 <= 5 <= 1)'],
+  ['EBS CSI add-on version', 'staging', (e) => (e.cluster.addons = { ebsCsiDriver: 'latest' }), 'staging.cluster.addons.ebsCsiDriver: must be an exact EKS add-on version such as v1.20.4-eksbuild.2'],
+  ['Pod Identity add-on version', 'staging', (e) => (e.cluster.addons = { podIdentityAgent: 'v1.3' }), 'staging.cluster.addons.podIdentityAgent: must be an exact EKS add-on version such as v1.20.4-eksbuild.2'],
+  ['VPC CNI add-on version', 'staging', (e) => (e.cluster.addons = { vpcCni: 'default' }), 'staging.cluster.addons.vpcCni: must be an exact EKS add-on version such as v1.20.4-eksbuild.2'],
+  ['kube-proxy add-on version', 'staging', (e) => (e.cluster.addons = { kubeProxy: '1.35.0' }), 'staging.cluster.addons.kubeProxy: must be an exact EKS add-on version such as v1.20.4-eksbuild.2'],
+  ['CoreDNS add-on version', 'staging', (e) => (e.cluster.addons = { coreDns: 'v1.12' }), 'staging.cluster.addons.coreDns: must be an exact EKS add-on version such as v1.20.4-eksbuild.2'],
   ['device plugin chart version', 'staging', (e) => (e.cluster.nvidiaDevicePlugin = { ...e.cluster.nvidiaDevicePlugin, version: '0.20' }), 'staging.cluster.nvidiaDevicePlugin.version: must be an exact version such as 1.2.3 (no ranges, no "latest")'],
   ['TLS on EKS', 'staging', (e) => (e.ingress.tls = false), 'staging.ingress.tls: must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only'],
   ['GPU for Ollama on EKS', 'staging', (e) => (e.apps.ollama.gpuCount = 0), 'staging.apps.ollama.gpuCount: must be >= 1 when the cluster has a GPU node group'],

@@ -99,7 +99,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
   });
 
-  test('NetworkPolicy peers: LibreChat and Ollama admit the ingress controller, Ollama admits LibreChat\'s pods', () => {
+  test('NetworkPolicy peers: LibreChat admits the ingress controller, Ollama admits it only where published, and LibreChat\'s pods', () => {
     const e = environment(env);
     const ingress = e.cluster.kind === 'eks' ? [{ ipBlock: { cidr: e.cluster.vpc.cidr } }] : [
       {
@@ -109,7 +109,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     ];
     expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
     expect(values(env, 'ollama').networkPolicy).toEqual({
-      ingressController: { from: ingress },
+      ingressController: { from: (e.ingress.hosts as any).ollama ? ingress : [] },
       clients: [
         {
           namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
@@ -124,17 +124,20 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     const e = environment(env);
     expect(ollama.ollama.ollama.gpu).toEqual({ enabled: true, number: (e.apps as any).ollama.gpuCount });
     expect(ollama.ollama.ollama.models.pull).toEqual((e.apps as any).ollama.models);
-    expect(ollama.ollama.ingress.hosts[0].host).toBe((e.ingress.hosts as any).ollama);
+    const ollamaHost = (e.ingress.hosts as any).ollama;
+    if (ollamaHost) expect(ollama.ollama.ingress.hosts[0].host).toBe(ollamaHost);
+    else expect(ollama.ollama.ingress).toEqual({ enabled: false });
     expect(ollama.ollama.gpu).toBeUndefined();
     expect(ollama.ollama.persistentVolume.size).toBe((e.apps as any).ollama.volumeSize);
     expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe((e.ingress.hosts as any).librechat);
   });
 
-  test('outputs the LibreChat and Ollama URLs', () => {
+  test('outputs the LibreChat URL, and Ollama\'s where it is published', () => {
     const e = environment(env);
     const scheme = e.ingress.tls ? 'https' : 'http';
     expect(stacks[env].json.output!.librechat_url.value).toBe(`${scheme}://${(e.ingress.hosts as any).librechat}`);
-    expect(stacks[env].json.output!.ollama_url.value).toBe(`${scheme}://${(e.ingress.hosts as any).ollama}`);
+    const ollamaHost = (e.ingress.hosts as any).ollama;
+    expect(stacks[env].json.output!.ollama_url?.value).toBe(ollamaHost ? `${scheme}://${ollamaHost}` : undefined);
   });
 });
 
@@ -146,12 +149,36 @@ describe('per-environment differences', () => {
     expect(values('dev', 'ollama').ollama.ingress.tls).toEqual([]);
   });
 
-  test.each(['staging', 'prod'] as const)('%s schedules Ollama onto the tainted GPU nodes and serves TLS', (env) => {
+  test.each(['staging', 'prod'] as const)('%s schedules Ollama onto the tainted GPU nodes, keeps its unauthenticated API in-cluster, serves LibreChat over TLS', (env) => {
     const ollama = values(env, 'ollama').ollama;
     expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
     expect(ollama.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
-    expect(ollama.ingress.tls).toEqual([{ secretName: 'ollama-tls', hosts: [(environment(env).ingress.hosts as any).ollama] }]);
-    expect(values(env, 'librechat').librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${(environment(env).ingress.hosts as any).librechat}`);
+    expect(ollama.ingress).toEqual({ enabled: false });
+    const librechat = values(env, 'librechat').librechat;
+    expect(librechat.ingress.tls).toEqual([{ secretName: 'librechat-tls', hosts: [(environment(env).ingress.hosts as any).librechat] }]);
+    expect(librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${(environment(env).ingress.hosts as any).librechat}`);
+  });
+
+  test.each(['staging', 'prod'] as const)('%s puts LibreChat on the shared ALB with a 600 s idle timeout and no nginx annotation', (env) => {
+    const ingress = values(env, 'librechat').librechat.ingress;
+    const cluster = environment(env).cluster as { name: string };
+    expect(ingress.className).toBe('alb');
+    expect(ingress.annotations).toMatchObject({
+      'alb.ingress.kubernetes.io/group.name': cluster.name,
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/load-balancer-attributes': expect.stringContaining('idle_timeout.timeout_seconds=600'),
+    });
+    expect(ingress.annotations['alb.ingress.kubernetes.io/backend-protocol']).toBeUndefined();
+    expect(Object.keys(ingress.annotations).filter((k) => k.startsWith('nginx.'))).toEqual([]);
+  });
+
+  test('dev carries the nginx streaming timeouts on the apps\' Ingresses', () => {
+    for (const [app, root] of [['ollama', 'ollama'], ['librechat', 'librechat']]) {
+      expect(values('dev', app)[root].ingress.annotations).toEqual({
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': '600',
+        'nginx.ingress.kubernetes.io/proxy-send-timeout': '600',
+      });
+    }
   });
 
   test('prod pulls more models than staging', () => {

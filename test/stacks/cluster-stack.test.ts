@@ -37,21 +37,58 @@ describe('staging-cluster', () => {
     for (const t of privateRoutes) expect(t.route[0].nat_gateway_id).toMatch(/^\$\{aws_nat_gateway\.network_nat_eu-west-1a_\w+\.id\}$/);
   });
 
-  test('runs a current Kubernetes version with API access entries', () => {
+  test('runs a current Kubernetes version; the API endpoint is private plus the configured public CIDRs', () => {
     expect(staging.text).toHaveResourceWithProperties(EksCluster, {
       name: 'llm-staging',
       version: '1.35',
-      access_config: { authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: true },
-      vpc_config: expect.objectContaining({ endpoint_private_access: true, public_access_cidrs: ['0.0.0.0/0'] }),
+      vpc_config: expect.objectContaining({ endpoint_private_access: true, endpoint_public_access: true, public_access_cidrs: ['203.0.113.0/24'] }),
     });
   });
 
-  test('waits for the IAM policy attachments before creating the cluster and the node groups', () => {
+  test('access entries come from the configuration: admins and the read-only CI role, no implicit creator admin', () => {
     const cluster: any = all(staging.json, 'aws_eks_cluster')[0];
-    expect(cluster.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\.eks_cluster_role_AmazonEKSClusterPolicy_\w+$/)]);
+    expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
+    const associations = all(staging.json, 'aws_eks_access_policy_association');
+    expect(associations.map((a) => [a.principal_arn, a.policy_arn])).toEqual([
+      [expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_admin_0_access_\w+\.principal_arn\}$/), 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
+      [expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_viewer_0_access_\w+\.principal_arn\}$/), 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy'],
+    ]);
+    expect(all(staging.json, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual([
+      'arn:aws:iam::111122223333:role/llm-platform-deployer',
+      'arn:aws:iam::111122223333:role/llm-platform-plan',
+    ]);
+    expect(cluster.lifecycle.precondition[0].condition).toContain('data.aws_iam_session_context.');
+  });
+
+  test('hardening: Secrets envelope-encrypted with a rotating customer key, control-plane logs kept a year, flow logs, empty default SG', () => {
+    const cluster: any = all(staging.json, 'aws_eks_cluster')[0];
+    const keyAddress = staging.address('aws_kms_key', () => true);
+    expect(staging.only('aws_kms_key').enable_key_rotation).toBe(true);
+    expect(cluster.encryption_config).toEqual({ resources: ['secrets'], provider: { key_arn: `\${${keyAddress}.arn}` } });
+    const groups = Object.fromEntries(all(staging.json, 'aws_cloudwatch_log_group').map((g) => [g.name, g]));
+    expect(groups['/aws/eks/llm-staging/cluster']).toMatchObject({ retention_in_days: 365, kms_key_id: `\${${keyAddress}.arn}` });
+    expect(groups['/aws/vpc/llm-staging/flow-logs']).toMatchObject({ retention_in_days: 365, kms_key_id: `\${${keyAddress}.arn}` });
+    expect(cluster.depends_on).toContain(staging.address('aws_cloudwatch_log_group', (g) => g.name === '/aws/eks/llm-staging/cluster'));
+    expect(staging.only('aws_flow_log')).toMatchObject({ traffic_type: 'ALL', vpc_id: `\${${staging.address('aws_vpc', () => true)}.id}` });
+    expect(staging.only('aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
+    expect(cluster.deletion_protection).toBe(false);
+  });
+
+  test('waits for the IAM policy attachments before creating the cluster, and for networking add-ons before the node groups', () => {
+    const cluster: any = all(staging.json, 'aws_eks_cluster')[0];
+    expect(cluster.depends_on).toEqual([
+      expect.stringMatching(/^aws_iam_role_policy_attachment\.eks_cluster_role_AmazonEKSClusterPolicy_\w+$/),
+      expect.stringMatching(/^aws_iam_role_policy\.eks_cluster_role_encryption_\w+$/),
+      expect.stringMatching(/^aws_cloudwatch_log_group\.eks_control_plane_logs_\w+$/),
+    ]);
     for (const name of ['system', 'gpu']) {
-      expect(nodeGroup(staging.json, name).depends_on).toHaveLength(3);
-      for (const dep of nodeGroup(staging.json, name).depends_on) expect(dep).toMatch(/^aws_iam_role_policy_attachment\.eks_node_role_/);
+      const deps: string[] = nodeGroup(staging.json, name).depends_on;
+      expect(deps.filter((d) => d.startsWith('aws_iam_role_policy_attachment.eks_node_role_'))).toHaveLength(2);
+      expect(deps.filter((d) => d.startsWith('aws_eks_addon.')).map((d) => d.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'aws_eks_addon.eks_eks_pod_identity_agent',
+        'aws_eks_addon.eks_kube_proxy',
+        'aws_eks_addon.eks_vpc_cni',
+      ]);
     }
   });
 
@@ -62,9 +99,17 @@ describe('staging-cluster', () => {
       scaling_config: { min_size: 2, desired_size: 2, max_size: 3 },
     });
     expect(nodeGroup(staging.json, 'system').taint).toBeUndefined();
+    expect(nodeGroup(staging.json, 'system').subnet_ids).toHaveLength(3);
   });
 
-  test('has a tainted, labelled GPU node group on an NVIDIA AMI', () => {
+  test('node launch templates require IMDSv2 with hop limit 1 and encrypt gp3 root volumes', () => {
+    for (const template of all(staging.json, 'aws_launch_template')) {
+      expect(template.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
+      expect(template.block_device_mappings[0].ebs).toMatchObject({ volume_type: 'gp3', encrypted: 'true' });
+    }
+  });
+
+  test('has a tainted, labelled GPU node group on an NVIDIA AMI in one zone, sized by Terraform (no autoscaler)', () => {
     expect(staging.text).toHaveResourceWithProperties(EksNodeGroup, {
       node_group_name: 'gpu',
       ami_type: 'AL2023_x86_64_NVIDIA',
@@ -73,14 +118,33 @@ describe('staging-cluster', () => {
       labels: { 'llm-platform/pool': 'gpu', 'nvidia.com/gpu.present': 'true' },
       taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }],
     });
-    expect(nodeGroup(staging.json, 'gpu').lifecycle).toEqual({ ignore_changes: ['scaling_config[0].desired_size'] });
+    const gpu = nodeGroup(staging.json, 'gpu');
+    expect(gpu.subnet_ids).toEqual([`\${${staging.address('aws_subnet', (s) => s.tags.Name === 'llm-staging-private-eu-west-1a')}.id}`]);
+    expect(gpu.scaling_config).toEqual({ min_size: 1, desired_size: 1, max_size: 1 });
+    expect(gpu.lifecycle.ignore_changes).toBeUndefined();
+  });
+
+  test('preflight: the plan fails when the spot G quota or the zone cannot hold the GPU group', () => {
+    const [offered, quota] = nodeGroup(staging.json, 'gpu').lifecycle.precondition;
+    expect(Object.values(staging.json.data!.aws_servicequotas_service_quota)).toEqual([expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' })]);
+    expect(quota.error_message).toContain('"All G and VT Spot Instance Requests" (L-3819A6DF)');
+    expect(quota.condition).toMatch(/>= \(1 \* max\(data\.aws_ec2_instance_type\.eks_gpu_nodes_g6_xlarge_\w+\.default_vcpus, data\.aws_ec2_instance_type\.eks_gpu_nodes_g5_xlarge_\w+\.default_vcpus\)\)/);
+    expect(offered.error_message).toContain('are not offered in eu-west-1a');
+    expect(nodeGroup(staging.json, 'system').lifecycle).toBeUndefined();
+  });
+
+  test('installs the five managed add-ons at AWS\'s default version for 1.35, looked up at plan', () => {
+    const addons = all(staging.json, 'aws_eks_addon');
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
+    for (const addon of addons) expect(addon.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\.\w+\.version\}$/);
+    for (const lookup of Object.values<any>(staging.json.data!.aws_eks_addon_version)) expect(lookup).toMatchObject({ kubernetes_version: '1.35', most_recent: false });
+    expect(staging.text).toHaveResourceWithProperties(EksAddon, { addon_name: 'vpc-cni', pod_identity_association: [expect.objectContaining({ service_account: 'aws-node' })] });
+    expect(all(staging.json, 'aws_iam_role_policy_attachment').find((a) => a.policy_arn.endsWith('/AmazonEKS_CNI_Policy')).role).toMatch(/eks_vpc_cni_role/);
   });
 
   test('installs the EBS CSI driver add-on with its IAM role through Pod Identity', () => {
-    expect(staging.text).toHaveResourceWithProperties(EksAddon, { addon_name: 'eks-pod-identity-agent', addon_version: 'v1.3.9-eksbuild.1' });
     expect(staging.text).toHaveResourceWithProperties(EksAddon, {
       addon_name: 'aws-ebs-csi-driver',
-      addon_version: 'v1.66.0-eksbuild.1',
       pod_identity_association: [expect.objectContaining({ service_account: 'ebs-csi-controller-sa' })],
     });
     const role = all(staging.json, 'aws_iam_role').find((r) => r.name === 'llm-staging-ebs-csi');
@@ -91,6 +155,10 @@ describe('staging-cluster', () => {
     });
     expect(all(staging.json, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toContain('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
     expect(staging.text).toHaveResource(IamRole);
+  });
+
+  test('outputs the VPC id (the load balancer controller needs it)', () => {
+    expect(staging.json.output!.vpc_id.value).toBe(`\${${staging.address('aws_vpc', () => true)}.id}`);
   });
 
   test('outputs the update-kubeconfig command', () => {
@@ -108,9 +176,15 @@ describe('prod-cluster', () => {
     expect(prod.json).toMatchSnapshot();
   });
 
-  test('has a NAT gateway per zone and on-demand GPU capacity', () => {
+  test('has a NAT gateway per zone and on-demand GPU capacity: one node for one Ollama replica with one GPU', () => {
     expect(all(prod.json, 'aws_nat_gateway')).toHaveLength(3);
-    expect(nodeGroup(prod.json, 'gpu')).toMatchObject({ capacity_type: 'ON_DEMAND', instance_types: ['g6.2xlarge'], scaling_config: { min_size: 2, desired_size: 2, max_size: 4 } });
+    expect(nodeGroup(prod.json, 'gpu')).toMatchObject({ capacity_type: 'ON_DEMAND', instance_types: ['g6.2xlarge'], scaling_config: { min_size: 1, desired_size: 1, max_size: 1 } });
+  });
+
+  test('checks the on-demand G quota and refuses deletion', () => {
+    expect(Object.values(prod.json.data!.aws_servicequotas_service_quota)).toEqual([expect.objectContaining({ quota_code: 'L-DB2E81BA' })]);
+    expect(nodeGroup(prod.json, 'gpu').lifecycle.precondition[1].error_message).toContain('"Running On-Demand G and VT instances" (L-DB2E81BA)');
+    expect(all(prod.json, 'aws_eks_cluster')[0].deletion_protection).toBe(true);
   });
 });
 

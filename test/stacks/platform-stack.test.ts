@@ -134,6 +134,14 @@ describe('dev-platform', () => {
   test('has no EKS-only resources', () => {
     expect(dev.text).not.toHaveResource(StorageClassV1);
     expect(all(dev.json, 'helm_release')).toHaveLength(1);
+    expect(dev.json.provider!.aws).toBeUndefined();
+    expect(all(dev.json, 'kubernetes_namespace_v1').every((n) => n.depends_on === undefined)).toBe(true);
+  });
+
+  test('keeps Argo CD\'s nginx Ingress as before: plain HTTP, no annotations, the chart\'s generic mode', () => {
+    const ingress = argocdValues(dev.json).server.ingress;
+    expect(ingress.annotations).toEqual({});
+    expect(ingress.controller).toBeUndefined();
   });
 });
 
@@ -142,15 +150,62 @@ describe('staging-platform', () => {
     expect(staging.json).toMatchSnapshot();
   });
 
-  test('serves Argo CD over TLS through the ingress and never runs insecure', () => {
+  test('serves Argo CD over TLS through the shared ALB, re-encrypting to the server, gRPC for the CLI included', () => {
     const values = argocdValues(staging.json);
     expect(values.configs.params['server.insecure']).toBe(false);
-    expect(values.server.ingress).toMatchObject({ tls: true, hostname: 'argocd.staging.llm.example.com' });
-    expect(values.server.ingress.annotations).toMatchObject({
-      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-      'cert-manager.io/cluster-issuer': 'letsencrypt-staging',
+    expect(values.server.ingress).toMatchObject({
+      tls: true,
+      hostname: 'argocd.staging.llm.example.com',
+      ingressClassName: 'alb',
+      controller: 'aws',
+      aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
     });
+    expect(values.server.ingress.annotations).toEqual({
+      'alb.ingress.kubernetes.io/group.name': 'llm-staging',
+      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
+      'alb.ingress.kubernetes.io/target-type': 'ip',
+      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
+      'alb.ingress.kubernetes.io/ssl-redirect': '443',
+      'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      'alb.ingress.kubernetes.io/load-balancer-attributes':
+        'idle_timeout.timeout_seconds=600,routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=false',
+      'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+    });
+    expect(staging.text).not.toMatch(/nginx\.ingress\.kubernetes\.io|cert-manager/);
     expect(staging.json.output!.argocd_url.value).toBe('https://argocd.staging.llm.example.com');
+  });
+
+  test('installs the AWS Load Balancer Controller with its cluster, region and the VPC looked up from the cluster', () => {
+    const controller = all(staging.json, 'helm_release').find((r) => r.chart === 'aws-load-balancer-controller');
+    expect(controller).toMatchObject({ repository: 'https://aws.github.io/eks-charts', version: '3.5.0', namespace: 'kube-system' });
+    expect(controller.set).toEqual([{ name: 'vpcId', value: '${data.aws_eks_cluster.eks_cluster.vpc_config[0].vpc_id}' }]);
+    expect(parse(controller.values[0])).toMatchObject({ clusterName: 'llm-staging', region: 'eu-west-1', ingressClass: 'alb' });
+    expect(all(staging.json, 'aws_eks_pod_identity_association').map((a) => a.service_account).sort()).toEqual(['aws-load-balancer-controller', 'external-dns']);
+  });
+
+  test('requests the hosts\' certificate in the hosted zone, and runs ExternalDNS for that zone only', () => {
+    expect(Object.values(staging.json.data!.aws_route53_zone)).toEqual([expect.objectContaining({ name: 'staging.llm.example.com', private_zone: false })]);
+    expect(staging.only('aws_acm_certificate')).toMatchObject({
+      domain_name: 'argocd.staging.llm.example.com',
+      subject_alternative_names: ['chat.staging.llm.example.com'],
+      validation_method: 'DNS',
+    });
+    const dns = all(staging.json, 'helm_release').find((r) => r.chart === 'external-dns');
+    expect(parse(dns.values[0])).toMatchObject({ domainFilters: ['staging.llm.example.com'], txtOwnerId: 'llm-staging', policy: 'sync' });
+  });
+
+  test('destroy order: namespaces (and so every Ingress) go before the controller, ExternalDNS and the certificate', () => {
+    const controller = staging.address('helm_release', (r) => r.chart === 'aws-load-balancer-controller');
+    const externalDns = staging.address('helm_release', (r) => r.chart === 'external-dns');
+    for (const namespace of all(staging.json, 'kubernetes_namespace_v1')) {
+      expect(namespace.depends_on).toEqual([controller, externalDns]);
+      expect(namespace.timeouts).toEqual({ delete: '15m' });
+    }
+    expect(all(staging.json, 'helm_release').find((r) => r.chart === 'aws-load-balancer-controller').depends_on).toContain(
+      staging.address('aws_acm_certificate_validation', () => true),
+    );
+    expect(argocdValues(staging.json)).toBeDefined();
+    expect(all(staging.json, 'helm_release').find((r) => r.chart === 'argo-cd').namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_argocd_\w+\.metadata\[0\]\.name\}$/);
   });
 
   test('authenticates to EKS with an exec token, not a static kubeconfig', () => {
@@ -213,7 +268,17 @@ describe('prod-platform', () => {
     if (env.cluster.kind !== 'eks') throw new Error('prod is EKS');
     const bottlerocket = { ...env, cluster: { ...env.cluster, gpuNodes: { ...env.cluster.gpuNodes, amiType: 'BOTTLEROCKET_x86_64_NVIDIA' as const } } };
     const { json } = synth(environmentStacks(bottlerocket).platform);
-    expect(all(json, 'helm_release').map((r) => r.chart)).toEqual(['argo-cd']);
+    expect(all(json, 'helm_release').map((r) => r.chart)).not.toContain('nvidia-device-plugin');
+  });
+
+  test('uses a configured certificate ARN on every Ingress instead of requesting one', () => {
+    const env = environment('prod');
+    if (env.cluster.kind !== 'eks') throw new Error('prod is EKS');
+    const arn = 'arn:aws:acm:eu-west-1:111122223333:certificate/0f0e0d0c-0b0a-0908-0706-050403020100';
+    const { json } = synth(environmentStacks({ ...env, cluster: { ...env.cluster, certificateArn: arn, dns: undefined } }).platform);
+    expect(all(json, 'aws_acm_certificate')).toHaveLength(0);
+    expect(all(json, 'helm_release').map((r) => r.chart)).not.toContain('external-dns');
+    expect(argocdValues(json).server.ingress.annotations['alb.ingress.kubernetes.io/certificate-arn']).toBe(arn);
   });
 });
 

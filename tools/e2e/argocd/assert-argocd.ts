@@ -17,7 +17,10 @@ import * as assert from 'assert/strict';
 import * as path from 'path';
 import { ENVIRONMENTS, loadEnvironments } from '../../../environments';
 import { ValidEnvironment } from '../../../environments/schema';
-import { GPU_NODES, LIBRECHAT, LIBRECHAT_SECRET_NAME, OLLAMA } from '../../../constructs/private/platform-layout';
+import { LIBRECHAT, OLLAMA, OllamaSettings } from '../../../apps/catalog';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../../../constructs/core/gpu-nodes';
+
+const LIBRECHAT_SECRET_NAME = 'librechat-credentials-env';
 import { planObjects } from './synth-objects';
 import { mergedValue } from './work-copy';
 
@@ -105,14 +108,15 @@ function container(namespace: string, deployment: string): K8sObject {
 
 function workloads(outDir: string, envName: string, gitTree: string): void {
   const env = environment(envName);
+  const settings = (env.apps as Record<string, unknown>).ollama as OllamaSettings;
   const { applications } = argoObjects(outDir, envName);
   const app = (name: string) => applications.find((a) => a.metadata.name === name);
   const valueFiles = (name: string) => (app(name)?.spec.source.helm.valueFiles ?? []).map((f: string) => path.join(gitTree, app(name).spec.source.path, f));
 
   const ollama = container(OLLAMA.namespace, OLLAMA.name);
-  check(`Ollama: GPU limit as the environment asks (gpuCount ${env.ollama.gpuCount})`, () => {
+  check(`Ollama: GPU limit as the environment asks (gpuCount ${settings.gpuCount})`, () => {
     const limit = ollama.main.resources?.limits?.['nvidia.com/gpu'];
-    assert.equal(limit, env.ollama.gpuCount > 0 ? String(env.ollama.gpuCount) : undefined);
+    assert.equal(limit, settings.gpuCount > 0 ? String(settings.gpuCount) : undefined);
   });
   check(`Ollama: resources from the value files in Git (${valueFiles(OLLAMA.name).map((f: string) => path.basename(f)).join(' + ')})`, () => {
     const wanted = mergedValue(valueFiles(OLLAMA.name), `${OLLAMA.name}.resources`) as K8sObject;
@@ -125,14 +129,14 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
   check(`Ollama: node selector and tolerations ${scheduling ? 'select and tolerate the GPU nodes' : 'absent (the environment asks for none)'}`, () => {
     if (scheduling) {
       assert.equal(ollama.pod.nodeSelector?.[GPU_NODES.label.key], GPU_NODES.label.value);
-      assert.ok((ollama.pod.tolerations ?? []).some((t: K8sObject) => t.key === GPU_NODES.taint.key && t.effect === GPU_NODES.taint.effect));
+      assert.ok((ollama.pod.tolerations ?? []).some((t: K8sObject) => t.key === GPU_NODES.taint.key && t.effect === KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect]));
     } else {
       assert.equal(ollama.pod.nodeSelector, undefined);
       assert.equal(ollama.pod.tolerations, undefined);
     }
   });
-  check(`Ollama: models to pull (${env.ollama.models.join(', ')})`, () => {
-    assert.equal(ollama.main.env.find((e: K8sObject) => e.name === 'E2E_MODELS_PULL')?.value, env.ollama.models.join(','));
+  check(`Ollama: models to pull (${settings.models.join(', ')})`, () => {
+    assert.equal(ollama.main.env.find((e: K8sObject) => e.name === 'E2E_MODELS_PULL')?.value, settings.models.join(','));
   });
 
   const librechat = container(LIBRECHAT.namespace, LIBRECHAT.name);

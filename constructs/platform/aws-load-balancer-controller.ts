@@ -1,0 +1,91 @@
+import { Construct } from 'constructs';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { ConstructError } from '../core/errors';
+import { podIdentityRole } from '../core/iam';
+import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../core/versions';
+import { toYaml } from '../core/yaml';
+// The policy AWS publishes for the controller (docs/install/iam_policy.json of
+// kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged.
+import IAM_POLICY from './policies/aws-load-balancer-controller-v3.5.0.json';
+
+/** Properties of {@link AwsLoadBalancerController}. */
+export interface AwsLoadBalancerControllerProps {
+  /** EKS cluster name; the controller tags what it creates with it. */
+  readonly clusterName: string;
+  /** AWS region. Passed explicitly: with an IMDS hop limit of 1 pods cannot read it from the node. */
+  readonly region: string;
+  /** VPC of the cluster. Passed explicitly for the same reason. */
+  readonly vpcId: string;
+  /**
+   * IngressClass the controller creates and serves.
+   * @default 'alb'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * The `aws-load-balancer-controller` chart.
+   * @default AWS_LOAD_BALANCER_CONTROLLER_CHART
+   */
+  readonly chart?: ChartRef;
+  /**
+   * Namespace (an existing system namespace).
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * The AWS Load Balancer Controller: it turns Ingresses of its class into ALBs, target groups and
+ * security groups, and deletes them when the Ingresses go. Its AWS permissions are the policy AWS
+ * publishes for the pinned release, attached to an IAM role that EKS Pod Identity hands to its
+ * service account. It does not take over Services of type LoadBalancer.
+ */
+export class AwsLoadBalancerController extends Construct {
+  /** The Helm release. */
+  public readonly release: Release;
+  /** The IngressClass it serves. */
+  public readonly ingressClassName: string;
+
+  constructor(scope: Construct, id: string, props: AwsLoadBalancerControllerProps) {
+    super(scope, id);
+    const namespace = props.namespace ?? 'kube-system';
+    const chart = props.chart ?? AWS_LOAD_BALANCER_CONTROLLER_CHART;
+    this.ingressClassName = props.ingressClassName ?? 'alb';
+    if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(this.ingressClassName)) {
+      throw new ConstructError(this, `ingressClassName "${this.ingressClassName}" must be a lower-case DNS name such as alb`);
+    }
+    const serviceAccount = 'aws-load-balancer-controller';
+
+    const role = podIdentityRole(this, 'role', `${props.clusterName}-aws-load-balancer-controller`, IAM_POLICY);
+    const association = new EksPodIdentityAssociation(this, 'pod_identity', {
+      clusterName: props.clusterName,
+      namespace,
+      serviceAccount,
+      roleArn: role.role.arn,
+      dependsOn: [...role.attachments],
+    });
+    this.release = new Release(this, 'release', {
+      name: 'aws-load-balancer-controller',
+      namespace,
+      repository: chart.repository || undefined,
+      chart: chart.name,
+      version: chart.version,
+      values: [
+        toYaml({
+          clusterName: props.clusterName,
+          region: props.region,
+          serviceAccount: { create: true, name: serviceAccount },
+          ingressClass: this.ingressClassName,
+          createIngressClassResource: true,
+          ingressClassConfig: { default: false },
+          defaultTargetType: 'ip',
+          enableServiceMutatorWebhook: false,
+        }),
+      ],
+      set: [{ name: 'vpcId', value: props.vpcId }],
+      wait: true,
+      timeout: 600,
+      dependsOn: [association],
+    });
+  }
+}
