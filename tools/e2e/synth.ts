@@ -8,6 +8,11 @@
  *   synth.ts validation-message <outdir> <var>      the error message of a variable's validation
  *   synth.ts finalized-manifests <outdir>           "<kind>.<group> <namespace> <name>" of every
  *                                                   kubernetes_manifest object with finalizers
+ *   synth.ts secrets <outdir>                       "<namespace> <name>" of every Secret
+ *   synth.ts outputs <outdir>                       every output name
+ *   synth.ts stacks-within <outdir> <spec>...       "<stack> ok" for every stack (any environment)
+ *                                                   whose providers are all among the given
+ *                                                   namespace/type=version, else "<stack> <missing>"
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -30,9 +35,13 @@ export interface Resource {
 }
 
 export function devStacks(outdir: string): Stack[] {
+  return allStacks(outdir, STACK_PREFIX);
+}
+
+export function allStacks(outdir: string, prefix = ''): Stack[] {
   const dir = path.join(outdir, 'stacks');
-  const names = fs.readdirSync(dir).filter((n) => n.startsWith(STACK_PREFIX)).sort();
-  if (names.length === 0) throw new Error(`no ${STACK_PREFIX}* stack in ${dir}`);
+  const names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix)).sort();
+  if (names.length === 0) throw new Error(`no ${prefix}* stack in ${dir}`);
   return names.map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(dir, name, 'cdk.tf.json'), 'utf8')) }));
 }
 
@@ -154,8 +163,16 @@ export function namespaces(stacks: Stack[]): { name: string; labels: Record<stri
 }
 
 function main(argv: string[]): void {
-  const [command, outdir, arg] = argv;
-  if (!outdir) throw new Error('usage: synth.ts <command> <outdir> [arg]');
+  const [command, outdir, arg, ...rest] = argv;
+  if (!outdir) throw new Error('usage: synth.ts <command> <outdir> [arg...]');
+  if (command === 'stacks-within') {
+    const given = new Set([arg, ...rest]);
+    for (const stack of allStacks(outdir)) {
+      const missing = requiredProviders([stack]).filter((p) => !given.has(p));
+      console.log(`${stack.name} ${missing.length ? missing.join(',') : 'ok'}`);
+    }
+    return;
+  }
   const stacks = devStacks(outdir);
   const lines: string[] = (() => {
     switch (command) {
@@ -174,6 +191,10 @@ function main(argv: string[]): void {
         return manifests(stacks)
           .filter((m) => (m.body.metadata.finalizers ?? []).length > 0)
           .map((m) => `${resourceName(m)} ${m.namespace} ${m.name}`);
+      case 'secrets':
+        return secrets(stacks).map((s) => `${s.namespace} ${s.name}`);
+      case 'outputs':
+        return stacks.flatMap((s) => Object.keys(s.json.output ?? {}));
       default:
         throw new Error(`unknown command ${command}`);
     }
