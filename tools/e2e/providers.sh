@@ -56,7 +56,7 @@ for spec in "$@"; do
     if compgen -G "$mirror/$host/$unpacked/terraform-provider-$type*" >/dev/null; then found="$host/$unpacked" rel=$unpacked; break; fi
   done
   if [ -z "$found" ]; then
-    echo "providers: MISSING $address $version ($platform) in $mirror: neither <host>/$packed nor <host>/$unpacked/ for host ${HOSTS[*]}" >&2
+    echo "providers: MISSING $address $version ($platform) in $mirror: neither <host>/$packed nor <host>/$unpacked/ (<host>: ${HOSTS[0]} or ${HOSTS[1]})" >&2
     missing=$((missing + 1))
     continue
   fi
