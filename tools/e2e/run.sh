@@ -36,7 +36,8 @@ result() { printf '%s %s\n' "$1" "$2" >>"$E2E_RESULTS"; } # result passed|failed
 # plane with E2E_ARGOCD_MODE=terraform (after the Terraform deploy and assertions, before the
 # destroy: Terraform's namespaces, Secret, AppProject and Applications are live) or kubectl (no
 # providers: nothing is deployed yet), E2E_WORK_DIR (a synthesized work copy: cdktf.out) and
-# E2E_REPO. Its exit status: 0 passed, 3 skipped (something it needs is unavailable), else failed.
+# E2E_REPO, besides control-plane.sh's KUBECONFIG/E2E_KUBE_* and the toolchain's E2E_*_BIN.
+# Its exit status: 0 passed, 3 skipped (something it needs is unavailable), else failed.
 argocd_stage() {
   local stage="$repo/tools/e2e/argocd/stage.sh" rc=0 t0
   if [ ! -f "$stage" ]; then
