@@ -146,7 +146,10 @@ function check(outdir: string, plans: string[]): void {
   } else {
     console.log(`e2e:    ok  each of the ${credentials.length} credential values was found, only in sensitive values`);
   }
-  if (failed) process.exit(1);
+  if (failed) {
+    console.error('e2e: FAIL: secret hygiene');
+    process.exit(1);
+  }
 }
 
 function selftest(): void {
