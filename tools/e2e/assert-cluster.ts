@@ -1,16 +1,19 @@
 /**
- * Assertions of the e2e test against the live API server (through the toolchain's kubectl):
+ * Assertions of the e2e test against the live API server (through the toolchain's kubectl). The
+ * expectations come from the synthesized dev stacks (see synth.ts), never from a second copy:
  *
- *   assert-cluster.ts deployed    what `cdktf deploy 'dev-*'` must have created
- *   assert-cluster.ts destroyed   that `cdktf destroy 'dev-*'` left nothing managed behind
+ *   assert-cluster.ts deployed <outdir>    what `cdktf deploy 'dev-*'` must have created
+ *   assert-cluster.ts destroyed <outdir>   that `cdktf destroy 'dev-*'` left nothing managed behind
  *
  * Prints one line per check and exits non-zero on the first failure.
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as assert from 'assert/strict';
+import * as path from 'path';
+import { gunzipSync } from 'zlib';
+import * as synth from './synth';
 
 const kubectlBin = process.env.E2E_KUBECTL_BIN ?? 'kubectl';
-const NAMESPACES = ['argocd', 'ollama', 'librechat'];
 
 function kubectl(...args: string[]): any {
   return JSON.parse(execFileSync(kubectlBin, [...args, '-o', 'json'], { encoding: 'utf8' }));
@@ -25,87 +28,102 @@ function check(name: string, fn: () => void): void {
   console.log(`e2e:    ok  ${name}`);
 }
 
-function deployed(): void {
-  const repoUrl = 'https://github.com/example-org/gitops-llm-platform.git';
+/** Every value of `expected` is in `actual` (arrays element by element); `${…}` leaves are skipped. */
+function contains(expected: unknown, actual: unknown, at: string): void {
+  if (synth.isInterpolated(expected)) return;
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    expected.forEach((e, i) => contains(e, (actual as unknown[])[i], `${at}[${i}]`));
+  } else if (expected !== null && typeof expected === 'object') {
+    assert.ok(actual !== null && typeof actual === 'object', `${at}: expected an object, got ${JSON.stringify(actual)}`);
+    for (const [k, v] of Object.entries(expected)) contains(v, (actual as any)[k], `${at}.${k}`);
+  } else {
+    assert.equal(actual, expected, at);
+  }
+}
 
-  check('namespaces argocd, ollama, librechat exist, labelled as Terraform-managed', () => {
-    for (const name of NAMESPACES) {
-      const ns = kubectl('get', 'namespace', name);
-      assert.equal(ns.metadata.labels['app.kubernetes.io/managed-by'], 'terraform', name);
-    }
-    assert.equal(kubectl('get', 'namespace', 'argocd').metadata.labels['llm-platform/role'], 'gitops-tooling');
+/** The release a Helm release-record Secret holds (base64 of gzipped JSON, inside the Secret's base64). */
+function helmRelease(record: any): any {
+  return JSON.parse(gunzipSync(Buffer.from(Buffer.from(record.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
+}
+
+function deployed(stacks: synth.Stack[]): void {
+  const namespaces = synth.namespaces(stacks);
+  check(`namespaces ${namespaces.map((n) => n.name).join(', ')} exist with their labels`, () => {
+    for (const ns of namespaces) contains(ns.labels, kubectl('get', 'namespace', ns.name).metadata.labels ?? {}, `namespace ${ns.name} labels`);
   });
 
-  check('Secret librechat-credentials-env has every key, correctly sized', () => {
-    const secret = kubectl('get', 'secret', '-n', 'librechat', 'librechat-credentials-env');
-    const data = Object.fromEntries(Object.entries<string>(secret.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-    assert.match(data.CREDS_KEY, /^[0-9a-f]{64}$/);
-    assert.match(data.CREDS_IV, /^[0-9a-f]{32}$/);
-    assert.match(data.JWT_SECRET, /^\S{32,}$/);
-    assert.match(data.JWT_REFRESH_SECRET, /^\S{32,}$/);
-    assert.match(data.MEILI_MASTER_KEY, /^[A-Za-z0-9_-]{16,}$/);
-    assert.notEqual(data.JWT_SECRET, data.JWT_REFRESH_SECRET);
-    assert.equal(data.MONGO_URI, 'mongodb://librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat');
-    assert.equal(data.OLLAMA_BASE_URL, 'http://ollama.ollama.svc.cluster.local:11434');
-  });
-
-  check('Helm release record of Argo CD (chart argo-cd 10.1.1, deployed)', () => {
-    const secrets = kubectl('get', 'secret', '-n', 'argocd', '-l', 'owner=helm,name=argocd').items;
-    assert.equal(secrets.length, 1);
-    assert.equal(secrets[0].metadata.labels.status, 'deployed');
-    assert.equal(secrets[0].type, 'helm.sh/release.v1');
-  });
-
-  check('Argo CD CRDs are served', () => {
-    for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io']) assert.ok(exists('crd', crd), crd);
-  });
-
-  check('AppProject llm-platform allows only the Git repo, the chart repos and the app namespaces', () => {
-    const project = kubectl('get', 'appproject', '-n', 'argocd', 'llm-platform');
-    assert.deepEqual(project.spec.sourceRepos, [repoUrl, 'https://helm.otwld.com/', 'ghcr.io/danny-avila/librechat-chart']);
-    assert.deepEqual(project.spec.destinations, [
-      { server: 'https://kubernetes.default.svc', namespace: 'ollama' },
-      { server: 'https://kubernetes.default.svc', namespace: 'librechat' },
-    ]);
-  });
-
-  for (const [name, wave] of [['ollama', '0'], ['librechat', '1']]) {
-    check(`Application ${name}: source, destination, sync policy, project`, () => {
-      const app = kubectl('get', 'application', '-n', 'argocd', name);
-      assert.equal(app.spec.project, 'llm-platform');
-      assert.equal(app.spec.source.repoURL, repoUrl);
-      assert.equal(app.spec.source.targetRevision, 'main');
-      assert.equal(app.spec.source.path, `apps/${name}`);
-      assert.deepEqual(app.spec.source.helm.valueFiles, ['values.yaml', 'values-dev.yaml']);
-      assert.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: name });
-      assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true, allowEmpty: false });
-      assert.deepEqual(app.spec.syncPolicy.syncOptions, ['CreateNamespace=false']);
-      assert.equal(app.spec.syncPolicy.retry.limit, 5);
-      assert.deepEqual(app.metadata.finalizers, ['resources-finalizer.argocd.argoproj.io']);
-      assert.equal(app.metadata.annotations['argocd.argoproj.io/sync-wave'], wave);
+  for (const spec of synth.secrets(stacks)) {
+    const credentialKeys = Object.keys(spec.credentials);
+    check(`Secret ${spec.namespace}/${spec.name}: every key; credentials ${credentialKeys.join(', ')} valid and distinct`, () => {
+      const live = kubectl('get', 'secret', '-n', spec.namespace, spec.name);
+      const data = Object.fromEntries(Object.entries<string>(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      assert.deepEqual(Object.keys(data).sort(), [...Object.keys(spec.literals), ...credentialKeys].sort());
+      for (const [key, value] of Object.entries(spec.literals)) assert.equal(data[key], value, key);
+      for (const [key, { variables }] of Object.entries(spec.credentials)) {
+        assert.ok(data[key].length > 0, `${key} is empty`);
+        for (const name of variables) {
+          const pattern = synth.validationPattern(stacks, name);
+          if (pattern) assert.match(data[key], pattern, `${key} does not satisfy the validation of ${name}`);
+        }
+      }
+      const values = credentialKeys.map((k) => data[k]);
+      assert.equal(new Set(values).size, values.length, 'two credentials share a value');
     });
   }
 
-  check('Ollama values reach the chart at the right depth', () => {
-    const values = kubectl('get', 'application', '-n', 'argocd', 'ollama').spec.source.helm.valuesObject;
-    assert.deepEqual(values.ollama.ollama.models.pull, ['llama3.2:1b']);
-    assert.deepEqual(values.ollama.ollama.gpu, { enabled: true, number: 1 });
-  });
+  for (const release of synth.helmReleases(stacks)) {
+    check(`Helm release record ${release.namespace}/${release.name}: chart ${path.basename(release.chart)} ${release.version}, deployed`, () => {
+      const records = kubectl('get', 'secret', '-n', release.namespace, '-l', `owner=helm,name=${release.name}`).items;
+      assert.equal(records.length, 1);
+      assert.equal(records[0].type, 'helm.sh/release.v1');
+      assert.equal(records[0].metadata.labels.status, 'deployed');
+      const chart = helmRelease(records[0]).chart.metadata;
+      assert.equal(chart.name, path.basename(release.chart));
+      if (release.version) assert.equal(chart.version, release.version);
+    });
+  }
+
+  const manifests = synth.manifests(stacks);
+  for (const m of manifests) {
+    check(`${m.kind} ${m.namespace}/${m.name} matches its synthesized manifest`, () => {
+      contains(m.body, kubectl('get', synth.resourceName(m), '-n', m.namespace, m.name), `${m.kind} ${m.name}`);
+    });
+  }
+
+  // Argo CD's own rules: an Application must fit its AppProject, or Argo CD refuses to sync it.
+  const projects = new Map(manifests.filter((m) => m.kind === 'AppProject').map((m) => [m.name, m.body]));
+  const namespaceNames = new Set(namespaces.map((n) => n.name));
+  for (const app of manifests.filter((m) => m.kind === 'Application')) {
+    check(`Application ${app.name} fits AppProject ${app.body.spec.project} and a managed namespace`, () => {
+      const project = projects.get(app.body.spec.project);
+      assert.ok(project, `AppProject ${app.body.spec.project} is not synthesized`);
+      const { destination } = app.body.spec;
+      assert.ok(namespaceNames.has(destination.namespace), `destination ${destination.namespace} is not a managed namespace`);
+      assert.ok(
+        project.spec.destinations.some((d: any) => d.namespace === destination.namespace && d.server === destination.server),
+        `destination ${JSON.stringify(destination)} is not allowed by the project`,
+      );
+      for (const source of app.body.spec.sources ?? [app.body.spec.source]) {
+        assert.ok(project.spec.sourceRepos.includes(source.repoURL), `source ${source.repoURL} is not allowed by the project`);
+      }
+    });
+  }
 }
 
-function destroyed(): void {
-  check('no Application or AppProject remains', () => {
-    if (exists('crd', 'applications.argoproj.io')) {
-      assert.equal(kubectl('get', 'applications', '-A').items.length, 0);
-      assert.equal(kubectl('get', 'appprojects', '-A').items.length, 0);
-    }
+function destroyed(stacks: synth.Stack[]): void {
+  check('no synthesized kubernetes_manifest object remains', () => {
+    const left = synth.manifests(stacks).filter((m) => exists(synth.resourceName(m), '-n', m.namespace, m.name));
+    assert.deepEqual(left.map((m) => `${m.kind} ${m.name}`), []);
   });
   check('no managed namespace remains (namespace controller finished)', () => {
+    const names = synth.namespaces(stacks).map((n) => n.name);
+    // A liveness guard, not a timing assertion: the namespace controller works asynchronously.
     const deadline = Date.now() + 120_000;
-    let left = NAMESPACES.filter((ns) => exists('namespace', ns));
+    let left = names.filter((ns) => exists('namespace', ns));
     while (left.length > 0 && Date.now() < deadline) {
       execFileSync('sleep', ['1']);
-      left = NAMESPACES.filter((ns) => exists('namespace', ns));
+      left = names.filter((ns) => exists('namespace', ns));
     }
     assert.deepEqual(left, []);
   });
@@ -114,10 +132,11 @@ function destroyed(): void {
   });
 }
 
-const mode = process.argv[2];
-if (mode === 'deployed') deployed();
-else if (mode === 'destroyed') destroyed();
-else {
-  console.error('usage: assert-cluster.ts deployed|destroyed');
+const [mode, outdir] = process.argv.slice(2);
+if (!outdir || (mode !== 'deployed' && mode !== 'destroyed')) {
+  console.error('usage: assert-cluster.ts deployed|destroyed <outdir>');
   process.exit(2);
 }
+const stacks = synth.devStacks(outdir);
+if (mode === 'deployed') deployed(stacks);
+else destroyed(stacks);

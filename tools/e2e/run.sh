@@ -1,46 +1,188 @@
 #!/usr/bin/env bash
-# npm run test:e2e — applies the dev environment to a real local Kubernetes API server with a real
-# Terraform-compatible CLI and the exact providers the stacks pin, then re-plans, checks secret
-# validation and destroys. Offline: everything comes from tools/e2e/toolchain.sh's cache.
+# npm run test:e2e — the dev environment on a real local Kubernetes control plane, offline.
 #
-# Needs ../shared/upstream/argo-cd-10.1.1/crds (the real Argo CD CRDs, this team's reference data);
-# without it the test is SKIPPED with a visible message.
-# Environment: E2E_TF="tofu terraform" (default: both, each against a fresh control plane),
-#   E2E_KEEP=1 keeps the work dirs.
+# Providers come only from a Terraform filesystem mirror; nothing here builds a provider. To make
+# one, where the registry is reachable:
+#
+#   npx cdktf synth
+#   terraform -chdir=cdktf.out/stacks/dev-platform providers mirror <dir>
+#   terraform -chdir=cdktf.out/stacks/dev-apps providers mirror <dir>
+#
+# then, offline:
+#
+#   E2E_PROVIDER_MIRROR=<dir> npm run test:e2e
+#
+# Steps: tools/e2e/toolchain.sh builds (cached) the control plane, and with a mirror provides the
+# CLIs; a work copy of the repository is synthesized once: the providers and the Argo CD chart
+# version the e2e needs come from its dev stacks; tools/e2e/providers.sh takes those providers
+# from the mirror. Then, for each CLI of E2E_TF, on a fresh control plane: scenario.sh deploy, the
+# Argo CD stage (E2E_ARGOCD_MODE=terraform), scenario.sh destroy. Without a usable mirror (or
+# without ../shared/upstream/argo-cd-<version>/crds, the real Argo CD CRDs the stand-in chart
+# carries) the Terraform part is SKIPPED with a message saying what is missing, and the Argo CD
+# stage runs on its own (E2E_ARGOCD_MODE=kubectl).
+#
+# Last line: "e2e: N passed, N failed, N skipped" (one unit per CLI's Terraform part and per Argo
+# CD stage run); exit 1 when anything failed, 0 otherwise (skips included).
+# Environment: E2E_PROVIDER_MIRROR, E2E_TF="tofu terraform" (default: both), E2E_KEEP=1 keeps the
+#   work dirs.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-crds="$repo/../shared/upstream/argo-cd-10.1.1/crds"
-if [ ! -d "$crds" ]; then
-  echo "e2e: SKIPPED — the Argo CD CRDs are not at $crds (this team's ../shared reference data)." >&2
-  echo "e2e: 0 passed, 0 failed, 1 skipped"
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
+secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+result() { printf '%s %s\n' "$1" "$2" >>"$E2E_RESULTS"; } # result passed|failed|skipped <unit>
+
+# The Argo CD stage (tools/e2e/argocd/stage.sh, owned by the Argo CD e2e), run inside the control
+# plane with E2E_ARGOCD_MODE=terraform (after the Terraform deploy and assertions, before the
+# destroy: Terraform's namespaces, Secret, AppProject and Applications are live) or kubectl (no
+# providers: nothing is deployed yet), E2E_WORK_DIR (a synthesized work copy: cdktf.out) and
+# E2E_REPO, besides control-plane.sh's KUBECONFIG/E2E_KUBE_* and the toolchain's E2E_*_BIN.
+# Its exit status: 0 passed, 3 skipped (something it needs is unavailable), else failed.
+argocd_stage() {
+  local stage="$repo/tools/e2e/argocd/stage.sh" rc=0 t0
+  if [ ! -f "$stage" ]; then
+    echo "e2e: Argo CD stage absent ($stage does not exist): not run"
+    result skipped "Argo CD stage ($1)"
+    return 0
+  fi
+  echo "e2e: ── Argo CD stage (E2E_ARGOCD_MODE=$1)"
+  t0=$(now)
+  E2E_ARGOCD_MODE=$1 bash "$stage" || rc=$?
+  echo "argocd-stage $(secs_since "$t0")" >>"$E2E_WORK_DIR/.e2e/timing"
+  case "$rc" in
+    0) result passed "Argo CD stage ($1)" ;;
+    3) result skipped "Argo CD stage ($1)" ;;
+    *) result failed "Argo CD stage ($1)"; echo "e2e: ════ Argo CD stage FAILED (exit $rc)" >&2 ;;
+  esac
+}
+
+# Inside one control plane (run.sh --inside <mode>, started by control-plane.sh).
+inside() {
+  echo "control-plane $E2E_CP_STARTUP_SECONDS" >>"$E2E_WORK_DIR/.e2e/timing"
+  if [ "$1" = kubectl ]; then
+    argocd_stage kubectl
+    return 0
+  fi
+  local unit="Terraform part ($E2E_TF)"
+  if ! bash "$here/scenario.sh" deploy; then
+    result failed "$unit"
+    result skipped "Argo CD stage (terraform): the Terraform deploy failed"
+    return 0
+  fi
+  argocd_stage terraform
+  if bash "$here/scenario.sh" destroy; then result passed "$unit"; else result failed "$unit"; fi
+}
+if [ "${1:-}" = --inside ]; then
+  inside "$2"
   exit 0
 fi
 
-started=$EPOCHREALTIME
+started=$(now)
+E2E_RESULTS=$(mktemp "${TMPDIR:-/tmp}/e2e-results.XXXXXX")
+run_dir=$(mktemp -d "${TMPDIR:-/tmp}/e2e-run.XXXXXX")
+cleanup() {
+  if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: work dirs kept in $run_dir"; else rm -rf "$run_dir"; fi
+  rm -f "$E2E_RESULTS"
+}
+trap cleanup EXIT
+export E2E_RESULTS E2E_REPO=$repo
+clis=${E2E_TF:-tofu terraform}
+
+count() { grep -c "^$1 " "$E2E_RESULTS" || true; }
+summary() {
+  grep -v '^passed ' "$E2E_RESULTS" | sed 's/^/e2e:    /' || true
+  echo "e2e: $(count passed) passed, $(count failed) failed, $(count skipped) skipped"
+  [ "$(count failed)" = 0 ]
+}
+skip_terraform() { # skip_terraform <why>: every CLI's Terraform part is skipped
+  local cli
+  echo "e2e: SKIPPED the Terraform part: $1" >&2
+  for cli in $clis; do result skipped "Terraform part ($cli)"; done
+}
+
 set +e
-toolchain_dir=$(bash "$repo/tools/e2e/toolchain.sh")
+toolchain_dir=$(E2E_PROVIDER_MIRROR='' bash "$here/toolchain.sh")
 status=$?
 set -e
+toolchain_seconds=$(secs_since "$started")
 if [ "$status" = 3 ]; then
-  echo "e2e: SKIPPED — the pinned toolchain cannot be built on this machine (see UNAVAILABLE above)." >&2
-  echo "e2e: 0 passed, 0 failed, 1 skipped"
-  exit 0
+  echo "e2e: SKIPPED — the pinned control plane cannot be built on this machine (see UNAVAILABLE above)." >&2
+  skip_terraform "no control plane"
+  result skipped "Argo CD stage: no control plane"
+  summary
+  exit
 fi
 [ "$status" = 0 ] || exit "$status"
-toolchain_seconds=$(awk -v a="$started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-export E2E_TOOLCHAIN_SECONDS=$toolchain_seconds E2E_CRDS_DIR=$crds E2E_REPO=$repo
 
-passed=0 failed=0
-for cli in ${E2E_TF:-tofu terraform}; do
-  echo "e2e: ════ with $cli"
-  # shellcheck source=/dev/null
-  E2E_TF=$cli . "$toolchain_dir/env.sh"
-  if bash "$repo/tools/e2e/control-plane.sh" run -- bash "$repo/tools/e2e/scenario.sh"; then
-    passed=$((passed + 1))
+# A synthesized work copy that shares node_modules; each run gets a copy of it.
+base="$run_dir/base"
+mkdir -p "$base"
+tar -C "$repo" --exclude=./node_modules --exclude=./cdktf.out --exclude='./terraform.*.tfstate*' --exclude=./.git -cf - . | tar -C "$base" -xf -
+ln -s "$repo/node_modules" "$base/node_modules"
+t0=$(now)
+(cd "$base" && CI=1 FORCE_COLOR=0 npx cdktf synth >"$run_dir/synth.log" 2>&1) || { cat "$run_dir/synth.log"; echo "e2e: FAIL: cdktf synth" >&2; exit 1; }
+synth_seconds=$(secs_since "$t0")
+facts() { node "$repo/tools/run-ts.js" "$here/synth.ts" "$1" "$base/cdktf.out" "${@:2}"; }
+mapfile -t providers < <(facts providers)
+chart_version=$(facts argocd-chart-version)
+crds="$repo/../shared/upstream/argo-cd-$chart_version/crds"
+echo "e2e: the dev stacks need ${providers[*]}; Argo CD chart $chart_version"
+new_work() { # new_work <name>: a fresh copy of the synthesized base
+  E2E_WORK_DIR="$run_dir/$1"
+  cp -a "$base" "$E2E_WORK_DIR"
+  mkdir -p "$E2E_WORK_DIR/.e2e"
+  export E2E_WORK_DIR
+}
+timing_line() { # timing_line <label>: this run's phases, in the order they ran
+  echo "e2e: timing (s) $1: toolchain $toolchain_seconds, synth $synth_seconds, $(awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }' "$E2E_WORK_DIR/.e2e/timing")"
+}
+
+terraform_ready=0
+if [ -z "${E2E_PROVIDER_MIRROR:-}" ]; then
+  skip_terraform "no provider mirror (E2E_PROVIDER_MIRROR is not set). It needs ${providers[*]} for $(uname -sm); make one where the registry is reachable with \`terraform -chdir=cdktf.out/stacks/dev-platform providers mirror <dir>\` (and dev-apps), then run E2E_PROVIDER_MIRROR=<dir> npm run test:e2e."
+elif ! bash "$here/providers.sh" "$E2E_PROVIDER_MIRROR" "$run_dir/providers" "${providers[@]}"; then
+  skip_terraform "the provider mirror $E2E_PROVIDER_MIRROR lacks what is listed as MISSING above (or is unusable); add it with \`terraform -chdir=cdktf.out/stacks/<stack> providers mirror $E2E_PROVIDER_MIRROR\`."
+elif [ ! -d "$crds" ]; then
+  skip_terraform "the Argo CD $chart_version CRDs are not at $crds (this team's ../shared reference data)."
+else
+  t0=$(now)
+  set +e
+  toolchain_dir=$(bash "$here/toolchain.sh")
+  status=$?
+  set -e
+  toolchain_seconds=$(awk -v a="$toolchain_seconds" -v b="$(secs_since "$t0")" 'BEGIN { printf "%.1f", a + b }')
+  if [ "$status" = 3 ]; then
+    skip_terraform "a pinned CLI cannot be built on this machine (see UNAVAILABLE above)."
+  elif [ "$status" != 0 ]; then
+    exit "$status"
   else
-    failed=$((failed + 1))
-    echo "e2e: ════ FAILED with $cli" >&2
+    terraform_ready=1
   fi
-done
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+fi
+
+if [ "$terraform_ready" = 1 ]; then
+  export TF_CLI_CONFIG_FILE="$run_dir/providers/tf.rc" E2E_TF_MIRROR_DIR="$run_dir/providers/mirror"
+  export E2E_PROVIDERS="${providers[*]}" E2E_CRDS_DIR=$crds
+  for cli in $clis; do
+    echo "e2e: ════ Terraform part with $cli"
+    # shellcheck source=/dev/null
+    E2E_TF=$cli . "$toolchain_dir/env.sh"
+    [ -n "${E2E_TF_BIN:-}" ] || { echo "e2e: FAIL: the toolchain provided no $cli" >&2; exit 1; }
+    new_work "$cli"
+    if ! E2E_TF=$cli bash "$here/control-plane.sh" run -- bash "$here/run.sh" --inside terraform; then
+      grep -q "Terraform part ($cli)" "$E2E_RESULTS" || result failed "Terraform part ($cli): the control plane failed"
+    fi
+    timing_line "with $cli"
+  done
+elif [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
+  echo "e2e: ════ Argo CD stage on its own"
+  # shellcheck source=/dev/null
+  E2E_TF=tofu . "$toolchain_dir/env.sh"
+  new_work kubectl
+  bash "$here/control-plane.sh" run -- bash "$here/run.sh" --inside kubectl ||
+    grep -q "Argo CD stage (kubectl)" "$E2E_RESULTS" || result failed "Argo CD stage (kubectl): the control plane failed"
+  timing_line "Argo CD stage"
+else
+  E2E_WORK_DIR=$base argocd_stage kubectl
+fi
+summary

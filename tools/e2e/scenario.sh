@@ -1,45 +1,41 @@
 #!/usr/bin/env bash
-# The e2e scenario, run by run.sh inside control-plane.sh (KUBECONFIG and E2E_KUBE_CONTEXT point
-# at the local API server; the toolchain's env.sh is sourced). Works on a copy of the repository so
-# the caller's cdktf.out and state files are never touched.
+# The Terraform part of the e2e, run by run.sh inside control-plane.sh (KUBECONFIG and
+# E2E_KUBE_CONTEXT point at the local API server; the toolchain's env.sh is sourced):
+#
+#   scenario.sh deploy    synth with the e2e overrides, init and validate, `cdktf deploy 'dev-*'`,
+#                         assert the cluster, re-plan (no changes), a malformed supplied secret,
+#                         secret hygiene of real plans
+#   scenario.sh destroy   `cdktf destroy 'dev-*'` and assert that nothing managed is left
+#
+# Works in E2E_WORK_DIR, a copy of the repository that run.sh synthesized once without overrides:
+# the caller's cdktf.out and state files are never touched. Phase timings are appended to
+# $E2E_WORK_DIR/.e2e/timing as "<phase> <seconds>".
 set -euo pipefail
-: "${E2E_REPO:?} ${E2E_CRDS_DIR:?} ${KUBECONFIG:?} ${E2E_KUBE_CONTEXT:?} ${E2E_TF_BIN:?} ${E2E_KUBECTL_BIN:?}"
+: "${E2E_REPO:?} ${E2E_WORK_DIR:?} ${E2E_CRDS_DIR:?} ${E2E_PROVIDERS:?} ${E2E_TF_MIRROR_DIR:?}"
+: "${KUBECONFIG:?} ${E2E_KUBE_CONTEXT:?} ${E2E_TF_BIN:?} ${E2E_KUBECTL_BIN:?}"
 
-declare -A timing
+# The two credentials supplied as TF_VAR_<variable> for the hygiene plan (any value of 32 hex
+# characters satisfies both validations); their variable names come from the synthesized Secret.
+SUPPLIED_KEYS=(CREDS_IV JWT_SECRET)
+# The credential whose malformed value must fail at plan.
+MALFORMED_KEY=CREDS_IV MALFORMED_VALUE=0123abcd
+
 phase_started=0
 begin() { phase_started=$EPOCHREALTIME; echo "e2e: ── $1"; }
-end() { timing[$1]=$(awk -v a="$phase_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'); }
+end() { awk -v p="$1" -v a="$phase_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s %.1f\n", p, b - a }' >>.e2e/timing; }
 fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 tf() { "$E2E_TF_BIN" "$@"; }
 kubectl() { "$E2E_KUBECTL_BIN" "$@"; }
+node_ts() { node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/e2e/$1" "${@:2}"; }
+facts() { node_ts synth.ts "$1" cdktf.out "${@:2}"; }
+dev_stacks() { (cd cdktf.out/stacks && for d in dev-*/; do printf '%s\n' "${d%/}"; done); }
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/e2e-work.XXXXXX")
-cleanup() {
-  if [ "${E2E_KEEP:-0}" = 1 ]; then echo "e2e: work dir kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-
-# A copy of the project that shares node_modules.
-tar -C "$E2E_REPO" --exclude=./node_modules --exclude=./cdktf.out --exclude='./terraform.*.tfstate*' --exclude=./.git -cf - . | tar -C "$work" -xf -
-ln -s "$E2E_REPO/node_modules" "$work/node_modules"
-cd "$work"
-
-# The Argo CD chart cannot be downloaded here: a stand-in chart carries only the real CRDs, so the
-# API server validates the AppProject and Applications against Argo CD's own schemas.
-chart="$work/.e2e/argo-cd"
-mkdir -p "$chart/templates"
-printf 'apiVersion: v2\nname: argo-cd\nversion: 10.1.1\ndescription: e2e stand-in carrying only the Argo CD CRDs\n' > "$chart/Chart.yaml"
-cp "$E2E_CRDS_DIR"/*.yaml "$chart/templates/"
-
-cat > "$work/.e2e/overrides.json" <<JSON
-{
-  "dev": {
-    "cluster": { "configPath": "$KUBECONFIG", "context": "$E2E_KUBE_CONTEXT" },
-    "argocd": { "chart": { "repository": "", "name": "$chart", "version": "10.1.1" }, "wait": false }
-  }
-}
-JSON
-export PLATFORM_OVERRIDES_FILE="$work/.e2e/overrides.json" CHECKPOINT_DISABLE=1 CI=1
+cd "$E2E_WORK_DIR"
+mkdir -p .e2e
+# No terminal: keep the cdktf CLI's output plain.
+export CHECKPOINT_DISABLE=1 CI=1 FORCE_COLOR=0
+# Written by deploy; destroy synthesizes again and must see the same overrides.
+export PLATFORM_OVERRIDES_FILE="$E2E_WORK_DIR/.e2e/overrides.json"
 
 # cdktf runs `providers lock` after init whenever the lock file's provider addresses differ from
 # registry.terraform.io — always with OpenTofu. That command asks the origin registry, which is
@@ -47,81 +43,134 @@ export PLATFORM_OVERRIDES_FILE="$work/.e2e/overrides.json" CHECKPOINT_DISABLE=1 
 # (No `version | grep -q` here: under pipefail, grep's early exit can fail the pipeline.)
 cli_version=$("$E2E_TF_BIN" version 2>/dev/null || true)
 if [[ $cli_version == OpenTofu* ]]; then
-  mkdir -p "$work/.e2e/bin"
-  cat > "$work/.e2e/bin/tofu" <<SH
+  mkdir -p .e2e/bin
+  cat >.e2e/bin/tofu <<SH
 #!/usr/bin/env bash
-if [ "\$1" = providers ] && [ "\$2" = lock ]; then exec "$E2E_TF_BIN" "\$@" -fs-mirror="$E2E_PROVIDER_MIRROR"; fi
+if [ "\$1" = providers ] && [ "\$2" = lock ]; then exec "$E2E_TF_BIN" "\$@" -fs-mirror="$E2E_TF_MIRROR_DIR"; fi
 exec "$E2E_TF_BIN" "\$@"
 SH
-  chmod +x "$work/.e2e/bin/tofu"
-  export TERRAFORM_BINARY_NAME="$work/.e2e/bin/tofu"
+  chmod +x .e2e/bin/tofu
+  export TERRAFORM_BINARY_NAME="$E2E_WORK_DIR/.e2e/bin/tofu"
 fi
-# No terminal: keep the cdktf CLI's output plain.
-export FORCE_COLOR=0
 
-begin "synth, init and validate"
-npx cdktf synth > "$work/.e2e/synth.log" 2>&1 || { cat "$work/.e2e/synth.log"; fail "cdktf synth"; }
-validated=()
-for dir in cdktf.out/stacks/*/; do
-  stack=$(basename "$dir")
-  needs_aws=$(node -e 'const j=require(process.argv[1]); process.stdout.write(j.terraform.required_providers.aws ? "1" : "0")' "$work/$dir/cdk.tf.json")
-  if [ "$needs_aws" = 1 ] && [ "${E2E_BUILD_AWS:-0}" != 1 ]; then
-    echo "e2e:    $stack: not validated (needs hashicorp/aws; build it with E2E_BUILD_AWS=1)"
-    continue
-  fi
-  tf -chdir="$dir" init -input=false -backend=false > "$work/.e2e/init-$stack.log" 2>&1 || { cat "$work/.e2e/init-$stack.log"; fail "init $stack"; }
-  tf -chdir="$dir" validate -no-color || fail "validate $stack"
-  validated+=("$stack")
-done
-[ "${#validated[@]}" -ge 2 ] || fail "expected at least dev-platform and dev-apps to validate"
-end synth
+deploy() {
+  # The Argo CD chart cannot be downloaded here: a stand-in of the synthesized chart version
+  # carries only the real CRDs, so the API server validates the AppProject and Applications
+  # against Argo CD's own schemas.
+  local chart_version chart="$E2E_WORK_DIR/.e2e/argo-cd"
+  chart_version=$(facts argocd-chart-version)
+  mkdir -p "$chart/templates"
+  printf 'apiVersion: v2\nname: argo-cd\nversion: %s\ndescription: e2e stand-in carrying only the Argo CD CRDs\n' "$chart_version" >"$chart/Chart.yaml"
+  cp "$E2E_CRDS_DIR"/*.yaml "$chart/templates/"
+  cat >.e2e/overrides.json <<JSON
+{
+  "dev": {
+    "cluster": { "configPath": "$KUBECONFIG", "context": "$E2E_KUBE_CONTEXT" },
+    "argocd": { "chart": { "repository": "", "name": "$chart", "version": "$chart_version" }, "wait": false }
+  }
+}
+JSON
 
-begin "deploy dev-* (the README's command)"
-npx cdktf deploy 'dev-*' --auto-approve > "$work/.e2e/deploy.log" 2>&1 || { cat "$work/.e2e/deploy.log"; fail "cdktf deploy 'dev-*'"; }
-for output in argocd_url argocd_admin_password_command librechat_url ollama_url; do
-  grep -q "$output = " "$work/.e2e/deploy.log" || fail "output $output missing from the deploy"
-done
-grep -qi 'password = ' "$work/.e2e/deploy.log" && fail "a password output appeared in the deploy"
-echo "e2e:    outputs argocd_url, argocd_admin_password_command, librechat_url, ollama_url present; no password output"
-end deploy
+  begin "synth (Argo CD chart $chart_version -> stand-in), init and validate"
+  npx cdktf synth >.e2e/synth.log 2>&1 || { cat .e2e/synth.log; fail "cdktf synth"; }
+  local stack missing validated=0
+  # shellcheck disable=SC2086 # E2E_PROVIDERS is a list of namespace/type=version words
+  while read -r stack missing; do
+    if [ "$missing" != ok ]; then
+      echo "e2e:    $stack: not validated (needs $missing, not among the e2e's providers)"
+      continue
+    fi
+    tf -chdir="cdktf.out/stacks/$stack" init -input=false -backend=false >".e2e/init-$stack.log" 2>&1 || { cat ".e2e/init-$stack.log"; fail "init $stack"; }
+    tf -chdir="cdktf.out/stacks/$stack" validate -no-color || fail "validate $stack"
+    validated=$((validated + 1))
+  done < <(facts stacks-within $E2E_PROVIDERS)
+  [ "$validated" -ge "$(dev_stacks | wc -l)" ] || fail "expected at least every dev stack to validate"
+  end "synth+validate"
 
-begin "assert the cluster state"
-node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/e2e/assert-cluster.ts" deployed
-end assert
+  begin "deploy dev-* (the README's command)"
+  npx cdktf deploy 'dev-*' --auto-approve >.e2e/deploy.log 2>&1 || { cat .e2e/deploy.log; fail "cdktf deploy 'dev-*'"; }
+  local output outputs
+  mapfile -t outputs < <(facts outputs)
+  for output in "${outputs[@]}"; do
+    grep -q "$output = " .e2e/deploy.log || fail "output $output missing from the deploy"
+  done
+  if grep -qi 'password = ' .e2e/deploy.log; then fail "a password output appeared in the deploy"; fi
+  echo "e2e:    outputs ${outputs[*]} present; no password output"
+  end deploy
 
-begin "re-plan: no changes in any stack"
-for stack in dev-platform dev-apps; do
+  begin "assert the cluster state against the synthesized stacks"
+  node_ts assert-cluster.ts deployed cdktf.out
+  end assert
+
+  begin "re-plan: no changes in any dev stack"
+  local status
+  for stack in $(dev_stacks); do
+    set +e
+    tf -chdir="cdktf.out/stacks/$stack" plan -input=false -no-color -detailed-exitcode >".e2e/replan-$stack.log" 2>&1
+    status=$?
+    set -e
+    [ "$status" = 0 ] || { cat ".e2e/replan-$stack.log"; fail "$stack re-plan exit code $status (2 = changes pending)"; }
+    echo "e2e:    $stack: no changes"
+  done
+  end replan
+
+  begin "a malformed supplied secret fails at plan and changes nothing"
+  local var message before after secret_ns secret_name
+  var=$(facts credential-variable "$MALFORMED_KEY")
+  message=$(facts validation-message "$var")
+  read -r secret_ns secret_name < <(facts secrets)
+  before=$(kubectl get secret -n "$secret_ns" "$secret_name" -o jsonpath='{.metadata.resourceVersion}')
   set +e
-  tf -chdir="cdktf.out/stacks/$stack" plan -input=false -no-color -detailed-exitcode > "$work/.e2e/replan-$stack.log" 2>&1
+  env "TF_VAR_$var=$MALFORMED_VALUE" "$E2E_TF_BIN" -chdir=cdktf.out/stacks/dev-platform plan -input=false -no-color >.e2e/badvar.log 2>&1
   status=$?
   set -e
-  [ "$status" = 0 ] || { cat "$work/.e2e/replan-$stack.log"; fail "$stack re-plan exit code $status (2 = changes pending)"; }
-  echo "e2e:    $stack: no changes"
-done
-end replan
+  [ "$status" = 1 ] || { cat .e2e/badvar.log; fail "plan with a malformed TF_VAR_$var exited $status, expected 1"; }
+  grep -qF "$message" .e2e/badvar.log || { cat .e2e/badvar.log; fail "validation message missing: $message"; }
+  after=$(kubectl get secret -n "$secret_ns" "$secret_name" -o jsonpath='{.metadata.resourceVersion}')
+  [ "$before" = "$after" ] || fail "the Secret changed ($before -> $after)"
+  echo "e2e:    TF_VAR_$var rejected with \"$message\"; Secret unchanged"
+  end badvar
 
-begin "a malformed supplied secret fails at plan and changes nothing"
-before=$(kubectl get secret -n librechat librechat-credentials-env -o jsonpath='{.metadata.resourceVersion}')
-set +e
-TF_VAR_librechat_creds_iv=0123abcd tf -chdir=cdktf.out/stacks/dev-platform plan -input=false -no-color > "$work/.e2e/badvar.log" 2>&1
-status=$?
-set -e
-[ "$status" = 1 ] || { cat "$work/.e2e/badvar.log"; fail "plan with a short CREDS_IV exited $status, expected 1"; }
-grep -q 'librechat_creds_iv (CREDS_IV) must be exactly 32 hex characters (16 bytes).' "$work/.e2e/badvar.log" || { cat "$work/.e2e/badvar.log"; fail "validation message missing"; }
-after=$(kubectl get secret -n librechat librechat-credentials-env -o jsonpath='{.metadata.resourceVersion}')
-[ "$before" = "$after" ] || fail "the Secret changed ($before -> $after)"
-echo "e2e:    rejected with the validation message; Secret unchanged"
-end badvar
+  begin "secret hygiene: no credential in a real plan outside sensitive values"
+  node_ts plan-secrets.ts --selftest
+  # A subshell keeps the supplied values out of the later phases; errexit still applies in it.
+  (
+    for key in "${SUPPLIED_KEYS[@]}"; do
+      var=$(facts credential-variable "$key")
+      export "TF_VAR_$var=$(openssl rand -hex 16)"
+      echo "e2e:    supplying $key as TF_VAR_$var"
+    done
+    plans=()
+    for stack in $(dev_stacks); do
+      tf -chdir="cdktf.out/stacks/$stack" plan -input=false -no-color -out="$E2E_WORK_DIR/.e2e/$stack.tfplan" >".e2e/hygiene-$stack.log" 2>&1 || { cat ".e2e/hygiene-$stack.log"; fail "plan -out of $stack"; }
+      tf -chdir="cdktf.out/stacks/$stack" show -json "$E2E_WORK_DIR/.e2e/$stack.tfplan" >".e2e/$stack.plan.json"
+      plans+=(".e2e/$stack.plan.json")
+    done
+    node_ts plan-secrets.ts check cdktf.out "${plans[@]}"
+  )
+  rm -f .e2e/*.tfplan .e2e/*.plan.json
+  end hygiene
+  echo "e2e: deploy part passed with ${cli_version%%$'\n'*}"
+}
 
-begin "destroy dev-*"
-# Argo CD's controller would remove the resources finalizer after deleting the apps' workloads;
-# there is no controller here, so the test plays its part.
-for app in ollama librechat; do
-  kubectl -n argocd patch application "$app" --type merge -p '{"metadata":{"finalizers":null}}' > /dev/null
-done
-npx cdktf destroy 'dev-*' --auto-approve > "$work/.e2e/destroy.log" 2>&1 || { cat "$work/.e2e/destroy.log"; fail "cdktf destroy 'dev-*'"; }
-node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/e2e/assert-cluster.ts" destroyed
-end destroy
+destroy() {
+  begin "destroy dev-*"
+  # Argo CD's controller would remove the resources finalizer after deleting the apps' workloads;
+  # no controller runs here, so the test plays its part.
+  local resource namespace name
+  while read -r resource namespace name; do
+    if kubectl -n "$namespace" get "$resource" "$name" >/dev/null 2>&1; then
+      kubectl -n "$namespace" patch "$resource" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+    fi
+  done < <(facts finalized-manifests)
+  npx cdktf destroy 'dev-*' --auto-approve >.e2e/destroy.log 2>&1 || { cat .e2e/destroy.log; fail "cdktf destroy 'dev-*'"; }
+  node_ts assert-cluster.ts destroyed cdktf.out
+  end destroy
+  echo "e2e: destroy part passed with ${cli_version%%$'\n'*}"
+}
 
-echo "e2e: timing (s): toolchain ${E2E_TOOLCHAIN_SECONDS:-?}, control plane ${E2E_CP_STARTUP_SECONDS:-?}, synth+validate ${timing[synth]}, deploy ${timing[deploy]}, assert ${timing[assert]}, re-plan ${timing[replan]}, bad secret ${timing[badvar]}, destroy ${timing[destroy]}"
-echo "e2e: all 6 steps passed with ${cli_version%%$'\n'*}"
+case "${1:-}" in
+  deploy) deploy ;;
+  destroy) destroy ;;
+  *) echo "usage: scenario.sh deploy|destroy" >&2; exit 2 ;;
+esac
