@@ -13,13 +13,17 @@
 #   E2E_PROVIDER_MIRROR=<dir> npm run test:e2e
 #
 # Steps: tools/e2e/toolchain.sh builds (cached) the control plane, and with a mirror provides the
-# CLIs; a work copy of the repository is synthesized once: the providers and the Argo CD chart
-# version the e2e needs come from its dev stacks; tools/e2e/providers.sh takes those providers
-# from the mirror. Then, for each CLI of E2E_TF, on a fresh control plane: scenario.sh deploy, the
-# Argo CD stage (E2E_ARGOCD_MODE=terraform), scenario.sh destroy. Without a usable mirror (or
-# without ../shared/upstream/argo-cd-<version>/crds, the real Argo CD CRDs the stand-in chart
-# carries) the Terraform part is SKIPPED with a message saying what is missing, and the Argo CD
-# stage runs on its own (E2E_ARGOCD_MODE=kubectl).
+# CLIs; tools/e2e/argocd/build.sh builds (cached) Argo CD and helm; a work copy of the repository
+# is synthesized once: the providers and the Argo CD chart version the e2e needs come from its dev
+# stacks; tools/e2e/providers.sh takes those providers from the mirror. Then, for each CLI of
+# E2E_TF, on a fresh control plane, the Argo CD stage (E2E_ARGOCD_MODE=terraform) runs with
+# `scenario.sh deploy` and `scenario.sh destroy` as its deploy and destroy: Terraform creates the
+# platform, real Argo CD syncs it from a loopback Git server, and `cdktf destroy` cascades through
+# the resources finalizer while Argo CD runs. Without a usable mirror (or without
+# ../shared/upstream/argo-cd-<version>/crds, the real Argo CD CRDs the stand-in chart carries) the
+# Terraform part is SKIPPED with a message saying what is missing, and the Argo CD stage runs on
+# its own (E2E_ARGOCD_MODE=kubectl: it creates the synthesized objects with kubectl). Where Argo
+# CD cannot be built, the stage is SKIPPED and the Terraform part runs without it.
 #
 # Last line: "e2e: N passed, N failed, N skipped" (one unit per CLI's Terraform part and per Argo
 # CD stage run); exit 1 when anything failed, 0 otherwise (skips included).
@@ -63,13 +67,27 @@ inside() {
     argocd_stage kubectl
     return 0
   fi
-  local unit="Terraform part ($E2E_TF)"
+  local unit="Terraform part ($E2E_TF)" rc=0 t0
+  if [ -n "${E2E_ARGOCD_BIN_DIR:-}" ] && [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
+    # The stage deploys and destroys through the scenario, in its own work copy (it points the
+    # environment at its loopback Git server first).
+    echo "e2e: ── Argo CD stage with Terraform (E2E_ARGOCD_MODE=terraform)"
+    t0=$(now)
+    E2E_ARGOCD_MODE=terraform E2E_TIMING_FILE="$E2E_WORK_DIR/.e2e/timing" \
+      E2E_ARGOCD_DEPLOY="E2E_WORK_DIR=\$PWD bash '$here/scenario.sh' deploy" \
+      E2E_ARGOCD_DESTROY="E2E_WORK_DIR=\$PWD E2E_ARGOCD_RUNNING=1 bash '$here/scenario.sh' destroy" \
+      bash "$repo/tools/e2e/argocd/stage.sh" || rc=$?
+    echo "argocd-stage $(secs_since "$t0")" >>"$E2E_WORK_DIR/.e2e/timing"
+    case "$rc" in
+      0) result passed "$unit"; result passed "Argo CD stage (terraform)"; return 0 ;;
+      3) result skipped "Argo CD stage (terraform): unavailable here; the Terraform part runs without it" ;;
+      *) result failed "$unit with the Argo CD stage"; echo "e2e: ════ FAILED with $E2E_TF and Argo CD (exit $rc)" >&2; return 0 ;;
+    esac
+  fi
   if ! bash "$here/scenario.sh" deploy; then
     result failed "$unit"
-    result skipped "Argo CD stage (terraform): the Terraform deploy failed"
     return 0
   fi
-  argocd_stage terraform
   if bash "$here/scenario.sh" destroy; then result passed "$unit"; else result failed "$unit"; fi
 }
 if [ "${1:-}" = --inside ]; then
@@ -113,6 +131,23 @@ if [ "$status" = 3 ]; then
   exit
 fi
 [ "$status" = 0 ] || exit "$status"
+
+# Argo CD and helm for the stage, built (cached) before any control plane starts.
+if [ -f "$repo/tools/e2e/argocd/build.sh" ]; then
+  set +e
+  argocd_dir=$(bash "$repo/tools/e2e/argocd/build.sh")
+  status=$?
+  set -e
+  if [ "$status" = 0 ]; then
+    # shellcheck source=/dev/null
+    . "$argocd_dir/env.sh"
+  elif [ "$status" = 3 ]; then
+    echo "e2e: Argo CD cannot be built on this machine (see UNAVAILABLE above): the Argo CD stage is skipped" >&2
+  else
+    exit "$status"
+  fi
+  toolchain_seconds=$(secs_since "$started")
+fi
 
 # A synthesized work copy that shares node_modules; each run gets a copy of it.
 base="$run_dir/base"
@@ -174,7 +209,7 @@ if [ "$terraform_ready" = 1 ]; then
     fi
     timing_line "with $cli"
   done
-elif [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
+elif [ -n "${E2E_ARGOCD_BIN_DIR:-}" ] && [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
   echo "e2e: ════ Argo CD stage on its own"
   # shellcheck source=/dev/null
   E2E_TF=tofu . "$toolchain_dir/env.sh"
@@ -183,6 +218,6 @@ elif [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
     grep -q "Argo CD stage (kubectl)" "$E2E_RESULTS" || result failed "Argo CD stage (kubectl): the control plane failed"
   timing_line "Argo CD stage"
 else
-  E2E_WORK_DIR=$base argocd_stage kubectl
+  result skipped "Argo CD stage: Argo CD is not available here"
 fi
 summary

@@ -7,9 +7,12 @@
 #                         secret hygiene of real plans
 #   scenario.sh destroy   `cdktf destroy 'dev-*'` and assert that nothing managed is left
 #
-# Works in E2E_WORK_DIR, a copy of the repository that run.sh synthesized once without overrides:
-# the caller's cdktf.out and state files are never touched. Phase timings are appended to
-# $E2E_WORK_DIR/.e2e/timing as "<phase> <seconds>".
+# Works in E2E_WORK_DIR, a copy of the repository (the caller's cdktf.out and state files are
+# never touched). Phase timings are appended to E2E_TIMING_FILE (default
+# $E2E_WORK_DIR/.e2e/timing) as "<phase> <seconds>". When the Argo CD stage runs this as its
+# deploy/destroy command, PLATFORM_OVERRIDES_FILE holds its settings (the loopback Git server):
+# they are merged over this scenario's own overrides, and E2E_ARGOCD_RUNNING=1 tells destroy that
+# Argo CD itself will remove the Applications' resources finalizers.
 set -euo pipefail
 : "${E2E_REPO:?} ${E2E_WORK_DIR:?} ${E2E_CRDS_DIR:?} ${E2E_PROVIDERS:?} ${E2E_TF_MIRROR_DIR:?}"
 : "${KUBECONFIG:?} ${E2E_KUBE_CONTEXT:?} ${E2E_TF_BIN:?} ${E2E_KUBECTL_BIN:?}"
@@ -22,7 +25,7 @@ MALFORMED_KEY=CREDS_IV MALFORMED_VALUE=0123abcd
 
 phase_started=0
 begin() { phase_started=$EPOCHREALTIME; echo "e2e: ── $1"; }
-end() { awk -v p="$1" -v a="$phase_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s %.1f\n", p, b - a }' >>.e2e/timing; }
+end() { awk -v p="$1" -v a="$phase_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%s %.1f\n", p, b - a }' >>"$timing_file"; }
 fail() { echo "e2e: FAIL: $*" >&2; exit 1; }
 tf() { "$E2E_TF_BIN" "$@"; }
 kubectl() { "$E2E_KUBECTL_BIN" "$@"; }
@@ -32,6 +35,8 @@ dev_stacks() { (cd cdktf.out/stacks && for d in dev-*/; do printf '%s\n' "${d%/}
 
 cd "$E2E_WORK_DIR"
 mkdir -p .e2e
+timing_file=${E2E_TIMING_FILE:-$E2E_WORK_DIR/.e2e/timing}
+incoming_overrides=${PLATFORM_OVERRIDES_FILE:-}
 # No terminal: keep the cdktf CLI's output plain.
 export CHECKPOINT_DISABLE=1 CI=1 FORCE_COLOR=0
 # Written by deploy; destroy synthesizes again and must see the same overrides.
@@ -58,6 +63,9 @@ deploy() {
   # carries only the real CRDs, so the API server validates the AppProject and Applications
   # against Argo CD's own schemas.
   local chart_version chart="$E2E_WORK_DIR/.e2e/argo-cd"
+  if [ ! -d cdktf.out ]; then
+    PLATFORM_OVERRIDES_FILE=$incoming_overrides CDKTF_OUTDIR="$E2E_WORK_DIR/cdktf.out" node tools/run-ts.js main.ts >.e2e/synth0.log 2>&1 || { cat .e2e/synth0.log; fail "synth"; }
+  fi
   chart_version=$(facts argocd-chart-version)
   mkdir -p "$chart/templates"
   printf 'apiVersion: v2\nname: argo-cd\nversion: %s\ndescription: e2e stand-in carrying only the Argo CD CRDs\n' "$chart_version" >"$chart/Chart.yaml"
@@ -70,6 +78,11 @@ deploy() {
   }
 }
 JSON
+  if [ -n "$incoming_overrides" ]; then
+    node -e 'const fs = require("fs"); const merge = (a, b) => (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]])) : b === undefined ? a : b);
+      const [own, incoming] = process.argv.slice(1).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+      fs.writeFileSync(process.argv[1], JSON.stringify(merge(own, incoming), null, 2));' .e2e/overrides.json "$incoming_overrides"
+  fi
 
   begin "synth (Argo CD chart $chart_version -> stand-in), init and validate"
   npx cdktf synth >.e2e/synth.log 2>&1 || { cat .e2e/synth.log; fail "cdktf synth"; }
@@ -155,14 +168,16 @@ JSON
 
 destroy() {
   begin "destroy dev-*"
-  # Argo CD's controller would remove the resources finalizer after deleting the apps' workloads;
-  # no controller runs here, so the test plays its part.
+  # Argo CD's controller removes the resources finalizer after deleting the apps' workloads; when
+  # no controller runs, the test plays its part.
   local resource namespace name
-  while read -r resource namespace name; do
-    if kubectl -n "$namespace" get "$resource" "$name" >/dev/null 2>&1; then
-      kubectl -n "$namespace" patch "$resource" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
-    fi
-  done < <(facts finalized-manifests)
+  if [ "${E2E_ARGOCD_RUNNING:-0}" != 1 ]; then
+    while read -r resource namespace name; do
+      if kubectl -n "$namespace" get "$resource" "$name" >/dev/null 2>&1; then
+        kubectl -n "$namespace" patch "$resource" "$name" --type merge -p '{"metadata":{"finalizers":null}}' >/dev/null
+      fi
+    done < <(facts finalized-manifests)
+  fi
   npx cdktf destroy 'dev-*' --auto-approve >.e2e/destroy.log 2>&1 || { cat .e2e/destroy.log; fail "cdktf destroy 'dev-*'"; }
   node_ts assert-cluster.ts destroyed cdktf.out
   end destroy

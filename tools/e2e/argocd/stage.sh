@@ -30,7 +30,6 @@
 #                           (default: built/cached by tools/e2e/argocd/build.sh)
 #   E2E_HELM_BIN            helm (default: $E2E_ARGOCD_BIN_DIR/helm)
 #   E2E_CRDS_DIR            Argo CD CRDs, MODE kubectl (default $E2E_REPO/../shared/upstream/argo-cd-10.1.1/crds)
-#   E2E_UPSTREAM_DIR        upstream data for `npm run check` (default $E2E_REPO/../shared/upstream)
 #   GITOPS_REVISION         branch the Applications track (default main)
 #   E2E_ARGOCD_TIMEOUT      bound of each wait, seconds (default 180)
 #   E2E_KEEP=1              keep the temp dir (logs, work copy, Git repo)
@@ -93,7 +92,6 @@ for bin in argocd-application-controller argocd-repo-server; do
 done
 [ -x "$E2E_HELM_BIN" ] || fail "not executable: $E2E_HELM_BIN"
 CRDS_DIR=${E2E_CRDS_DIR:-$E2E_REPO/../shared/upstream/argo-cd-10.1.1/crds}
-UPSTREAM_DIR=${E2E_UPSTREAM_DIR:-$E2E_REPO/../shared/upstream}
 if [ "$MODE" = kubectl ] && [ ! -d "$CRDS_DIR" ]; then unavailable "the Argo CD CRDs are not at $CRDS_DIR"; fi
 
 # --- temp dir, cleanup -------------------------------------------------------------------------
@@ -369,7 +367,7 @@ say "   ok  Synced at ${mistake_rev:0:12}, Deployment unchanged (generation $gen
 # The check runs on a copy of the repository under test holding the mistaken file. Isolated here:
 # the check CLI's flags may change.
 run_check() { # run_check <root> -> output on stdout, status of the check
-  env -u PLATFORM_OVERRIDES_FILE node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/check/cli.ts" --root "$1" --upstream "$UPSTREAM_DIR" 2>&1
+  env -u PLATFORM_OVERRIDES_FILE node "$E2E_REPO/tools/run-ts.js" "$E2E_REPO/tools/check/cli.ts" --root "$1" 2>&1
 }
 check_root=$T/check-copy
 mkdir -p "$check_root"

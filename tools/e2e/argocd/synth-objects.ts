@@ -118,12 +118,17 @@ class Evaluator {
 
   constructor(private readonly resources: Map<string, Resource>) {}
 
-  /** Resolves every `${...}` in a value; a string that is one expression keeps the result's type. */
+  /**
+   * Resolves every `${...}` in a value, and Terraform's escapes (`$${` and `%%{` are the literal
+   * `${` and `%{`); a string that is one expression keeps the result's type.
+   */
   resolve(value: Json): Json {
     if (typeof value === 'string') {
       const whole = /^\$\{(.*)\}$/s.exec(value);
       if (whole && !whole[1].includes('${')) return this.expression(whole[1].trim());
-      return value.replace(/\$\{([^}]*)\}/g, (_, expr: string) => String(this.expression(expr.trim())));
+      return value.replace(/\$\$\{|%%\{|\$\{([^}]*)\}/g, (match: string, expr: string | undefined) =>
+        match === '$${' ? '${' : match === '%%{' ? '%{' : String(this.expression((expr ?? '').trim())),
+      );
     }
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
     if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
