@@ -157,15 +157,26 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
       assert.ok(svc.spec.ports.some((p: K8sObject) => String(p.port) === port), `${url}: Service ${namespace}/${service} has no port ${port}`);
     }
   });
-  check('LibreChat: librechat.yaml from the environment is mounted (Ollama endpoint)', () => {
+  check('LibreChat: librechat.yaml is mounted and reads the Ollama URL from its environment (${OLLAMA_BASE_URL}, not evaluated on the way)', () => {
     const volume = (librechat.pod.volumes ?? []).find((v: K8sObject) => v.configMap);
     assert.ok(volume, 'no ConfigMap volume');
     const cm = kubectlJson(['get', 'configmap', '-n', LIBRECHAT.namespace, volume.configMap.name]);
-    assert.match(cm.data['librechat.yaml'], /baseURL: http:\/\/ollama\.ollama\.svc\.cluster\.local:11434\/v1\//);
+    assert.match(cm.data['librechat.yaml'], /baseURL: \$\{OLLAMA_BASE_URL\}\/v1\//);
   });
-  // NetworkPolicies: once the platform ships them, assert here that each app namespace has the
-  // expected policies (default deny plus the allowed flows) as Argo CD applied them.
-  console.log('e2e:    --  NetworkPolicies: none in the platform yet (placeholder in assert-argocd.ts)');
+  check('NetworkPolicies: default-deny ingress in every app namespace; Ollama admits LibreChat\'s namespace', () => {
+    for (const namespace of new Set(applications.map((a) => a.spec.destination.namespace as string))) {
+      const policies = kubectlJson(['get', 'networkpolicy', '-n', namespace])?.items ?? [];
+      const denyAll = policies.find((p: K8sObject) => Object.keys(p.spec.podSelector ?? {}).length === 0 && (p.spec.policyTypes ?? []).includes('Ingress') && !(p.spec.ingress ?? []).length);
+      assert.ok(denyAll, `no default-deny ingress policy in ${namespace}`);
+    }
+    const ollamaPolicies = kubectlJson(['get', 'networkpolicy', '-n', OLLAMA.namespace])?.items ?? [];
+    const fromLibrechat = ollamaPolicies.some((p: K8sObject) =>
+      (p.spec.ingress ?? []).some((rule: K8sObject) =>
+        (rule.from ?? []).some((peer: K8sObject) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === LIBRECHAT.namespace),
+      ),
+    );
+    assert.ok(fromLibrechat, 'no policy admits LibreChat into the Ollama namespace');
+  });
 }
 
 function destroyed(outDir: string, envName: string, timeout: number): void {
