@@ -60,11 +60,19 @@ function deployed(stacks: synth.Stack[]): void {
       const data = Object.fromEntries(Object.entries<string>(live.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
       assert.deepEqual(Object.keys(data).sort(), [...Object.keys(spec.literals), ...credentialKeys].sort());
       for (const [key, value] of Object.entries(spec.literals)) assert.equal(data[key], value, key);
-      for (const [key, { variables }] of Object.entries(spec.credentials)) {
+      for (const [key, { variables, template }] of Object.entries(spec.credentials)) {
         assert.ok(data[key].length > 0, `${key} is empty`);
-        for (const name of variables) {
-          const pattern = synth.validationPattern(stacks, name);
-          if (pattern) assert.match(data[key], pattern, `${key} does not satisfy the validation of ${name}`);
+        const parts = template.split(/\$\{[^}]*\}/);
+        if (parts.every((part) => part === '')) {
+          // The whole value is one credential: it satisfies its variable's validation.
+          for (const name of variables) {
+            const pattern = synth.validationPattern(stacks, name);
+            if (pattern) assert.match(data[key], pattern, `${key} does not satisfy the validation of ${name}`);
+          }
+        } else {
+          // A setting built around credentials (a URI with a password): its literal parts are intact.
+          const shape = new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\s]+')}$`);
+          assert.match(data[key], shape, `${key} does not have the synthesized shape ${template}`);
         }
       }
       const values = credentialKeys.map((k) => data[k]);

@@ -99,16 +99,19 @@ export interface SecretSpec {
   readonly namespace: string;
   /** Literal values of the synthesized Secret (connection settings, …). */
   readonly literals: Record<string, string>;
-  /** Keys whose values Terraform computes (variables, random_*): the credentials. */
-  readonly credentials: Record<string, { readonly variables: string[] }>;
+  /**
+   * Keys whose values Terraform computes (variables, random_*): the credentials, and the settings
+   * built from one (`template` is the synthesized value, e.g. a URI around a password).
+   */
+  readonly credentials: Record<string, { readonly variables: string[]; readonly template: string }>;
 }
 
 export function secrets(stacks: Stack[]): SecretSpec[] {
   return resources(stacks, 'kubernetes_secret_v1').map(({ body }) => {
     const literals: Record<string, string> = {};
-    const credentials: Record<string, { variables: string[] }> = {};
+    const credentials: Record<string, { variables: string[]; template: string }> = {};
     for (const [key, value] of Object.entries<string>(body.data ?? {})) {
-      if (isInterpolated(value)) credentials[key] = { variables: [...value.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]) };
+      if (isInterpolated(value)) credentials[key] = { variables: [...value.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]), template: value };
       else literals[key] = value;
     }
     return { name: body.metadata.name, namespace: resolveName(stacks, body.metadata.namespace ?? 'default'), literals, credentials };
