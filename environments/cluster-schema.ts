@@ -38,165 +38,171 @@ const iamPrincipalArn = () =>
 const ACM_CERTIFICATE_ARN = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):\d{12}:certificate\/[0-9a-f-]{36}$/;
 
 /** An EKS cluster created by the `<env>-cluster` stack. */
-export const eksCluster = z.strictObject({
-  /** An EKS cluster that the `<env>-cluster` stack creates. */
-  kind: z.literal('eks'),
-  /** AWS region. */
-  region: awsRegion(),
-  /** EKS cluster name. */
-  name: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'must be 3-40 lower-case letters, digits or dashes, starting with a letter' }),
-  /** Kubernetes minor version of the control plane. */
-  kubernetesVersion: z.enum(['1.34', '1.35', '1.36'], { error: 'must be one of 1.34, 1.35, 1.36 (EKS standard support)' }),
-  /**
-   * CIDR blocks allowed to reach the public API endpoint (the private endpoint is always on). The
-   * later stacks' providers and the operators' kubectl reach the cluster through it.
-   */
-  publicAccessCidrs: z.array(ipv4Cidr()).min(1, { error: 'must list at least one CIDR' }),
-  /**
-   * Accept `0.0.0.0/0` in `publicAccessCidrs`: an API endpoint reachable from the whole internet.
-   * @default false
-   */
-  allowPublicEndpointFromAnywhere: z.boolean().default(false),
-  /**
-   * Refuse to delete the cluster; set false and apply before a destroy.
-   * @default false
-   */
-  deletionProtection: z.boolean().default(false),
-  /**
-   * Retention of the control-plane and VPC flow-log groups, in days.
-   * @default 365
-   */
-  logRetentionDays: z
-    .number()
-    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), { error: `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}` })
-    .default(365),
-  /** Who may use the Kubernetes API (EKS access entries); nobody else is admin, not even the creator. */
-  access: z.strictObject({
-    /** IAM principals that deploy and administer the cluster: the identity running `cdktf deploy` must be one. */
-    admins: z.array(iamPrincipalArn()).min(1, { error: 'must list at least one principal (the identity that runs cdktf deploy)' }),
+export const eksCluster = z
+  .strictObject({
+    /** An EKS cluster that the `<env>-cluster` stack creates. */
+    kind: z.literal('eks'),
+    /** AWS region. */
+    region: awsRegion(),
+    /** EKS cluster name. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'must be 3-40 lower-case letters, digits or dashes, starting with a letter' }),
+    /** Kubernetes minor version of the control plane. */
+    kubernetesVersion: z.enum(['1.34', '1.35', '1.36'], { error: 'must be one of 1.34, 1.35, 1.36 (EKS standard support)' }),
     /**
-     * IAM principals with read-only access, Secrets included (CI's plan role).
-     * @default []
+     * CIDR blocks allowed to reach the public API endpoint (the private endpoint is always on). The
+     * later stacks' providers and the operators' kubectl reach the cluster through it.
      */
-    readOnly: z.array(iamPrincipalArn()).default([]),
-  }),
-  vpc: z.strictObject({
-    /** VPC CIDR, split into one public and one private subnet per availability zone. */
-    cidr: z
+    publicAccessCidrs: z.array(ipv4Cidr()).min(1, { error: 'must list at least one CIDR' }),
+    /**
+     * Accept `0.0.0.0/0` in `publicAccessCidrs`: an API endpoint reachable from the whole internet.
+     * @default false
+     */
+    allowPublicEndpointFromAnywhere: z.boolean().default(false),
+    /**
+     * Refuse to delete the cluster; set false and apply before a destroy.
+     * @default false
+     */
+    deletionProtection: z.boolean().default(false),
+    /**
+     * Retention of the control-plane and VPC flow-log groups, in days.
+     * @default 365
+     */
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+        error: `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(365),
+    /** Who may use the Kubernetes API (EKS access entries); nobody else is admin, not even the creator. */
+    access: z.strictObject({
+      /** IAM principals that deploy and administer the cluster: the identity running `cdktf deploy` must be one. */
+      admins: z.array(iamPrincipalArn()).min(1, { error: 'must list at least one principal (the identity that runs cdktf deploy)' }),
+      /**
+       * IAM principals with read-only access, Secrets included (CI's plan role).
+       * @default []
+       */
+      readOnly: z.array(iamPrincipalArn()).default([]),
+    }),
+    vpc: z.strictObject({
+      /** VPC CIDR, split into one public and one private subnet per availability zone. */
+      cidr: z.string().regex(/^\d{1,3}(?:\.\d{1,3}){3}\/(?:1[6-9]|20)$/, { error: 'must be an IPv4 CIDR with a prefix from /16 to /20' }),
+      /** Availability zones of the subnets (three for production-grade spread). */
+      availabilityZones: z.array(z.string()).length(3, { error: 'must list exactly 3 availability zones' }),
+      /** One NAT gateway for the whole VPC (cheaper) instead of one per zone (zone-failure tolerant). */
+      singleNatGateway: z.boolean(),
+    }),
+    /** CPU nodes for system pods (Argo CD, CoreDNS, the apps without GPU needs). */
+    systemNodes: z.strictObject({
+      instanceTypes: z
+        .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as m6i.large' }))
+        .min(1, { error: 'must list at least one instance type' }),
+      ...nodeGroupSize,
+    }),
+    /** NVIDIA GPU nodes, tainted so that only GPU workloads land there. */
+    gpuNodes: z.strictObject({
+      amiType: z.enum(GPU_AMI_TYPES, { error: `must be one of ${GPU_AMI_TYPES.join(', ')} (AL2 GPU AMIs are end-of-life)` }),
+      instanceTypes: z
+        .array(z.string().regex(/^g(?:5|6|6e)\.\d*x?large$/, { error: 'must be an NVIDIA GPU instance type of the g5, g6 or g6e family' }))
+        .min(1, { error: 'must list at least one instance type' }),
+      capacityType: z.enum(CapacityType, { error: 'must be ON_DEMAND or SPOT' }),
+      /**
+       * The one zone of the GPU nodes: the model volume (EBS) is zonal, so a replacement node in the
+       * same zone can always attach it.
+       */
+      availabilityZone: z.string().min(1, { error: 'must not be empty' }),
+      ...nodeGroupSize,
+    }),
+    /**
+     * Exact versions of the EKS managed add-ons.
+     * @default - each add-on at the version AWS marks as default for kubernetesVersion, looked up at plan
+     */
+    addons: z
+      .strictObject({
+        vpcCni: addonVersion(),
+        kubeProxy: addonVersion(),
+        coreDns: addonVersion(),
+        podIdentityAgent: addonVersion(),
+        ebsCsiDriver: addonVersion(),
+      })
+      .default({}),
+    /** The AWS Load Balancer Controller and the ALB it creates for the Ingresses. */
+    loadBalancer: z
+      .strictObject({
+        /**
+         * ALB idle timeout in seconds; LibreChat streams answers for minutes on one connection.
+         * @default 600
+         */
+        idleTimeoutSeconds: z
+          .number()
+          .int()
+          .min(600, { error: 'must be >= 600: LibreChat streams answers over one connection for minutes' })
+          .max(4000, { error: 'must be <= 4000 (the ALB maximum)' })
+          .default(600),
+        /**
+         * The controller's chart.
+         * @default - the pin in constructs/core/versions.ts
+         */
+        chart: chartRef().optional(),
+      })
+      .default({ idleTimeoutSeconds: 600 }),
+    /**
+     * ACM certificate covering every ingress host (in the cluster's region).
+     * @default - Terraform requests one and validates it in dns.hostedZone
+     */
+    certificateArn: z
       .string()
-      .regex(/^\d{1,3}(?:\.\d{1,3}){3}\/(?:1[6-9]|20)$/, { error: 'must be an IPv4 CIDR with a prefix from /16 to /20' }),
-    /** Availability zones of the subnets (three for production-grade spread). */
-    availabilityZones: z.array(z.string()).length(3, { error: 'must list exactly 3 availability zones' }),
-    /** One NAT gateway for the whole VPC (cheaper) instead of one per zone (zone-failure tolerant). */
-    singleNatGateway: z.boolean(),
-  }),
-  /** CPU nodes for system pods (Argo CD, CoreDNS, the apps without GPU needs). */
-  systemNodes: z.strictObject({
-    instanceTypes: z
-      .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as m6i.large' }))
-      .min(1, { error: 'must list at least one instance type' }),
-    ...nodeGroupSize,
-  }),
-  /** NVIDIA GPU nodes, tainted so that only GPU workloads land there. */
-  gpuNodes: z.strictObject({
-    amiType: z.enum(GPU_AMI_TYPES, { error: `must be one of ${GPU_AMI_TYPES.join(', ')} (AL2 GPU AMIs are end-of-life)` }),
-    instanceTypes: z
-      .array(z.string().regex(/^g(?:5|6|6e)\.\d*x?large$/, { error: 'must be an NVIDIA GPU instance type of the g5, g6 or g6e family' }))
-      .min(1, { error: 'must list at least one instance type' }),
-    capacityType: z.enum(CapacityType, { error: 'must be ON_DEMAND or SPOT' }),
+      .regex(ACM_CERTIFICATE_ARN, { error: 'must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:111122223333:certificate/<uuid>' })
+      .optional(),
     /**
-     * The one zone of the GPU nodes: the model volume (EBS) is zonal, so a replacement node in the
-     * same zone can always attach it.
+     * The public Route 53 hosted zone of the ingress hosts.
+     * @default - no DNS automation; certificateArn is then required
      */
-    availabilityZone: z.string().min(1, { error: 'must not be empty' }),
-    ...nodeGroupSize,
-  }),
-  /**
-   * Exact versions of the EKS managed add-ons.
-   * @default - each add-on at the version AWS marks as default for kubernetesVersion, looked up at plan
-   */
-  addons: z
-    .strictObject({
-      vpcCni: addonVersion(),
-      kubeProxy: addonVersion(),
-      coreDns: addonVersion(),
-      podIdentityAgent: addonVersion(),
-      ebsCsiDriver: addonVersion(),
-    })
-    .default({}),
-  /** The AWS Load Balancer Controller and the ALB it creates for the Ingresses. */
-  loadBalancer: z
-    .strictObject({
-      /**
-       * ALB idle timeout in seconds; LibreChat streams answers for minutes on one connection.
-       * @default 600
-       */
-      idleTimeoutSeconds: z
-        .number()
-        .int()
-        .min(600, { error: 'must be >= 600: LibreChat streams answers over one connection for minutes' })
-        .max(4000, { error: 'must be <= 4000 (the ALB maximum)' })
-        .default(600),
-      /**
-       * The controller's chart.
-       * @default - the pin in constructs/core/versions.ts
-       */
-      chart: chartRef().optional(),
-    })
-    .default({ idleTimeoutSeconds: 600 }),
-  /**
-   * ACM certificate covering every ingress host (in the cluster's region).
-   * @default - Terraform requests one and validates it in dns.hostedZone
-   */
-  certificateArn: z
-    .string()
-    .regex(ACM_CERTIFICATE_ARN, { error: 'must be an ACM certificate ARN such as arn:aws:acm:eu-west-1:111122223333:certificate/<uuid>' })
-    .optional(),
-  /**
-   * The public Route 53 hosted zone of the ingress hosts.
-   * @default - no DNS automation; certificateArn is then required
-   */
-  dns: z
-    .strictObject({
-      /** Name of the public hosted zone that holds every ingress host, e.g. `llm.example.com`. */
-      hostedZone: dnsName(),
-      /**
-       * Run ExternalDNS, limited to that zone, to point the hosts at the ALB.
-       * @default true
-       */
-      externalDns: z.boolean().default(true),
-      /**
-       * The ExternalDNS chart.
-       * @default - the pin in constructs/core/versions.ts
-       */
-      externalDnsChart: chartRef().optional(),
-    })
-    .optional(),
-  /**
-   * NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin.
-   * @default - the pin in constructs/core/versions.ts
-   */
-  nvidiaDevicePlugin: chartRef().optional(),
-}).superRefine((cluster, ctx) => {
-  const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  cluster.publicAccessCidrs.forEach((cidr, i) => {
-    if (cidr === '0.0.0.0/0' && !cluster.allowPublicEndpointFromAnywhere) {
-      fail(['publicAccessCidrs', i], 'must not be 0.0.0.0/0 unless allowPublicEndpointFromAnywhere is true: list the ranges of your operators and CI');
+    dns: z
+      .strictObject({
+        /** Name of the public hosted zone that holds every ingress host, e.g. `llm.example.com`. */
+        hostedZone: dnsName(),
+        /**
+         * Run ExternalDNS, limited to that zone, to point the hosts at the ALB.
+         * @default true
+         */
+        externalDns: z.boolean().default(true),
+        /**
+         * The ExternalDNS chart.
+         * @default - the pin in constructs/core/versions.ts
+         */
+        externalDnsChart: chartRef().optional(),
+      })
+      .optional(),
+    /**
+     * NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin.
+     * @default - the pin in constructs/core/versions.ts
+     */
+    nvidiaDevicePlugin: chartRef().optional(),
+  })
+  .superRefine((cluster, ctx) => {
+    const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    cluster.publicAccessCidrs.forEach((cidr, i) => {
+      if (cidr === '0.0.0.0/0' && !cluster.allowPublicEndpointFromAnywhere) {
+        fail(['publicAccessCidrs', i], 'must not be 0.0.0.0/0 unless allowPublicEndpointFromAnywhere is true: list the ranges of your operators and CI');
+      }
+    });
+    if (!cluster.vpc.availabilityZones.includes(cluster.gpuNodes.availabilityZone)) {
+      fail(
+        ['gpuNodes', 'availabilityZone'],
+        `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${cluster.gpuNodes.availabilityZone}"`,
+      );
+    }
+    if (cluster.certificateArn === undefined && cluster.dns === undefined) {
+      fail(['certificateArn'], 'must be set when no dns.hostedZone is configured: the load balancer serves TLS with an ACM certificate');
+    }
+    const certificateRegion = cluster.certificateArn ? ACM_CERTIFICATE_ARN.exec(cluster.certificateArn)?.[1] : undefined;
+    if (certificateRegion !== undefined && certificateRegion !== cluster.region) {
+      fail(
+        ['certificateArn'],
+        `must be a certificate of ${cluster.region}, the cluster's region (got ${certificateRegion}): an ALB uses certificates of its own region`,
+      );
     }
   });
-  if (!cluster.vpc.availabilityZones.includes(cluster.gpuNodes.availabilityZone)) {
-    fail(['gpuNodes', 'availabilityZone'], `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${cluster.gpuNodes.availabilityZone}"`);
-  }
-  if (cluster.certificateArn === undefined && cluster.dns === undefined) {
-    fail(['certificateArn'], 'must be set when no dns.hostedZone is configured: the load balancer serves TLS with an ACM certificate');
-  }
-  const certificateRegion = cluster.certificateArn ? ACM_CERTIFICATE_ARN.exec(cluster.certificateArn)?.[1] : undefined;
-  if (certificateRegion !== undefined && certificateRegion !== cluster.region) {
-    fail(['certificateArn'], `must be a certificate of ${cluster.region}, the cluster's region (got ${certificateRegion}): an ALB uses certificates of its own region`);
-  }
-});
 
 /** A problem of the EKS settings that involves other parts of the environment. */
 export interface ClusterProblem {
@@ -220,4 +226,3 @@ export function eksIngressProblems(cluster: z.output<typeof eksCluster>, hosts: 
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && !inZone(entry[1], zone))
     .map(([key, host]) => ({ path: ['ingress', 'hosts', key], message: `must be inside cluster.dns.hostedZone ${zone} (got ${host})` }));
 }
-

@@ -96,10 +96,16 @@ export function ingressProblems(env: Pick<ValidEnvironment, 'cluster' | 'ingress
   const problems: ClusterProblem[] = [];
   const { controller } = env.ingress;
   if (env.cluster.kind === 'eks' && controller !== IngressController.ALB) {
-    problems.push({ path: ['ingress', 'controller'], message: 'must be "alb" on EKS: the platform installs the AWS Load Balancer Controller and no nginx (ingress-nginx is retired)' });
+    problems.push({
+      path: ['ingress', 'controller'],
+      message: 'must be "alb" on EKS: the platform installs the AWS Load Balancer Controller and no nginx (ingress-nginx is retired)',
+    });
   }
   if (env.cluster.kind !== 'eks' && controller === IngressController.ALB) {
-    problems.push({ path: ['ingress', 'controller'], message: 'must be "nginx" on a kubeconfig cluster: the AWS Load Balancer Controller is installed on EKS only' });
+    problems.push({
+      path: ['ingress', 'controller'],
+      message: 'must be "nginx" on a kubeconfig cluster: the AWS Load Balancer Controller is installed on EKS only',
+    });
   }
   if (env.cluster.kind === 'eks') problems.push(...eksIngressProblems(env.cluster, env.ingress.hosts as Record<string, string | undefined>));
   return problems;

@@ -40,7 +40,10 @@ export interface SynthOverrides {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 function readOverridesFile(file: string, names: string[], problems: string[]): Record<string, Json> {

@@ -18,8 +18,7 @@ export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.
 export const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
 
 /** Exact chart/image/add-on version. */
-export const exactVersion = () =>
-  z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
+export const exactVersion = () => z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
 
 /** A commit id: 7-40 hex characters (SHA-1), or 64 (SHA-256). */
 const COMMIT_SHA = /^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$/;
@@ -41,7 +40,8 @@ export function gitRevisionProblem(revision: string): string | undefined {
   if (revision.includes('@{') || revision === '@') return 'must not contain "@{" or be "@"';
   if (revision.startsWith('/') || revision.endsWith('/') || revision.includes('//')) return 'must not start or end with "/" or contain "//"';
   if (revision.endsWith('.')) return 'must not end with "."';
-  if (revision.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'))) return 'must not have a component starting with "." or ending with ".lock"';
+  if (revision.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock')))
+    return 'must not have a component starting with "." or ending with ".lock"';
   return undefined;
 }
 
@@ -63,8 +63,7 @@ export const gitUrl = () =>
     });
 
 /** A DNS host name. */
-export const dnsName = () =>
-  z.string().regex(DNS_NAME, { error: 'must be a lower-case DNS name such as chat.example.com' });
+export const dnsName = () => z.string().regex(DNS_NAME, { error: 'must be a lower-case DNS name such as chat.example.com' });
 
 /** A Kubernetes resource quantity. */
 export const quantity = () => z.string().regex(QUANTITY, { error: 'must be a Kubernetes quantity such as 500m or 2Gi' });
@@ -96,9 +95,7 @@ export const awsRegion = () => z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/,
 /** A Helm chart: repository (empty for a local path), name and exact version. */
 export const chartRef = () =>
   z.strictObject({
-    repository: z
-      .string()
-      .regex(/^(?:$|https:\/\/\S+|oci:\/\/\S+)$/, { error: 'must be an https:// or oci:// URL, or empty for a local chart path' }),
+    repository: z.string().regex(/^(?:$|https:\/\/\S+|oci:\/\/\S+)$/, { error: 'must be an https:// or oci:// URL, or empty for a local chart path' }),
     name: z.string().min(1, { error: 'must not be empty' }),
     version: exactVersion(),
   });

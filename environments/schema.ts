@@ -20,9 +20,7 @@ const localState = z.strictObject({
 const s3State = z.strictObject({
   /** Terraform state in S3, encrypted, with locking. */
   backend: z.literal('s3'),
-  bucket: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, dashes)' }),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be a valid S3 bucket name (3-63 lower-case letters, digits, dots, dashes)' }),
   /** Key prefix; each stack's state lives at `<keyPrefix>/<stack>.tfstate`. */
   keyPrefix: z
     .string()
@@ -99,7 +97,10 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       .strictObject({
         chart: chartRef().optional(),
         /** Git polling interval, e.g. `180s`. */
-        reconciliationInterval: z.string().regex(/^\d+[smh]$/, { error: 'must be a duration such as 180s, 5m or 1h' }).optional(),
+        reconciliationInterval: z
+          .string()
+          .regex(/^\d+[smh]$/, { error: 'must be a duration such as 180s, 5m or 1h' })
+          .optional(),
         /** Wait for Argo CD's pods to be ready before the Helm release counts as deployed. */
         wait: z.boolean().optional(),
         /** Helm install/upgrade timeout in seconds. */
@@ -114,7 +115,10 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
             name: z.string().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }),
             issuer: z.string().regex(/^https:\/\/[^\s/@]+(?:\/\S*)?$/, { error: 'must be an https:// issuer URL' }),
             clientId: z.string().regex(/^[A-Za-z0-9._:@-]{1,255}$/, { error: 'must be 1-255 letters, digits or ._:@-' }),
-            adminGroups: z.array(z.string().regex(/^[^\s,]{1,255}$/, { error: 'must be a group name without spaces or commas' })).max(20).optional(),
+            adminGroups: z
+              .array(z.string().regex(/^[^\s,]{1,255}$/, { error: 'must be a group name without spaces or commas' }))
+              .max(20)
+              .optional(),
             keepLocalAdmin: z.boolean().optional(),
           })
           .optional(),
@@ -143,7 +147,8 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
     const hasGpuNodes = env.cluster.kind === 'eks';
     for (const app of catalog) {
       if (!app.validate) continue;
-      for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], { hasGpuNodes })) fail(['apps', app.name, ...problem.path], problem.message);
+      for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], { hasGpuNodes }))
+        fail(['apps', app.name, ...problem.path], problem.message);
     }
 
     for (const problem of ingressProblems(env)) fail([...problem.path], problem.message);

@@ -30,7 +30,14 @@ function compiler() {
     const { config, error } = typescript.readConfigFile(tsconfigFile, typescript.sys.readFile);
     if (error) throw new Error(typescript.flattenDiagnosticMessageText(error.messageText, '\n'));
     compilerOptions = typescript.convertCompilerOptionsFromJson(config.compilerOptions, repoRoot).options;
-    Object.assign(compilerOptions, { module: typescript.ModuleKind.CommonJS, inlineSourceMap: true, inlineSources: true, sourceMap: false, declaration: false, noEmit: false });
+    Object.assign(compilerOptions, {
+      module: typescript.ModuleKind.CommonJS,
+      inlineSourceMap: true,
+      inlineSources: true,
+      sourceMap: false,
+      declaration: false,
+      noEmit: false,
+    });
     delete compilerOptions.outDir;
     delete compilerOptions.incremental;
     delete compilerOptions.tsBuildInfoFile;

@@ -10,7 +10,8 @@ export function catalogProblems(catalog: readonly AppDefinition[]): string[] {
   const problems: string[] = [];
   const names = catalog.map((app) => app.name);
   catalog.forEach((app, i) => {
-    if (!DNS_LABEL.test(app.name) || app.name.length > 53) problems.push(`app "${app.name}": name must be a DNS label of at most 53 characters (it is also the Helm release name)`);
+    if (!DNS_LABEL.test(app.name) || app.name.length > 53)
+      problems.push(`app "${app.name}": name must be a DNS label of at most 53 characters (it is also the Helm release name)`);
     if (!DNS_LABEL.test(app.namespace) || app.namespace.length > 63) problems.push(`app "${app.name}": namespace "${app.namespace}" must be a DNS label`);
     if (names.indexOf(app.name) < i) problems.push(`app "${app.name}": defined more than once`);
     if (app.name === 'argocd') problems.push('app "argocd": the name is taken by Argo CD itself');
@@ -22,7 +23,10 @@ export function catalogProblems(catalog: readonly AppDefinition[]): string[] {
     if (duplicateSecret) problems.push(`app "${app.name}": Secret "${duplicateSecret}" is defined more than once`);
     const variables = (app.secrets ?? []).flatMap((secret) => secret.credentials.map((c) => credentialVariableSuffix(c.key)));
     const duplicateVariable = variables.find((name, j) => variables.indexOf(name) !== j);
-    if (duplicateVariable) problems.push(`app "${app.name}": two credentials map to the variable suffix "${duplicateVariable}"; credential keys must differ beyond case and punctuation`);
+    if (duplicateVariable)
+      problems.push(
+        `app "${app.name}": two credentials map to the variable suffix "${duplicateVariable}"; credential keys must differ beyond case and punctuation`,
+      );
   });
   if (problems.length === 0) {
     try {

@@ -73,10 +73,16 @@ export class ArgoCdProject extends Construct {
    */
   public addApplication(id: string, options: ApplicationOptions): ArgoCdApplication {
     if (!this.sourceRepos.includes(options.repoUrl)) {
-      throw new ConstructError(this, `Application "${options.name}" uses repository ${options.repoUrl}, which the project does not allow (${this.sourceRepos.join(', ')})`);
+      throw new ConstructError(
+        this,
+        `Application "${options.name}" uses repository ${options.repoUrl}, which the project does not allow (${this.sourceRepos.join(', ')})`,
+      );
     }
     if (!this.destinationNamespaces.includes(options.namespace)) {
-      throw new ConstructError(this, `Application "${options.name}" deploys to namespace "${options.namespace}", which the project does not allow (${this.destinationNamespaces.join(', ')})`);
+      throw new ConstructError(
+        this,
+        `Application "${options.name}" deploys to namespace "${options.namespace}", which the project does not allow (${this.destinationNamespaces.join(', ')})`,
+      );
     }
     return new ArgoCdApplication(this.node.scope!, id, { ...options, project: this });
   }

@@ -68,10 +68,14 @@ export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
     }
     // These strings reach the AppProject in the synthesized JSON: nothing template-like passes.
     if (!CHART_REPOSITORY.test(dep.repository)) {
-      throw new Error(`${relative}/Chart.yaml: dependencies[${i}].repository must be an https:// or oci:// URL of at most 512 characters without "{" or "}" (got ${JSON.stringify(dep.repository.slice(0, 80))})`);
+      throw new Error(
+        `${relative}/Chart.yaml: dependencies[${i}].repository must be an https:// or oci:// URL of at most 512 characters without "{" or "}" (got ${JSON.stringify(dep.repository.slice(0, 80))})`,
+      );
     }
     if (!EXACT_VERSION.test(dep.version)) {
-      throw new Error(`${relative}/Chart.yaml: dependencies[${i}].version must be an exact version such as 1.2.3 (got ${JSON.stringify(String(dep.version).slice(0, 40))})`);
+      throw new Error(
+        `${relative}/Chart.yaml: dependencies[${i}].version must be an exact version such as 1.2.3 (got ${JSON.stringify(String(dep.version).slice(0, 40))})`,
+      );
     }
   }
   const valueFiles = fs

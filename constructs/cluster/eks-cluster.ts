@@ -230,7 +230,10 @@ export class EksCluster extends Construct {
     }
     if (props.publicAccessCidrs.length === 0) throw new ConstructError(this, 'publicAccessCidrs must list at least one CIDR');
     if (props.publicAccessCidrs.includes('0.0.0.0/0') && !allowFromAnywhere) {
-      throw new ConstructError(this, 'publicAccessCidrs contains 0.0.0.0/0; list your own ranges, or set allowPublicAccessFromAnywhere to accept an API endpoint open to the internet');
+      throw new ConstructError(
+        this,
+        'publicAccessCidrs contains 0.0.0.0/0; list your own ranges, or set allowPublicAccessFromAnywhere to accept an API endpoint open to the internet',
+      );
     }
     if (props.adminPrincipalArns.length === 0) {
       throw new ConstructError(this, 'adminPrincipalArns must list at least one principal; the creator gets no implicit admin access');
@@ -298,7 +301,14 @@ export class EksCluster extends Construct {
     const kubeProxy = this.addon(AddonName.KUBE_PROXY, addonVersions.kubeProxy);
     this.beforeNodes.push(podIdentity, vpcCni, kubeProxy);
 
-    const ebsCsiRole = serviceRole(this, 'ebs_csi_role', `${name}-ebs-csi`, POD_IDENTITY.service, ['service-role/AmazonEBSCSIDriverPolicy'], POD_IDENTITY.actions);
+    const ebsCsiRole = serviceRole(
+      this,
+      'ebs_csi_role',
+      `${name}-ebs-csi`,
+      POD_IDENTITY.service,
+      ['service-role/AmazonEBSCSIDriverPolicy'],
+      POD_IDENTITY.actions,
+    );
     const ebsCsi = this.addon(AddonName.EBS_CSI_DRIVER, addonVersions.ebsCsiDriver, { role: ebsCsiRole, serviceAccount: 'ebs-csi-controller-sa' });
     ebsCsi.dependsOn = [...(ebsCsi.dependsOn ?? []), dependable(podIdentity)];
     const coreDns = this.addon(AddonName.COREDNS, addonVersions.coreDns);
@@ -328,7 +338,10 @@ export class EksCluster extends Construct {
     const diskSizeGiB = options.diskSizeGiB ?? 50;
     const subnetIds = options.subnetIds ?? this.subnetIds;
     if (!(minSize >= 0 && minSize <= desiredSize && desiredSize <= maxSize && maxSize >= 1)) {
-      throw new ConstructError(this, `node group "${nodegroupName}" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 (got ${minSize}, ${desiredSize}, ${maxSize})`);
+      throw new ConstructError(
+        this,
+        `node group "${nodegroupName}" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 (got ${minSize}, ${desiredSize}, ${maxSize})`,
+      );
     }
     if (options.instanceTypes.length === 0) throw new ConstructError(this, `node group "${nodegroupName}" needs at least one instance type`);
     const foreign = subnetIds.find((s) => !this.subnetIds.includes(s));

@@ -14,7 +14,14 @@ export interface ServiceRole {
 export const POD_IDENTITY = { service: 'pods.eks.amazonaws.com', actions: ['sts:AssumeRole', 'sts:TagSession'] } as const;
 
 /** An IAM role assumable by one AWS service principal, with AWS-managed policies attached. */
-export function serviceRole(scope: Construct, id: string, name: string, service: string, managedPolicies: readonly string[], actions: readonly string[] = ['sts:AssumeRole']): ServiceRole {
+export function serviceRole(
+  scope: Construct,
+  id: string,
+  name: string,
+  service: string,
+  managedPolicies: readonly string[],
+  actions: readonly string[] = ['sts:AssumeRole'],
+): ServiceRole {
   const role = new IamRole(scope, id, {
     name,
     assumeRolePolicy: JSON.stringify({
@@ -32,7 +39,14 @@ export function serviceRole(scope: Construct, id: string, name: string, service:
  * An IAM role assumable by `service` carrying one customer-managed policy: `document`, an IAM
  * policy document as an object or a JSON string (either may hold Terraform references).
  */
-export function policyRole(scope: Construct, id: string, name: string, service: string, document: object | string, actions: readonly string[] = ['sts:AssumeRole']): ServiceRole {
+export function policyRole(
+  scope: Construct,
+  id: string,
+  name: string,
+  service: string,
+  document: object | string,
+  actions: readonly string[] = ['sts:AssumeRole'],
+): ServiceRole {
   const { role } = serviceRole(scope, id, name, service, [], actions);
   const policy = new IamPolicy(scope, `${id}_policy`, {
     name,

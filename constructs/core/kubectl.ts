@@ -2,9 +2,7 @@ import { ClusterConnection } from './cluster-connection';
 
 /** `kubectl` pointed at the environment's cluster, as a user would type it. */
 export function kubectlCommand(cluster: ClusterConnection): string {
-  return cluster.kind === 'kubeconfig'
-    ? `kubectl --kubeconfig ${cluster.configPath} --context ${cluster.context}`
-    : `kubectl --context ${cluster.name}`;
+  return cluster.kind === 'kubeconfig' ? `kubectl --kubeconfig ${cluster.configPath} --context ${cluster.context}` : `kubectl --context ${cluster.name}`;
 }
 
 /** The command that writes a kubeconfig context named after the EKS cluster. */

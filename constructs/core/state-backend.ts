@@ -19,7 +19,6 @@ export type StateBackendConfig =
       readonly dynamodbTable?: string;
     };
 
-
 /**
  * Configures where `stack` keeps its state: a local file per stack in the project folder, or an
  * encrypted S3 object per stack with locking (a DynamoDB table when configured, otherwise

@@ -145,7 +145,13 @@ export class ArgoCd extends Construct {
     const sso = oidc
       ? {
           cm: {
-            'oidc.config': toYaml({ name: oidc.name, issuer: oidc.issuer, clientID: oidc.clientId, clientSecret: '$oidc.clientSecret', requestedScopes: ['openid', 'profile', 'email', 'groups'] }),
+            'oidc.config': toYaml({
+              name: oidc.name,
+              issuer: oidc.issuer,
+              clientID: oidc.clientId,
+              clientSecret: '$oidc.clientSecret',
+              requestedScopes: ['openid', 'profile', 'email', 'groups'],
+            }),
             'admin.enabled': oidc.keepLocalAdmin ?? false,
           },
           rbac: {

@@ -52,10 +52,12 @@ export class NvidiaDevicePlugin extends Construct {
       chart: chart.name,
       version: chart.version,
       values: [
-        terraformLiteral(toYaml({
-          tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],
-          priorityClassName: 'system-node-critical',
-        })),
+        terraformLiteral(
+          toYaml({
+            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],
+            priorityClassName: 'system-node-critical',
+          }),
+        ),
       ],
       wait: true,
       timeout: 600,

@@ -62,7 +62,8 @@ export class PlatformNamespaces extends Construct {
     if (duplicate) throw new ConstructError(this, `namespace "${duplicate}" is listed twice; names must be unique`);
     const unknown = Object.keys(props.podSecurity ?? {}).find((name) => !all.includes(name));
     if (unknown) throw new ConstructError(this, `podSecurity names namespace "${unknown}", which is not created here (namespaces: ${all.join(', ')})`);
-    if (!/^v1\.\d+$/.test(props.podSecurityVersion)) throw new ConstructError(this, `podSecurityVersion "${props.podSecurityVersion}" must be a Kubernetes minor version such as v1.35`);
+    if (!/^v1\.\d+$/.test(props.podSecurityVersion))
+      throw new ConstructError(this, `podSecurityVersion "${props.podSecurityVersion}" must be a Kubernetes minor version such as v1.35`);
     const psa = (name: string) => podSecurityLabels(props.podSecurity?.[name] ?? 'restricted', props.podSecurityVersion);
 
     this.gitops = new NamespaceV1(this, props.gitopsNamespace, {

@@ -99,7 +99,11 @@ export class PlatformStack extends TerraformStack {
             secret.settings?.(contexts.get(app.name)!, (name, key) => {
               if (name === secret.name) return own(key);
               const other = created.get(name);
-              if (!other) throw new ConstructError(this, `Secret "${secret.name}" of app "${app.name}" uses a credential of "${name}", which is not an earlier Secret of the app`);
+              if (!other)
+                throw new ConstructError(
+                  this,
+                  `Secret "${secret.name}" of app "${app.name}" uses a credential of "${name}", which is not an earlier Secret of the app`,
+                );
               return other.credential(key);
             }) ?? {},
         });

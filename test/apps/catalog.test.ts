@@ -29,7 +29,10 @@ fs.writeFileSync(overrides, JSON.stringify({ dev: { ingress: { hosts: { vectordb
 const outdir = path.join(root, 'cdktf.out');
 buildApp({ outdir, repoRoot: root, catalog: [...CATALOG, VECTORDB], env: { PLATFORM_OVERRIDES_FILE: overrides } }).synth();
 const stack = (name: string): TfJson => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
-const manifests = (json: TfJson, kind: string) => Object.values<any>(json.resource!.kubernetes_manifest).map((r) => r.manifest).filter((m) => m.kind === kind);
+const manifests = (json: TfJson, kind: string) =>
+  Object.values<any>(json.resource!.kubernetes_manifest)
+    .map((r) => r.manifest)
+    .filter((m) => m.kind === kind);
 
 describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, in %s', (env) => {
   const platform = stack(`${env}-platform`);

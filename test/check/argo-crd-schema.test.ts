@@ -54,24 +54,47 @@ const widgetCrd = {
 };
 
 /** Facts whose Argo CD CRDs are only the Widget CRD (read through a `kind: List`, beside a non-CRD). */
-const WIDGET_FACTS = { ...TEST_FACTS, crds: { [factsKey(ARGOCD_CHART.name, ARGOCD_CHART.version)]: crdFactsFromDocuments([{ kind: 'List', items: [widgetCrd] }, { kind: 'ConfigMap' }]) } };
+const WIDGET_FACTS = {
+  ...TEST_FACTS,
+  crds: { [factsKey(ARGOCD_CHART.name, ARGOCD_CHART.version)]: crdFactsFromDocuments([{ kind: 'List', items: [widgetCrd] }, { kind: 'ConfigMap' }]) },
+};
 const W = `${APPS}:kubernetes_manifest.w.manifest`;
 const widget = (spec: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   'dev-apps': manifests({
-    w: { apiVersion: 'argoproj.io/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default', labels: { app: 'w' } }, spec: { size: 1, ...spec }, ...extra },
+    w: {
+      apiVersion: 'argoproj.io/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', namespace: 'default', labels: { app: 'w' } },
+      spec: { size: 1, ...spec },
+      ...extra,
+    },
   }),
 });
 const ollama = (spec: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({
-  'dev-apps': manifests({ ollama: application('ollama', { syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2 } } }, ...spec }, extra) }),
+  'dev-apps': manifests({
+    ollama: application(
+      'ollama',
+      { syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 5, backoff: { duration: '10s', factor: 2 } } }, ...spec },
+      extra,
+    ),
+  }),
 });
 const project = (spec: Record<string, unknown>) => ({
   'dev-apps': manifests({ project: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'llm-platform', namespace: 'argocd' }, spec } }),
 });
-const projectSpec = { sourceRepos: ['*'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'ollama' }], clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }] };
+const projectSpec = {
+  sourceRepos: ['*'],
+  destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'ollama' }],
+  clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
+};
 
 ruleTester(argoCrdSchema).run({
   valid: [
-    { name: 'an Application as the product writes it (valuesObject is free-form)', stacks: ollama({ source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'apps/ollama', helm: { valuesObject: { anything: { goes: 1 } } } } }), stats: { manifestsValidated: 1 } },
+    {
+      name: 'an Application as the product writes it (valuesObject is free-form)',
+      stacks: ollama({ source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'apps/ollama', helm: { valuesObject: { anything: { goes: 1 } } } } }),
+      stats: { manifestsValidated: 1 },
+    },
     { name: 'an AppProject', stacks: project(projectSpec) },
     { name: 'no Argo CD manifests at all, even without CRD facts', stacks: { 'dev-apps': manifests({}) }, facts: { ...TEST_FACTS, crds: {} }, notChecked: [] },
     {
@@ -82,7 +105,11 @@ ruleTester(argoCrdSchema).run({
     { name: 'a Terraform expression where a number is expected', stacks: widget({ replicas: '${var.replicas}' }), facts: WIDGET_FACTS },
   ],
   invalid: [
-    { name: 'a typo in syncPolicy.automated.selfHeal', stacks: ollama({ syncPolicy: { automated: { prune: true, selfheal: true } } }), errors: [`${AT}.spec.syncPolicy.automated.selfheal: ${UNKNOWN} → did you mean selfHeal?`] },
+    {
+      name: 'a typo in syncPolicy.automated.selfHeal',
+      stacks: ollama({ syncPolicy: { automated: { prune: true, selfheal: true } } }),
+      errors: [`${AT}.spec.syncPolicy.automated.selfheal: ${UNKNOWN} → did you mean selfHeal?`],
+    },
     {
       name: 'unknown Application fields at any depth, with their right place',
       stacks: ollama({ syncPolicy: { selfHeal: true }, helm: {}, ignoreDifference: [] }),
@@ -94,26 +121,47 @@ ruleTester(argoCrdSchema).run({
     },
     {
       name: 'a missing required field and a wrong type',
-      stacks: { 'dev-apps': manifests({ ollama: { ...application('ollama'), spec: { destination: { server: 'https://kubernetes.default.svc' }, source: { repoURL: 'x' }, revisionHistoryLimit: 'ten' } } }) },
+      stacks: {
+        'dev-apps': manifests({
+          ollama: {
+            ...application('ollama'),
+            spec: { destination: { server: 'https://kubernetes.default.svc' }, source: { repoURL: 'x' }, revisionHistoryLimit: 'ten' },
+          },
+        }),
+      },
       errors: [`${AT}.spec.project: required field missing`, `${AT}.spec.revisionHistoryLimit: must be integer, got string "ten"`],
     },
     {
       name: 'fields the controller owns',
       stacks: ollama({}, { operation: { sync: {} }, status: {} }),
-      errors: [`${AT}.operation: operation starts a one-off sync and Argo CD removes it afterwards: set from Terraform it is a perpetual diff (use spec.syncPolicy)`, `${AT}.status: status is written by the Argo CD controller; a manifest must not set it`],
+      errors: [
+        `${AT}.operation: operation starts a one-off sync and Argo CD removes it afterwards: set from Terraform it is a perpetual diff (use spec.syncPolicy)`,
+        `${AT}.status: status is written by the Argo CD controller; a manifest must not set it`,
+      ],
     },
-    { name: 'an AppProject field typo', stacks: project({ ...projectSpec, destination: [] }), errors: [`${APPS}:kubernetes_manifest.project.manifest.spec.destination: unknown field (not in AppProject CRD schema) → did you mean destinations?`] },
+    {
+      name: 'an AppProject field typo',
+      stacks: project({ ...projectSpec, destination: [] }),
+      errors: [`${APPS}:kubernetes_manifest.project.manifest.spec.destination: unknown field (not in AppProject CRD schema) → did you mean destinations?`],
+    },
     {
       name: 'unknown fields with the dotted path and a suggestion, also inside lists',
       stacks: widget({ syncPolicy: { automated: { selfheal: true } }, parts: [{ name: 'a', nmae: 'b' }] }),
       facts: WIDGET_FACTS,
-      errors: [`${W}.spec.parts[0].nmae: unknown field (not in Widget CRD schema) → did you mean name?`, `${W}.spec.syncPolicy.automated.selfheal: unknown field (not in Widget CRD schema) → did you mean selfHeal?`],
+      errors: [
+        `${W}.spec.parts[0].nmae: unknown field (not in Widget CRD schema) → did you mean name?`,
+        `${W}.spec.syncPolicy.automated.selfheal: unknown field (not in Widget CRD schema) → did you mean selfHeal?`,
+      ],
     },
     {
       name: 'type, enum and int-or-string problems',
       stacks: widget({ mode: 'medium', replicas: 'two', size: true }),
       facts: WIDGET_FACTS,
-      errors: [`${W}.spec.size: must be an integer or a string, got boolean true`, `${W}.spec.replicas: must be integer, got string "two"`, `${W}.spec.mode: must be one of "fast", "slow"`],
+      errors: [
+        `${W}.spec.size: must be an integer or a string, got boolean true`,
+        `${W}.spec.replicas: must be integer, got string "two"`,
+        `${W}.spec.mode: must be one of "fast", "slow"`,
+      ],
     },
     {
       name: 'metadata checked lightly (ObjectMeta), status rejected',
@@ -139,7 +187,9 @@ ruleTester(argoCrdSchema).run({
         'dev-platform': { resource: { helm_release: { argocd: { chart: 'argo-cd', repository: 'https://argoproj.github.io/argo-helm', version: '9.9.9' } } } },
       },
       errors: [],
-      notChecked: ['Argo CD manifests (1 ApplicationSet) against the argo-cd 9.9.9 CRDs: no CRD facts for argo-cd 9.9.9 in tools/check/upstream-facts.json; run npm run fetch-upstream'],
+      notChecked: [
+        'Argo CD manifests (1 ApplicationSet) against the argo-cd 9.9.9 CRDs: no CRD facts for argo-cd 9.9.9 in tools/check/upstream-facts.json; run npm run fetch-upstream',
+      ],
     },
     {
       name: 'NOT CHECKED: an Argo CD kind the facts leave out',

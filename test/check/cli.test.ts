@@ -11,18 +11,29 @@ function run(repo: string, flags: string[], env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const root = path.join(FIXTURES, repo);
-  const status = main(['--root', root, '--synth-dir', path.join(root, 'cdktf.out'), ...flags], env, { out: (l) => out.push(l), err: (l) => err.push(l) }, FIXTURES);
+  const status = main(
+    ['--root', root, '--synth-dir', path.join(root, 'cdktf.out'), ...flags],
+    env,
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    FIXTURES,
+  );
   return { status, out, err };
 }
 
-const WARNING = 'WARNING: 2 items NOT CHECKED — not a pass for them. Run npm run fetch-upstream to derive the missing upstream facts; CI fails on this (CHECK_REQUIRE_UPSTREAM=1).';
+const WARNING =
+  'WARNING: 2 items NOT CHECKED — not a pass for them. Run npm run fetch-upstream to derive the missing upstream facts; CI fails on this (CHECK_REQUIRE_UPSTREAM=1).';
 
 describe('npm run check (CLI)', () => {
   let partialFacts: string;
   // Facts of the fixture stand-ins: ollama and librechat, no Argo CD chart or CRDs.
   beforeAll(() => {
     partialFacts = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cli-test-')), 'facts.json');
-    const pins = ['ollama@1.77.0', 'librechat@2.0.4'].map((key) => ({ kind: 'values' as const, chart: key.split('@')[0], version: key.split('@')[1], repository: '' }));
+    const pins = ['ollama@1.77.0', 'librechat@2.0.4'].map((key) => ({
+      kind: 'values' as const,
+      chart: key.split('@')[0],
+      version: key.split('@')[1],
+      repository: '',
+    }));
     fs.writeFileSync(partialFacts, serializeFacts(deriveFacts(pins, [path.join(FIXTURES, 'upstream')], FIXTURES).facts));
   });
   afterAll(() => fs.rmSync(path.dirname(partialFacts), { recursive: true, force: true }));
@@ -49,7 +60,9 @@ describe('npm run check (CLI)', () => {
   it('exits 1 on anything NOT CHECKED with --require-upstream or CHECK_REQUIRE_UPSTREAM=1', () => {
     const flagged = run('repo-clean', ['--facts', partialFacts, '--require-upstream']);
     expect(flagged.status).toBe(1);
-    expect(flagged.out[flagged.out.length - 1]).toBe('FAILED: 2 items NOT CHECKED and upstream facts are required (--require-upstream / CHECK_REQUIRE_UPSTREAM=1)');
+    expect(flagged.out[flagged.out.length - 1]).toBe(
+      'FAILED: 2 items NOT CHECKED and upstream facts are required (--require-upstream / CHECK_REQUIRE_UPSTREAM=1)',
+    );
     expect(run('repo-clean', ['--facts', partialFacts], { CHECK_REQUIRE_UPSTREAM: '1' }).status).toBe(1);
   });
 
@@ -102,7 +115,8 @@ describe('npm run check (CLI)', () => {
     const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
     expect(main(['--help'], {}, io)).toBe(0);
     expect(out[0]).toMatch(/^Usage: npm run check/);
-    for (const id of ['readable-inputs', 'values-keys', 'argo-crd-schema', 'argo-app-sources', 'pinned-versions', 'ga-releases']) expect(out[0]).toContain(`  ${id} `);
+    for (const id of ['readable-inputs', 'values-keys', 'argo-crd-schema', 'argo-app-sources', 'pinned-versions', 'ga-releases'])
+      expect(out[0]).toContain(`  ${id} `);
     expect(main(['--upstrem', 'x'], {}, io)).toBe(2);
     expect(err[0]).toMatch(/^check: unknown option --upstrem/);
     expect(main(['--upstream', 'x'], {}, io)).toBe(2);

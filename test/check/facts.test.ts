@@ -35,21 +35,29 @@ describe('facts derived from an upstream directory', () => {
     expect(JSON.stringify(facts)).not.toMatch(/example-only|11434|nvidia"|ClusterIP/);
   });
 
-  it("takes appVersion and the subcharts from Chart.yaml, and a non-empty default image.tag", () => {
+  it('takes appVersion and the subcharts from Chart.yaml, and a non-empty default image.tag', () => {
     expect(facts.charts['ollama@1.77.0']).toMatchObject({ appVersion: '0.32.15', subcharts: [] });
     expect(facts.charts['librechat@2.0.4']).toMatchObject({ appVersion: 'v0.8.6-rc1', subcharts: ['mongodb', 'meilisearch'] });
     expect(facts.charts['librechat@2.0.4'].defaultImageTag).toBeUndefined();
   });
 
   it('says which pins it has no data for, and where it looked', () => {
-    expect(missing.map(({ pin: p, reason }) => `${p.chart} ${p.version}: ${reason}`)).toEqual(['argo-cd 10.1.1: no argo-cd-10.1.1/crds in upstream', 'redis 1.0.0: no redis-1.0.0/values.yaml in upstream']);
+    expect(missing.map(({ pin: p, reason }) => `${p.chart} ${p.version}: ${reason}`)).toEqual([
+      'argo-cd 10.1.1: no argo-cd-10.1.1/crds in upstream',
+      'redis 1.0.0: no redis-1.0.0/values.yaml in upstream',
+    ]);
   });
 
   it('records in its header that it is generated, from which inputs, by which command', () => {
     expect(facts.generated).toMatchObject({
       command: 'npm run fetch-upstream',
       from: ['upstream'],
-      inputs: ['upstream/librechat-2.0.4/values.yaml', 'upstream/librechat-2.0.4/Chart.yaml', 'upstream/ollama-1.77.0/values.yaml', 'upstream/ollama-1.77.0/Chart.yaml'],
+      inputs: [
+        'upstream/librechat-2.0.4/values.yaml',
+        'upstream/librechat-2.0.4/Chart.yaml',
+        'upstream/ollama-1.77.0/values.yaml',
+        'upstream/ollama-1.77.0/Chart.yaml',
+      ],
     });
     expect(facts.generated.note).toMatch(/^Generated, do not edit/);
   });
@@ -61,7 +69,26 @@ describe('npm run fetch-upstream', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facts-test-'));
     fs.cpSync(path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0'), path.join(dir, 'upstream', 'ollama-1.77.0'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds'), { recursive: true });
-    const crd = { kind: 'CustomResourceDefinition', spec: { group: 'argoproj.io', names: { kind: 'Application' }, versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { description: 'x', type: 'object', properties: { spec: { type: 'object', properties: { project: { type: 'string' } } }, status: { type: 'object' } } } } }] } };
+    const crd = {
+      kind: 'CustomResourceDefinition',
+      spec: {
+        group: 'argoproj.io',
+        names: { kind: 'Application' },
+        versions: [
+          {
+            name: 'v1alpha1',
+            served: true,
+            schema: {
+              openAPIV3Schema: {
+                description: 'x',
+                type: 'object',
+                properties: { spec: { type: 'object', properties: { project: { type: 'string' } } }, status: { type: 'object' } },
+              },
+            },
+          },
+        ],
+      },
+    };
     fs.writeFileSync(path.join(dir, 'upstream', 'argo-cd-10.1.1', 'crds', 'application-crd.yaml'), JSON.stringify(crd));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +101,19 @@ describe('npm run fetch-upstream', () => {
     if (!written.ok) throw new Error(written.error);
     expect(Object.keys(written.value.charts)).toEqual(['ollama@1.77.0']);
     expect(written.value.crds['argo-cd@10.1.1']).toEqual({
-      Application: { group: 'argoproj.io', versions: { v1alpha1: { served: true, schema: { type: 'object', properties: { spec: { type: 'object', properties: { project: { type: 'string' } }, additionalProperties: false } }, additionalProperties: false } } } },
+      Application: {
+        group: 'argoproj.io',
+        versions: {
+          v1alpha1: {
+            served: true,
+            schema: {
+              type: 'object',
+              properties: { spec: { type: 'object', properties: { project: { type: 'string' } }, additionalProperties: false } },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
     });
   });
 
@@ -109,7 +148,14 @@ describe('npm run fetch-upstream', () => {
     const cache = path.join(dir, 'cache');
     const out = path.join(dir, 'fetched.json');
     const env = { PATH: `${bin}${path.delimiter}${process.env.PATH}`, CHECK_FETCH_DIR: cache };
-    const run = { status: fetchUpstream(['--root', 'repo-clean', '--upstream', path.join(dir, 'empty'), '--out', out], env, { out: () => undefined, err: (l) => console.error(l) }, FIXTURES) };
+    const run = {
+      status: fetchUpstream(
+        ['--root', 'repo-clean', '--upstream', path.join(dir, 'empty'), '--out', out],
+        env,
+        { out: () => undefined, err: (l) => console.error(l) },
+        FIXTURES,
+      ),
+    };
     expect(run.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'helm.log'), 'utf8')).toContain('show values ollama --repo https://helm.otwld.com/ --version 1.77.0');
     expect(fs.readdirSync(cache).sort()).toEqual(['argo-cd-10.1.1', 'ollama-1.77.0']);
@@ -149,7 +195,8 @@ describeWithUpstream('the committed facts against ../shared/upstream', () => {
 
   it('hold every pin, including those ../shared/upstream lacks (derived from a fetched .cache/upstream)', () => {
     const missing = fromShared.missing.map(({ pin }) => `${pin.chart}@${pin.version}`);
-    if (missing.length > 0) process.emitWarning(`NOT RE-DERIVED here (no data in ../shared/upstream): ${missing.join(', ')}; their facts come from npm run fetch-upstream with helm`);
+    if (missing.length > 0)
+      process.emitWarning(`NOT RE-DERIVED here (no data in ../shared/upstream): ${missing.join(', ')}; their facts come from npm run fetch-upstream with helm`);
     for (const key of missing) expect(Object.keys({ ...COMMITTED_FACTS.charts, ...COMMITTED_FACTS.crds })).toContain(key);
   });
 });

@@ -2,12 +2,23 @@ import { readableInputs } from '../../tools/check/rules';
 import { ruleTester } from './rule-tester';
 
 ruleTester(readableInputs).run({
-  valid: [{ name: 'a wrapper chart with its value files', charts: { ollama: { 'Chart.yaml': 'dependencies: []\n', 'values.yaml': '', 'values-prod.yaml': 'a: 1\n' } } }],
+  valid: [
+    {
+      name: 'a wrapper chart with its value files',
+      charts: { ollama: { 'Chart.yaml': 'dependencies: []\n', 'values.yaml': '', 'values-prod.yaml': 'a: 1\n' } },
+    },
+  ],
   invalid: [
     {
       name: 'invalid YAML, duplicate keys, a dependency without a name, misnamed value files',
       charts: {
-        broken: { 'Chart.yaml': 'dependencies:\n  - version: 1.0.0\n', 'values.yaml': 'a: 1\na: 2\n', 'values-dev.yaml': 'a: [\n', 'values-Prod.yaml': '', 'values.yml': '' },
+        broken: {
+          'Chart.yaml': 'dependencies:\n  - version: 1.0.0\n',
+          'values.yaml': 'a: 1\na: 2\n',
+          'values-dev.yaml': 'a: [\n',
+          'values-Prod.yaml': '',
+          'values.yml': '',
+        },
         listless: { 'Chart.yaml': 'dependencies: redis\n' },
       },
       errors: [

@@ -47,7 +47,12 @@ export const OLLAMA_DEFAULTS = {
 /** Stand-in defaults of the LibreChat chart: settings under `librechat:`, subcharts at the root. */
 export const LIBRECHAT_DEFAULTS = {
   global: { librechat: { existingSecretName: 'librechat-credentials-env' } },
-  librechat: { configEnv: { CREDS_KEY: 'example-only' }, existingSecretName: 'librechat-credentials-env', configYamlContent: '', imageVolume: { enabled: true, size: '10G' } },
+  librechat: {
+    configEnv: { CREDS_KEY: 'example-only' },
+    existingSecretName: 'librechat-credentials-env',
+    configYamlContent: '',
+    imageVolume: { enabled: true, size: '10G' },
+  },
   image: { repository: 'danny-avila/librechat', tag: '' },
   ingress: { enabled: true, className: '' },
   resources: {},
@@ -137,11 +142,17 @@ export function ruleTester(rule: Rule): { run(cases: { valid: RuleCase[]; invali
         const verify = (testCase: RuleCase, errors: (string | RegExp)[]) => {
           const report = runRule(rule, testCase);
           expectLines(report.findings.map(formatFinding), errors, 'findings');
-          if (testCase.notChecked) expectLines(report.notChecked.map((item) => `${item.subject}: ${item.reason}`), testCase.notChecked, 'NOT CHECKED items');
+          if (testCase.notChecked)
+            expectLines(
+              report.notChecked.map((item) => `${item.subject}: ${item.reason}`),
+              testCase.notChecked,
+              'NOT CHECKED items',
+            );
           if (testCase.stats) expect(report.stats).toMatchObject(testCase.stats);
         };
         if (valid.length > 0) it.each(valid.map((testCase) => [testCase.name, testCase]))('valid: %s', (_name, testCase) => verify(testCase, []));
-        if (invalid.length > 0) it.each(invalid.map((testCase) => [testCase.name, testCase]))('invalid: %s', (_name, testCase) => verify(testCase, testCase.errors));
+        if (invalid.length > 0)
+          it.each(invalid.map((testCase) => [testCase.name, testCase]))('invalid: %s', (_name, testCase) => verify(testCase, testCase.errors));
       });
     },
   };
@@ -156,7 +167,12 @@ export function application(name: string, spec: Record<string, unknown> = {}, ex
     spec: {
       project: 'llm-platform',
       destination: { server: 'https://kubernetes.default.svc', namespace: name },
-      source: { repoURL: 'https://github.com/example-org/gitops-llm-platform.git', targetRevision: 'main', path: `apps/${name}`, helm: { valueFiles: ['values.yaml', 'values-dev.yaml'] } },
+      source: {
+        repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
+        targetRevision: 'main',
+        path: `apps/${name}`,
+        helm: { valueFiles: ['values.yaml', 'values-dev.yaml'] },
+      },
       ...spec,
     },
     ...extra,
@@ -164,16 +180,36 @@ export function application(name: string, spec: Record<string, unknown> = {}, ex
 }
 
 /** A stack holding `kubernetes_manifest` resources (by id), plus other resources and `terraform`. */
-export function manifests(byId: Record<string, unknown>, resource: Record<string, unknown> = {}, terraform: Record<string, unknown> = {}): Record<string, unknown> {
+export function manifests(
+  byId: Record<string, unknown>,
+  resource: Record<string, unknown> = {},
+  terraform: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { terraform, resource: { ...resource, kubernetes_manifest: Object.fromEntries(Object.entries(byId).map(([id, manifest]) => [id, { manifest }])) } };
 }
 
 /** The ollama wrapper chart as the product has it: dependency ollama 1.77.0, plus `files`. */
 export function ollamaChart(files: ChartFiles = {}, dependency: Record<string, unknown> = {}): ChartFiles {
-  return { 'Chart.yaml': { apiVersion: 'v2', name: 'ollama', version: '1.0.0', dependencies: [{ name: 'ollama', version: '1.77.0', repository: 'https://helm.otwld.com/', ...dependency }] }, ...files };
+  return {
+    'Chart.yaml': {
+      apiVersion: 'v2',
+      name: 'ollama',
+      version: '1.0.0',
+      dependencies: [{ name: 'ollama', version: '1.77.0', repository: 'https://helm.otwld.com/', ...dependency }],
+    },
+    ...files,
+  };
 }
 
 /** The librechat wrapper chart: dependency librechat at `version` (2.0.4 runs appVersion v0.8.6-rc1), plus `files`. */
 export function librechatChart(files: ChartFiles = {}, version = '2.0.4'): ChartFiles {
-  return { 'Chart.yaml': { apiVersion: 'v2', name: 'librechat', version: '1.0.0', dependencies: [{ name: 'librechat', version, repository: 'oci://ghcr.io/danny-avila/librechat-chart' }] }, ...files };
+  return {
+    'Chart.yaml': {
+      apiVersion: 'v2',
+      name: 'librechat',
+      version: '1.0.0',
+      dependencies: [{ name: 'librechat', version, repository: 'oci://ghcr.io/danny-avila/librechat-chart' }],
+    },
+    ...files,
+  };
 }

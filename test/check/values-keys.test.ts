@@ -15,14 +15,20 @@ const chartSource = (helm: Record<string, unknown>, targetRevision = '1.77.0') =
 
 /** A dev-platform stack with one helm_release of the ollama chart. */
 const release = (fields: Record<string, unknown>) => ({
-  'dev-platform': { resource: { helm_release: { ollama_direct: { name: 'ollama', chart: 'ollama', repository: 'https://helm.otwld.com/', version: '1.77.0', ...fields } } } },
+  'dev-platform': {
+    resource: { helm_release: { ollama_direct: { name: 'ollama', chart: 'ollama', repository: 'https://helm.otwld.com/', version: '1.77.0', ...fields } } },
+  },
 });
 
 ruleTester(valuesKeys).run({
   valid: [
     {
       name: 'the correct double hierarchy',
-      charts: { ollama: ollamaChart({ 'values-dev.yaml': { ollama: { ollama: { gpu: { enabled: true, number: 1 }, models: { pull: ['llama3.2:1b'] } }, ingress: { enabled: true } } } }) },
+      charts: {
+        ollama: ollamaChart({
+          'values-dev.yaml': { ollama: { ollama: { gpu: { enabled: true, number: 1 }, models: { pull: ['llama3.2:1b'] } }, ingress: { enabled: true } } },
+        }),
+      },
       stats: { chartsChecked: 1, valuesDocumentsChecked: 1 },
     },
     {
@@ -44,7 +50,9 @@ ruleTester(valuesKeys).run({
     },
     {
       name: 'anything below a default that is {} or a list',
-      charts: { ollama: ollamaChart({ 'values.yaml': { ollama: { ollama: { models: { pull: [{ any: 'thing' }] } }, ingress: { hosts: [{ host: 'x', extra: 1 }] } } } }) },
+      charts: {
+        ollama: ollamaChart({ 'values.yaml': { ollama: { ollama: { models: { pull: [{ any: 'thing' }] } }, ingress: { hosts: [{ host: 'x', extra: 1 }] } } } }),
+      },
     },
     {
       name: 'the condition path of a dependency (ollama.enabled) and tags',
@@ -52,24 +60,58 @@ ruleTester(valuesKeys).run({
     },
     {
       name: "the upstream chart's own subcharts (librechat: mongodb, meilisearch) and free-form keys that have defaults",
-      charts: { librechat: librechatChart({ 'values.yaml': { librechat: { mongodb: { persistence: { size: '8Gi' } }, meilisearch: { anything: 1 }, securityContext: { runAsUser: 1000 }, librechat: { configEnv: { ANY: 'x' } } } } }) },
+      charts: {
+        librechat: librechatChart({
+          'values.yaml': {
+            librechat: {
+              mongodb: { persistence: { size: '8Gi' } },
+              meilisearch: { anything: 1 },
+              securityContext: { runAsUser: 1000 },
+              librechat: { configEnv: { ANY: 'x' } },
+            },
+          },
+        }),
+      },
     },
     {
       name: 'chart-specific free-form paths (librechat probes are Kubernetes Probe objects)',
       charts: { librechat: librechatChart({ 'values.yaml': { librechat: { livenessProbe: { initialDelaySeconds: 30 } } } }) },
     },
     {
-      name: "a wrapper chart with templates may declare its own keys in values.yaml",
-      charts: { ollama: ollamaChart({ 'values.yaml': { ollama: {}, extra: { replicas: 1 } }, 'values-dev.yaml': { extra: { replicas: 2 } }, 'templates/deployment.yaml': '' }) },
+      name: 'a wrapper chart with templates may declare its own keys in values.yaml',
+      charts: {
+        ollama: ollamaChart({
+          'values.yaml': { ollama: {}, extra: { replicas: 1 } },
+          'values-dev.yaml': { extra: { replicas: 2 } },
+          'templates/deployment.yaml': '',
+        }),
+      },
     },
     {
       name: 'Application valuesObject of a wrapper chart',
       charts: { ollama: ollamaChart() },
-      stacks: { 'dev-apps': manifests({ ollama: application('ollama', { source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'apps/ollama', helm: { valuesObject: { ollama: { ollama: { gpu: { enabled: true } } } } } } }) }) },
+      stacks: {
+        'dev-apps': manifests({
+          ollama: application('ollama', {
+            source: {
+              repoURL: 'https://x.git',
+              targetRevision: 'main',
+              path: 'apps/ollama',
+              helm: { valuesObject: { ollama: { ollama: { gpu: { enabled: true } } } } },
+            },
+          }),
+        }),
+      },
     },
     {
       name: 'helm_release set names that exist, with escaped dots and list indices',
-      stacks: release({ set: [{ name: 'ollama.gpu.enabled', value: 'true' }, { name: 'ingress.hosts[0].host', value: 'x' }, { name: 'nodeSelector.kubernetes\\.io/os', value: 'linux' }] }),
+      stacks: release({
+        set: [
+          { name: 'ollama.gpu.enabled', value: 'true' },
+          { name: 'ingress.hosts[0].host', value: 'x' },
+          { name: 'nodeSelector.kubernetes\\.io/os', value: 'linux' },
+        ],
+      }),
     },
   ],
   invalid: [
@@ -90,7 +132,9 @@ ruleTester(valuesKeys).run({
     },
     {
       name: 'a key under the wrong sibling, and short keys that merely look alike get no suggestion',
-      charts: { ollama: ollamaChart({ 'values-dev.yaml': { ollama: { ingress: { type: 'NodePort' }, completelyUnrelated: 1, persistentVolume: { tls: true } } } }) },
+      charts: {
+        ollama: ollamaChart({ 'values-dev.yaml': { ollama: { ingress: { type: 'NodePort' }, completelyUnrelated: 1, persistentVolume: { tls: true } } } }),
+      },
       errors: [
         `${DEV}:ollama.ingress.type: ${UNKNOWN_OLLAMA} → did you mean ollama.service.type?`,
         `${DEV}:ollama.completelyUnrelated: ${UNKNOWN_OLLAMA}`,
@@ -110,7 +154,11 @@ ruleTester(valuesKeys).run({
     {
       name: "a wrapper chart's own key without templates, and an undeclared one with templates",
       charts: {
-        ollama: ollamaChart({ 'values.yaml': { ollama: {}, extra: { replicas: 1 } }, 'values-dev.yaml': { extra: { replica: 2 } }, 'templates/deployment.yaml': '' }),
+        ollama: ollamaChart({
+          'values.yaml': { ollama: {}, extra: { replicas: 1 } },
+          'values-dev.yaml': { extra: { replica: 2 } },
+          'templates/deployment.yaml': '',
+        }),
         plain: ollamaChart({ 'values.yaml': { extra: { replicas: 1 } } }),
       },
       errors: [
@@ -126,20 +174,38 @@ ruleTester(valuesKeys).run({
     {
       name: 'the candidate that knows more of the written keys wins a tie',
       facts: { ...TEST_FACTS, charts: { 'x@1.0.0': chartFacts({ a: { x: { name: { first: 0 } }, y: { name: { other: 0 } } } }, {}) } },
-      charts: { x: { 'Chart.yaml': { dependencies: [{ name: 'x', version: '1.0.0', repository: 'https://x.example' }] }, 'values.yaml': { x: { a: { name: { other: 1 } } } } } },
+      charts: {
+        x: {
+          'Chart.yaml': { dependencies: [{ name: 'x', version: '1.0.0', repository: 'https://x.example' }] },
+          'values.yaml': { x: { a: { name: { other: 1 } } } },
+        },
+      },
       errors: ['apps/x/values.yaml:x.a.name: unknown key for chart x 1.0.0 → did you mean x.a.y.name?'],
     },
     {
       name: 'Application valuesObject of a wrapper chart, paths in the stack and suggestions relative to the values',
       charts: { ollama: ollamaChart() },
-      stacks: { 'dev-apps': manifests({ ollama: application('ollama', { source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'apps/ollama', helm: { valuesObject: { ollama: { gpu: { number: 1 } } } } } }) }) },
+      stacks: {
+        'dev-apps': manifests({
+          ollama: application('ollama', {
+            source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'apps/ollama', helm: { valuesObject: { ollama: { gpu: { number: 1 } } } } },
+          }),
+        }),
+      },
       errors: [`${APPS}:${VALUES_OBJECT}.ollama.gpu: ${UNKNOWN_OLLAMA} → did you mean ollama.ollama.gpu?`],
     },
     {
       name: 'a Helm chart source: valuesObject at the chart root, helm.values YAML and parameter names',
       stacks: {
         'dev-apps': manifests({
-          app: application('app', chartSource({ valuesObject: { gpu: { enabled: true } }, values: 'ollama:\n  gpu: {}\n', parameters: [{ name: 'ollama.gpu.enable', value: 'true' }] })),
+          app: application(
+            'app',
+            chartSource({
+              valuesObject: { gpu: { enabled: true } },
+              values: 'ollama:\n  gpu: {}\n',
+              parameters: [{ name: 'ollama.gpu.enable', value: 'true' }],
+            }),
+          ),
         }),
       },
       errors: [
@@ -162,7 +228,9 @@ ruleTester(valuesKeys).run({
       name: 'values NOT CHECKED: a Terraform expression, and a source that is no chart',
       stacks: {
         ...release({ values: ['${yamlencode(local.values)}'] }),
-        'dev-apps': manifests({ app: application('app', { source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'charts/other', helm: { valuesObject: { a: 1 } } } }) }),
+        'dev-apps': manifests({
+          app: application('app', { source: { repoURL: 'https://x.git', targetRevision: 'main', path: 'charts/other', helm: { valuesObject: { a: 1 } } } }),
+        }),
       },
       errors: [],
       notChecked: [
@@ -173,7 +241,10 @@ ruleTester(valuesKeys).run({
     {
       name: 'NOT CHECKED, once per chart version, for an inexact dependency and a chart without facts',
       charts: {
-        extras: { 'Chart.yaml': { dependencies: [{ name: 'redis', version: '^1.0', repository: 'https://charts.bitnami.com/bitnami' }] }, 'values.yaml': { redis: { anything: 1 } } },
+        extras: {
+          'Chart.yaml': { dependencies: [{ name: 'redis', version: '^1.0', repository: 'https://charts.bitnami.com/bitnami' }] },
+          'values.yaml': { redis: { anything: 1 } },
+        },
         ollama: ollamaChart({}, { version: '1.78.0' }),
         ollama2: ollamaChart({}, { version: '1.78.0' }),
       },

@@ -18,7 +18,14 @@ describe('main.ts as the cdktf app', () => {
     const { status, outdir } = runApp({});
     expect(status).toBe(0);
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual([
-      'dev-apps', 'dev-platform', 'prod-apps', 'prod-cluster', 'prod-platform', 'staging-apps', 'staging-cluster', 'staging-platform',
+      'dev-apps',
+      'dev-platform',
+      'prod-apps',
+      'prod-cluster',
+      'prod-platform',
+      'staging-apps',
+      'staging-cluster',
+      'staging-platform',
     ]);
   });
 

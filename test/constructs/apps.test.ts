@@ -5,8 +5,20 @@ import { ApplicationOptions } from '../../constructs/apps/argocd-application';
 import { ArgoCdProject, ArgoCdProjectProps } from '../../constructs/apps/argocd-project';
 import { synthScope } from '../support/synth';
 
-const projectBase: ArgoCdProjectProps = { name: 'llm-platform', argocdNamespace: 'argocd', sourceRepos: ['https://git.example.com/r.git'], destinationNamespaces: ['a', 'b'] };
-const appBase: ApplicationOptions = { name: 'a', repoUrl: 'https://git.example.com/r.git', targetRevision: 'main', path: 'apps/a', namespace: 'a', valueFiles: ['values.yaml'] };
+const projectBase: ArgoCdProjectProps = {
+  name: 'llm-platform',
+  argocdNamespace: 'argocd',
+  sourceRepos: ['https://git.example.com/r.git'],
+  destinationNamespaces: ['a', 'b'],
+};
+const appBase: ApplicationOptions = {
+  name: 'a',
+  repoUrl: 'https://git.example.com/r.git',
+  targetRevision: 'main',
+  path: 'apps/a',
+  namespace: 'a',
+  valueFiles: ['values.yaml'],
+};
 
 describe('ArgoCdProject', () => {
   test('in-cluster destinations, orphaned resources warned, no cluster-scoped resources', () => {
@@ -44,7 +56,11 @@ describe('ArgoCdProject.addApplication', () => {
     const b = s.all('kubernetes_manifest').find((r) => r.manifest.metadata.name === 'b');
     expect(b.depends_on).toEqual([projectAddress, aAddress]);
     const apps = s.manifests('Application');
-    expect(apps.a.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'], annotations: { 'argocd.argoproj.io/sync-wave': '0' } });
+    expect(apps.a.metadata).toMatchObject({
+      namespace: 'argocd',
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      annotations: { 'argocd.argoproj.io/sync-wave': '0' },
+    });
     expect(apps.b.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect(apps.b.spec).toMatchObject({ project: 'llm-platform', destination: { server: 'https://kubernetes.default.svc', namespace: 'b' } });
     expect(apps.b.spec.source.helm).toEqual({ releaseName: 'b', valueFiles: ['values.yaml'], valuesObject: { x: 1 } });
@@ -57,7 +73,10 @@ describe('ArgoCdProject.addApplication', () => {
   });
 
   test.each([
-    [{ repoUrl: 'https://git.example.com/other.git' }, /^stack\/project: Application "a" uses repository https:\/\/git\.example\.com\/other\.git, which the project does not allow \(https:\/\/git\.example\.com\/r\.git\)$/],
+    [
+      { repoUrl: 'https://git.example.com/other.git' },
+      /^stack\/project: Application "a" uses repository https:\/\/git\.example\.com\/other\.git, which the project does not allow \(https:\/\/git\.example\.com\/r\.git\)$/,
+    ],
     [{ namespace: 'c' }, /^stack\/project: Application "a" deploys to namespace "c", which the project does not allow \(a, b\)$/],
     [{ name: 'Not_A_Label' }, /^stack\/Not_A_Label: name "Not_A_Label" must be a DNS label of at most 53 characters \(it is also the Helm release name\)$/],
     [{ path: '../outside' }, /^stack\/a: path "\.\.\/outside" must be relative to the repository root and must not contain "\.\."$/],
@@ -81,7 +100,9 @@ describe('app catalog rules', () => {
   });
 
   test('service URLs are derived from the app, its namespace and the declared Service', () => {
-    const catalog = [app('db', { namespace: 'data', services: { main: { serviceName: (r) => `${r}-primary`, port: 5432, scheme: 'postgres', path: '/app' } } })];
+    const catalog = [
+      app('db', { namespace: 'data', services: { main: { serviceName: (r) => `${r}-primary`, port: 5432, scheme: 'postgres', path: '/app' } } }),
+    ];
     expect(serviceUrl(catalog, 'db', 'main')).toBe('postgres://db-primary.data.svc.cluster.local:5432/app');
     expect(() => serviceUrl(catalog, 'db', 'replica')).toThrow(/^apps: app "db" declares no Service "replica" \(declared: main\)$/);
     expect(() => serviceUrl(catalog, 'cache', 'main')).toThrow(/^apps: no app "cache" in the catalog \(asked for its Service "main"\)$/);

@@ -13,7 +13,13 @@ describe('AwsLoadBalancerController', () => {
 
   test('pinned chart; cluster, region and VPC passed explicitly (pods cannot read IMDS); no Service takeover', () => {
     const r = s.only('helm_release');
-    expect(r).toMatchObject({ repository: 'https://aws.github.io/eks-charts', chart: 'aws-load-balancer-controller', version: '3.5.0', namespace: 'kube-system', wait: true });
+    expect(r).toMatchObject({
+      repository: 'https://aws.github.io/eks-charts',
+      chart: 'aws-load-balancer-controller',
+      version: '3.5.0',
+      namespace: 'kube-system',
+      wait: true,
+    });
     expect(r.set).toEqual([{ name: 'vpcId', value: 'vpc-1' }]);
     expect(parse(r.values[0])).toEqual({
       clusterName: 'llm',
@@ -31,14 +37,18 @@ describe('AwsLoadBalancerController', () => {
     const published = JSON.parse(fs.readFileSync('constructs/platform/policies/aws-load-balancer-controller-v3.5.0.json', 'utf8'));
     expect(JSON.parse(s.only('aws_iam_policy').policy)).toEqual(published);
     expect(JSON.parse(s.only('aws_iam_role').assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' } });
-    expect(s.only('aws_eks_pod_identity_association')).toMatchObject({ cluster_name: 'llm', namespace: 'kube-system', service_account: 'aws-load-balancer-controller' });
+    expect(s.only('aws_eks_pod_identity_association')).toMatchObject({
+      cluster_name: 'llm',
+      namespace: 'kube-system',
+      service_account: 'aws-load-balancer-controller',
+    });
     expect(s.only('helm_release').depends_on).toEqual([s.address('aws_eks_pod_identity_association', () => true)]);
   });
 
   test('rejects an IngressClass name Kubernetes would refuse', () => {
-    expect(() => synthScope((scope) => new AwsLoadBalancerController(scope, 'lbc', { clusterName: 'c', region: 'r', vpcId: 'v', ingressClassName: 'ALB_1' }))).toThrow(
-      /^stack\/lbc: ingressClassName "ALB_1" must be a lower-case DNS name such as alb$/,
-    );
+    expect(() =>
+      synthScope((scope) => new AwsLoadBalancerController(scope, 'lbc', { clusterName: 'c', region: 'r', vpcId: 'v', ingressClassName: 'ALB_1' })),
+    ).toThrow(/^stack\/lbc: ingressClassName "ALB_1" must be a lower-case DNS name such as alb$/);
   });
 });
 
@@ -58,7 +68,9 @@ describe('DnsValidatedCertificate', () => {
   });
 
   test('rejects an empty name list', () => {
-    expect(() => synthScope((scope) => new DnsValidatedCertificate(scope, 'cert', { domainNames: [], hostedZoneId: 'Z1' }))).toThrow(/^stack\/cert: domainNames must list at least one name$/);
+    expect(() => synthScope((scope) => new DnsValidatedCertificate(scope, 'cert', { domainNames: [], hostedZoneId: 'Z1' }))).toThrow(
+      /^stack\/cert: domainNames must list at least one name$/,
+    );
   });
 });
 
@@ -91,7 +103,9 @@ describe('AwsIngress', () => {
   });
 
   test('with a certificate ARN and no zone: neither a certificate nor ExternalDNS', () => {
-    const s = synthScope((scope) => new AwsIngress(scope, 'ingress', { ...base, hostedZone: undefined, certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/x' }));
+    const s = synthScope(
+      (scope) => new AwsIngress(scope, 'ingress', { ...base, hostedZone: undefined, certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/x' }),
+    );
     expect(s.all('aws_acm_certificate')).toHaveLength(0);
     expect(s.all('helm_release').map((r) => r.chart)).toEqual(['aws-load-balancer-controller']);
   });

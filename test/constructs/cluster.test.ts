@@ -34,7 +34,11 @@ describe('EksCluster', () => {
     const groups = Object.fromEntries(s.all('aws_eks_node_group').map((g) => [g.node_group_name, g]));
     expect(groups.system).toMatchObject({ ami_type: 'AL2023_x86_64_STANDARD', capacity_type: 'ON_DEMAND' });
     expect(groups.system.version).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.version\}$/);
-    expect(groups.gpu).toMatchObject({ ami_type: 'BOTTLEROCKET_x86_64_NVIDIA', capacity_type: 'SPOT', taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }] });
+    expect(groups.gpu).toMatchObject({
+      ami_type: 'BOTTLEROCKET_x86_64_NVIDIA',
+      capacity_type: 'SPOT',
+      taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }],
+    });
     const systemAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'system');
     const gpuAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'gpu');
     const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
@@ -49,7 +53,7 @@ describe('EksCluster', () => {
     }
   });
 
-  test('add-on versions default to AWS\'s default for the Kubernetes version, resolved at plan; exact ones win', () => {
+  test("add-on versions default to AWS's default for the Kubernetes version, resolved at plan; exact ones win", () => {
     const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, addonVersions: { coreDns: 'v1.12.4-eksbuild.1' } }));
     const lookups = Object.values(s.json.data!.aws_eks_addon_version);
     expect(lookups.map((d: any) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
@@ -62,26 +66,38 @@ describe('EksCluster', () => {
   test('VPC CNI and EBS CSI get IAM through Pod Identity; the node role has no CNI policy', () => {
     const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
     const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
-    expect(addons['vpc-cni'].pod_identity_association).toEqual([{ role_arn: expect.stringMatching(/aws_iam_role\.eks_vpc_cni_role_\w+\.arn/), service_account: 'aws-node' }]);
+    expect(addons['vpc-cni'].pod_identity_association).toEqual([
+      { role_arn: expect.stringMatching(/aws_iam_role\.eks_vpc_cni_role_\w+\.arn/), service_account: 'aws-node' },
+    ]);
     expect(addons['aws-ebs-csi-driver'].pod_identity_association[0].service_account).toBe('ebs-csi-controller-sa');
     const attachments = s.all('aws_iam_role_policy_attachment');
     const policiesOf = (role: string) => attachments.filter((a) => a.role.includes(`eks_${role}_`)).map((a) => a.policy_arn.split('/').pop());
     expect(policiesOf('node_role').sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy']);
     expect(policiesOf('vpc_cni_role')).toEqual(['AmazonEKS_CNI_Policy']);
     const cniRole = s.all('aws_iam_role').find((r) => r.name === 'llm-vpc-cni');
-    expect(JSON.parse(cniRole.assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    expect(JSON.parse(cniRole.assume_role_policy).Statement[0]).toMatchObject({
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: ['sts:AssumeRole', 'sts:TagSession'],
+    });
   });
 
   test('access entries: admins and viewers explicit, no implicit creator admin, the caller checked at plan', () => {
     const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, viewerPrincipalArns: [VIEWER] }));
     const cluster = s.only('aws_eks_cluster');
     expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
-    expect(s.all('aws_eks_access_entry').map((e) => e.principal_arn).sort()).toEqual([ADMIN, VIEWER]);
+    expect(
+      s
+        .all('aws_eks_access_entry')
+        .map((e) => e.principal_arn)
+        .sort(),
+    ).toEqual([ADMIN, VIEWER]);
     const policies = Object.fromEntries(s.all('aws_eks_access_policy_association').map((a) => [a.policy_arn.split('/').pop(), a]));
     expect(Object.keys(policies).sort()).toEqual(['AmazonEKSAdminViewPolicy', 'AmazonEKSClusterAdminPolicy']);
     expect(policies.AmazonEKSClusterAdminPolicy.access_scope).toEqual({ type: 'cluster' });
     const [check] = cluster.lifecycle.precondition;
-    expect(check.condition).toMatch(new RegExp(`^\\$\\{contains\\(\\["${ADMIN}", "${VIEWER}"\\], data\\.aws_iam_session_context\\.eks_caller_session_\\w+\\.issuer_arn\\)\\}$`));
+    expect(check.condition).toMatch(
+      new RegExp(`^\\$\\{contains\\(\\["${ADMIN}", "${VIEWER}"\\], data\\.aws_iam_session_context\\.eks_caller_session_\\w+\\.issuer_arn\\)\\}$`),
+    );
     expect(check.error_message).toContain('has no access entry on EKS cluster llm');
   });
 
@@ -111,7 +127,10 @@ describe('EksCluster', () => {
     for (const t of Object.values<any>(templates)) {
       expect(t.metadata_options).toEqual({ http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 });
     }
-    const ebs = (name: string, size: number) => ({ device_name: name, ebs: { volume_size: size, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' } });
+    const ebs = (name: string, size: number) => ({
+      device_name: name,
+      ebs: { volume_size: size, volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true' },
+    });
     expect(templates.system.block_device_mappings).toEqual([ebs('/dev/xvda', 60)]);
     expect(templates.gpu.block_device_mappings).toEqual([ebs('/dev/xvda', 8), ebs('/dev/xvdb', 120)]);
     for (const group of s.all('aws_eks_node_group')) {
@@ -142,21 +161,33 @@ describe('EksCluster', () => {
     });
     expect(Object.values(s.json.data!.aws_servicequotas_service_quota)[0]).toMatchObject({ service_code: 'ec2', quota_code: 'L-3819A6DF' });
     const [offered, quota] = group.lifecycle.precondition;
-    expect(offered.condition).toMatch(/^\$\{alltrue\(\[contains\(data\.aws_ec2_instance_type_offerings\.[\w-]+\.instance_types, "g6\.xlarge"\), contains\(.*"g5\.2xlarge"\)\]\)\}$/);
+    expect(offered.condition).toMatch(
+      /^\$\{alltrue\(\[contains\(data\.aws_ec2_instance_type_offerings\.[\w-]+\.instance_types, "g6\.xlarge"\), contains\(.*"g5\.2xlarge"\)\]\)\}$/,
+    );
     expect(offered.error_message).toMatch(/^Node group "gpu": instance type\(s\) \$\{join\(", ", setsubtract\(.*\)\)\} are not offered in eu-west-1b\./);
-    expect(quota.condition).toMatch(/^\$\{\(data\.aws_servicequotas_service_quota\.\w+\.value >= \(2 \* max\(data\.aws_ec2_instance_type\.\w+\.default_vcpus, data\.aws_ec2_instance_type\.\w+\.default_vcpus\)\)\)\}$/);
+    expect(quota.condition).toMatch(
+      /^\$\{\(data\.aws_servicequotas_service_quota\.\w+\.value >= \(2 \* max\(data\.aws_ec2_instance_type\.\w+\.default_vcpus, data\.aws_ec2_instance_type\.\w+\.default_vcpus\)\)\)\}$/,
+    );
     expect(quota.error_message).toContain('of the EC2 quota "All G and VT Spot Instance Requests" (L-3819A6DF)');
     expect(quota.error_message).toContain('aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-3819A6DF --desired-value ${');
   });
 
   const INVALID: [string, (scope: any) => void, RegExp][] = [
-    ['fewer than two subnets', (s) => new EksCluster(s, 'eks', { ...base, subnetIds: ['a'] }), /^stack\/eks: subnetIds has 1 subnet\(s\); EKS needs subnets in at least 2 zones$/],
+    [
+      'fewer than two subnets',
+      (s) => new EksCluster(s, 'eks', { ...base, subnetIds: ['a'] }),
+      /^stack\/eks: subnetIds has 1 subnet\(s\); EKS needs subnets in at least 2 zones$/,
+    ],
     [
       'sizes out of order',
       (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, desiredSize: 5 }),
       /^stack\/eks: node group "gpu" must satisfy 0 <= minSize <= desiredSize <= maxSize, maxSize >= 1 \(got 0, 5, 2\)$/,
     ],
-    ['no instance type', (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, instanceTypes: [] }), /^stack\/eks: node group "gpu" needs at least one instance type$/],
+    [
+      'no instance type',
+      (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, instanceTypes: [] }),
+      /^stack\/eks: node group "gpu" needs at least one instance type$/,
+    ],
     [
       'a subnet outside the cluster',
       (s) => new EksCluster(s, 'eks', base).addNodegroupCapacity('g', { ...gpu, subnetIds: ['x'] }),
@@ -168,9 +199,21 @@ describe('EksCluster', () => {
       /^stack\/eks: publicAccessCidrs contains 0\.0\.0\.0\/0; list your own ranges, or set allowPublicAccessFromAnywhere to accept an API endpoint open to the internet$/,
     ],
     ['no public CIDR', (s) => new EksCluster(s, 'eks', { ...base, publicAccessCidrs: [] }), /^stack\/eks: publicAccessCidrs must list at least one CIDR$/],
-    ['no admin', (s) => new EksCluster(s, 'eks', { ...base, adminPrincipalArns: [] }), /^stack\/eks: adminPrincipalArns must list at least one principal; the creator gets no implicit admin access$/],
-    ['a retention CloudWatch does not offer', (s) => new EksCluster(s, 'eks', { ...base, logRetentionDays: 100 }), /^stack\/eks: logRetentionDays 100 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365,/],
-    ['a key deletion window out of range', (s) => new ClusterKey(s, 'key', { clusterName: 'c', deletionWindowDays: 3 }), /^stack\/key: deletionWindowDays 3 must be an integer from 7 to 30$/],
+    [
+      'no admin',
+      (s) => new EksCluster(s, 'eks', { ...base, adminPrincipalArns: [] }),
+      /^stack\/eks: adminPrincipalArns must list at least one principal; the creator gets no implicit admin access$/,
+    ],
+    [
+      'a retention CloudWatch does not offer',
+      (s) => new EksCluster(s, 'eks', { ...base, logRetentionDays: 100 }),
+      /^stack\/eks: logRetentionDays 100 must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365,/,
+    ],
+    [
+      'a key deletion window out of range',
+      (s) => new ClusterKey(s, 'key', { clusterName: 'c', deletionWindowDays: 3 }),
+      /^stack\/key: deletionWindowDays 3 must be an integer from 7 to 30$/,
+    ],
   ];
   test.each(INVALID)('rejects %s', (_name, build, message) => {
     expect(() => synthScope(build)).toThrow(message);
@@ -179,13 +222,22 @@ describe('EksCluster', () => {
 
 describe('EksNetwork', () => {
   test('rejects a zone count EKS cannot use', () => {
-    expect(() => synthScope((s) => new EksNetwork(s, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], kmsKeyArn: 'k' }))).toThrow(
-      /^stack\/net: availabilityZones has 1 zones; EKS needs 2 to 6 \(got eu-west-1a\)$/,
-    );
+    expect(() =>
+      synthScope((s) => new EksNetwork(s, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a'], kmsKeyArn: 'k' })),
+    ).toThrow(/^stack\/net: availabilityZones has 1 zones; EKS needs 2 to 6 \(got eu-west-1a\)$/);
   });
 
   test('logs every flow to an encrypted log group and empties the default security group', () => {
-    const s = synthScope((scope) => new EksNetwork(scope, 'net', { clusterName: 'c', cidr: '10.0.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'], kmsKeyArn: 'k', flowLogRetentionDays: 30 }));
+    const s = synthScope(
+      (scope) =>
+        new EksNetwork(scope, 'net', {
+          clusterName: 'c',
+          cidr: '10.0.0.0/16',
+          availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+          kmsKeyArn: 'k',
+          flowLogRetentionDays: 30,
+        }),
+    );
     expect(s.only('aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
     expect(s.only('aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/vpc/c/flow-logs', retention_in_days: 30, kms_key_id: 'k' });
     expect(s.only('aws_flow_log')).toMatchObject({ traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', max_aggregation_interval: 60 });
@@ -199,7 +251,10 @@ describe('ClusterKey', () => {
     const key = s.only('aws_kms_key');
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     const [account, logs] = JSON.parse(key.policy).Statement;
-    expect(account).toMatchObject({ Principal: { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::\$\{data\.aws_caller_identity\.\w+\.account_id\}:root$/) }, Action: 'kms:*' });
+    expect(account).toMatchObject({
+      Principal: { AWS: expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:iam::\$\{data\.aws_caller_identity\.\w+\.account_id\}:root$/) },
+      Action: 'kms:*',
+    });
     expect(logs.Principal.Service).toMatch(/^logs\.\$\{data\.aws_region\.\w+\.region\}\.amazonaws\.com$/);
     expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toMatch(/:log-group:\*$/);
     expect(s.only('aws_kms_alias').name).toBe('alias/c');

@@ -49,7 +49,11 @@ describe('ArgoCd', () => {
 
   test("awsAlb: the chart's AWS mode with a gRPC Service for the CLI, of the given type", () => {
     const { values } = argocd({ ingress: { ...argocdBase.ingress, className: 'alb', awsAlb: { serviceType: 'ClusterIP' } } });
-    expect(values.server.ingress).toMatchObject({ controller: 'aws', ingressClassName: 'alb', aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' } });
+    expect(values.server.ingress).toMatchObject({
+      controller: 'aws',
+      ingressClassName: 'alb',
+      aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
+    });
   });
 
   test('values is an escape hatch merged over the computed values', () => {
@@ -91,16 +95,36 @@ describe('PlatformNamespaces', () => {
   });
 
   test('labels: managed-by, role, extra labels and Pod Security Admission (restricted by default)', () => {
-    const s = synthScope((scope) => new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], labels: { team: 'ml' }, podSecurityVersion: 'v1.35' }));
+    const s = synthScope(
+      (scope) => new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], labels: { team: 'ml' }, podSecurityVersion: 'v1.35' }),
+    );
     expect(Object.fromEntries(s.all('kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]))).toEqual({
-      argocd: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', ...psa('restricted'), 'llm-platform/role': 'gitops-tooling' },
-      a: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform', team: 'ml', ...psa('restricted'), 'llm-platform/role': 'application' },
+      argocd: {
+        'app.kubernetes.io/managed-by': 'terraform',
+        'app.kubernetes.io/part-of': 'llm-platform',
+        team: 'ml',
+        ...psa('restricted'),
+        'llm-platform/role': 'gitops-tooling',
+      },
+      a: {
+        'app.kubernetes.io/managed-by': 'terraform',
+        'app.kubernetes.io/part-of': 'llm-platform',
+        team: 'ml',
+        ...psa('restricted'),
+        'llm-platform/role': 'application',
+      },
     });
   });
 
   test('enforces the level given per namespace and still warns and audits at restricted', () => {
-    const s = synthScope((scope) =>
-      new PlatformNamespaces(scope, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['gpu', 'web'], podSecurity: { gpu: 'baseline' }, podSecurityVersion: 'v1.35' }),
+    const s = synthScope(
+      (scope) =>
+        new PlatformNamespaces(scope, 'ns', {
+          gitopsNamespace: 'argocd',
+          appNamespaces: ['gpu', 'web'],
+          podSecurity: { gpu: 'baseline' },
+          podSecurityVersion: 'v1.35',
+        }),
     );
     const labels = Object.fromEntries(s.all('kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]));
     expect(labels.gpu).toMatchObject(psa('baseline'));
@@ -112,7 +136,9 @@ describe('PlatformNamespaces', () => {
     [{ podSecurity: { other: 'baseline' as const } }, /^stack\/ns: podSecurity names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
     [{ podSecurityVersion: 'latest' }, /^stack\/ns: podSecurityVersion "latest" must be a Kubernetes minor version such as v1\.35$/],
   ])('rejects %j', (props, message) => {
-    expect(() => synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], podSecurityVersion: 'v1.35', ...props }))).toThrow(message);
+    expect(() =>
+      synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], podSecurityVersion: 'v1.35', ...props })),
+    ).toThrow(message);
   });
 });
 
@@ -149,7 +175,12 @@ describe('AppSecret', () => {
 
   test('builds a setting from a credential as a Terraform expression, and names variables of dashed keys with "_"', () => {
     const s = synthScope((scope) => {
-      const db = new AppSecret(scope, 'db', { ...base, secretName: 'db', credentials: [{ key: 'db-password', generatedBytes: 24, pattern: '^[a-z0-9]{16,}$', rule: 'hex' }], settings: {} });
+      const db = new AppSecret(scope, 'db', {
+        ...base,
+        secretName: 'db',
+        credentials: [{ key: 'db-password', generatedBytes: 24, pattern: '^[a-z0-9]{16,}$', rule: 'hex' }],
+        settings: {},
+      });
       new AppSecret(scope, 'app', { ...base, settings: (own) => ({ URL: `mongodb://u:${db.credential('db-password')}@h:27017/d`, KEY_COPY: own('API_KEY') }) });
     });
     const app = s.all('kubernetes_secret_v1').find((x) => x.metadata.name === 's');
@@ -181,7 +212,9 @@ describe('NvidiaDevicePlugin', () => {
   });
 
   test('rejects an empty toleration list', () => {
-    expect(() => synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [] }))).toThrow(/^stack\/dp: tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them$/);
+    expect(() => synthScope((s) => new NvidiaDevicePlugin(s, 'dp', { tolerations: [] }))).toThrow(
+      /^stack\/dp: tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them$/,
+    );
   });
 });
 
@@ -202,7 +235,12 @@ describe('ArgoCd single sign-on', () => {
     expect(values.configs.cm['admin.enabled']).toBe(false);
     expect(values.configs.rbac).toEqual({ 'policy.default': '', 'policy.csv': 'g, platform-admins, role:admin', scopes: '[groups]' });
     expect(release.set_sensitive).toEqual([{ name: 'configs.secret.extra.oidc\\.clientSecret', value: '${var.argocd_oidc_client_secret}' }]);
-    expect(s.json.variable!.argocd_oidc_client_secret).toEqual({ type: 'string', sensitive: true, nullable: false, description: 'OIDC client secret of Argo CD single sign-on' });
+    expect(s.json.variable!.argocd_oidc_client_secret).toEqual({
+      type: 'string',
+      sensitive: true,
+      nullable: false,
+      description: 'OIDC client secret of Argo CD single sign-on',
+    });
   });
 
   test('without SSO there is no secret variable and no RBAC override', () => {
@@ -218,7 +256,12 @@ describe('ArgoCd single sign-on', () => {
 
 describe('ArgoCdRepositoryCredentials', () => {
   test.each([
-    [RepositoryAuth.HTTPS_TOKEN, 'https://git.example.com/r.git', ['gitops_repo_token', 'gitops_repo_username'], { username: '${var.gitops_repo_username}', password: '${var.gitops_repo_token}' }],
+    [
+      RepositoryAuth.HTTPS_TOKEN,
+      'https://git.example.com/r.git',
+      ['gitops_repo_token', 'gitops_repo_username'],
+      { username: '${var.gitops_repo_username}', password: '${var.gitops_repo_token}' },
+    ],
     [RepositoryAuth.SSH_KEY, 'git@git.example.com:o/r.git', ['gitops_repo_ssh_private_key'], { sshPrivateKey: '${var.gitops_repo_ssh_private_key}' }],
   ])('%s: a repository Secret from sensitive variables without defaults', (auth, repoUrl, variables, credentials) => {
     const s = synthScope((scope) => new ArgoCdRepositoryCredentials(scope, 'repo', { argocdNamespace: 'argocd', repoUrl, auth }));
@@ -230,8 +273,8 @@ describe('ArgoCdRepositoryCredentials', () => {
   });
 
   test('rejects credentials that do not fit the URL', () => {
-    expect(() => synthScope((s) => new ArgoCdRepositoryCredentials(s, 'repo', { argocdNamespace: 'argocd', repoUrl: 'git@h:o/r.git', auth: RepositoryAuth.HTTPS_TOKEN }))).toThrow(
-      /^stack\/repo: auth "https-token" does not fit repository git@h:o\/r\.git \(https-token needs an https:\/\/ URL, ssh-key an SSH URL\)$/,
-    );
+    expect(() =>
+      synthScope((s) => new ArgoCdRepositoryCredentials(s, 'repo', { argocdNamespace: 'argocd', repoUrl: 'git@h:o/r.git', auth: RepositoryAuth.HTTPS_TOKEN })),
+    ).toThrow(/^stack\/repo: auth "https-token" does not fit repository git@h:o\/r\.git \(https-token needs an https:\/\/ URL, ssh-key an SSH URL\)$/);
   });
 });

@@ -38,13 +38,25 @@ const TEMPLATE = 'must not contain "${" or "%{" (Terraform would evaluate it as 
 describe('the central guard rejects, wherever it appears', () => {
   test.each<[string, (e: any) => void, string]>([
     ['a template in an annotation value', (e) => (e.ingress.annotations = { a: INJECTION }), `dev.ingress.annotations.a: ${TEMPLATE}`],
-    ['a template in an annotation key', (e) => (e.ingress.annotations = { [INJECTION]: 'x' }), `dev.ingress.annotations.\${file("/etc/hostname")}: key ${TEMPLATE}`],
+    [
+      'a template in an annotation key',
+      (e) => (e.ingress.annotations = { [INJECTION]: 'x' }),
+      `dev.ingress.annotations.\${file("/etc/hostname")}: key ${TEMPLATE}`,
+    ],
     ['a directive in a context name', (e) => (e.cluster.context = '%{ if true }x%{ endif }'), `dev.cluster.context: ${TEMPLATE}`],
     ['a template in the repository URL', (e) => (e.gitops = { repoUrl: `https://example.com/${INJECTION}.git` }), `dev.gitops.repoUrl: ${TEMPLATE}`],
     ['control characters', (e) => (e.cluster.configPath = 'a\nb'), 'dev.cluster.configPath: must not contain control characters'],
     ['an unbounded string', (e) => (e.cluster.configPath = 'x'.repeat(3000)), 'dev.cluster.configPath: must be at most 2048 characters (got 3000)'],
-    ['an unbounded list', (e) => (e.apps.ollama.models = Array.from({ length: 101 }, (_, i) => `m${i}:1b`)), 'dev.apps.ollama.models: must list at most 100 items (got 101)'],
-    ['credentials in the repository URL', (e) => (e.gitops = { repoUrl: 'https://user:token@example.com/r.git' }), 'dev.gitops.repoUrl: must not carry credentials (user:token@); use the repository credentials variables instead'],
+    [
+      'an unbounded list',
+      (e) => (e.apps.ollama.models = Array.from({ length: 101 }, (_, i) => `m${i}:1b`)),
+      'dev.apps.ollama.models: must list at most 100 items (got 101)',
+    ],
+    [
+      'credentials in the repository URL',
+      (e) => (e.gitops = { repoUrl: 'https://user:token@example.com/r.git' }),
+      'dev.gitops.repoUrl: must not carry credentials (user:token@); use the repository credentials variables instead',
+    ],
     ['an unknown key', (e) => (e.cluster.kubeconfig = 'x'), 'dev.cluster: Unrecognized key: "kubeconfig"'],
   ])('%s', (_name, mutate, expected) => {
     expect(problems(withDev(mutate))).toContain(expected);
@@ -74,7 +86,9 @@ describe('the central guard rejects, wherever it appears', () => {
     const revision = problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: INJECTION }));
     expect(revision).toContain(`GITOPS_REVISION: ${TEMPLATE}`);
     expect(revision).toContain(`dev.gitops.targetRevision: ${TEMPLATE}`);
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain('GITOPS_REVISION: must not contain control characters');
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain(
+      'GITOPS_REVISION: must not contain control characters',
+    );
     expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: `https://x.example/${INJECTION}` }))).toContain(`GITOPS_REPO_URL: ${TEMPLATE}`);
     for (const line of [...revision]) expect(line).not.toContain('/etc/hostname');
   });
@@ -88,21 +102,28 @@ describe('the central guard rejects, wherever it appears', () => {
     };
 
     test.each(['__proto__', 'constructor', 'prototype'])('rejects the key %s at any depth', (key) => {
-      expect(problems(load(`{"dev": {"argocd": {"${key}": {"polluted": true}}}}`))).toEqual([`PLATFORM_OVERRIDES_FILE: dev.argocd.${key}: the key "${key}" is not allowed`]);
+      expect(problems(load(`{"dev": {"argocd": {"${key}": {"polluted": true}}}}`))).toEqual([
+        `PLATFORM_OVERRIDES_FILE: dev.argocd.${key}: the key "${key}" is not allowed`,
+      ]);
       expect(problems(load(`{"${key}": {}}`))).toEqual([`PLATFORM_OVERRIDES_FILE: ${key}: the key "${key}" is not allowed`]);
       expect(({} as any).polluted).toBeUndefined();
     });
 
     test('rejects unknown keys and templates', () => {
       expect(problems(load('{"dev": {"argocd": {"chartz": {}}}}'))).toContain('dev.argocd: Unrecognized key: "chartz"');
-      expect(problems(load(JSON.stringify({ dev: { cluster: { context: INJECTION } } })))).toEqual([`PLATFORM_OVERRIDES_FILE: dev.cluster.context: ${TEMPLATE}`]);
+      expect(problems(load(JSON.stringify({ dev: { cluster: { context: INJECTION } } })))).toEqual([
+        `PLATFORM_OVERRIDES_FILE: dev.cluster.context: ${TEMPLATE}`,
+      ]);
     });
   });
 
   test('a wrapper chart dependency repository that is not a plain https/oci URL fails synth', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-'));
     fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), `apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    version: "1.77.0"\n    repository: 'https://x/${INJECTION}'\n`);
+    fs.writeFileSync(
+      path.join(root, 'apps/ollama/Chart.yaml'),
+      `apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    version: "1.77.0"\n    repository: 'https://x/${INJECTION}'\n`,
+    );
     expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
       /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies\[0\]\.repository must be an https:\/\/ or oci:\/\/ URL of at most 512 characters without "\{" or "\}"/,
     );
@@ -112,7 +133,14 @@ describe('the central guard rejects, wherever it appears', () => {
 describe('strings the constructs write are Terraform literals', () => {
   test('template-like data is escaped in manifests', () => {
     const project = synthScope(
-      (s) => new ArgoCdProject(s, 'p', { name: 'p', argocdNamespace: 'argocd', sourceRepos: ['https://x/r.git'], destinationNamespaces: ['a'], description: 'uses ${HOME} and %{ if }' }),
+      (s) =>
+        new ArgoCdProject(s, 'p', {
+          name: 'p',
+          argocdNamespace: 'argocd',
+          sourceRepos: ['https://x/r.git'],
+          destinationNamespaces: ['a'],
+          description: 'uses ${HOME} and %{ if }',
+        }),
     ).manifests('AppProject').p;
     expect(project.spec.description).toBe('uses $${HOME} and %%{ if }');
   });
@@ -125,7 +153,11 @@ describe('strings the constructs write are Terraform literals', () => {
     for (const name of fs.readdirSync(stacks)) {
       const text = fs.readFileSync(path.join(stacks, name, 'cdk.tf.json'), 'utf8');
       const calls = [...text.matchAll(/(?<!\$)\$\{([^}]*)/g)].flatMap((m) => [...m[1].matchAll(/([a-z_][a-z0-9_]*)\(/g)].map((c) => c[1]));
-      expect([...new Set(calls)].filter((f) => !['coalesce', 'cidrsubnet', 'base64decode', 'can', 'regex', 'contains', 'alltrue', 'join', 'setsubtract', 'max', 'tolist'].includes(f))).toEqual([]);
+      expect(
+        [...new Set(calls)].filter(
+          (f) => !['coalesce', 'cidrsubnet', 'base64decode', 'can', 'regex', 'contains', 'alltrue', 'join', 'setsubtract', 'max', 'tolist'].includes(f),
+        ),
+      ).toEqual([]);
     }
   });
 });
@@ -139,7 +171,10 @@ describeTerraform('Terraform does not evaluate an escaped expression (real terra
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tf-literal-'));
     fs.writeFileSync(path.join(dir, 'main.tf.json'), JSON.stringify({ output: { x: { value } } }));
     const env = { ...process.env, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_CLI_CONFIG_FILE: '/dev/null' };
-    for (const args of [['init', '-input=false'], ['apply', '-auto-approve', '-input=false']]) {
+    for (const args of [
+      ['init', '-input=false'],
+      ['apply', '-auto-approve', '-input=false'],
+    ]) {
       const run = spawnSync('terraform', [`-chdir=${dir}`, ...args], { env, encoding: 'utf8' });
       if (run.status !== 0) throw new Error(run.stderr);
     }

@@ -54,7 +54,8 @@ function render(options: { catalog?: readonly AppDefinition[]; environments?: st
 }
 
 const findings = (renders: EnvironmentRender[]) => renders.flatMap((r) => r.findings.map((f) => formatFinding(r.environment, f)));
-const objects = (renders: EnvironmentRender[], env: string, app: string) => renders.find((r) => r.environment === env)!.apps.find((a) => a.app === app)!.objects;
+const objects = (renders: EnvironmentRender[], env: string, app: string) =>
+  renders.find((r) => r.environment === env)!.apps.find((a) => a.app === app)!.objects;
 const find = (renders: EnvironmentRender[], env: string, app: string, kind: string, name: string) =>
   objects(renders, env, app).find((o) => o.kind === kind && o.metadata.name === name)!;
 const appendYaml = (root: string, file: string, text: string) => fs.appendFileSync(path.join(root, 'apps', file), text);
@@ -74,16 +75,19 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
     expect(findings(renders)).toEqual([]);
   });
 
-  test.each(['dev', 'staging', 'prod'])('%s: value files in order, then the valuesObject; release name, namespace and Kubernetes version of the Application', (env) => {
-    const probe = find(renders, env, 'probe', 'ConfigMap', 'probe-probe');
-    expect(probe.metadata.namespace).toBe('probe-ns');
-    expect(probe.data).toEqual({
-      fromBase: 'base',
-      fromEnv: `values-${env}`,
-      fromObject: 'valuesObject',
-      kubeVersion: env === 'dev' ? 'v1.34.0' : 'v1.35.0',
-    });
-  });
+  test.each(['dev', 'staging', 'prod'])(
+    '%s: value files in order, then the valuesObject; release name, namespace and Kubernetes version of the Application',
+    (env) => {
+      const probe = find(renders, env, 'probe', 'ConfigMap', 'probe-probe');
+      expect(probe.metadata.namespace).toBe('probe-ns');
+      expect(probe.data).toEqual({
+        fromBase: 'base',
+        fromEnv: `values-${env}`,
+        fromObject: 'valuesObject',
+        kubeVersion: env === 'dev' ? 'v1.34.0' : 'v1.35.0',
+      });
+    },
+  );
 
   test('the valuesObject reaches the chart as Kubernetes gets it: librechat.yaml reads ${OLLAMA_BASE_URL}', () => {
     const config = parse(find(renders, 'dev', 'librechat', 'ConfigMap', 'librechat-librechat-config').data['librechat.yaml']);
@@ -97,7 +101,10 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
   });
 
   test('the wrapper charts ship default-deny ingress plus one allow rule per connection', () => {
-    const policies = (env: string, app: string) => objects(renders, env, app).filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name);
+    const policies = (env: string, app: string) =>
+      objects(renders, env, app)
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .map((o) => o.metadata.name);
     expect(policies('dev', 'librechat')).toEqual([
       'librechat-default-deny-ingress',
       'librechat-librechat-from-ingress',
@@ -105,13 +112,21 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
       'librechat-meilisearch-from-librechat',
     ]);
     expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
-    expect(find(renders, 'prod', 'ollama', 'NetworkPolicy', 'ollama-api').spec.ingress[0].from).toContainEqual({ ipBlock: { cidr: '10.30.0.0/16' } });
+    // On EKS the ALB reaches LibreChat from VPC addresses; Ollama is not published there, so only
+    // LibreChat's pods may reach it.
+    expect(find(renders, 'prod', 'librechat', 'NetworkPolicy', 'librechat-librechat-from-ingress').spec.ingress[0].from).toEqual([
+      { ipBlock: { cidr: '10.30.0.0/16' } },
+    ]);
+    expect(find(renders, 'prod', 'ollama', 'NetworkPolicy', 'ollama-api').spec.ingress[0].from).not.toContainEqual({ ipBlock: { cidr: '10.30.0.0/16' } });
   });
 });
 
 (helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
   test('a Deployment with a ReadWriteOnce claim that rolls', () => {
-    const result = render({ environments: ['dev'], edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  updateStrategy:\n    type: RollingUpdate\n') });
+    const result = render({
+      environments: ['dev'],
+      edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  updateStrategy:\n    type: RollingUpdate\n'),
+    });
     expect(findings(result)).toEqual([
       'dev/librechat: Deployment librechat/librechat-librechat: spec.strategy.type: rolls with two pods while spec.template.spec.volumes[1] mounts ReadWriteOnce claim librechat-librechat-images; set strategy Recreate (or use a StatefulSet)',
     ]);
@@ -132,7 +147,7 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
       values: (context) => {
         const values = OLLAMA.values!(context) as any;
         const { gpu, ...ollama } = values.ollama.ollama;
-        const { nodeSelector, tolerations, ...chart } = values.ollama;
+        const { nodeSelector, tolerations: _tolerations, ...chart } = values.ollama;
         return { ...values, ollama: { ...chart, ollama: { ...ollama, gpu: { enabled: false } }, gpu, ollama_nodeSelector: nodeSelector } };
       },
     };

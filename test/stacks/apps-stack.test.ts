@@ -63,7 +63,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(librechat.depends_on).toContain(`kubernetes_manifest.${ollamaId}`);
   });
 
-  test('LibreChat reaches Ollama through OLLAMA_BASE_URL from its Secret, offering the environment\'s models', () => {
+  test("LibreChat reaches Ollama through OLLAMA_BASE_URL from its Secret, offering the environment's models", () => {
     const config = parse(values(env, 'librechat').librechat.librechat.configYamlContent);
     expect(config.endpoints.custom[0]).toMatchObject({
       name: 'Ollama',
@@ -79,7 +79,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(parse(values(env, 'librechat').librechat.librechat.configYamlContent).endpoints.custom[0].baseURL).toBe('$${OLLAMA_BASE_URL}/v1/');
   });
 
-  test('LibreChat\'s container reads every required key of its Secrets with a non-optional reference', () => {
+  test("LibreChat's container reads every required key of its Secrets with a non-optional reference", () => {
     const env_ = values(env, 'librechat').global.librechat.env;
     expect(env_.map((e: any) => `${e.valueFrom.secretKeyRef.name}/${e.name}`)).toEqual([
       'librechat-credentials-env/CREDS_KEY',
@@ -93,20 +93,23 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     for (const e of env_) expect(e.valueFrom.secretKeyRef).toEqual({ name: expect.any(String), key: e.name });
   });
 
-  test('MongoDB authenticates LibreChat\'s user with the Terraform Secret; Meilisearch reads its own Secret', () => {
+  test("MongoDB authenticates LibreChat's user with the Terraform Secret; Meilisearch reads its own Secret", () => {
     const librechat = values(env, 'librechat').librechat;
     expect(librechat.mongodb.auth).toEqual({ enabled: true, existingSecret: 'librechat-mongodb', usernames: ['librechat'], databases: ['LibreChat'] });
     expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
   });
 
-  test('NetworkPolicy peers: LibreChat admits the ingress controller, Ollama admits it only where published, and LibreChat\'s pods', () => {
+  test("NetworkPolicy peers: LibreChat admits the ingress controller, Ollama admits it only where published, and LibreChat's pods", () => {
     const e = environment(env);
-    const ingress = e.cluster.kind === 'eks' ? [{ ipBlock: { cidr: e.cluster.vpc.cidr } }] : [
-      {
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
-      },
-    ];
+    const ingress =
+      e.cluster.kind === 'eks'
+        ? [{ ipBlock: { cidr: e.cluster.vpc.cidr } }]
+        : [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+            },
+          ];
     expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
     expect(values(env, 'ollama').networkPolicy).toEqual({
       ingressController: { from: (e.ingress.hosts as any).ollama ? ingress : [] },
@@ -132,7 +135,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe((e.ingress.hosts as any).librechat);
   });
 
-  test('outputs the LibreChat URL, and Ollama\'s where it is published', () => {
+  test("outputs the LibreChat URL, and Ollama's where it is published", () => {
     const e = environment(env);
     const scheme = e.ingress.tls ? 'https' : 'http';
     expect(stacks[env].json.output!.librechat_url.value).toBe(`${scheme}://${(e.ingress.hosts as any).librechat}`);
@@ -149,15 +152,18 @@ describe('per-environment differences', () => {
     expect(values('dev', 'ollama').ollama.ingress.tls).toEqual([]);
   });
 
-  test.each(['staging', 'prod'] as const)('%s schedules Ollama onto the tainted GPU nodes, keeps its unauthenticated API in-cluster, serves LibreChat over TLS', (env) => {
-    const ollama = values(env, 'ollama').ollama;
-    expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
-    expect(ollama.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
-    expect(ollama.ingress).toEqual({ enabled: false });
-    const librechat = values(env, 'librechat').librechat;
-    expect(librechat.ingress.tls).toEqual([{ secretName: 'librechat-tls', hosts: [(environment(env).ingress.hosts as any).librechat] }]);
-    expect(librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${(environment(env).ingress.hosts as any).librechat}`);
-  });
+  test.each(['staging', 'prod'] as const)(
+    '%s schedules Ollama onto the tainted GPU nodes, keeps its unauthenticated API in-cluster, serves LibreChat over TLS',
+    (env) => {
+      const ollama = values(env, 'ollama').ollama;
+      expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+      expect(ollama.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+      expect(ollama.ingress).toEqual({ enabled: false });
+      const librechat = values(env, 'librechat').librechat;
+      expect(librechat.ingress.tls).toEqual([{ secretName: 'librechat-tls', hosts: [(environment(env).ingress.hosts as any).librechat] }]);
+      expect(librechat.librechat.configEnv.DOMAIN_CLIENT).toBe(`https://${(environment(env).ingress.hosts as any).librechat}`);
+    },
+  );
 
   test.each(['staging', 'prod'] as const)('%s puts LibreChat on the shared ALB with a 600 s idle timeout and no nginx annotation', (env) => {
     const ingress = values(env, 'librechat').librechat.ingress;
@@ -172,8 +178,11 @@ describe('per-environment differences', () => {
     expect(Object.keys(ingress.annotations).filter((k) => k.startsWith('nginx.'))).toEqual([]);
   });
 
-  test('dev carries the nginx streaming timeouts on the apps\' Ingresses', () => {
-    for (const [app, root] of [['ollama', 'ollama'], ['librechat', 'librechat']]) {
+  test("dev carries the nginx streaming timeouts on the apps' Ingresses", () => {
+    for (const [app, root] of [
+      ['ollama', 'ollama'],
+      ['librechat', 'librechat'],
+    ]) {
       expect(values('dev', app)[root].ingress.annotations).toEqual({
         'nginx.ingress.kubernetes.io/proxy-read-timeout': '600',
         'nginx.ingress.kubernetes.io/proxy-send-timeout': '600',
@@ -210,18 +219,27 @@ describe('wrapper chart checks at synth time', () => {
   test('a missing wrapper chart fails synth', () => {
     const root = copyApps();
     fs.rmSync(path.join(root, 'apps/ollama/Chart.yaml'));
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: wrapper chart not found$/);
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
+      /^dev-apps: apps\/ollama\/Chart\.yaml: wrapper chart not found$/,
+    );
   });
 
   test('a wrapper chart without dependencies fails synth', () => {
     const root = copyApps();
     fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\n');
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/);
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
+      /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/,
+    );
   });
 
   test('a dependency without a version fails synth', () => {
     const root = copyApps();
-    fs.writeFileSync(path.join(root, 'apps/ollama/Chart.yaml'), 'apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    repository: https://helm.otwld.com/\n');
-    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(/^dev-apps: apps\/ollama\/Chart\.yaml: dependencies\[0\]\.version must be a non-empty string$/);
+    fs.writeFileSync(
+      path.join(root, 'apps/ollama/Chart.yaml'),
+      'apiVersion: v2\nname: ollama\nversion: 1.0.0\ndependencies:\n  - name: ollama\n    repository: https://helm.otwld.com/\n',
+    );
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
+      /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies\[0\]\.version must be a non-empty string$/,
+    );
   });
 });

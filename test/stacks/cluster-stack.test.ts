@@ -22,7 +22,11 @@ describe('staging-cluster', () => {
   test('creates a VPC with a private and a public subnet in each of three zones', () => {
     const subnets = all(staging.json, 'aws_subnet');
     expect(subnets).toHaveLength(6);
-    const zones = (kind: string) => subnets.filter((s) => s.tags.Name.includes(`-${kind}-`)).map((s) => s.availability_zone).sort();
+    const zones = (kind: string) =>
+      subnets
+        .filter((s) => s.tags.Name.includes(`-${kind}-`))
+        .map((s) => s.availability_zone)
+        .sort();
     expect(zones('private')).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(zones('public')).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(subnets.filter((s) => s.tags['kubernetes.io/role/elb'] === '1')).toHaveLength(3);
@@ -50,8 +54,14 @@ describe('staging-cluster', () => {
     expect(cluster.access_config).toEqual({ authentication_mode: 'API', bootstrap_cluster_creator_admin_permissions: false });
     const associations = all(staging.json, 'aws_eks_access_policy_association');
     expect(associations.map((a) => [a.principal_arn, a.policy_arn])).toEqual([
-      [expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_admin_0_access_\w+\.principal_arn\}$/), 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy'],
-      [expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_viewer_0_access_\w+\.principal_arn\}$/), 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy'],
+      [
+        expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_admin_0_access_\w+\.principal_arn\}$/),
+        'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      ],
+      [
+        expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_viewer_0_access_\w+\.principal_arn\}$/),
+        'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy',
+      ],
     ]);
     expect(all(staging.json, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual([
       'arn:aws:iam::111122223333:role/llm-platform-deployer',
@@ -84,11 +94,12 @@ describe('staging-cluster', () => {
     for (const name of ['system', 'gpu']) {
       const deps: string[] = nodeGroup(staging.json, name).depends_on;
       expect(deps.filter((d) => d.startsWith('aws_iam_role_policy_attachment.eks_node_role_'))).toHaveLength(2);
-      expect(deps.filter((d) => d.startsWith('aws_eks_addon.')).map((d) => d.replace(/_[0-9A-F]{8}$/, '')).sort()).toEqual([
-        'aws_eks_addon.eks_eks_pod_identity_agent',
-        'aws_eks_addon.eks_kube_proxy',
-        'aws_eks_addon.eks_vpc_cni',
-      ]);
+      expect(
+        deps
+          .filter((d) => d.startsWith('aws_eks_addon.'))
+          .map((d) => d.replace(/_[0-9A-F]{8}$/, ''))
+          .sort(),
+      ).toEqual(['aws_eks_addon.eks_eks_pod_identity_agent', 'aws_eks_addon.eks_kube_proxy', 'aws_eks_addon.eks_vpc_cni']);
     }
   });
 
@@ -126,19 +137,27 @@ describe('staging-cluster', () => {
 
   test('preflight: the plan fails when the spot G quota or the zone cannot hold the GPU group', () => {
     const [offered, quota] = nodeGroup(staging.json, 'gpu').lifecycle.precondition;
-    expect(Object.values(staging.json.data!.aws_servicequotas_service_quota)).toEqual([expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' })]);
+    expect(Object.values(staging.json.data!.aws_servicequotas_service_quota)).toEqual([
+      expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' }),
+    ]);
     expect(quota.error_message).toContain('"All G and VT Spot Instance Requests" (L-3819A6DF)');
-    expect(quota.condition).toMatch(/>= \(1 \* max\(data\.aws_ec2_instance_type\.eks_gpu_nodes_g6_xlarge_\w+\.default_vcpus, data\.aws_ec2_instance_type\.eks_gpu_nodes_g5_xlarge_\w+\.default_vcpus\)\)/);
+    expect(quota.condition).toMatch(
+      />= \(1 \* max\(data\.aws_ec2_instance_type\.eks_gpu_nodes_g6_xlarge_\w+\.default_vcpus, data\.aws_ec2_instance_type\.eks_gpu_nodes_g5_xlarge_\w+\.default_vcpus\)\)/,
+    );
     expect(offered.error_message).toContain('are not offered in eu-west-1a');
     expect(nodeGroup(staging.json, 'system').lifecycle).toBeUndefined();
   });
 
-  test('installs the five managed add-ons at AWS\'s default version for 1.35, looked up at plan', () => {
+  test("installs the five managed add-ons at AWS's default version for 1.35, looked up at plan", () => {
     const addons = all(staging.json, 'aws_eks_addon');
     expect(addons.map((a) => a.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'coredns', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
     for (const addon of addons) expect(addon.addon_version).toMatch(/^\$\{data\.aws_eks_addon_version\.\w+\.version\}$/);
-    for (const lookup of Object.values<any>(staging.json.data!.aws_eks_addon_version)) expect(lookup).toMatchObject({ kubernetes_version: '1.35', most_recent: false });
-    expect(staging.text).toHaveResourceWithProperties(EksAddon, { addon_name: 'vpc-cni', pod_identity_association: [expect.objectContaining({ service_account: 'aws-node' })] });
+    for (const lookup of Object.values<any>(staging.json.data!.aws_eks_addon_version))
+      expect(lookup).toMatchObject({ kubernetes_version: '1.35', most_recent: false });
+    expect(staging.text).toHaveResourceWithProperties(EksAddon, {
+      addon_name: 'vpc-cni',
+      pod_identity_association: [expect.objectContaining({ service_account: 'aws-node' })],
+    });
     expect(all(staging.json, 'aws_iam_role_policy_attachment').find((a) => a.policy_arn.endsWith('/AmazonEKS_CNI_Policy')).role).toMatch(/eks_vpc_cni_role/);
   });
 
@@ -153,7 +172,9 @@ describe('staging-cluster', () => {
       Principal: { Service: 'pods.eks.amazonaws.com' },
       Action: ['sts:AssumeRole', 'sts:TagSession'],
     });
-    expect(all(staging.json, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toContain('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+    expect(all(staging.json, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn)).toContain(
+      'arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy',
+    );
     expect(staging.text).toHaveResource(IamRole);
   });
 
@@ -178,7 +199,11 @@ describe('prod-cluster', () => {
 
   test('has a NAT gateway per zone and on-demand GPU capacity: one node for one Ollama replica with one GPU', () => {
     expect(all(prod.json, 'aws_nat_gateway')).toHaveLength(3);
-    expect(nodeGroup(prod.json, 'gpu')).toMatchObject({ capacity_type: 'ON_DEMAND', instance_types: ['g6.2xlarge'], scaling_config: { min_size: 1, desired_size: 1, max_size: 1 } });
+    expect(nodeGroup(prod.json, 'gpu')).toMatchObject({
+      capacity_type: 'ON_DEMAND',
+      instance_types: ['g6.2xlarge'],
+      scaling_config: { min_size: 1, desired_size: 1, max_size: 1 },
+    });
   });
 
   test('checks the on-demand G quota and refuses deletion', () => {
@@ -187,4 +212,3 @@ describe('prod-cluster', () => {
     expect(all(prod.json, 'aws_eks_cluster')[0].deletion_protection).toBe(true);
   });
 });
-

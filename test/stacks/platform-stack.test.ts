@@ -27,21 +27,31 @@ describe('dev-platform', () => {
     const namespaces = all(dev.json, 'kubernetes_namespace_v1').map((n) => n.metadata);
     expect(namespaces.map((m) => m.name).sort()).toEqual(['argocd', 'librechat', 'ollama']);
     for (const m of namespaces) expect(m.labels['app.kubernetes.io/managed-by']).toBe('terraform');
-    expect(dev.text).toHaveResourceWithProperties(NamespaceV1, { metadata: { name: 'argocd', labels: expect.objectContaining({ 'llm-platform/role': 'gitops-tooling' }) } });
+    expect(dev.text).toHaveResourceWithProperties(NamespaceV1, {
+      metadata: { name: 'argocd', labels: expect.objectContaining({ 'llm-platform/role': 'gitops-tooling' }) },
+    });
   });
 
-  test('enforces the Pod Security Standards level of each namespace\'s workloads, warning and auditing at restricted', () => {
+  test("enforces the Pod Security Standards level of each namespace's workloads, warning and auditing at restricted", () => {
     const labels = Object.fromEntries(all(dev.json, 'kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels]));
     expect(labels.argocd['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(labels.librechat['pod-security.kubernetes.io/enforce']).toBe('restricted');
     expect(labels.ollama['pod-security.kubernetes.io/enforce']).toBe('baseline');
     for (const name of ['argocd', 'librechat', 'ollama']) {
-      expect(labels[name]).toMatchObject({ 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.34' });
+      expect(labels[name]).toMatchObject({
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.34',
+      });
     }
   });
 
   test('writes the LibreChat Secrets under the names the charts read, each with only its own keys', () => {
-    expect(all(dev.json, 'kubernetes_secret_v1').map((x) => x.metadata.name).sort()).toEqual(['librechat-credentials-env', 'librechat-meilisearch', 'librechat-mongodb']);
+    expect(
+      all(dev.json, 'kubernetes_secret_v1')
+        .map((x) => x.metadata.name)
+        .sort(),
+    ).toEqual(['librechat-credentials-env', 'librechat-meilisearch', 'librechat-mongodb']);
     const secret = secretNamed(dev.json, 'librechat-credentials-env');
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
     expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
@@ -126,7 +136,8 @@ describe('dev-platform', () => {
     expect(dev.json.output).toEqual({
       argocd_url: expect.objectContaining({ value: 'http://argocd.llm.test' }),
       argocd_admin_password_command: expect.objectContaining({
-        value: "kubectl --kubeconfig ~/.kube/config --context minikube -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d",
+        value:
+          "kubectl --kubeconfig ~/.kube/config --context minikube -n argocd get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d",
       }),
     });
   });
@@ -138,7 +149,7 @@ describe('dev-platform', () => {
     expect(all(dev.json, 'kubernetes_namespace_v1').every((n) => n.depends_on === undefined)).toBe(true);
   });
 
-  test('keeps Argo CD\'s nginx Ingress as before: plain HTTP, no annotations, the chart\'s generic mode', () => {
+  test("keeps Argo CD's nginx Ingress as before: plain HTTP, no annotations, the chart's generic mode", () => {
     const ingress = argocdValues(dev.json).server.ingress;
     expect(ingress.annotations).toEqual({});
     expect(ingress.controller).toBeUndefined();
@@ -180,10 +191,14 @@ describe('staging-platform', () => {
     expect(controller).toMatchObject({ repository: 'https://aws.github.io/eks-charts', version: '3.5.0', namespace: 'kube-system' });
     expect(controller.set).toEqual([{ name: 'vpcId', value: '${data.aws_eks_cluster.eks_cluster.vpc_config[0].vpc_id}' }]);
     expect(parse(controller.values[0])).toMatchObject({ clusterName: 'llm-staging', region: 'eu-west-1', ingressClass: 'alb' });
-    expect(all(staging.json, 'aws_eks_pod_identity_association').map((a) => a.service_account).sort()).toEqual(['aws-load-balancer-controller', 'external-dns']);
+    expect(
+      all(staging.json, 'aws_eks_pod_identity_association')
+        .map((a) => a.service_account)
+        .sort(),
+    ).toEqual(['aws-load-balancer-controller', 'external-dns']);
   });
 
-  test('requests the hosts\' certificate in the hosted zone, and runs ExternalDNS for that zone only', () => {
+  test("requests the hosts' certificate in the hosted zone, and runs ExternalDNS for that zone only", () => {
     expect(Object.values(staging.json.data!.aws_route53_zone)).toEqual([expect.objectContaining({ name: 'staging.llm.example.com', private_zone: false })]);
     expect(staging.only('aws_acm_certificate')).toMatchObject({
       domain_name: 'argocd.staging.llm.example.com',
@@ -205,7 +220,9 @@ describe('staging-platform', () => {
       staging.address('aws_acm_certificate_validation', () => true),
     );
     expect(argocdValues(staging.json)).toBeDefined();
-    expect(all(staging.json, 'helm_release').find((r) => r.chart === 'argo-cd').namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_argocd_\w+\.metadata\[0\]\.name\}$/);
+    expect(all(staging.json, 'helm_release').find((r) => r.chart === 'argo-cd').namespace).toMatch(
+      /^\$\{kubernetes_namespace_v1\.namespaces_argocd_\w+\.metadata\[0\]\.name\}$/,
+    );
   });
 
   test('authenticates to EKS with an exec token, not a static kubeconfig', () => {
@@ -288,9 +305,12 @@ describe.each([
   ['prod', prod],
 ])('%s-platform secret hygiene', (_env, stack) => {
   test('every credential is a Terraform expression, never a literal, and no output references one', () => {
-    for (const spec of LIBRECHAT_CREDENTIALS) expect(secretNamed(stack.json, spec.secret).data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
+    for (const spec of LIBRECHAT_CREDENTIALS)
+      expect(secretNamed(stack.json, spec.secret).data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
     // A setting built from a credential holds the expression, never a value.
-    expect(secretNamed(stack.json, 'librechat-credentials-env').data.MONGO_URI).toMatch(/^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}@/);
+    expect(secretNamed(stack.json, 'librechat-credentials-env').data.MONGO_URI).toMatch(
+      /^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}@/,
+    );
     for (const output of Object.values<any>(stack.json.output ?? {})) {
       expect(JSON.stringify(output.value)).not.toMatch(/var\.librechat_|random_bytes|kubernetes_secret/);
       expect(output.sensitive).toBeUndefined();

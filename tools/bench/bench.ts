@@ -81,7 +81,9 @@ function main(): void {
   if (process.argv.includes('--test')) {
     const runs = Array.from({ length: Number(process.env.BENCH_TEST_RUNS ?? 3) }, coldTest);
     const wall = median(runs);
-    console.log(`npm test, cold caches: median ${wall.toFixed(1)} s of ${runs.map((r) => r.toFixed(1)).join(', ')} s on ${os.cpus().length} CPUs — ${wall <= COLD_TEST_SECONDS ? 'within' : 'OVER'} (≤ ${COLD_TEST_SECONDS} s)`);
+    console.log(
+      `npm test, cold caches: median ${wall.toFixed(1)} s of ${runs.map((r) => r.toFixed(1)).join(', ')} s on ${os.cpus().length} CPUs — ${wall <= COLD_TEST_SECONDS ? 'within' : 'OVER'} (≤ ${COLD_TEST_SECONDS} s)`,
+    );
     return;
   }
   console.log(`Preparing: npm run build (precompiled path) and a warm-up run of each path…`);

@@ -58,12 +58,16 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const options: CliOptions = { requireUpstream: envFlag(env.CHECK_REQUIRE_UPSTREAM), listCharts: false, help: false };
   const valueFlags: Record<string, 'root' | 'synthDir' | 'facts'> = { '--root': 'root', '--synth-dir': 'synthDir', '--facts': 'facts' };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const [flag, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=')
+        ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+        : [argv[i], undefined];
     if (flag in valueFlags) {
       const value = inline ?? argv[++i];
       if (!value) return { error: `${flag} needs a value` };
       options[valueFlags[flag]] = value;
-    } else if (flag === '--upstream') return { error: `--upstream moved to ${FACTS_COMMAND} -- --upstream <dir>: the check reads only the facts derived from it` };
+    } else if (flag === '--upstream')
+      return { error: `--upstream moved to ${FACTS_COMMAND} -- --upstream <dir>: the check reads only the facts derived from it` };
     else if (flag === '--require-upstream') options.requireUpstream = true;
     else if (flag === '--list-charts') options.listCharts = true;
     else if (flag === '--help' || flag === '-h') options.help = true;
@@ -126,7 +130,8 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo,
     io.out(USAGE);
     return 0;
   }
-  if (env.CHECK_UPSTREAM_DIR) io.err(`check: CHECK_UPSTREAM_DIR is ignored; the check reads only the upstream facts (${FACTS_COMMAND} reads upstream directories)`);
+  if (env.CHECK_UPSTREAM_DIR)
+    io.err(`check: CHECK_UPSTREAM_DIR is ignored; the check reads only the upstream facts (${FACTS_COMMAND} reads upstream directories)`);
   const started = Date.now();
   const onPhase = env.CHECK_TIMING ? (phase: string) => io.err(`check timing: ${phase} at ${Date.now() - started} ms`) : undefined;
   const factsFile = options.facts ? path.resolve(cwd, options.facts) : FACTS_FILE;

@@ -147,7 +147,11 @@ const compiledSchemas = new Map<string, ValidateFunction>();
  * the Application schema takes ~0.5 s, loading ajv's stored standalone code ~20 ms.
  */
 function compileSchema(schema: JsonSchema, cacheDir?: string): ValidateFunction {
-  const key = crypto.createHash('sha256').update(`${AJV_VERSION}\n${JSON.stringify(schema)}`).digest('hex').slice(0, 32);
+  const key = crypto
+    .createHash('sha256')
+    .update(`${AJV_VERSION}\n${JSON.stringify(schema)}`)
+    .digest('hex')
+    .slice(0, 32);
   const known = compiledSchemas.get(key);
   if (known) return known;
   const ajv = new Ajv({ allErrors: true, strict: false, code: { source: true } });
@@ -279,7 +283,9 @@ function describeError(error: ErrorObject, segments: PathSegment[], manifest: un
       if (managed) return { segments: fieldPath, message: managed };
       const where = segments[0] === 'metadata' ? 'ObjectMeta' : `${kind} CRD schema`;
       const suggestion = suggestPath(schemaKeyTree(schema), fieldPath, valueAt(manifest, fieldPath));
-      const hint = suggestion ? ` → did you mean ${suggestion.sameParent ? String(suggestion.path[suggestion.path.length - 1]) : formatPath(suggestion.path)}?` : '';
+      const hint = suggestion
+        ? ` → did you mean ${suggestion.sameParent ? String(suggestion.path[suggestion.path.length - 1]) : formatPath(suggestion.path)}?`
+        : '';
       return { segments: fieldPath, message: `unknown field (not in ${where})${hint}` };
     }
     case 'required':

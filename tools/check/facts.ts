@@ -179,7 +179,10 @@ function deriveChart(dir: string, read: (file: string) => string): ChartFacts | 
 /** The Argo CD CRD facts from every YAML file in `dir`, or why there are none. */
 function deriveCrds(dir: string, read: (file: string) => string): Record<string, CrdFacts> | string {
   const documents: unknown[] = [];
-  for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const parsed = parseYamlDocuments(read(path.join(dir, file)));
     if (!parsed.ok) return `${path.join(dir, file)}: invalid YAML: ${parsed.error}`;
     documents.push(...parsed.value);

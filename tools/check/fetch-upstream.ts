@@ -83,11 +83,15 @@ function helmFetch(pin: FactsPin, dest: string, env: NodeJS.ProcessEnv): void {
     const crds = path.join(work, 'crds');
     fs.mkdirSync(crds);
     const plain = path.join(chartDir, 'crds');
-    if (fs.existsSync(plain)) for (const file of fs.readdirSync(plain).filter((f) => f.endsWith('.yaml'))) fs.copyFileSync(path.join(plain, file), path.join(crds, file));
+    if (fs.existsSync(plain))
+      for (const file of fs.readdirSync(plain).filter((f) => f.endsWith('.yaml'))) fs.copyFileSync(path.join(plain, file), path.join(crds, file));
     const templates = path.join(chartDir, 'templates', 'crds');
     if (fs.existsSync(templates)) {
       for (const file of fs.readdirSync(templates).filter((f) => f.endsWith('.yaml'))) {
-        fs.writeFileSync(path.join(crds, file), helm(['template', pin.chart, chartDir, '--kube-version', '1.31.0', '--show-only', `templates/crds/${file}`], env));
+        fs.writeFileSync(
+          path.join(crds, file),
+          helm(['template', pin.chart, chartDir, '--kube-version', '1.31.0', '--show-only', `templates/crds/${file}`], env),
+        );
       }
     }
     if (fs.readdirSync(crds).length === 0) throw new Error(`no CRDs found in ${pin.chart} ${pin.version}`);
@@ -136,7 +140,9 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   const dirs = upstream
     ? [path.resolve(cwd, upstream)]
     : env.CHECK_UPSTREAM_DIR
-      ? env.CHECK_UPSTREAM_DIR.split(path.delimiter).filter(Boolean).map((dir) => path.resolve(cwd, dir))
+      ? env.CHECK_UPSTREAM_DIR.split(path.delimiter)
+          .filter(Boolean)
+          .map((dir) => path.resolve(cwd, dir))
       : DEFAULT_UPSTREAM_DIRS.map((dir) => path.resolve(REPO_ROOT, dir));
 
   const { inputs } = loadInputs({ root, factsFile: FACTS_FILE, cwd });
@@ -157,7 +163,9 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   }
   if (derived.missing.length > 0) {
     for (const { pin, reason } of derived.missing) io.err(`fetch-upstream: no upstream data for ${pin.kind} ${pin.chart} ${pin.version}: ${reason}`);
-    io.err('fetch-upstream: nothing written. Pass --upstream <dir> holding <chart>-<version>/ folders, or run it with helm on PATH (https://helm.sh/docs/intro/install/) and network to fetch them.');
+    io.err(
+      'fetch-upstream: nothing written. Pass --upstream <dir> holding <chart>-<version>/ folders, or run it with helm on PATH (https://helm.sh/docs/intro/install/) and network to fetch them.',
+    );
     return 1;
   }
   const text = serializeFacts(derived.facts);
@@ -174,7 +182,9 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   const before = readFacts(out);
   fs.writeFileSync(out, text);
   const changed = before.ok && serializeFacts(before.value) === text ? 'unchanged' : 'written';
-  io.out(`${shown} ${changed}: ${Object.keys(derived.facts.charts).length} charts, ${Object.keys(derived.facts.crds).length} CRD sets, from ${derived.facts.generated.from.join(', ')}`);
+  io.out(
+    `${shown} ${changed}: ${Object.keys(derived.facts.charts).length} charts, ${Object.keys(derived.facts.crds).length} CRD sets, from ${derived.facts.generated.from.join(', ')}`,
+  );
   return 0;
 }
 

@@ -69,7 +69,11 @@ const VALUE_FILE_LOOKALIKE = /^values.*\.ya?ml$/i;
  * (invalid YAML, a dependency without a name, a misnamed value file) come back as findings; the
  * chart is still returned with what could be read.
  */
-export function parseWrapperChart(name: string, texts: Readonly<Record<string, string>>, otherFiles: readonly string[] = []): { chart: WrapperChart; problems: Finding[] } {
+export function parseWrapperChart(
+  name: string,
+  texts: Readonly<Record<string, string>>,
+  otherFiles: readonly string[] = [],
+): { chart: WrapperChart; problems: Finding[] } {
   const dir = wrapperChartPath(name);
   const chartFile = `${dir}/Chart.yaml`;
   const problems: Finding[] = [];
@@ -89,7 +93,10 @@ export function parseWrapperChart(name: string, texts: Readonly<Record<string, s
       alias: text(entry.alias),
       version: entry.version,
       repository: text(entry.repository),
-      conditions: (text(entry.condition) ?? '').split(',').map((c) => c.trim()).filter(Boolean),
+      conditions: (text(entry.condition) ?? '')
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
       tags: Array.isArray(entry.tags) ? entry.tags.filter((t): t is string => typeof t === 'string') : [],
       index,
     });
@@ -135,7 +142,11 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
     const all = listFiles(dir);
     const read = all.filter((file) => file === 'Chart.yaml' || VALUE_FILE_LOOKALIKE.test(file));
     const texts = Object.fromEntries(read.map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
-    const parsed = parseWrapperChart(name, texts, all.filter((file) => !read.includes(file)));
+    const parsed = parseWrapperChart(
+      name,
+      texts,
+      all.filter((file) => !read.includes(file)),
+    );
     charts.push(parsed.chart);
     problems.push(...parsed.problems);
   }
@@ -149,7 +160,9 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
 export function loadEnvironmentPolicies(root: string): EnvironmentPolicy[] | { error: string } {
   try {
     const own = path.join(root, 'environments', 'index.ts');
-    const module = fs.existsSync(own) ? (require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments }) : { ENVIRONMENTS, loadEnvironments };
+    const module = fs.existsSync(own)
+      ? (require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments })
+      : { ENVIRONMENTS, loadEnvironments };
     return module.loadEnvironments(module.ENVIRONMENTS).map(({ name, allowPreReleases }) => ({ name, allowPreReleases }));
   } catch (error) {
     return { error: firstLine(error) };
@@ -157,7 +170,8 @@ export function loadEnvironmentPolicies(root: string): EnvironmentPolicy[] | { e
 }
 
 /** Stacks to check, or why there are none: a NOT CHECKED item, or a finding (synthesis failed). */
-export type StacksResult = { ok: true; stacks: StackFile[]; problems: Finding[]; description: string } | { ok: false; notChecked?: NotChecked; problem?: Finding };
+export type StacksResult =
+  { ok: true; stacks: StackFile[]; problems: Finding[]; description: string } | { ok: false; notChecked?: NotChecked; problem?: Finding };
 
 /** What goes unchecked without synthesized stacks; named in the NOT CHECKED line. */
 const STACK_CHECKS = 'synthesized stacks (Argo CD manifests, Application values, helm_release and provider pins)';
@@ -189,7 +203,8 @@ function readSynthDir(dir: string, displayDir: string): { stacks: StackFile[]; p
 export function stacksFromDir(dir: string, displayDir: string): StacksResult {
   if (!fs.existsSync(dir)) return { ok: false, notChecked: { subject: STACK_CHECKS, reason: `${displayDir} does not exist` } };
   const { stacks, problems } = readSynthDir(dir, displayDir);
-  if (stacks.length === 0 && problems.length === 0) return { ok: false, notChecked: { subject: STACK_CHECKS, reason: `no <stack>/cdk.tf.json under ${displayDir}` } };
+  if (stacks.length === 0 && problems.length === 0)
+    return { ok: false, notChecked: { subject: STACK_CHECKS, reason: `no <stack>/cdk.tf.json under ${displayDir}` } };
   return { ok: true, stacks, problems, description: `read from ${displayDir}` };
 }
 
@@ -225,7 +240,10 @@ export function synthesizeStacks(root: string): StacksResult {
     return { ok: false, problem: { file: 'main.ts', path: '', message: `cannot load main.ts: ${firstLine(error)}` } };
   }
   if (typeof buildApp !== 'function') {
-    return { ok: false, notChecked: { subject: STACK_CHECKS, reason: 'main.ts does not export buildApp(options?: { outdir?: string; env?: NodeJS.ProcessEnv }): App' } };
+    return {
+      ok: false,
+      notChecked: { subject: STACK_CHECKS, reason: 'main.ts does not export buildApp(options?: { outdir?: string; env?: NodeJS.ProcessEnv }): App' },
+    };
   }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-synth-'));
   try {

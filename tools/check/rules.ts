@@ -51,7 +51,8 @@ export const readableInputs: Rule = {
 /** Values keys against the upstream key trees: the double-hierarchy mistake and typos, with "did you mean". */
 export const valuesKeys: Rule = {
   id: 'values-keys',
-  description: "every values key (value files, Application helm values and parameters, helm_release values and set) exists in the upstream chart's default values",
+  description:
+    "every values key (value files, Application helm values and parameters, helm_release values and set) exists in the upstream chart's default values",
   check(context) {
     const { charts, stacks } = context.inputs;
     const chartModel = (name: string, version: unknown, usedBy: string): ValuesModel => {
@@ -67,7 +68,11 @@ export const valuesKeys: Rule = {
       const where = formatPath(location.prefix);
       const read = valuesFromString(text);
       if ('values' in read) checkDocument(read.values, model, location);
-      else if ('expression' in read) context.notChecked({ subject: `values at ${location.file}:${where}`, reason: 'a Terraform expression, known only at apply time; write the values as a literal YAML string' });
+      else if ('expression' in read)
+        context.notChecked({
+          subject: `values at ${location.file}:${where}`,
+          reason: 'a Terraform expression, known only at apply time; write the values as a literal YAML string',
+        });
       else context.report({ file: location.file, path: where, message: read.error });
     };
     const checkSetNames = (names: { name: string; path: PathSegment[] }[], model: ValuesModel, file: string) => {
@@ -106,7 +111,9 @@ export const valuesKeys: Rule = {
       checkString(helm.values, effective, { file, prefix: [...sourcePath, 'helm', 'values'] });
       const parameters = Array.isArray(helm.parameters) ? helm.parameters : [];
       const names = parameters.flatMap((parameter, index) =>
-        isPlainObject(parameter) && typeof parameter.name === 'string' ? [{ name: parameter.name, path: [...sourcePath, 'helm', 'parameters', index, 'name'] }] : [],
+        isPlainObject(parameter) && typeof parameter.name === 'string'
+          ? [{ name: parameter.name, path: [...sourcePath, 'helm', 'parameters', index, 'name'] }]
+          : [],
       );
       checkSetNames(names, effective, file);
     }
@@ -149,7 +156,10 @@ export const argoCrdSchema: Rule = {
       context.count('manifestsValidated');
     }
     for (const kind of unknownKinds) {
-      context.notChecked({ subject: `${kind} manifests`, reason: `no ${kind} CRD in the ${argoCd.name} ${argoCd.version} facts (${Object.keys(crds).join(', ')})` });
+      context.notChecked({
+        subject: `${kind} manifests`,
+        reason: `no ${kind} CRD in the ${argoCd.name} ${argoCd.version} facts (${Object.keys(crds).join(', ')})`,
+      });
     }
   },
 };
@@ -165,7 +175,11 @@ export const argoAppSources: Rule = {
       const wrapper = wrapperOf(source, charts);
       if (!wrapper) {
         if (source.directory?.startsWith('apps/') && typeof source.source.chart !== 'string') {
-          context.report({ file, path: formatPath([...source.path, 'path']), message: `no wrapper chart at ${source.directory} (no ${source.directory}/Chart.yaml)` });
+          context.report({
+            file,
+            path: formatPath([...source.path, 'path']),
+            message: `no wrapper chart at ${source.directory} (no ${source.directory}/Chart.yaml)`,
+          });
         }
         continue;
       }
@@ -203,15 +217,22 @@ export const pinnedVersions: Rule = {
     };
 
     for (const chart of charts) {
-      for (const dependency of chart.dependencies) checkVersion(dependency.name, dependency.version, chart.chartFile, `dependencies[${dependency.index}].version`);
+      for (const dependency of chart.dependencies)
+        checkVersion(dependency.name, dependency.version, chart.chartFile, `dependencies[${dependency.index}].version`);
       const base = chart.valueFiles.find((valueFile) => valueFile.base);
-      for (const valueFile of chart.valueFiles) checkImages(valueFile.values, { file: valueFile.file, prefix: [] }, base && valueFile !== base ? [base.values] : []);
+      for (const valueFile of chart.valueFiles)
+        checkImages(valueFile.values, { file: valueFile.file, prefix: [] }, base && valueFile !== base ? [base.values] : []);
     }
     for (const source of applicationSources(stacks)) {
       const file = source.application.file;
       const wrapper = wrapperOf(source, charts);
-      if (!wrapper && typeof source.source.chart === 'string') checkVersion(source.source.chart, source.source.targetRevision, file, formatPath([...source.path, 'targetRevision']));
-      const baseValues = wrapper ? [wrapper.valueFiles.find((valueFile) => valueFile.base), ...sourceValueFiles(source, wrapper).map((entry) => entry.loaded)].flatMap((v) => (v ? [v.values] : [])) : [];
+      if (!wrapper && typeof source.source.chart === 'string')
+        checkVersion(source.source.chart, source.source.targetRevision, file, formatPath([...source.path, 'targetRevision']));
+      const baseValues = wrapper
+        ? [wrapper.valueFiles.find((valueFile) => valueFile.base), ...sourceValueFiles(source, wrapper).map((entry) => entry.loaded)].flatMap((v) =>
+            v ? [v.values] : [],
+          )
+        : [];
       if (source.helm.valuesObject !== undefined) checkImages(source.helm.valuesObject, { file, prefix: [...source.path, 'helm', 'valuesObject'] }, baseValues);
       checkString(source.helm.values, { file, prefix: [...source.path, 'helm', 'values'] });
     }
@@ -255,7 +276,8 @@ export const gaReleases: Rule = {
           }
         }
         for (const { file, path: at, tag } of tags.values()) {
-          if (isPreReleaseTag(tag)) context.report({ file, path: formatPath(at), message: `${environment.name}: image tag ${tag} is a pre-release; pin a GA release ${GA_ONLY}` });
+          if (isPreReleaseTag(tag))
+            context.report({ file, path: formatPath(at), message: `${environment.name}: image tag ${tag} is a pre-release; pin a GA release ${GA_ONLY}` });
         }
         for (const dependency of chart.dependencies) {
           if (typeof dependency.version !== 'string' || chartVersionProblem(dependency.version)) continue;
@@ -268,10 +290,19 @@ export const gaReleases: Rule = {
           const key = dependency.alias ?? dependency.name;
           if ([`${key}.image.tag`, `${key}.${key}.image.tag`, `${key}.image`, `${key}.${key}.image`].some((mainImage) => tags.has(mainImage))) continue;
           const facts = context.upstreamChart(dependency.name, dependency.version, chart.dir);
-          const runs = facts?.defaultImageTag !== undefined ? `image tag ${facts.defaultImageTag} (its default image.tag)` : facts?.appVersion !== undefined ? `appVersion ${facts.appVersion}` : undefined;
+          const runs =
+            facts?.defaultImageTag !== undefined
+              ? `image tag ${facts.defaultImageTag} (its default image.tag)`
+              : facts?.appVersion !== undefined
+                ? `appVersion ${facts.appVersion}`
+                : undefined;
           const tag = facts?.defaultImageTag ?? facts?.appVersion;
           if (runs && tag && isPreReleaseTag(tag)) {
-            context.report({ file: chart.chartFile, path: at, message: `${environment.name}: ${release} runs ${runs}, a pre-release; pin a GA release (image.tag or chart version) ${GA_ONLY}` });
+            context.report({
+              file: chart.chartFile,
+              path: at,
+              message: `${environment.name}: ${release} runs ${runs}, a pre-release; pin a GA release (image.tag or chart version) ${GA_ONLY}`,
+            });
           }
         }
       }

@@ -76,7 +76,15 @@ export function applicationSources(stacks: readonly StackFile[]): ApplicationSou
       if (Array.isArray(spec.sources)) spec.sources.forEach((source, index) => found.push([source, [...application.prefix, 'spec', 'sources', index]]));
       return found.flatMap(([source, path]) =>
         isPlainObject(source)
-          ? [{ application, source, path, directory: typeof source.path === 'string' ? source.path.replace(/^\.\//, '').replace(/\/+$/, '') : undefined, helm: isPlainObject(source.helm) ? source.helm : {} }]
+          ? [
+              {
+                application,
+                source,
+                path,
+                directory: typeof source.path === 'string' ? source.path.replace(/^\.\//, '').replace(/\/+$/, '') : undefined,
+                helm: isPlainObject(source.helm) ? source.helm : {},
+              },
+            ]
           : [],
       );
     });
@@ -109,7 +117,14 @@ export function helmReleases(stacks: readonly StackFile[]): HelmRelease[] {
         });
       }
       const values = Array.isArray(resource.values) ? resource.values : [];
-      return { file: stack.file, chart: releaseChart(resource.chart, resource.repository), version: resource.version, values, sets, prefix: ['helm_release', id] };
+      return {
+        file: stack.file,
+        chart: releaseChart(resource.chart, resource.repository),
+        version: resource.version,
+        values,
+        sets,
+        prefix: ['helm_release', id],
+      };
     }),
   );
 }
@@ -133,5 +148,7 @@ export function requiredProviders(stacks: readonly StackFile[]): { file: string;
  */
 export function argoCdChart(stacks: readonly StackFile[]): ChartRef {
   const release = helmReleases(stacks).find((candidate) => candidate.chart?.name === ARGOCD_CHART.name && !chartVersionProblem(candidate.version));
-  return release ? { name: ARGOCD_CHART.name, version: String(release.version), repository: release.chart?.repository || ARGOCD_CHART.repository } : ARGOCD_CHART;
+  return release
+    ? { name: ARGOCD_CHART.name, version: String(release.version), repository: release.chart?.repository || ARGOCD_CHART.repository }
+    : ARGOCD_CHART;
 }

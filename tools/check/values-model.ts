@@ -11,11 +11,45 @@ import type { WrapperChart } from './repository';
  * keys, its `securityContext` has defaults, yet any key is valid there).
  */
 export const FREE_FORM_KEYS: ReadonlySet<string> = new Set([
-  'global', 'resources', 'annotations', 'podAnnotations', 'deploymentAnnotations', 'serviceAnnotations', 'commonAnnotations',
-  'labels', 'podLabels', 'deploymentLabels', 'commonLabels', 'nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints',
-  'env', 'extraEnv', 'envFrom', 'extraEnvFrom', 'extraEnvVars', 'configEnv', 'securityContext', 'podSecurityContext',
-  'containerSecurityContext', 'lifecycle', 'volumes', 'volumeMounts', 'extraVolumes', 'extraVolumeMounts', 'initContainers',
-  'extraContainers', 'sidecars', 'imagePullSecrets', 'dnsConfig', 'hostAliases', 'extraObjects', 'extraArgs', 'args', 'command',
+  'global',
+  'resources',
+  'annotations',
+  'podAnnotations',
+  'deploymentAnnotations',
+  'serviceAnnotations',
+  'commonAnnotations',
+  'labels',
+  'podLabels',
+  'deploymentLabels',
+  'commonLabels',
+  'nodeSelector',
+  'tolerations',
+  'affinity',
+  'topologySpreadConstraints',
+  'env',
+  'extraEnv',
+  'envFrom',
+  'extraEnvFrom',
+  'extraEnvVars',
+  'configEnv',
+  'securityContext',
+  'podSecurityContext',
+  'containerSecurityContext',
+  'lifecycle',
+  'volumes',
+  'volumeMounts',
+  'extraVolumes',
+  'extraVolumeMounts',
+  'initContainers',
+  'extraContainers',
+  'sidecars',
+  'imagePullSecrets',
+  'dnsConfig',
+  'hostAliases',
+  'extraObjects',
+  'extraArgs',
+  'args',
+  'command',
   'additionalConfigMaps',
 ]);
 
@@ -115,9 +149,17 @@ export function wrapperChartModel(chart: WrapperChart, upstream: (dependency: Wr
   const hints = new Map(
     chart.dependencies
       .filter((dependency) => dependency.alias && dependency.alias !== dependency.name && !children.has(dependency.name))
-      .map((dependency) => [dependency.name, `unknown top-level key: dependency ${dependency.name} is aliased, its values go under ${dependency.alias} → did you mean ${dependency.alias}?`]),
+      .map((dependency) => [
+        dependency.name,
+        `unknown top-level key: dependency ${dependency.name} is aliased, its values go under ${dependency.alias} → did you mean ${dependency.alias}?`,
+      ]),
   );
-  const model: ValuesModel = { kind: 'map', children, unknownMessage: `unknown top-level key: neither a dependency (name or alias) of ${chart.dir} nor global`, hints };
+  const model: ValuesModel = {
+    kind: 'map',
+    children,
+    unknownMessage: `unknown top-level key: neither a dependency (name or alias) of ${chart.dir} nor global`,
+    hints,
+  };
   for (const dependency of chart.dependencies) {
     for (const condition of dependency.conditions) allowPath(model, condition.split('.'), `unknown key for ${chart.dir}`);
   }
@@ -128,7 +170,8 @@ export function wrapperChartModel(chart: WrapperChart, upstream: (dependency: Wr
 function modelKeyTree(model: ValuesModel | undefined): KeyTree {
   return {
     keys: () => (model?.kind === 'map' ? [...model.children.keys()] : []),
-    child: (key: PathSegment) => (model?.kind === 'map' && typeof key === 'string' && model.children.has(key) ? modelKeyTree(model.children.get(key)) : undefined),
+    child: (key: PathSegment) =>
+      model?.kind === 'map' && typeof key === 'string' && model.children.has(key) ? modelKeyTree(model.children.get(key)) : undefined,
   };
 }
 

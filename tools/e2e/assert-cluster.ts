@@ -122,7 +122,10 @@ function deployed(stacks: synth.Stack[]): void {
 function destroyed(stacks: synth.Stack[]): void {
   check('no synthesized kubernetes_manifest object remains', () => {
     const left = synth.manifests(stacks).filter((m) => exists(synth.resourceName(m), '-n', m.namespace, m.name));
-    assert.deepEqual(left.map((m) => `${m.kind} ${m.name}`), []);
+    assert.deepEqual(
+      left.map((m) => `${m.kind} ${m.name}`),
+      [],
+    );
   });
   check('no managed namespace remains (namespace controller finished)', () => {
     const names = synth.namespaces(stacks).map((n) => n.name);

@@ -53,8 +53,7 @@ export function scanPlan(plan: any, credentials: readonly Credential[]): ScanRes
     const text = typeof node === 'string' ? node : JSON.stringify(node ?? null);
     for (const label of labelsIn(text)) sensitiveHits.set(label, (sensitiveHits.get(label) ?? 0) + 1);
   };
-  const at = (mask: unknown, key: string | number): unknown =>
-    mask !== null && typeof mask === 'object' ? (mask as any)[key] : undefined;
+  const at = (mask: unknown, key: string | number): unknown => (mask !== null && typeof mask === 'object' ? (mask as any)[key] : undefined);
 
   // A value tree with its sensitivity mask: `true` marks the whole subtree.
   const value = (node: unknown, path: string, mask: unknown): void => {
@@ -160,18 +159,40 @@ function selftest(): void {
     configuration: { root_module: { variables: { iv: { sensitive: true }, plain: {} } } },
     variables: { iv: { value: secret } },
     prior_state: { values: { root_module: { resources: [resource({ data: { CREDS_IV: secret, URI: 'mongodb://x' } }, { data: true })] } } },
-    resource_changes: [{ change: { before: { data: { CREDS_IV: secret } }, before_sensitive: { data: { CREDS_IV: true } }, after: null, after_sensitive: false } }],
+    resource_changes: [
+      { change: { before: { data: { CREDS_IV: secret } }, before_sensitive: { data: { CREDS_IV: true } }, after: null, after_sensitive: false } },
+    ],
     ...extra,
   });
   const cases: [string, any, boolean][] = [
     ['credentials only in sensitive values and a sensitive variable', plan({}), true],
-    ['a credential in an Application valuesObject', plan({ planned_values: { root_module: { resources: [resource({ manifest: { spec: { source: { helm: { valuesObject: { jwt: secret } } } } } }, {})] } } }), false],
-    ['a credential beside a sensitive sibling', plan({ resource_changes: [{ change: { after: { data: { CREDS_IV: secret, COPY: secret } }, after_sensitive: { data: { CREDS_IV: true } } } }] }), false],
-    ['a credential in a child module resource', plan({ planned_values: { root_module: { child_modules: [{ resources: [resource({ note: `iv=${secret}` }, { other: true })] }] } } }), false],
-    ['a credential in the configuration', plan({ configuration: { root_module: { variables: { iv: { sensitive: true } }, resources: [{ expressions: { v: { constant_value: secret } } }] } } }), false],
+    [
+      'a credential in an Application valuesObject',
+      plan({ planned_values: { root_module: { resources: [resource({ manifest: { spec: { source: { helm: { valuesObject: { jwt: secret } } } } } }, {})] } } }),
+      false,
+    ],
+    [
+      'a credential beside a sensitive sibling',
+      plan({ resource_changes: [{ change: { after: { data: { CREDS_IV: secret, COPY: secret } }, after_sensitive: { data: { CREDS_IV: true } } } }] }),
+      false,
+    ],
+    [
+      'a credential in a child module resource',
+      plan({ planned_values: { root_module: { child_modules: [{ resources: [resource({ note: `iv=${secret}` }, { other: true })] }] } } }),
+      false,
+    ],
+    [
+      'a credential in the configuration',
+      plan({ configuration: { root_module: { variables: { iv: { sensitive: true } }, resources: [{ expressions: { v: { constant_value: secret } } }] } } }),
+      false,
+    ],
     ['a credential in a sensitive output', plan({ output_changes: { pw: { after: secret, after_sensitive: true } } }), false],
     ['a credential in a non-sensitive variable', plan({ variables: { plain: { value: secret } } }), false],
-    ['a base64-encoded credential', plan({ planned_values: { root_module: { resources: [resource({ b64: Buffer.from(secret).toString('base64') }, {})] } } }), false],
+    [
+      'a base64-encoded credential',
+      plan({ planned_values: { root_module: { resources: [resource({ b64: Buffer.from(secret).toString('base64') }, {})] } } }),
+      false,
+    ],
     ['a credential as a map key', plan({ planned_values: { root_module: { resources: [resource({ labels: { [secret]: 'x' } }, {})] } } }), false],
   ];
   let failed = 0;

@@ -40,7 +40,10 @@ export function devStacks(outdir: string): Stack[] {
 
 export function allStacks(outdir: string, prefix = ''): Stack[] {
   const dir = path.join(outdir, 'stacks');
-  const names = fs.readdirSync(dir).filter((n) => n.startsWith(prefix)).sort();
+  const names = fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith(prefix))
+    .sort();
   if (names.length === 0) throw new Error(`no ${prefix}* stack in ${dir}`);
   return names.map((name) => ({ name, json: JSON.parse(fs.readFileSync(path.join(dir, name, 'cdk.tf.json'), 'utf8')) }));
 }
@@ -51,9 +54,7 @@ export function resources(stacks: Stack[], type: string): Resource[] {
 
 /** `namespace/type=version` of every provider the stacks require, sorted and unique. */
 export function requiredProviders(stacks: Stack[]): string[] {
-  const specs = stacks.flatMap((s) =>
-    Object.values<any>(s.json.terraform?.required_providers ?? {}).map((p) => `${p.source}=${p.version}`),
-  );
+  const specs = stacks.flatMap((s) => Object.values<any>(s.json.terraform?.required_providers ?? {}).map((p) => `${p.source}=${p.version}`));
   return [...new Set(specs)].sort();
 }
 

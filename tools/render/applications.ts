@@ -92,9 +92,11 @@ export function environmentApplications(stacks: Map<string, Json>): EnvironmentA
       const ref = /^\$\{kubernetes_namespace_v1\.([\w-]+)\.metadata\[0\]\.name\}$/.exec(value);
       return ref && namespaces[ref[1]] ? namespaces[ref[1]].metadata.name : value;
     };
-    const secrets = Object.values<Json>(platform.resource?.kubernetes_secret_v1 ?? {}).map(
-      (s): TerraformSecret => ({ name: s.metadata.name, namespace: namespaceName(s.metadata.namespace), data: unescapeDeep(s.data ?? {}) }),
-    );
+    const secrets = Object.values<Json>(platform.resource?.kubernetes_secret_v1 ?? {}).map((s): TerraformSecret => ({
+      name: s.metadata.name,
+      namespace: namespaceName(s.metadata.namespace),
+      data: unescapeDeep(s.data ?? {}),
+    }));
     const eks = Object.values<Json>(cluster?.resource?.aws_eks_cluster ?? {})[0];
     return { environment, kubeVersion: eks?.version ?? LOCAL_CLUSTER_KUBERNETES_VERSION, applications, secrets };
   });

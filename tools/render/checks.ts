@@ -100,7 +100,9 @@ function strings(value: unknown, path: string, out: { path: string; value: strin
  */
 export function checkServiceUrls(input: CheckInput): Finding[] {
   const findings: Finding[] = [];
-  const services = input.renders.flatMap((r) => r.objects.filter((o) => o.kind === 'Service').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })));
+  const services = input.renders.flatMap((r) =>
+    r.objects.filter((o) => o.kind === 'Service').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })),
+  );
   const appOfNamespace = (namespace: string) => input.renders.find((r) => r.namespace === namespace)?.app ?? '(terraform)';
   const verify = (app: string, object: string, field: string, url: string) => {
     const target = clusterService(url);
@@ -108,14 +110,28 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
     const service = services.find((s) => s.object.metadata.name === target.service && s.namespace === target.namespace);
     const ports: number[] = (service?.object.spec?.ports ?? []).map((p: any) => Number(p.port));
     if (service && ports.includes(target.port)) return;
-    const known = services.filter((s) => s.namespace === target.namespace).map((s) => `${s.object.metadata.name}:${(s.object.spec?.ports ?? []).map((p: any) => p.port).join('/')}`);
-    const why = service ? `Service ${target.namespace}/${target.service} has no port ${target.port} (ports: ${ports.join(', ')})` : `the render has no Service ${target.namespace}/${target.service}`;
-    findings.push({ app, object, field, message: `URL ${url} names port ${target.port} of Service ${target.namespace}/${target.service}, but ${why}; Services in ${target.namespace}: ${known.join(', ') || 'none'}` });
+    const known = services
+      .filter((s) => s.namespace === target.namespace)
+      .map((s) => `${s.object.metadata.name}:${(s.object.spec?.ports ?? []).map((p: any) => p.port).join('/')}`);
+    const why = service
+      ? `Service ${target.namespace}/${target.service} has no port ${target.port} (ports: ${ports.join(', ')})`
+      : `the render has no Service ${target.namespace}/${target.service}`;
+    findings.push({
+      app,
+      object,
+      field,
+      message: `URL ${url} names port ${target.port} of Service ${target.namespace}/${target.service}, but ${why}; Services in ${target.namespace}: ${known.join(', ') || 'none'}`,
+    });
   };
 
   for (const secret of input.secrets) {
     for (const [key, raw] of Object.entries(secret.data)) {
-      verify(appOfNamespace(secret.namespace), `Secret ${secret.namespace}/${secret.name} (Terraform)`, `data.${key}`, raw.replace(TERRAFORM_EXPRESSION, '***'));
+      verify(
+        appOfNamespace(secret.namespace),
+        `Secret ${secret.namespace}/${secret.name} (Terraform)`,
+        `data.${key}`,
+        raw.replace(TERRAFORM_EXPRESSION, '***'),
+      );
     }
   }
   for (const render of input.renders) {
@@ -126,7 +142,12 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
       try {
         config = parse(configMap.data['librechat.yaml']);
       } catch (error) {
-        findings.push({ app: render.app, object: objectName(configMap, namespace), field: 'data.librechat.yaml', message: `not YAML: ${(error as Error).message}` });
+        findings.push({
+          app: render.app,
+          object: objectName(configMap, namespace),
+          field: 'data.librechat.yaml',
+          message: `not YAML: ${(error as Error).message}`,
+        });
         continue;
       }
       for (const { path, value } of strings(config, '')) {
@@ -136,7 +157,11 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
         if (!target) continue;
         const before = findings.length;
         verify(render.app, objectName(configMap, namespace), `data.librechat.yaml: ${path}`, resolved);
-        if (findings.length > before) findings[findings.length - 1] = { ...findings[findings.length - 1], message: findings[findings.length - 1].message.replace(`URL ${resolved}`, `URL ${shown}`) };
+        if (findings.length > before)
+          findings[findings.length - 1] = {
+            ...findings[findings.length - 1],
+            message: findings[findings.length - 1].message.replace(`URL ${resolved}`, `URL ${shown}`),
+          };
       }
     }
   }
@@ -153,7 +178,9 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
  */
 export function checkRwoRollouts(input: CheckInput): Finding[] {
   const findings: Finding[] = [];
-  const claims = input.renders.flatMap((r) => r.objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })));
+  const claims = input.renders.flatMap((r) =>
+    r.objects.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })),
+  );
   for (const { render, object, namespace, pod, podPath } of workloads(input)) {
     if (object.kind !== 'Deployment') continue;
     const strategy = object.spec?.strategy?.type ?? 'RollingUpdate';
@@ -189,12 +216,22 @@ export function checkGpus(input: CheckInput): Finding[] {
     const limits = containersOf(pod).map(({ container, path }) => ({ path, value: container.resources?.limits?.['nvidia.com/gpu'] }));
     if (!limits.some((l) => Number(l.value) === expected.count)) {
       const found = limits.filter((l) => l.value !== undefined).map((l) => `${l.path}: ${l.value}`);
-      findings.push({ app: render.app, object: name, field: `${podPath}.containers[*].resources.limits.nvidia.com/gpu`, message: `expected ${expected.count} (apps.${render.app} of the environment), found ${found.join(', ') || 'none'}` });
+      findings.push({
+        app: render.app,
+        object: name,
+        field: `${podPath}.containers[*].resources.limits.nvidia.com/gpu`,
+        message: `expected ${expected.count} (apps.${render.app} of the environment), found ${found.join(', ') || 'none'}`,
+      });
     }
     if (!expected.nodes) continue;
     for (const [key, value] of Object.entries(expected.nodes.nodeSelector)) {
       if (pod.nodeSelector?.[key] !== value) {
-        findings.push({ app: render.app, object: name, field: `${podPath}.nodeSelector.${key}`, message: `expected "${value}" (the GPU node group's label), found ${JSON.stringify(pod.nodeSelector?.[key] ?? null)}` });
+        findings.push({
+          app: render.app,
+          object: name,
+          field: `${podPath}.nodeSelector.${key}`,
+          message: `expected "${value}" (the GPU node group's label), found ${JSON.stringify(pod.nodeSelector?.[key] ?? null)}`,
+        });
       }
     }
     for (const toleration of expected.nodes.tolerations) {
@@ -205,7 +242,12 @@ export function checkGpus(input: CheckInput): Finding[] {
           (t.operator === 'Exists' || ((t.operator ?? 'Equal') === 'Equal' && t.value === toleration.value)),
       );
       if (!tolerated) {
-        findings.push({ app: render.app, object: name, field: `${podPath}.tolerations`, message: `no toleration of the GPU taint ${toleration.key}=${toleration.value ?? ''}:${toleration.effect}` });
+        findings.push({
+          app: render.app,
+          object: name,
+          field: `${podPath}.tolerations`,
+          message: `no toleration of the GPU taint ${toleration.key}=${toleration.value ?? ''}:${toleration.effect}`,
+        });
       }
     }
   }
@@ -227,14 +269,35 @@ function references(pod: any, podPath: string): Reference[] {
   const refs: Reference[] = [];
   for (const { container, path } of containersOf(pod)) {
     (container.envFrom ?? []).forEach((source: any, i: number) => {
-      if (source.secretRef) refs.push({ kind: 'Secret', name: source.secretRef.name, optional: !!source.secretRef.optional, field: `${podPath}.${path}.envFrom[${i}].secretRef` });
-      if (source.configMapRef) refs.push({ kind: 'ConfigMap', name: source.configMapRef.name, optional: !!source.configMapRef.optional, field: `${podPath}.${path}.envFrom[${i}].configMapRef` });
+      if (source.secretRef)
+        refs.push({ kind: 'Secret', name: source.secretRef.name, optional: !!source.secretRef.optional, field: `${podPath}.${path}.envFrom[${i}].secretRef` });
+      if (source.configMapRef)
+        refs.push({
+          kind: 'ConfigMap',
+          name: source.configMapRef.name,
+          optional: !!source.configMapRef.optional,
+          field: `${podPath}.${path}.envFrom[${i}].configMapRef`,
+        });
     });
     (container.env ?? []).forEach((variable: any, i: number) => {
       const secret = variable.valueFrom?.secretKeyRef;
       const configMap = variable.valueFrom?.configMapKeyRef;
-      if (secret) refs.push({ kind: 'Secret', name: secret.name, key: secret.key, optional: !!secret.optional, field: `${podPath}.${path}.env[${i}] (${variable.name})` });
-      if (configMap) refs.push({ kind: 'ConfigMap', name: configMap.name, key: configMap.key, optional: !!configMap.optional, field: `${podPath}.${path}.env[${i}] (${variable.name})` });
+      if (secret)
+        refs.push({
+          kind: 'Secret',
+          name: secret.name,
+          key: secret.key,
+          optional: !!secret.optional,
+          field: `${podPath}.${path}.env[${i}] (${variable.name})`,
+        });
+      if (configMap)
+        refs.push({
+          kind: 'ConfigMap',
+          name: configMap.name,
+          key: configMap.key,
+          optional: !!configMap.optional,
+          field: `${podPath}.${path}.env[${i}] (${variable.name})`,
+        });
     });
   }
   (pod.volumes ?? []).forEach((volume: any, i: number) => {
@@ -243,7 +306,8 @@ function references(pod: any, podPath: string): Reference[] {
     if (volume.configMap) refs.push({ kind: 'ConfigMap', name: volume.configMap.name, optional: !!volume.configMap.optional, field });
     (volume.projected?.sources ?? []).forEach((source: any, j: number) => {
       if (source.secret) refs.push({ kind: 'Secret', name: source.secret.name, optional: !!source.secret.optional, field: `${field}.projected.sources[${j}]` });
-      if (source.configMap) refs.push({ kind: 'ConfigMap', name: source.configMap.name, optional: !!source.configMap.optional, field: `${field}.projected.sources[${j}]` });
+      if (source.configMap)
+        refs.push({ kind: 'ConfigMap', name: source.configMap.name, optional: !!source.configMap.optional, field: `${field}.projected.sources[${j}]` });
     });
   });
   return refs;
@@ -258,7 +322,12 @@ export function checkReferences(input: CheckInput): Finding[] {
   const rendered = input.renders.flatMap((r) =>
     r.objects
       .filter((o) => o.kind === 'Secret' || o.kind === 'ConfigMap')
-      .map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: namespaceOf(o, r.namespace), keys: Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}), ...(o.binaryData ?? {}) }) })),
+      .map((o) => ({
+        kind: o.kind,
+        name: o.metadata.name,
+        namespace: namespaceOf(o, r.namespace),
+        keys: Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}), ...(o.binaryData ?? {}) }),
+      })),
   );
   const terraform = input.secrets.map((s) => ({ kind: 'Secret', name: s.name, namespace: s.namespace, keys: Object.keys(s.data) }));
   const available = [...rendered, ...terraform];
@@ -267,9 +336,19 @@ export function checkReferences(input: CheckInput): Finding[] {
       const target = available.find((a) => a.kind === ref.kind && a.name === ref.name && a.namespace === namespace);
       const optional = ref.optional ? ' (optional: true — the pod would start without it)' : '';
       if (!target) {
-        findings.push({ app: render.app, object: objectName(object, namespace), field: ref.field, message: `${ref.kind} ${namespace}/${ref.name} is neither rendered nor created by Terraform${optional}` });
+        findings.push({
+          app: render.app,
+          object: objectName(object, namespace),
+          field: ref.field,
+          message: `${ref.kind} ${namespace}/${ref.name} is neither rendered nor created by Terraform${optional}`,
+        });
       } else if (ref.key !== undefined && !target.keys.includes(ref.key)) {
-        findings.push({ app: render.app, object: objectName(object, namespace), field: ref.field, message: `${ref.kind} ${namespace}/${ref.name} has no key ${ref.key} (keys: ${target.keys.join(', ')})${optional}` });
+        findings.push({
+          app: render.app,
+          object: objectName(object, namespace),
+          field: ref.field,
+          message: `${ref.kind} ${namespace}/${ref.name} has no key ${ref.key} (keys: ${target.keys.join(', ')})${optional}`,
+        });
       }
     }
   }

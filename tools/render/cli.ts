@@ -69,7 +69,9 @@ function renderRef(repoRoot: string, ref: string, helm: string, options: CliOpti
       maxBuffer: 64 * 1024 * 1024,
     });
     if (child.status !== 0) throw new RenderError(`synth of ${ref} failed: ${child.stderr.trim()}`);
-    const environments = (JSON.parse(child.stdout) as EnvironmentApplications[]).filter((e) => options.environments.length === 0 || options.environments.includes(e.environment));
+    const environments = (JSON.parse(child.stdout) as EnvironmentApplications[]).filter(
+      (e) => options.environments.length === 0 || options.environments.includes(e.environment),
+    );
     for (const rendered of renderApplications(environments, worktree, helm, options)) {
       for (const app of rendered.apps) write(out, rendered.environment, app.app, app.text);
     }
@@ -83,20 +85,28 @@ function main(): number {
   const helm = findHelm();
   if (!helm) throw new RenderError('helm not found: set RENDER_HELM or put helm on the PATH (tools/e2e/argocd/build.sh builds one)');
   const repoRoot = process.cwd();
-  const renders = renderRepository({ repoRoot, helm, chartsDir: options.chartsDir }).filter((r) => options.environments.length === 0 || options.environments.includes(r.environment));
+  const renders = renderRepository({ repoRoot, helm, chartsDir: options.chartsDir }).filter(
+    (r) => options.environments.length === 0 || options.environments.includes(r.environment),
+  );
   const unknown = options.environments.find((e) => !renders.some((r) => r.environment === e));
   if (unknown) throw new RenderError(`no environment ${unknown}`);
 
   fs.rmSync(options.out, { recursive: true, force: true });
   for (const render of renders) for (const app of render.apps) write(options.out, render.environment, app.app, app.text);
   const findings = renders.flatMap((r) => r.findings.map((f) => formatFinding(r.environment, f)));
-  for (const render of renders) console.error(`rendered ${render.environment} (Kubernetes ${render.kubeVersion}): ${render.apps.map((a) => `${options.out}/${render.environment}/${a.app}.yaml`).join(', ')}`);
+  for (const render of renders)
+    console.error(
+      `rendered ${render.environment} (Kubernetes ${render.kubeVersion}): ${render.apps.map((a) => `${options.out}/${render.environment}/${a.app}.yaml`).join(', ')}`,
+    );
 
   if (options.diff) {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'render-base-'));
     try {
       renderRef(repoRoot, options.diff, helm, options, base);
-      const diff = spawnSync('git', ['diff', '--no-index', '--no-color', '--src-prefix=a/', '--dst-prefix=b/', base, path.resolve(options.out)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const diff = spawnSync('git', ['diff', '--no-index', '--no-color', '--src-prefix=a/', '--dst-prefix=b/', base, path.resolve(options.out)], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
       // Absolute temp paths follow the a/ and b/ prefixes: show the ref and the working tree instead.
       const text = diff.stdout.split(base).join(`/${options.diff}`).split(path.resolve(options.out)).join('/working-tree');
       process.stdout.write(text || `no differences between ${options.diff} and the working tree\n`);

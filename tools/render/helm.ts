@@ -60,7 +60,9 @@ function copyDependencies(chartDir: string, dependencies: readonly ChartDependen
     } else if (fs.existsSync(tgz)) {
       fs.copyFileSync(tgz, path.join(chartDir, 'charts', path.basename(tgz)));
     } else {
-      throw new RenderError(`dependency ${dependency.name} ${dependency.version} not found in ${chartsDir} (neither ${dependency.name}/ nor ${path.basename(tgz)})`);
+      throw new RenderError(
+        `dependency ${dependency.name} ${dependency.version} not found in ${chartsDir} (neither ${dependency.name}/ nor ${path.basename(tgz)})`,
+      );
     }
   }
 }
@@ -101,7 +103,8 @@ export function renderApplication(helm: string, repoRoot: string, application: R
       copyDependencies(chartDir, chart.dependencies ?? [], source.chartsDir);
     } else {
       (chart.dependencies ?? []).forEach((dependency, i) => {
-        if (dependency.repository?.startsWith('https://')) helmRun(helm, ['repo', 'add', '--force-update', `dep-${i}-${dependency.name}`, dependency.repository], env);
+        if (dependency.repository?.startsWith('https://'))
+          helmRun(helm, ['repo', 'add', '--force-update', `dep-${i}-${dependency.name}`, dependency.repository], env);
       });
       helmRun(helm, ['dependency', 'build', chartDir, '--skip-refresh'], env);
     }

@@ -98,6 +98,11 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
     environment: rendered.environment,
     kubeVersion: rendered.kubeVersion,
     apps: rendered.apps,
-    findings: checkEnvironment({ environment: rendered.environment, renders: rendered.apps, secrets: rendered.secrets, gpus: gpus.get(rendered.environment) ?? new Map() }),
+    findings: checkEnvironment({
+      environment: rendered.environment,
+      renders: rendered.apps,
+      secrets: rendered.secrets,
+      gpus: gpus.get(rendered.environment) ?? new Map(),
+    }),
   }));
 }

@@ -85,7 +85,9 @@ function synced(outDir: string, env: string, revision: string, timeout: number):
     const app = kubectlJson(['get', 'applications.argoproj.io', '-n', namespace, name]);
     const warnings = (app.status?.conditions ?? []).map((c: K8sObject) => `${c.type}: ${c.message}`);
     const kinds = (app.status?.resources ?? []).map((r: K8sObject) => `${r.kind}/${r.name}`).join(', ');
-    console.log(`e2e:    ok  Application ${name} Synced at ${revision.slice(0, 12)} in project ${app.spec.project} (waited ${seconds.toFixed(1)}s; resources: ${kinds})`);
+    console.log(
+      `e2e:    ok  Application ${name} Synced at ${revision.slice(0, 12)} in project ${app.spec.project} (waited ${seconds.toFixed(1)}s; resources: ${kinds})`,
+    );
     for (const warning of warnings) console.log(`e2e:        condition ${warning}`);
   }
 }
@@ -118,18 +120,25 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
     const limit = ollama.main.resources?.limits?.['nvidia.com/gpu'];
     assert.equal(limit, settings.gpuCount > 0 ? String(settings.gpuCount) : undefined);
   });
-  check(`Ollama: resources from the value files in Git (${valueFiles(OLLAMA.name).map((f: string) => path.basename(f)).join(' + ')})`, () => {
-    const wanted = mergedValue(valueFiles(OLLAMA.name), `${OLLAMA.name}.resources`) as K8sObject;
-    const live = ollama.main.resources;
-    for (const kind of ['requests', 'limits']) {
-      for (const [key, value] of Object.entries(wanted?.[kind] ?? {})) assert.equal(live?.[kind]?.[key], String(value), `${kind}.${key}`);
-    }
-  });
+  check(
+    `Ollama: resources from the value files in Git (${valueFiles(OLLAMA.name)
+      .map((f: string) => path.basename(f))
+      .join(' + ')})`,
+    () => {
+      const wanted = mergedValue(valueFiles(OLLAMA.name), `${OLLAMA.name}.resources`) as K8sObject;
+      const live = ollama.main.resources;
+      for (const kind of ['requests', 'limits']) {
+        for (const [key, value] of Object.entries(wanted?.[kind] ?? {})) assert.equal(live?.[kind]?.[key], String(value), `${kind}.${key}`);
+      }
+    },
+  );
   const scheduling = env.cluster.kind === 'eks';
   check(`Ollama: node selector and tolerations ${scheduling ? 'select and tolerate the GPU nodes' : 'absent (the environment asks for none)'}`, () => {
     if (scheduling) {
       assert.equal(ollama.pod.nodeSelector?.[GPU_NODES.label.key], GPU_NODES.label.value);
-      assert.ok((ollama.pod.tolerations ?? []).some((t: K8sObject) => t.key === GPU_NODES.taint.key && t.effect === KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect]));
+      assert.ok(
+        (ollama.pod.tolerations ?? []).some((t: K8sObject) => t.key === GPU_NODES.taint.key && t.effect === KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect]),
+      );
     } else {
       assert.equal(ollama.pod.nodeSelector, undefined);
       assert.equal(ollama.pod.tolerations, undefined);
@@ -147,14 +156,19 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
   });
   check('every service URL in the Secret names a Service Argo CD created, with that port', () => {
     const secret = kubectlJson(['get', 'secret', '-n', LIBRECHAT.namespace, LIBRECHAT_SECRET_NAME]);
-    const urls = Object.values<string>(secret.data).map((v) => Buffer.from(v, 'base64').toString('utf8')).filter((v) => /^[a-z]+:\/\/[^/]+\.svc\.cluster\.local/.test(v));
+    const urls = Object.values<string>(secret.data)
+      .map((v) => Buffer.from(v, 'base64').toString('utf8'))
+      .filter((v) => /^[a-z]+:\/\/[^/]+\.svc\.cluster\.local/.test(v));
     assert.ok(urls.length > 0, 'no service URL in the Secret');
     for (const url of urls) {
       const { hostname, port } = new URL(url);
       const [service, namespace] = hostname.split('.');
       const svc = kubectlJson(['get', 'service', '-n', namespace, service]);
       assert.ok(svc, `${url}: Service ${namespace}/${service} not found`);
-      assert.ok(svc.spec.ports.some((p: K8sObject) => String(p.port) === port), `${url}: Service ${namespace}/${service} has no port ${port}`);
+      assert.ok(
+        svc.spec.ports.some((p: K8sObject) => String(p.port) === port),
+        `${url}: Service ${namespace}/${service} has no port ${port}`,
+      );
     }
   });
   check('LibreChat: librechat.yaml is mounted and reads the Ollama URL from its environment (${OLLAMA_BASE_URL}, not evaluated on the way)', () => {
@@ -163,10 +177,13 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
     const cm = kubectlJson(['get', 'configmap', '-n', LIBRECHAT.namespace, volume.configMap.name]);
     assert.match(cm.data['librechat.yaml'], /baseURL: \$\{OLLAMA_BASE_URL\}\/v1\//);
   });
-  check('NetworkPolicies: default-deny ingress in every app namespace; Ollama admits LibreChat\'s namespace', () => {
+  check("NetworkPolicies: default-deny ingress in every app namespace; Ollama admits LibreChat's namespace", () => {
     for (const namespace of new Set(applications.map((a) => a.spec.destination.namespace as string))) {
       const policies = kubectlJson(['get', 'networkpolicy', '-n', namespace])?.items ?? [];
-      const denyAll = policies.find((p: K8sObject) => Object.keys(p.spec.podSelector ?? {}).length === 0 && (p.spec.policyTypes ?? []).includes('Ingress') && !(p.spec.ingress ?? []).length);
+      const denyAll = policies.find(
+        (p: K8sObject) =>
+          Object.keys(p.spec.podSelector ?? {}).length === 0 && (p.spec.policyTypes ?? []).includes('Ingress') && !(p.spec.ingress ?? []).length,
+      );
       assert.ok(denyAll, `no default-deny ingress policy in ${namespace}`);
     }
     const ollamaPolicies = kubectlJson(['get', 'networkpolicy', '-n', OLLAMA.namespace])?.items ?? [];

@@ -220,7 +220,12 @@ function kubectl(args: string[], input?: string): void {
 /** `kind/namespace/name` of what an Application deployed, from its status (empty if none). */
 function deployedBy(name: string, namespace: string): { kind: string; group?: string; namespace?: string; name: string }[] {
   try {
-    const app = JSON.parse(execFileSync(kubectlBin, ['get', 'applications.argoproj.io', name, '-n', namespace, '-o', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const app = JSON.parse(
+      execFileSync(kubectlBin, ['get', 'applications.argoproj.io', name, '-n', namespace, '-o', 'json'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }),
+    );
     return app.status?.resources ?? [];
   } catch {
     return [];
