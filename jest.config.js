@@ -10,5 +10,4 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 };

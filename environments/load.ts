@@ -81,6 +81,14 @@ function checkVariable(name: keyof SynthOverrides, value: string, schema: z.ZodT
   }
 }
 
+/** One schema per catalog: building it is the costly part of validation. */
+const schemas = new WeakMap<readonly AppDefinition[], ReturnType<typeof environmentSchema>>();
+function schemaFor(catalog: readonly AppDefinition[]): ReturnType<typeof environmentSchema> {
+  let schema = schemas.get(catalog);
+  if (!schema) schemas.set(catalog, (schema = environmentSchema(catalog)));
+  return schema;
+}
+
 /**
  * Validates every environment (after applying `overrides`) against the schema of `catalog` and
  * returns them in order.
@@ -93,7 +101,7 @@ export function loadEnvironments(
 ): ValidEnvironment[] {
   const problems: string[] = catalogProblems(catalog);
   if (problems.length > 0) throw new ConfigError(problems);
-  const schema = environmentSchema(catalog);
+  const schema = schemaFor(catalog);
   const names = configs.map((c) => c.name);
   names.forEach((name, i) => {
     if (names.indexOf(name) < i) problems.push(`${name}.name: must be unique (defined more than once)`);

@@ -1,4 +1,4 @@
-import { CapacityType } from '../constructs/cluster/eks-cluster';
+import { CapacityType } from '../constructs/cluster/eks-types';
 import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 

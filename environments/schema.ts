@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AppDefinition } from '../constructs/apps/app-definition';
-import { RepositoryAuth } from '../constructs/platform/argocd-repository';
+import { RepositoryAuth } from '../constructs/platform/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems } from './ingress-controllers';

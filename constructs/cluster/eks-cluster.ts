@@ -15,40 +15,11 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { ConstructError } from '../core/errors';
+import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from './eks-types';
+
+export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from './eks-types';
+export type { NodeTaint, VcpuQuota } from './eks-types';
 import { POD_IDENTITY, ServiceRole, serviceRole } from '../core/iam';
-
-/** Whether a node group runs on on-demand or spot capacity. */
-export enum CapacityType {
-  ON_DEMAND = 'ON_DEMAND',
-  SPOT = 'SPOT',
-}
-
-/** Effect of a node taint, as the EKS API spells it. */
-export enum TaintEffect {
-  NO_SCHEDULE = 'NO_SCHEDULE',
-  NO_EXECUTE = 'NO_EXECUTE',
-  PREFER_NO_SCHEDULE = 'PREFER_NO_SCHEDULE',
-}
-
-/** A taint on every node of a group. */
-export interface NodeTaint {
-  readonly key: string;
-  /**
-   * Taint value.
-   * @default - none
-   */
-  readonly value?: string;
-  readonly effect: TaintEffect;
-}
-
-/** The EKS managed add-ons every cluster gets. */
-export enum AddonName {
-  VPC_CNI = 'vpc-cni',
-  KUBE_PROXY = 'kube-proxy',
-  COREDNS = 'coredns',
-  POD_IDENTITY_AGENT = 'eks-pod-identity-agent',
-  EBS_CSI_DRIVER = 'aws-ebs-csi-driver',
-}
 
 /**
  * Exact versions of the managed add-ons (`v1.20.4-eksbuild.2`). Each one left out runs the
@@ -65,14 +36,6 @@ export interface EksAddonVersions {
   readonly podIdentityAgent?: string;
   /** @default - AWS's default for the Kubernetes version */
   readonly ebsCsiDriver?: string;
-}
-
-/** EKS access policies (`arn:aws:eks::aws:cluster-access-policy/<name>`). */
-export enum AccessPolicy {
-  /** Everything, cluster-wide. */
-  CLUSTER_ADMIN = 'AmazonEKSClusterAdminPolicy',
-  /** Read every resource including Secrets (what a `terraform plan` of the later stacks reads). */
-  ADMIN_VIEW = 'AmazonEKSAdminViewPolicy',
 }
 
 /** Properties of {@link EksCluster}. */
@@ -118,14 +81,6 @@ export interface EksClusterProps {
    * @default - each at AWS's default for `kubernetesVersion`
    */
   readonly addonVersions?: EksAddonVersions;
-}
-
-/** The EC2 quota a node group's instances count against, in vCPUs. */
-export interface VcpuQuota {
-  /** Service Quotas code of the `ec2` service, e.g. `L-DB2E81BA`. */
-  readonly code: string;
-  /** Its name, as the Service Quotas console shows it. */
-  readonly name: string;
 }
 
 /** Checks that fail the plan before AWS would fail the apply. */
@@ -191,9 +146,6 @@ export interface NodegroupOptions {
    */
   readonly preflight?: NodegroupPreflight;
 }
-
-/** CloudWatch Logs retention periods, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /**
  * An EKS cluster hardened for a security review: API-mode access entries from explicit admin and

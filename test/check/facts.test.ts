@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deriveFacts, FACTS_FILE, FactsPin, readFacts } from '../../tools/check/facts';
+import { deriveFacts, factsKey, FactsPin, readFacts } from '../../tools/check/facts';
 import { fetchUpstream } from '../../tools/check/fetch-upstream';
-import { loadInputs, pinnedCharts } from '../../tools/check/repository';
 import { describeWithUpstream, SHARED_UPSTREAM_DIR } from '../support/upstream';
 import { COMMITTED_FACTS } from './rule-tester';
 
@@ -184,19 +183,21 @@ describe('the committed facts (tools/check/upstream-facts.json)', () => {
 });
 
 describeWithUpstream('the committed facts against ../shared/upstream', () => {
-  const { inputs } = loadInputs({ factsFile: FACTS_FILE, cwd: process.cwd() });
-  const pins = pinnedCharts(inputs);
+  // Every committed entry names its chart version; re-derive those ../shared/upstream holds. (That
+  // every pin of the repository has facts is the real-repo test's "0 not checked".)
+  const pinOf = (key: string, kind: FactsPin['kind']): FactsPin => {
+    const at = key.lastIndexOf('@');
+    return { kind, chart: key.slice(0, at), version: key.slice(at + 1), repository: '' };
+  };
+  const pins = [...Object.keys(COMMITTED_FACTS.charts).map((k) => pinOf(k, 'values')), ...Object.keys(COMMITTED_FACTS.crds).map((k) => pinOf(k, 'crds'))];
   const fromShared = deriveFacts(pins, [SHARED_UPSTREAM_DIR], process.cwd());
 
-  it('equal what npm run fetch-upstream derives from it for every pin it holds (run it and commit the file if not)', () => {
+  it('equal what npm run fetch-upstream derives from it (run it and commit the file if not)', () => {
+    expect(Object.keys(fromShared.facts.charts).length + Object.keys(fromShared.facts.crds).length).toBeGreaterThan(0);
     for (const [key, chart] of Object.entries(fromShared.facts.charts)) expect([key, COMMITTED_FACTS.charts[key]]).toEqual([key, chart]);
     for (const [key, crds] of Object.entries(fromShared.facts.crds)) expect([key, COMMITTED_FACTS.crds[key]]).toEqual([key, crds]);
-  });
-
-  it('hold every pin, including those ../shared/upstream lacks (derived from a fetched .cache/upstream)', () => {
-    const missing = fromShared.missing.map(({ pin }) => `${pin.chart}@${pin.version}`);
+    const missing = fromShared.missing.map(({ pin }) => factsKey(pin.chart, pin.version));
     if (missing.length > 0)
       process.emitWarning(`NOT RE-DERIVED here (no data in ../shared/upstream): ${missing.join(', ')}; their facts come from npm run fetch-upstream with helm`);
-    for (const key of missing) expect(Object.keys({ ...COMMITTED_FACTS.charts, ...COMMITTED_FACTS.crds })).toContain(key);
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
-import { rawEnvironment } from '../support/synth';
+import { rawEnvironment } from '../support/environments';
 
 /** Validates all shipped environments with `env` modified by `mutate`; returns the problem lines. */
 function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {

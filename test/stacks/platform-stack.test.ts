@@ -1,3 +1,4 @@
+import '../support/cdktf-matchers';
 import { parse } from 'yaml';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';

@@ -7,7 +7,10 @@ import { Construct } from 'constructs';
 import { CATALOG } from '../../apps/catalog';
 import { AppDefinition } from '../../constructs/apps/app-definition';
 import { EnvironmentStacks, addEnvironmentStacks } from '../../constructs/environment-stacks';
-import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
+import { ValidEnvironment } from '../../environments';
+import { environment } from './environments';
+
+export { environment, rawEnvironment } from './environments';
 
 /** Synthesized Terraform JSON of one stack. */
 export type TfJson = {
@@ -18,20 +21,6 @@ export type TfJson = {
   variable?: Record<string, any>;
   output?: Record<string, any>;
 };
-
-/** The shipped configuration of `name`, validated. */
-export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
-  const env = loadEnvironments(ENVIRONMENTS, {}, catalog).find((e) => e.name === name);
-  if (!env) throw new Error(`no environment ${name}`);
-  return env;
-}
-
-/** A deep copy of the shipped raw configuration of `name`, for tests that break it. */
-export function rawEnvironment(name: string): any {
-  const env = ENVIRONMENTS.find((e) => e.name === name);
-  if (!env) throw new Error(`no environment ${name}`);
-  return structuredClone(env) as EnvironmentConfig;
-}
 
 /** The stacks of one environment in a fresh test app whose output directory is `cdktf.out`. */
 export function environmentStacks(env: ValidEnvironment, options: { catalog?: readonly AppDefinition[]; repoRoot?: string } = {}): EnvironmentStacks {

@@ -1,3 +1,0 @@
-import { setupJest } from 'cdktf/lib/testing/adapters/jest';
-
-setupJest();

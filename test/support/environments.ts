@@ -1,0 +1,18 @@
+/** The shipped environments for tests: validated, or raw copies to break. Loads no cdktf. */
+import { CATALOG } from '../../apps/catalog';
+import { AppDefinition } from '../../constructs/apps/app-definition';
+import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
+
+/** The shipped configuration of `name`, validated. */
+export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
+  const env = loadEnvironments(ENVIRONMENTS, {}, catalog).find((e) => e.name === name);
+  if (!env) throw new Error(`no environment ${name}`);
+  return env;
+}
+
+/** A deep copy of the shipped raw configuration of `name`, for tests that break it. */
+export function rawEnvironment(name: string): any {
+  const env = ENVIRONMENTS.find((e) => e.name === name);
+  if (!env) throw new Error(`no environment ${name}`);
+  return structuredClone(env) as EnvironmentConfig;
+}
