@@ -48,6 +48,9 @@ export const OLLAMA = defineApp<OllamaSettings>({
   name: 'ollama',
   namespace: 'ollama',
   host: 'optional',
+  // Ollama's API has no authentication: anyone who reaches it can use the GPUs and pull or delete
+  // models. Published only with a source-range allowlist; LibreChat reaches it in-cluster.
+  authentication: 'none',
   settings: ollamaSettings,
   validate: (settings, cluster) =>
     cluster.hasGpuNodes && settings.gpuCount < 1 ? [{ path: ['gpuCount'], message: 'must be >= 1 when the cluster has a GPU node group' }] : [],

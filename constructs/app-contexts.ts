@@ -20,11 +20,15 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
           tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
         }
       : undefined;
-  // The apps serve chat completions, which stream for minutes.
-  const annotations = ingressAnnotations(env, { streaming: true });
   const contexts = new Map<string, AppContext<unknown>>();
   for (const app of catalog) {
     const host = app.host === 'required' || app.host === 'optional' ? hosts[app.name] : undefined;
+    const ranges = env.ingress.sourceRanges[app.name];
+    // The apps serve chat completions, which stream for minutes.
+    const annotations = ingressAnnotations(env, {
+      streaming: true,
+      allow: ranges ? { ranges, services: [app.ingressService?.(app.name) ?? app.name] } : undefined,
+    });
     contexts.set(app.name, {
       environment: env.name,
       settings: settings[app.name],

@@ -9,7 +9,7 @@ export const dev: EnvironmentConfig = {
   ingress: {
     className: 'nginx',
     tls: false,
-    hosts: { argocd: 'argocd.llm.test', librechat: 'chat.llm.test', ollama: 'ollama.llm.test' },
+    hosts: { argocd: 'argocd.llm.test', librechat: 'chat.llm.test' },
   },
   argocd: {
     resources: {

@@ -76,13 +76,35 @@ export function argocdAwsAlbMode(env: ValidEnvironment): { readonly serviceType:
   return env.ingress.controller === IngressController.ALB ? { serviceType: 'ClusterIP' } : undefined;
 }
 
-/** The annotations of an Ingress that needs the given sets, then the environment's own. */
-export function ingressAnnotations(env: ValidEnvironment, needs: { readonly httpsBackend?: boolean; readonly streaming?: boolean }): Record<string, string> {
+/** A host limited to some client ranges: the ranges, and the Services its Ingress routes to. */
+export interface SourceAllowlist {
+  readonly ranges: readonly string[];
+  readonly services: readonly string[];
+}
+
+/**
+ * The annotations that admit only `allow.ranges` to one host: nginx checks the client address per
+ * Ingress; on the shared ALB the per-Ingress `inbound-cidrs` would apply to the whole group, so
+ * each of the host's rules gets a source-ip condition instead (matched on its Service).
+ */
+function allowlistAnnotations(env: ValidEnvironment, allow: SourceAllowlist | undefined): Record<string, string> {
+  if (!allow) return {};
+  if (env.ingress.controller === IngressController.NGINX) return { [`${NGINX}/whitelist-source-range`]: allow.ranges.join(',') };
+  const condition = JSON.stringify([{ field: 'source-ip', sourceIpConfig: { values: allow.ranges } }]);
+  return Object.fromEntries(allow.services.map((service) => [`${ALB}/conditions.${service}`, condition]));
+}
+
+/** The annotations of an Ingress that needs the given sets and allowlist, then the environment's own. */
+export function ingressAnnotations(
+  env: ValidEnvironment,
+  needs: { readonly httpsBackend?: boolean; readonly streaming?: boolean; readonly allow?: SourceAllowlist },
+): Record<string, string> {
   const sets = ingressAnnotationSets(env);
   return {
     ...sets.every,
     ...(needs.httpsBackend ? sets.httpsBackend : {}),
     ...(needs.streaming ? sets.streaming : {}),
+    ...allowlistAnnotations(env, needs.allow),
     ...env.ingress.annotations,
   };
 }

@@ -10,7 +10,7 @@ import { RepositoryAuth } from '../constructs/platform/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems } from './ingress-controllers';
-import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, resources } from './rules';
+import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
   /** Terraform state in `terraform.<stack>.tfstate` next to the project. */
@@ -91,6 +91,20 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       annotations: z.record(z.string(), z.string()).default({}),
       /** Host names: `argocd` and one per published app. */
       hosts: hostsSchema(catalog),
+      /**
+       * Client ranges allowed per host (`argocd` or an app): the ingress admits no one else. Apps
+       * without their own authentication must have one where they are published.
+       * @default {}
+       */
+      sourceRanges: z
+        .record(
+          z.string(),
+          z
+            .array(ipv4Cidr(0, 32).refine((cidr) => !cidr.endsWith('/0'), { error: 'must not be /0: an allowlist of everything restricts nothing' }))
+            .min(1, { error: 'must list at least one CIDR' })
+            .max(20, { error: 'must list at most 20 CIDRs' }),
+        )
+        .default({}),
     }),
     /** Argo CD; every field defaults to the `ArgoCd` construct's default. */
     argocd: z
@@ -143,6 +157,20 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       const first = hosts.findIndex(([, h]) => h === host);
       if (first < i) fail(['ingress', 'hosts', key], `must differ from ingress.hosts.${hosts[first][0]} (${host})`);
     });
+
+    const hostKeys = ['argocd', ...catalog.filter((app) => app.host === 'required' || app.host === 'optional').map((app) => app.name)];
+    for (const key of Object.keys(env.ingress.sourceRanges)) {
+      if (!hostKeys.includes(key)) fail(['ingress', 'sourceRanges', key], `must name a host of ingress.hosts (${hostKeys.join(', ')})`);
+    }
+    for (const app of catalog) {
+      const published = (env.ingress.hosts as Record<string, string | undefined>)[app.name];
+      if (app.authentication === 'none' && published && !env.ingress.sourceRanges[app.name]) {
+        fail(
+          ['ingress', 'hosts', app.name],
+          `must not be published without ingress.sourceRanges.${app.name}: ${app.name} has no authentication of its own (leave the host unset; in-cluster clients reach it without one)`,
+        );
+      }
+    }
 
     const hasGpuNodes = env.cluster.kind === 'eks';
     for (const app of catalog) {

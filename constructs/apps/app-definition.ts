@@ -133,6 +133,17 @@ export interface AppDefinition<S = unknown> {
    */
   readonly host?: 'required' | 'optional' | 'none';
   /**
+   * Whether the app authenticates its users itself. An environment that publishes an app without
+   * authentication must limit its host to `ingress.sourceRanges.<name>`.
+   * @default 'builtin'
+   */
+  readonly authentication?: 'builtin' | 'none';
+  /**
+   * The Service the app's Ingress routes to (the ALB matches per-host source ranges on it).
+   * @default - the Service named after the release
+   */
+  readonly ingressService?: (release: string) => string;
+  /**
    * Schema of the app's per-environment settings (`apps.<name>` of an environment).
    * @default - the app has no settings
    */

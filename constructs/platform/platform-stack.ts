@@ -118,7 +118,10 @@ export class PlatformStack extends TerraformStack {
         className: env.ingress.className,
         hostname: env.ingress.hosts.argocd as string,
         tls: env.ingress.tls,
-        annotations: ingressAnnotations(env, { httpsBackend: env.ingress.tls }),
+        annotations: ingressAnnotations(env, {
+          httpsBackend: env.ingress.tls,
+          allow: env.ingress.sourceRanges.argocd ? { ranges: env.ingress.sourceRanges.argocd, services: ['argocd-server', 'argocd-server-grpc'] } : undefined,
+        }),
         awsAlb: argocdAwsAlbMode(env),
       },
       reconciliationInterval: env.argocd.reconciliationInterval,

@@ -135,6 +135,31 @@ const RULES: [string, string, (e: any) => void, string][] = [
     (e) => (e.argocd.oidc = { name: 'Corp', issuer: 'https://login', clientId: 'a', adminGroups: ['a,b'] }),
     'dev.argocd.oidc.adminGroups[0]: must be a group name without spaces or commas',
   ],
+  [
+    'an unauthenticated app published without an allowlist',
+    'dev',
+    (e) => (e.ingress.hosts.ollama = 'ollama.llm.test'),
+    'dev.ingress.hosts.ollama: must not be published without ingress.sourceRanges.ollama: ollama has no authentication of its own (leave the host unset; in-cluster clients reach it without one)',
+  ],
+  [
+    'source ranges of an unknown host',
+    'dev',
+    (e) => (e.ingress.sourceRanges = { grafana: ['10.0.0.0/8'] }),
+    'dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (argocd, ollama, librechat)',
+  ],
+  [
+    'source ranges that allow everything',
+    'dev',
+    (e) => (e.ingress.sourceRanges = { argocd: ['0.0.0.0/0'] }),
+    'dev.ingress.sourceRanges.argocd[0]: must not be /0: an allowlist of everything restricts nothing',
+  ],
+  [
+    'source ranges parsed as CIDRs',
+    'dev',
+    (e) => (e.ingress.sourceRanges = { argocd: ['10.0.0.1/8'] }),
+    'dev.ingress.sourceRanges.argocd[0]: must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)',
+  ],
+  ['source ranges not empty', 'dev', (e) => (e.ingress.sourceRanges = { argocd: [] }), 'dev.ingress.sourceRanges.argocd: must list at least one CIDR'],
   ['AWS region', 'staging', (e) => (e.cluster.region = 'europe'), 'staging.cluster.region: must be an AWS region such as eu-west-1'],
   [
     'EKS cluster name',

@@ -145,11 +145,20 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 });
 
 describe('per-environment differences', () => {
-  test('dev has one small model and no GPU node scheduling (minikube has no tainted nodes)', () => {
+  test('dev has one small model, no GPU node scheduling (minikube has no tainted nodes), and keeps Ollama in-cluster', () => {
     expect(values('dev', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:1b']);
     expect(values('dev', 'ollama').ollama.nodeSelector).toBeUndefined();
     expect(values('dev', 'ollama').ollama.tolerations).toBeUndefined();
-    expect(values('dev', 'ollama').ollama.ingress.tls).toEqual([]);
+    expect(values('dev', 'ollama').ollama.ingress).toEqual({ enabled: false });
+    expect(stacks.dev.json.output!.ollama_url).toBeUndefined();
+  });
+
+  test('a published Ollama behind an allowlist: nginx admits only the listed ranges', () => {
+    const env = structuredClone(environment('dev'));
+    (env.ingress.hosts as any).ollama = 'ollama.llm.test';
+    env.ingress.sourceRanges = { ollama: ['192.168.49.0/24'] };
+    const ollama = synth(environmentStacks(env).apps).manifests('Application').ollama.spec.source.helm.valuesObject.ollama;
+    expect(ollama.ingress.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('192.168.49.0/24');
   });
 
   test.each(['staging', 'prod'] as const)(
@@ -179,10 +188,7 @@ describe('per-environment differences', () => {
   });
 
   test("dev carries the nginx streaming timeouts on the apps' Ingresses", () => {
-    for (const [app, root] of [
-      ['ollama', 'ollama'],
-      ['librechat', 'librechat'],
-    ]) {
+    for (const [app, root] of [['librechat', 'librechat']]) {
       expect(values('dev', app)[root].ingress.annotations).toEqual({
         'nginx.ingress.kubernetes.io/proxy-read-timeout': '600',
         'nginx.ingress.kubernetes.io/proxy-send-timeout': '600',
