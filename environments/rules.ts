@@ -8,8 +8,11 @@ import { z } from 'zod';
 export { EXACT_VERSION } from '../constructs/core/versions';
 import { EXACT_VERSION } from '../constructs/core/versions';
 
-/** https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`). */
-export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[^\s]+|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s/][^\s]*)$/;
+/**
+ * https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`); no part
+ * starts with `-`, which git or ssh could read as an option.
+ */
+export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?\/[^\s]+|[A-Za-z0-9_][A-Za-z0-9._-]*@[A-Za-z0-9][A-Za-z0-9.-]*:[^\s/-][^\s]*)$/;
 
 /** An RFC 1123 DNS name with at least two labels. */
 export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -57,6 +57,16 @@ describe('the central guard rejects, wherever it appears', () => {
       (e) => (e.gitops = { repoUrl: 'https://user:token@example.com/r.git' }),
       'dev.gitops.repoUrl: must not carry credentials (user:token@); use the repository credentials variables instead',
     ],
+    [
+      'an SSH URL whose user would read as an option',
+      (e) => (e.gitops = { repoUrl: '-oProxyCommand@host:repo.git' }),
+      'dev.gitops.repoUrl: must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git',
+    ],
+    [
+      'an SSH URL whose path would read as an option',
+      (e) => (e.gitops = { repoUrl: 'git@host:-repo.git' }),
+      'dev.gitops.repoUrl: must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git',
+    ],
     ['an unknown key', (e) => (e.cluster.kubeconfig = 'x'), 'dev.cluster: Unrecognized key: "kubeconfig"'],
   ])('%s', (_name, mutate, expected) => {
     expect(problems(withDev(mutate))).toContain(expected);
