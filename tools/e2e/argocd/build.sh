@@ -48,10 +48,9 @@ for arg in "$@"; do
   esac
 done
 
-say() { [ "$QUIET" = 1 ] || printf '[argocd-build] %s\n' "$*" >&2; }
-die() { printf '[argocd-build] ERROR: %s\n' "$*" >&2; exit 1; }
-now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
-secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+LOG_PREFIX=argocd-build
+# shellcheck source-path=SCRIPTDIR source=../build-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
 
 command -v go >/dev/null || die "go is required (Go >= 1.26)"
 GO_VERSION=$(go env GOVERSION)
@@ -78,50 +77,6 @@ export GOWORK=off
 T_TOTAL=$(now)
 say "argocd dir: $DIR"
 
-# step <id> <label> <builder function> <output file>...: as in tools/e2e/toolchain.sh.
-step() {
-  local id=$1 label=$2 fn=$3
-  shift 3
-  local stamp="$DIR/stamps/$id" log="$DIR/logs/$id.log" f size ok=1
-  if [ -f "$stamp" ]; then
-    for f in "$@"; do
-      size=$(awk -v f="$f" '$1 == "file" && $2 == f { print $3 }' "$stamp")
-      if [ ! -x "$f" ] || [ "$(stat -L -c %s "$f")" != "$size" ]; then ok=0; fi
-    done
-  else
-    ok=0
-  fi
-  if [ "$ok" = 1 ]; then
-    say "cached  $label"
-    return 0
-  fi
-  rm -f "$stamp"
-  say "$(printf 'build   %-30s log: %s' "$label" "$log")"
-  local t0 rc
-  t0=$(now)
-  set +e
-  (set -e; "$fn") >"$log" 2>&1
-  rc=$?
-  set -e
-  if [ "$rc" = 3 ]; then
-    tail -n 5 "$log" >&2
-    say "UNAVAILABLE: $label: the Go module proxy does not serve a pinned module; log: $log"
-    exit 3
-  fi
-  if [ "$rc" != 0 ]; then
-    tail -n 25 "$log" >&2
-    die "building $label failed (exit $rc) after $(secs_since "$t0"); full log: $log"
-  fi
-  for f in "$@"; do
-    [ -x "$f" ] || die "building $label did not produce $f (log: $log)"
-  done
-  {
-    echo "label $label"
-    echo "built $(date -u +%FT%TZ) in $(secs_since "$t0") with $GO_VERSION"
-    for f in "$@"; do echo "file $f $(stat -L -c %s "$f")"; done
-  } >"$stamp"
-  say "$(printf 'built   %-30s %s' "$label" "$(secs_since "$t0")")"
-}
 
 # gomod_of <module@version>: the upstream go.mod, or exit 3 when the proxy refuses the module.
 gomod_of() {
@@ -133,17 +88,6 @@ gomod_of() {
     return 3
   fi
   sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$out"
-}
-
-# The godebug and non-local replace directives of a go.mod, one per line (cf. toolchain.sh).
-inherited_directives() {
-  awk '
-    /^(godebug|replace)[ \t]*\($/ { blk = $1; next }
-    blk != "" && /^\)/ { blk = ""; next }
-    blk != "" { line = $0; sub(/^[ \t]+/, "", line); if (line != "" && line !~ /^\/\//) emit(blk, line); next }
-    /^(godebug|replace)[ \t]/ { d = $1; line = $0; sub(/^[a-z]+[ \t]+/, "", line); emit(d, line) }
-    function emit(d, line) { if (d == "replace" && line ~ /=>[ \t]*\.\.?\//) return; print d " " line }
-  ' "$1"
 }
 
 # write_wrapper <name> <module> <version>: a module requiring <module>, with its replace lines.
