@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -59,4 +60,26 @@ export function policyRole(
 /** A role for EKS Pod Identity carrying one customer-managed policy (see {@link policyRole}). */
 export function podIdentityRole(scope: Construct, id: string, name: string, document: object | string): ServiceRole {
   return policyRole(scope, id, name, POD_IDENTITY.service, document, POD_IDENTITY.actions);
+}
+
+/** Where a Pod Identity role is used: the cluster and the service account of the workload. */
+export interface PodIdentityTarget {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/**
+ * An IAM role with the policy `document`, bound through EKS Pod Identity to one service account.
+ * Depend on the returned association: the workload gets its credentials only once it exists.
+ */
+export function podIdentityServiceAccount(scope: Construct, target: PodIdentityTarget, roleName: string, document: object | string): EksPodIdentityAssociation {
+  const role = podIdentityRole(scope, 'role', roleName, document);
+  return new EksPodIdentityAssociation(scope, 'pod_identity', {
+    clusterName: target.clusterName,
+    namespace: target.namespace,
+    serviceAccount: target.serviceAccount,
+    roleArn: role.role.arn,
+    dependsOn: [...role.attachments],
+  });
 }

@@ -1,10 +1,10 @@
+import { chartRelease } from '../core/chart-release';
 import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { deepMerge } from '../core/merge';
 import { ARGOCD_CHART, ChartRef } from '../core/versions';
-import { terraformLiteral } from '../core/terraform-literal';
 import { toYaml } from '../core/yaml';
 
 /** CPU/memory requests and limits of one Argo CD component. */
@@ -188,13 +188,11 @@ export class ArgoCd extends Construct {
     };
     this.values = deepMerge<Record<string, unknown>>(computed, props.values ?? {});
 
-    this.release = new Release(this, 'release', {
+    this.release = chartRelease(this, 'release', {
       name: 'argocd',
       namespace: props.namespace,
-      repository: chart.repository || undefined,
-      chart: chart.name,
-      version: chart.version,
-      values: [terraformLiteral(toYaml(this.values))],
+      chart,
+      values: this.values,
       wait,
       waitForJobs: wait,
       timeout: timeoutSeconds,

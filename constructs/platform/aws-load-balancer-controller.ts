@@ -1,10 +1,9 @@
+import { chartRelease } from '../core/chart-release';
 import { Construct } from 'constructs';
-import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
-import { podIdentityRole } from '../core/iam';
+import { podIdentityServiceAccount } from '../core/iam';
 import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../core/versions';
-import { toYaml } from '../core/yaml';
 // The policy AWS publishes for the controller (docs/install/iam_policy.json of
 // kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged.
 import IAM_POLICY from './policies/aws-load-balancer-controller-v3.5.0.json';
@@ -56,35 +55,27 @@ export class AwsLoadBalancerController extends Construct {
     }
     const serviceAccount = 'aws-load-balancer-controller';
 
-    const role = podIdentityRole(this, 'role', `${props.clusterName}-aws-load-balancer-controller`, IAM_POLICY);
-    const association = new EksPodIdentityAssociation(this, 'pod_identity', {
-      clusterName: props.clusterName,
-      namespace,
-      serviceAccount,
-      roleArn: role.role.arn,
-      dependsOn: [...role.attachments],
-    });
-    this.release = new Release(this, 'release', {
+    const association = podIdentityServiceAccount(
+      this,
+      { clusterName: props.clusterName, namespace, serviceAccount },
+      `${props.clusterName}-aws-load-balancer-controller`,
+      IAM_POLICY,
+    );
+    this.release = chartRelease(this, 'release', {
       name: 'aws-load-balancer-controller',
       namespace,
-      repository: chart.repository || undefined,
-      chart: chart.name,
-      version: chart.version,
-      values: [
-        toYaml({
-          clusterName: props.clusterName,
-          region: props.region,
-          serviceAccount: { create: true, name: serviceAccount },
-          ingressClass: this.ingressClassName,
-          createIngressClassResource: true,
-          ingressClassConfig: { default: false },
-          defaultTargetType: 'ip',
-          enableServiceMutatorWebhook: false,
-        }),
-      ],
+      chart,
+      values: {
+        clusterName: props.clusterName,
+        region: props.region,
+        serviceAccount: { create: true, name: serviceAccount },
+        ingressClass: this.ingressClassName,
+        createIngressClassResource: true,
+        ingressClassConfig: { default: false },
+        defaultTargetType: 'ip',
+        enableServiceMutatorWebhook: false,
+      },
       set: [{ name: 'vpcId', value: props.vpcId }],
-      wait: true,
-      timeout: 600,
       dependsOn: [association],
     });
   }

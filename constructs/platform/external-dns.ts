@@ -1,9 +1,8 @@
+import { chartRelease } from '../core/chart-release';
 import { Construct } from 'constructs';
-import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-identity-association';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { podIdentityRole } from '../core/iam';
+import { podIdentityServiceAccount } from '../core/iam';
 import { ChartRef, EXTERNAL_DNS_CHART } from '../core/versions';
-import { toYaml } from '../core/yaml';
 
 /** Properties of {@link ExternalDns}. */
 export interface ExternalDnsProps {
@@ -40,7 +39,7 @@ export class ExternalDns extends Construct {
     const chart = props.chart ?? EXTERNAL_DNS_CHART;
     const serviceAccount = 'external-dns';
 
-    const role = podIdentityRole(this, 'role', `${props.clusterName}-external-dns`, {
+    const association = podIdentityServiceAccount(this, { clusterName: props.clusterName, namespace, serviceAccount }, `${props.clusterName}-external-dns`, {
       Version: '2012-10-17',
       Statement: [
         {
@@ -52,36 +51,23 @@ export class ExternalDns extends Construct {
         { Effect: 'Allow', Action: ['route53:ListHostedZones'], Resource: ['*'] },
       ],
     });
-    const association = new EksPodIdentityAssociation(this, 'pod_identity', {
-      clusterName: props.clusterName,
-      namespace,
-      serviceAccount,
-      roleArn: role.role.arn,
-      dependsOn: [...role.attachments],
-    });
-    this.release = new Release(this, 'release', {
+    this.release = chartRelease(this, 'release', {
       name: 'external-dns',
       namespace,
-      repository: chart.repository || undefined,
-      chart: chart.name,
-      version: chart.version,
-      values: [
-        toYaml({
-          provider: { name: 'aws' },
-          serviceAccount: { create: true, name: serviceAccount },
-          env: [{ name: 'AWS_DEFAULT_REGION', value: props.region }],
-          sources: ['ingress'],
-          policy: 'sync',
-          registry: 'txt',
-          txtOwnerId: props.clusterName,
-          domainFilters: [props.hostedZone.name],
-          // The zone id (resolved by Terraform) pins it to this zone even if another has the same name.
-          extraArgs: [`--zone-id-filter=${props.hostedZone.id}`],
-          triggerLoopOnEvent: true,
-        }),
-      ],
-      wait: true,
-      timeout: 600,
+      chart,
+      values: {
+        provider: { name: 'aws' },
+        serviceAccount: { create: true, name: serviceAccount },
+        env: [{ name: 'AWS_DEFAULT_REGION', value: props.region }],
+        sources: ['ingress'],
+        policy: 'sync',
+        registry: 'txt',
+        txtOwnerId: props.clusterName,
+        domainFilters: [props.hostedZone.name],
+        // The zone id (resolved by Terraform) pins it to this zone even if another has the same name.
+        extraArgs: [`--zone-id-filter=${props.hostedZone.id}`],
+        triggerLoopOnEvent: true,
+      },
       dependsOn: [association],
     });
   }

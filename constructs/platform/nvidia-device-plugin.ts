@@ -1,9 +1,8 @@
+import { chartRelease } from '../core/chart-release';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { ChartRef, NVIDIA_DEVICE_PLUGIN_CHART } from '../core/versions';
-import { terraformLiteral } from '../core/terraform-literal';
-import { toYaml } from '../core/yaml';
 
 /** A pod toleration. */
 export interface Toleration {
@@ -45,22 +44,14 @@ export class NvidiaDevicePlugin extends Construct {
     if (props.tolerations.length === 0) {
       throw new ConstructError(this, "tolerations must cover the GPU nodes' taint; an untolerated plugin never runs on them");
     }
-    this.release = new Release(this, 'release', {
+    this.release = chartRelease(this, 'release', {
       name: 'nvidia-device-plugin',
       namespace,
-      repository: chart.repository || undefined,
-      chart: chart.name,
-      version: chart.version,
-      values: [
-        terraformLiteral(
-          toYaml({
-            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],
-            priorityClassName: 'system-node-critical',
-          }),
-        ),
-      ],
-      wait: true,
-      timeout: 600,
+      chart,
+      values: {
+        tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }, ...props.tolerations],
+        priorityClassName: 'system-node-critical',
+      },
     });
   }
 }
