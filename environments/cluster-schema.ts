@@ -85,7 +85,7 @@ export const eksCluster = z
     }),
     vpc: z.strictObject({
       /** VPC CIDR, split into one public and one private subnet per availability zone. */
-      cidr: z.string().regex(/^\d{1,3}(?:\.\d{1,3}){3}\/(?:1[6-9]|20)$/, { error: 'must be an IPv4 CIDR with a prefix from /16 to /20' }),
+      cidr: ipv4Cidr(16, 20),
       /** Availability zones of the subnets (three for production-grade spread). */
       availabilityZones: z.array(z.string()).length(3, { error: 'must list exactly 3 availability zones' }),
       /** One NAT gateway for the whole VPC (cheaper) instead of one per zone (zone-failure tolerant). */

@@ -277,7 +277,19 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'dev.ingress.controller: must be "nginx" on a kubeconfig cluster: the AWS Load Balancer Controller is installed on EKS only',
   ],
   ['public access CIDR list', 'staging', (e) => (e.cluster.publicAccessCidrs = []), 'staging.cluster.publicAccessCidrs: must list at least one CIDR'],
-  ['VPC CIDR', 'staging', (e) => (e.cluster.vpc.cidr = '10.0.0.0/24'), 'staging.cluster.vpc.cidr: must be an IPv4 CIDR with a prefix from /16 to /20'],
+  ['VPC CIDR prefix', 'staging', (e) => (e.cluster.vpc.cidr = '10.0.0.0/24'), 'staging.cluster.vpc.cidr: must have a prefix from /16 to /20'],
+  [
+    'VPC CIDR parsed',
+    'staging',
+    (e) => (e.cluster.vpc.cidr = '10.300.0.0/16'),
+    'staging.cluster.vpc.cidr: must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)',
+  ],
+  [
+    'VPC CIDR without host bits',
+    'staging',
+    (e) => (e.cluster.vpc.cidr = '10.20.1.0/16'),
+    'staging.cluster.vpc.cidr: must be an IPv4 CIDR such as 203.0.113.0/24 (octets 0-255, no host bits set)',
+  ],
   [
     'three zones',
     'staging',
