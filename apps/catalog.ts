@@ -134,6 +134,8 @@ export const LIBRECHAT = defineApp<undefined>({
   namespace: 'librechat',
   dependsOn: ['ollama'],
   host: 'required',
+  // The chart names its Service `<release>-librechat` (the ALB matches per-host allowlists on it).
+  ingressService: (release) => `${release}-librechat`,
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
   // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).

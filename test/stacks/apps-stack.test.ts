@@ -249,3 +249,15 @@ describe('wrapper chart checks at synth time', () => {
     );
   });
 });
+
+describe('per-host allowlists on the shared ALB', () => {
+  test('a LibreChat allowlist becomes a source-ip condition on the Service its Ingress routes to', () => {
+    const env = structuredClone(environment('staging'));
+    env.ingress.sourceRanges = { librechat: ['198.51.100.0/24'] };
+    const ingress = synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject.librechat.ingress;
+    expect(JSON.parse(ingress.annotations['alb.ingress.kubernetes.io/conditions.librechat-librechat'])).toEqual([
+      { field: 'source-ip', sourceIpConfig: { values: ['198.51.100.0/24'] } },
+    ]);
+    expect(ingress.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBeUndefined();
+  });
+});
