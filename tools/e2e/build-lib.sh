@@ -12,6 +12,14 @@ die() { printf '[%s] ERROR: %s\n' "$LOG_PREFIX" "$*" >&2; exit 1; }
 BUILT=0
 CACHED=0
 
+# use_go_caches <dir>: Go settings for every build: the local toolchain, static binaries,
+# reproducible paths, module and build caches under <dir> (shared by the build scripts).
+use_go_caches() {
+  export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
+  export GOMODCACHE="$1/mod" GOCACHE="$1/build" GOWORK=off
+  unset GOBIN GOOS GOARCH || true
+}
+
 # step <id> <label> <builder function> <output file>...
 # Skips the builder when the stamp exists and every output is executable with the recorded size.
 step() {

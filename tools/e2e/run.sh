@@ -73,7 +73,8 @@ inside() {
     # environment at its loopback Git server first).
     echo "e2e: ── Argo CD stage with Terraform (E2E_ARGOCD_MODE=terraform)"
     t0=$(now)
-    E2E_ARGOCD_MODE=terraform E2E_TIMING_FILE="$E2E_WORK_DIR/.e2e/timing" \
+    bash "$here/scenario.sh" overrides
+    E2E_ARGOCD_MODE=terraform E2E_TIMING_FILE="$E2E_WORK_DIR/.e2e/timing" E2E_OVERRIDES_BASE="$E2E_WORK_DIR/.e2e/overrides.json" \
       E2E_ARGOCD_DEPLOY="E2E_WORK_DIR=\$PWD bash '$here/scenario.sh' deploy" \
       E2E_ARGOCD_DESTROY="E2E_WORK_DIR=\$PWD E2E_ARGOCD_RUNNING=1 bash '$here/scenario.sh' destroy" \
       bash "$repo/tools/e2e/argocd/stage.sh" || rc=$?

@@ -2,6 +2,7 @@
 # The Terraform part of the e2e, run by run.sh inside control-plane.sh (KUBECONFIG and
 # E2E_KUBE_CONTEXT point at the local API server; the toolchain's env.sh is sourced):
 #
+#   scenario.sh overrides write the e2e overrides (.e2e/overrides.json; needs a synthesized copy)
 #   scenario.sh deploy    synth with the e2e overrides, init and validate, `cdktf deploy 'dev-*'`,
 #                         assert the cluster, re-plan (no changes), a malformed supplied secret,
 #                         secret hygiene of real plans
@@ -10,9 +11,9 @@
 # Works in E2E_WORK_DIR, a copy of the repository (the caller's cdktf.out and state files are
 # never touched). Phase timings are appended to E2E_TIMING_FILE (default
 # $E2E_WORK_DIR/.e2e/timing) as "<phase> <seconds>". When the Argo CD stage runs this as its
-# deploy/destroy command, PLATFORM_OVERRIDES_FILE holds its settings (the loopback Git server):
-# they are merged over this scenario's own overrides, and E2E_ARGOCD_RUNNING=1 tells destroy that
-# Argo CD itself will remove the Applications' resources finalizers.
+# deploy/destroy command, PLATFORM_OVERRIDES_FILE holds this scenario's overrides merged with its
+# own (the loopback Git server), and E2E_ARGOCD_RUNNING=1 tells destroy that Argo CD itself will
+# remove the Applications' resources finalizers.
 set -euo pipefail
 : "${E2E_REPO:?} ${E2E_WORK_DIR:?} ${E2E_CRDS_DIR:?} ${E2E_PROVIDERS:?} ${E2E_TF_MIRROR_DIR:?}"
 : "${KUBECONFIG:?} ${E2E_KUBE_CONTEXT:?} ${E2E_TF_BIN:?} ${E2E_KUBECTL_BIN:?}"
@@ -37,10 +38,10 @@ cd "$E2E_WORK_DIR"
 mkdir -p .e2e
 timing_file=${E2E_TIMING_FILE:-$E2E_WORK_DIR/.e2e/timing}
 incoming_overrides=${PLATFORM_OVERRIDES_FILE:-}
+export PLATFORM_OVERRIDES_FILE=${incoming_overrides:-$E2E_WORK_DIR/.e2e/overrides.json}
 # No terminal: keep the cdktf CLI's output plain.
 export CHECKPOINT_DISABLE=1 CI=1 FORCE_COLOR=0
-# Written by deploy; destroy synthesizes again and must see the same overrides.
-export PLATFORM_OVERRIDES_FILE="$E2E_WORK_DIR/.e2e/overrides.json"
+# Destroy synthesizes again and must see the same overrides as deploy.
 
 # cdktf runs `providers lock` after init whenever the lock file's provider addresses differ from
 # registry.terraform.io — always with OpenTofu. That command asks the origin registry, which is
@@ -58,14 +59,12 @@ SH
   export TERRAFORM_BINARY_NAME="$E2E_WORK_DIR/.e2e/bin/tofu"
 fi
 
-deploy() {
-  # The Argo CD chart cannot be downloaded here: a stand-in of the synthesized chart version
-  # carries only the real CRDs, so the API server validates the AppProject and Applications
-  # against Argo CD's own schemas.
+# The scenario's overrides (.e2e/overrides.json, from the synthesized work copy): dev on the local
+# control plane, Argo CD's chart replaced by a stand-in of the synthesized chart version that
+# carries only the real CRDs (the chart cannot be downloaded here), so the API server validates the
+# AppProject and Applications against Argo CD's own schemas.
+write_overrides() {
   local chart_version chart="$E2E_WORK_DIR/.e2e/argo-cd"
-  if [ ! -d cdktf.out ]; then
-    PLATFORM_OVERRIDES_FILE=$incoming_overrides CDKTF_OUTDIR="$E2E_WORK_DIR/cdktf.out" node tools/run-ts.js main.ts >.e2e/synth0.log 2>&1 || { cat .e2e/synth0.log; fail "synth"; }
-  fi
   chart_version=$(facts argocd-chart-version)
   mkdir -p "$chart/templates"
   printf 'apiVersion: v2\nname: argo-cd\nversion: %s\ndescription: e2e stand-in carrying only the Argo CD CRDs\n' "$chart_version" >"$chart/Chart.yaml"
@@ -78,13 +77,15 @@ deploy() {
   }
 }
 JSON
-  if [ -n "$incoming_overrides" ]; then
-    node -e 'const fs = require("fs"); const merge = (a, b) => (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]])) : b === undefined ? a : b);
-      const [own, incoming] = process.argv.slice(1).map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
-      fs.writeFileSync(process.argv[1], JSON.stringify(merge(own, incoming), null, 2));' .e2e/overrides.json "$incoming_overrides"
-  fi
+  echo "e2e:    overrides: dev on the local control plane, Argo CD chart $chart_version -> stand-in"
+}
 
-  begin "synth (Argo CD chart $chart_version -> stand-in), init and validate"
+deploy() {
+  # Run by the Argo CD stage, the overrides it passes already hold this scenario's (run.sh wrote
+  # them with `scenario.sh overrides` and gave them to the stage as its base).
+  [ -n "$incoming_overrides" ] || write_overrides
+
+  begin "synth, init and validate"
   npx cdktf synth >.e2e/synth.log 2>&1 || { cat .e2e/synth.log; fail "cdktf synth"; }
   local stack missing validated=0
   # shellcheck disable=SC2086 # E2E_PROVIDERS is a list of namespace/type=version words
@@ -185,7 +186,8 @@ destroy() {
 }
 
 case "${1:-}" in
+  overrides) write_overrides ;;
   deploy) deploy ;;
   destroy) destroy ;;
-  *) echo "usage: scenario.sh deploy|destroy" >&2; exit 2 ;;
+  *) echo "usage: scenario.sh overrides|deploy|destroy" >&2; exit 2 ;;
 esac

@@ -80,11 +80,7 @@ if ! flock -n 9; then
   flock 9
 fi
 
-# Go settings for every build: pinned local toolchain, static, reproducible paths, caches under ROOT.
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
-export GOMODCACHE="$ROOT/go/mod" GOCACHE="$ROOT/go/build"
-unset GOBIN GOWORK GOOS GOARCH || true
-export GOWORK=off
+use_go_caches "$ROOT/go"
 
 T_TOTAL=$(now)
 say "toolchain dir: $DIR"

@@ -69,10 +69,7 @@ if ! flock -n 9; then
   flock 9
 fi
 
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-trimpath -modcacherw -buildvcs=false"
-export GOMODCACHE="$CACHE_ROOT/toolchain/go/mod" GOCACHE="$CACHE_ROOT/toolchain/go/build"
-unset GOBIN GOOS GOARCH || true
-export GOWORK=off
+use_go_caches "$CACHE_ROOT/toolchain/go"
 
 T_TOTAL=$(now)
 say "argocd dir: $DIR"

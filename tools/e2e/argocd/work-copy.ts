@@ -14,18 +14,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseDocument } from 'yaml';
+import { deepMerge } from '../../../constructs/core/merge';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function isObject(value: unknown): value is Record<string, Json> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function deepMerge(base: Json | undefined, patch: Json): Json {
-  if (!isObject(base) || !isObject(patch)) return patch;
-  const merged: Record<string, Json> = { ...base };
-  for (const [key, value] of Object.entries(patch)) merged[key] = deepMerge(base[key], value);
-  return merged;
 }
 
 /** Rewrites the dependency repositories of every `<appsDir>/<name>/Chart.yaml`; returns what changed. */
