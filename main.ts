@@ -5,8 +5,8 @@
  */
 import { App } from 'cdktf';
 import { CATALOG } from './apps/catalog';
-import { AppDefinition } from './constructs/apps/app-definition';
-import { addEnvironmentStacks } from './constructs/environment-stacks';
+import { AppDefinition } from './contracts/app-definition';
+import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
 
 /** Options of {@link buildApp}. */

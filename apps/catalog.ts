@@ -7,8 +7,8 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
-import { toYaml } from '../constructs/core/yaml';
+import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../environments/rules';
 
 /** The Ingress block of the charts here (`ingress.className/annotations/hosts/tls`). */

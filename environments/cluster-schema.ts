@@ -3,7 +3,7 @@
  * EKS cluster that the `<env>-cluster` stack creates.
  */
 import { z } from 'zod';
-import { CapacityType, LOG_RETENTION_DAYS } from '../constructs/cluster/eks-types';
+import { CapacityType, LOG_RETENTION_DAYS } from '../contracts/eks-types';
 import { awsRegion, chartRef, dnsName, ipv4Cidr } from './rules';
 
 const nodeGroupSize = {

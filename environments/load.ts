@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import { z } from 'zod';
 import { CATALOG } from '../apps/catalog';
-import { AppDefinition } from '../constructs/apps/app-definition';
-import { catalogProblems } from '../constructs/apps/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { catalogProblems } from '../contracts/app-catalog';
 import { EnvironmentConfig, ValidEnvironment, environmentSchema } from './schema';
-import { deepMerge, isPlainObject } from '../constructs/core/merge';
+import { deepMerge, isPlainObject } from '../contracts/merge';
 import { guardInput } from './input-guard';
 import { gitRevision, gitUrl } from './rules';
 

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 
 /** An exact `MAJOR.MINOR.PATCH` version (optional pre-release/build), never a range or `latest`. */
-export { EXACT_VERSION } from '../constructs/core/versions';
-import { EXACT_VERSION } from '../constructs/core/versions';
+export { EXACT_VERSION } from '../contracts/versions';
+import { EXACT_VERSION } from '../contracts/versions';
 
 /**
  * https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`); no part

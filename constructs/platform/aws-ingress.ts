@@ -2,7 +2,7 @@ import { ITerraformDependable, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { ConstructError } from '../core/errors';
-import { ChartRef } from '../core/versions';
+import { ChartRef } from '../../contracts/versions';
 import { AwsLoadBalancerController } from './aws-load-balancer-controller';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 import { ExternalDns } from './external-dns';

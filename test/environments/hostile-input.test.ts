@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { AppsStack } from '../../stacks/apps-stack';
 import { CATALOG } from '../../apps/catalog';
 import { terraformLiteral } from '../../constructs/core/terraform-literal';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';

@@ -1,6 +1,6 @@
 /** The shipped environments for tests: validated, or raw copies to break. Loads no cdktf. */
 import { CATALOG } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
 
 /** The shipped configuration of `name`, validated. */

@@ -3,8 +3,8 @@
  * the semantic checks on the result.
  */
 import { CATALOG } from '../../apps/catalog';
-import { appContexts } from '../../constructs/app-contexts';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { appContexts } from '../../stacks/app-contexts';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environments';
 import { buildApp } from '../../main';
 import { EnvironmentApplications, synthesizeApplications } from './applications';
