@@ -46,11 +46,11 @@ export interface BuildAppOptions {
 export function buildApp(options: BuildAppOptions = {}): App {
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? CATALOG;
-  const environments = loadEnvironments(
-    options.environments ?? ENVIRONMENTS,
-    { GITOPS_REPO_URL: env.GITOPS_REPO_URL, GITOPS_REVISION: env.GITOPS_REVISION, PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE },
-    catalog,
-  );
+  const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, catalog, {
+    GITOPS_REPO_URL: env.GITOPS_REPO_URL,
+    GITOPS_REVISION: env.GITOPS_REVISION,
+    PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
+  });
   // Stack traces in construct metadata only help debugging cdktf itself and cost synth time.
   const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
   for (const environment of environments) addEnvironmentStacks(app, environment, { catalog, repoRoot: options.repoRoot });

@@ -5,7 +5,7 @@ import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } f
 
 /** The shipped configuration of `name`, validated. */
 export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
-  const env = loadEnvironments(ENVIRONMENTS, {}, catalog).find((e) => e.name === name);
+  const env = loadEnvironments(ENVIRONMENTS, catalog).find((e) => e.name === name);
   if (!env) throw new Error(`no environment ${name}`);
   return env;
 }
