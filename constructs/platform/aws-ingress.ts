@@ -40,7 +40,7 @@ export interface AwsIngressProps {
   readonly externalDns?: boolean;
   /**
    * Chart pins.
-   * @default - the pins in constructs/core/versions.ts
+   * @default - the pins in contracts/versions.ts
    */
   readonly charts?: { readonly loadBalancerController?: ChartRef; readonly externalDns?: ChartRef };
 }
