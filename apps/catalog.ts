@@ -7,9 +7,9 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
-import { toYaml } from '../constructs/core/yaml';
-import { modelName, quantity } from '../environments/rules';
+import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { toYaml } from '../contracts/yaml';
+import { modelName, quantity } from '../contracts/rules';
 
 /** The Ingress block of the charts here (`ingress.className/annotations/hosts/tls`). */
 function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {

@@ -3,7 +3,7 @@
  * EKS cluster that the `<env>-cluster` stack creates.
  */
 import { z } from 'zod';
-import { CapacityType, LOG_RETENTION_DAYS } from '../constructs/cluster/eks-types';
+import { CapacityType, LOG_RETENTION_DAYS } from '../contracts/eks-types';
 import { awsRegion, chartRef, dnsName, ipv4Cidr } from './rules';
 
 const nodeGroupSize = {
@@ -140,7 +140,7 @@ export const eksCluster = z
           .default(600),
         /**
          * The controller's chart.
-         * @default - the pin in constructs/core/versions.ts
+         * @default - the pin in contracts/versions.ts
          */
         chart: chartRef().optional(),
       })
@@ -168,14 +168,14 @@ export const eksCluster = z
         externalDns: z.boolean().default(true),
         /**
          * The ExternalDNS chart.
-         * @default - the pin in constructs/core/versions.ts
+         * @default - the pin in contracts/versions.ts
          */
         externalDnsChart: chartRef().optional(),
       })
       .optional(),
     /**
      * NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin.
-     * @default - the pin in constructs/core/versions.ts
+     * @default - the pin in contracts/versions.ts
      */
     nvidiaDevicePlugin: chartRef().optional(),
   })

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 
 /** An exact `MAJOR.MINOR.PATCH` version (optional pre-release/build), never a range or `latest`. */
-export { EXACT_VERSION } from '../constructs/core/versions';
-import { EXACT_VERSION } from '../constructs/core/versions';
+export { EXACT_VERSION } from '../contracts/versions';
+/** The value rules app settings in the catalog share with the environment schema. */
+export { QUANTITY, exactVersion, modelName, quantity, resourceList, resources } from '../contracts/rules';
+import { exactVersion } from '../contracts/rules';
 
 /**
  * https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`); no part
@@ -16,12 +18,6 @@ export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?\/[^\s]+
 
 /** An RFC 1123 DNS name with at least two labels. */
 export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** A Kubernetes quantity such as `30Gi`, `500m` or `2`. */
-export const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
-
-/** Exact chart/image/add-on version. */
-export const exactVersion = () => z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
 
 /** A commit id: 7-40 hex characters (SHA-1), or 64 (SHA-256). */
 const COMMIT_SHA = /^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$/;
@@ -67,30 +63,6 @@ export const gitUrl = () =>
 
 /** A DNS host name. */
 export const dnsName = () => z.string().regex(DNS_NAME, { error: 'must be a lower-case DNS name such as chat.example.com' });
-
-/** A Kubernetes resource quantity. */
-export const quantity = () => z.string().regex(QUANTITY, { error: 'must be a Kubernetes quantity such as 500m or 2Gi' });
-
-/** CPU and memory of one container. */
-export const resourceList = () =>
-  z.strictObject({
-    cpu: quantity().optional(),
-    memory: quantity().optional(),
-  });
-
-/** Requests and limits of one container. */
-export const resources = () =>
-  z.strictObject({
-    requests: resourceList(),
-    limits: resourceList().optional(),
-  });
-
-/** An Ollama model with an explicit tag, never `latest`. */
-export const modelName = () =>
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/, { error: 'must be an Ollama model with an explicit tag, such as llama3.2:1b' })
-    .refine((m) => !m.endsWith(':latest'), { error: 'must not use the "latest" tag' });
 
 /** An AWS region such as `eu-west-1`. */
 export const awsRegion = () => z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-west-1' });

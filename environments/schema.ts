@@ -5,8 +5,8 @@
  * environment's name.
  */
 import { z } from 'zod';
-import { AppDefinition } from '../constructs/apps/app-definition';
-import { RepositoryAuth } from '../constructs/platform/repository-auth';
+import { AppDefinition } from '../contracts/app-definition';
+import { RepositoryAuth } from '../contracts/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems } from './ingress-controllers';

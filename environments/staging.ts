@@ -1,4 +1,4 @@
-import { CapacityType } from '../constructs/cluster/eks-types';
+import { CapacityType } from '../contracts/eks-types';
 import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 

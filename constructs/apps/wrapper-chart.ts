@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { EXACT_VERSION } from '../core/versions';
+import { EXACT_VERSION } from '../../contracts/versions';
 
 /** Folder of the wrapper charts, relative to the repository root. */
 export const APPS_DIR = 'apps';

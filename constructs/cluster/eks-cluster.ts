@@ -15,10 +15,10 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { ConstructError } from '../core/errors';
-import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from './eks-types';
+import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from '../../contracts/eks-types';
 
-export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from './eks-types';
-export type { NodeTaint, VcpuQuota } from './eks-types';
+export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from '../../contracts/eks-types';
+export type { NodeTaint, VcpuQuota } from '../../contracts/eks-types';
 import { POD_IDENTITY, ServiceRole, serviceRole } from '../core/iam';
 
 /**

@@ -2,7 +2,7 @@ import { ITerraformDependable, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { ConstructError } from '../core/errors';
-import { ChartRef } from '../core/versions';
+import { ChartRef } from '../../contracts/versions';
 import { AwsLoadBalancerController } from './aws-load-balancer-controller';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 import { ExternalDns } from './external-dns';
@@ -40,7 +40,7 @@ export interface AwsIngressProps {
   readonly externalDns?: boolean;
   /**
    * Chart pins.
-   * @default - the pins in constructs/core/versions.ts
+   * @default - the pins in contracts/versions.ts
    */
   readonly charts?: { readonly loadBalancerController?: ChartRef; readonly externalDns?: ChartRef };
 }

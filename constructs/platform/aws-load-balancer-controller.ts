@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { podIdentityServiceAccount } from '../core/iam';
-import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../core/versions';
+import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../../contracts/versions';
 // The policy AWS publishes for the controller (docs/install/iam_policy.json of
 // kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged.
 import IAM_POLICY from './policies/aws-load-balancer-controller-v3.5.0.json';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { PodSecurityLevel } from '../apps/app-definition';
+import { PodSecurityLevel } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
 
 /** Labels on every namespace Terraform creates. */

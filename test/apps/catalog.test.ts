@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { AppDefinition } from '../../contracts/app-definition';
 import { buildApp } from '../../main';
 import { TfJson } from '../support/synth';
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { AppsStack } from '../../stacks/apps-stack';
 import { CATALOG } from '../../apps/catalog';
 import { terraformLiteral } from '../../constructs/core/terraform-literal';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
@@ -30,7 +30,7 @@ function problems(load: () => unknown): readonly string[] {
 function withDev(mutate: (env: any) => void) {
   const configs = ENVIRONMENTS.map((e) => (e.name === 'dev' ? rawEnvironment('dev') : e));
   mutate(configs.find((e) => e.name === 'dev'));
-  return () => loadEnvironments(configs);
+  return () => loadEnvironments(configs, CATALOG);
 }
 
 const TEMPLATE = 'must not contain "${" or "%{" (Terraform would evaluate it as a template)';
@@ -85,21 +85,23 @@ describe('the central guard rejects, wherever it appears', () => {
     ['x.lock', 'must not have a component starting with "." or ending with ".lock"'],
     ['r'.repeat(256), 'must be at most 255 characters'],
   ])('GITOPS_REVISION %j', (revision, message) => {
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: revision }))).toContain(`GITOPS_REVISION: ${message} (got "${revision}")`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: revision }))).toContain(`GITOPS_REVISION: ${message} (got "${revision}")`);
   });
 
   test.each(['main', 'feature/x-1', 'v1.2.3', 'release/1.0', 'a1b2c3d', 'a'.repeat(40)])('GITOPS_REVISION %j is accepted', (revision) => {
-    expect(loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: revision })[0].gitops.targetRevision).toBe(revision);
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: revision })[0].gitops.targetRevision).toBe(revision);
   });
 
   test('GITOPS_REVISION with a template or a control character is rejected without echoing it', () => {
-    const revision = problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: INJECTION }));
+    const revision = problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: INJECTION }));
     expect(revision).toContain(`GITOPS_REVISION: ${TEMPLATE}`);
     expect(revision).toContain(`dev.gitops.targetRevision: ${TEMPLATE}`);
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain(
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain(
       'GITOPS_REVISION: must not contain control characters',
     );
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: `https://x.example/${INJECTION}` }))).toContain(`GITOPS_REPO_URL: ${TEMPLATE}`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: `https://x.example/${INJECTION}` }))).toContain(
+      `GITOPS_REPO_URL: ${TEMPLATE}`,
+    );
     for (const line of [...revision]) expect(line).not.toContain('/etc/hostname');
   });
 
@@ -108,7 +110,7 @@ describe('the central guard rejects, wherever it appears', () => {
     const load = (content: string) => {
       const file = path.join(dir, `f${Math.random().toString(36).slice(2)}.json`);
       fs.writeFileSync(file, content);
-      return () => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file });
+      return () => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file });
     };
 
     test.each(['__proto__', 'constructor', 'prototype'])('rejects the key %s at any depth', (key) => {

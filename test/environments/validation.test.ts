@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CATALOG } from '../../apps/catalog';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { rawEnvironment } from '../support/environments';
 
@@ -9,7 +10,7 @@ function problemsAfter(envName: string, mutate: (env: any) => void): readonly st
   const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
   mutate(configs.find((e) => e.name === envName));
   try {
-    loadEnvironments(configs);
+    loadEnvironments(configs, CATALOG);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -19,17 +20,17 @@ function problemsAfter(envName: string, mutate: (env: any) => void): readonly st
 
 describe('shipped environments', () => {
   test('dev, staging and prod are valid', () => {
-    expect(loadEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
   });
 
   test('an API endpoint open to the internet is accepted only when the configuration says so explicitly', () => {
     const configs = ENVIRONMENTS.map((e) => rawEnvironment(e.name));
     Object.assign(configs[1].cluster, { publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
-    expect(loadEnvironments(configs)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
+    expect(loadEnvironments(configs, CATALOG)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
   });
 
   test("EKS defaults: 365-day logs, no deletion protection, add-ons at AWS's defaults, 600 s ALB idle timeout, ExternalDNS on", () => {
-    const staging = loadEnvironments(ENVIRONMENTS)[1].cluster;
+    const staging = loadEnvironments(ENVIRONMENTS, CATALOG)[1].cluster;
     expect(staging).toMatchObject({
       logRetentionDays: 365,
       deletionProtection: false,
@@ -38,7 +39,7 @@ describe('shipped environments', () => {
       loadBalancer: { idleTimeoutSeconds: 600 },
       dns: { hostedZone: 'staging.llm.example.com', externalDns: true },
     });
-    expect(loadEnvironments(ENVIRONMENTS)[0].ingress.controller).toBe('nginx');
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG)[0].ingress.controller).toBe('nginx');
   });
 });
 
@@ -407,31 +408,31 @@ describe('validation rules', () => {
     configs[0].gitops = { targetRevision: 'a b' };
     configs[2].apps.ollama.models = ['x'];
     configs[2].cluster.region = 'nowhere';
-    expect(() => loadEnvironments(configs)).toThrow(ConfigError);
-    expect(() => loadEnvironments(configs)).toThrow(
+    expect(() => loadEnvironments(configs, CATALOG)).toThrow(ConfigError);
+    expect(() => loadEnvironments(configs, CATALOG)).toThrow(
       /dev\.gitops\.targetRevision: must not contain whitespace[\s\S]*prod\.cluster\.region: must be an AWS region[\s\S]*prod\.apps\.ollama\.models\[0\]: must be an Ollama model with an explicit tag/,
     );
   });
 
   test('environment names are unique', () => {
-    expect(() => loadEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]])).toThrow(/dev\.name: must be unique \(defined more than once\)/);
+    expect(() => loadEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]], CATALOG)).toThrow(/dev\.name: must be unique \(defined more than once\)/);
   });
 });
 
 describe('synth-time overrides', () => {
   test('GITOPS_REPO_URL and GITOPS_REVISION replace the Git source of every environment', () => {
-    const envs = loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'git@github.com:fork/platform.git', GITOPS_REVISION: 'feature/x' });
+    const envs = loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: 'git@github.com:fork/platform.git', GITOPS_REVISION: 'feature/x' });
     for (const env of envs) expect(env.gitops).toEqual({ repoUrl: 'git@github.com:fork/platform.git', targetRevision: 'feature/x' });
   });
 
   test('GITOPS_REPO_URL is validated', () => {
-    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'file:///tmp/repo' })).toThrow(
+    expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: 'file:///tmp/repo' })).toThrow(
       /GITOPS_REPO_URL: must be an https:\/\/ Git URL or an scp-style SSH URL such as git@github\.com:org\/repo\.git \(got "file:\/\/\/tmp\/repo"\)/,
     );
   });
 
   test('GITOPS_REVISION is validated', () => {
-    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'v1..v2' })).toThrow(/GITOPS_REVISION: must not contain "\.\." \(got "v1\.\.v2"\)/);
+    expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: 'v1..v2' })).toThrow(/GITOPS_REVISION: must not contain "\.\." \(got "v1\.\.v2"\)/);
   });
 
   describe('PLATFORM_OVERRIDES_FILE', () => {
@@ -444,7 +445,7 @@ describe('synth-time overrides', () => {
 
     test('deep-merges one environment and validates the result', () => {
       const file = write('ok.json', JSON.stringify({ dev: { cluster: { context: 'kind-llm' }, argocd: { wait: false } } }));
-      const dev = loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })[0];
+      const dev = loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })[0];
       expect(dev.cluster).toEqual({ kind: 'kubeconfig', configPath: '~/.kube/config', context: 'kind-llm' });
       expect(dev.argocd.wait).toBe(false);
       expect(dev.argocd.chart).toBeUndefined();
@@ -452,21 +453,21 @@ describe('synth-time overrides', () => {
 
     test('reports invalid merged values with the environment path', () => {
       const file = write('bad.json', JSON.stringify({ dev: { argocd: { chart: { version: '*' } } } }));
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/dev\.argocd\.chart\.version: must be an exact version/);
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/dev\.argocd\.chart\.version: must be an exact version/);
     });
 
     test('rejects unknown environments', () => {
       const file = write('unknown.json', JSON.stringify({ qa: {} }));
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })).toThrow(
         /PLATFORM_OVERRIDES_FILE: unknown environment "qa" in .*unknown\.json \(known: dev, staging, prod\)/,
       );
     });
 
     test('rejects files that are not a JSON object', () => {
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: write('list.json', '[]') })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: write('list.json', '[]') })).toThrow(
         /PLATFORM_OVERRIDES_FILE: .*list\.json must hold an object keyed by environment name/,
       );
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: path.join(dir, 'missing.json') })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: path.join(dir, 'missing.json') })).toThrow(
         /PLATFORM_OVERRIDES_FILE: cannot read .*missing\.json as JSON/,
       );
     });

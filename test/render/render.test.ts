@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS } from '../../environments';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG } from '../../apps/catalog';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { AppsStack } from '../../stacks/apps-stack';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
 
 const stacks = {

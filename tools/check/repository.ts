@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CATALOG } from '../../apps/catalog';
 import { APPS_DIR, BASE_VALUE_FILE, VALUE_FILE_PATTERN, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import type { BuildAppOptions } from '../../main';
@@ -154,16 +155,22 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
 }
 
 /**
- * The environments' pre-release policies: from `<root>/environments` when the root has one, else
- * this checkout's (test fixtures have no environments of their own).
+ * The environments' pre-release policies: from `<root>/environments` (validated against
+ * `<root>/apps/catalog.ts`) when the root has them, else this checkout's (test fixtures have no
+ * environments of their own).
  */
 export function loadEnvironmentPolicies(root: string): EnvironmentPolicy[] | { error: string } {
   try {
     const own = path.join(root, 'environments', 'index.ts');
-    const module = fs.existsSync(own)
-      ? (require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments })
-      : { ENVIRONMENTS, loadEnvironments };
-    return module.loadEnvironments(module.ENVIRONMENTS).map(({ name, allowPreReleases }) => ({ name, allowPreReleases }));
+    const ownCatalog = path.join(root, 'apps', 'catalog.ts');
+    const module =
+      fs.existsSync(own) && fs.existsSync(ownCatalog)
+        ? {
+            ...(require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments }),
+            ...(require(ownCatalog) as { CATALOG: typeof CATALOG }),
+          }
+        : { ENVIRONMENTS, loadEnvironments, CATALOG };
+    return module.loadEnvironments(module.ENVIRONMENTS, module.CATALOG).map(({ name, allowPreReleases }) => ({ name, allowPreReleases }));
   } catch (error) {
     return { error: firstLine(error) };
   }

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { isPreRelease } from '../../constructs/core/versions';
+import { isPreRelease } from '../../contracts/versions';
 import { valueFilesFor } from '../../constructs/apps/wrapper-chart';
 import { ManifestValidator } from './crd-schema';
 import { formatPath, isPlainObject, isTerraformExpression, parseYamlDocument, PathSegment } from './documents';

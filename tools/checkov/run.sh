@@ -22,7 +22,7 @@ synth_dir=${1:-}
 if [ -z "$synth_dir" ]; then
   synth_dir=$(mktemp -d)
   trap 'rm -rf "$synth_dir"' EXIT
-  CHECKPOINT_DISABLE=1 CDKTF_OUTDIR="$synth_dir" node tools/run-ts.js main.ts
+  CHECKPOINT_DISABLE=1 CDKTF_OUTDIR="$synth_dir" node --require tsx/cjs main.ts
 fi
 
 # Every skip needs a reason: `<id> <reason>`; blank lines and # comments are ignored.

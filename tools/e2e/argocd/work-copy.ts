@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseDocument } from 'yaml';
-import { deepMerge } from '../../../constructs/core/merge';
+import { deepMerge } from '../../../contracts/merge';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

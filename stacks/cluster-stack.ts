@@ -1,14 +1,14 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { EksClusterConfig, StateConfig } from '../../environments/schema';
-import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../core/gpu-nodes';
-import { updateKubeconfigCommand } from '../core/kubectl';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { ClusterKey } from './cluster-key';
-import { EksCluster } from './eks-cluster';
-import { EksNetwork } from './eks-network';
+import { EksClusterConfig, StateConfig } from '../environments/schema';
+import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../constructs/core/gpu-nodes';
+import { updateKubeconfigCommand } from '../constructs/core/kubectl';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { ClusterKey } from '../constructs/cluster/cluster-key';
+import { EksCluster } from '../constructs/cluster/eks-cluster';
+import { EksNetwork } from '../constructs/cluster/eks-network';
 
 /** Properties of {@link ClusterStack}. */
 export interface ClusterStackProps {

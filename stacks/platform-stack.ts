@@ -1,26 +1,26 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { argocdAwsAlbMode, ingressAnnotations } from '../../environments/ingress-controllers';
-import { ValidEnvironment } from '../../environments/schema';
-import { appContexts } from '../app-contexts';
-import { namespacePodSecurity } from '../apps/app-catalog';
-import { AppDefinition } from '../apps/app-definition';
-import { configureClusterAccess } from '../core/cluster-access';
-import { ConstructError } from '../core/errors';
-import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../core/gpu-nodes';
-import { kubectlCommand } from '../core/kubectl';
-import { ARGOCD_NAMESPACE } from '../core/names';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../core/versions';
-import { AppSecret } from './app-secret';
-import { ArgoCd } from './argocd';
-import { ArgoCdRepositoryCredentials } from './argocd-repository';
-import { AwsIngress } from './aws-ingress';
-import { Gp3StorageClass } from './gp3-storage-class';
-import { NvidiaDevicePlugin } from './nvidia-device-plugin';
-import { PlatformNamespaces } from './platform-namespaces';
+import { argocdAwsAlbMode, ingressAnnotations } from '../environments/ingress-controllers';
+import { ValidEnvironment } from '../environments/schema';
+import { appContexts } from './app-contexts';
+import { namespacePodSecurity } from '../contracts/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { configureClusterAccess } from '../constructs/core/cluster-access';
+import { ConstructError } from '../constructs/core/errors';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
+import { kubectlCommand } from '../constructs/core/kubectl';
+import { ARGOCD_NAMESPACE } from '../constructs/core/names';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../contracts/versions';
+import { AppSecret } from '../constructs/platform/app-secret';
+import { ArgoCd } from '../constructs/platform/argocd';
+import { ArgoCdRepositoryCredentials } from '../constructs/platform/argocd-repository';
+import { AwsIngress } from '../constructs/platform/aws-ingress';
+import { Gp3StorageClass } from '../constructs/platform/gp3-storage-class';
+import { NvidiaDevicePlugin } from '../constructs/platform/nvidia-device-plugin';
+import { PlatformNamespaces } from '../constructs/platform/platform-namespaces';
 
 /** Properties of {@link PlatformStack}. */
 export interface PlatformStackProps {

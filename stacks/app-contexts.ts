@@ -1,8 +1,8 @@
 import { ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
-import { AppContext, AppDefinition, NetworkPeer } from './apps/app-definition';
-import { clientsOf, serviceUrl } from './apps/app-catalog';
-import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from './core/gpu-nodes';
+import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definition';
+import { clientsOf, serviceUrl } from '../contracts/app-catalog';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its

@@ -1,17 +1,17 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidEnvironment } from '../../environments/schema';
-import { appContexts } from '../app-contexts';
-import { configureClusterAccess } from '../core/cluster-access';
-import { ConstructError } from '../core/errors';
-import { ARGOCD_NAMESPACE } from '../core/names';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { inSyncOrder } from './app-catalog';
-import { AppDefinition } from './app-definition';
-import { ArgoCdApplication } from './argocd-application';
-import { ArgoCdProject } from './argocd-project';
-import { argoRepositoryUrl, readWrapperChart, valueFilesFor } from './wrapper-chart';
+import { ValidEnvironment } from '../environments/schema';
+import { appContexts } from './app-contexts';
+import { configureClusterAccess } from '../constructs/core/cluster-access';
+import { ConstructError } from '../constructs/core/errors';
+import { ARGOCD_NAMESPACE } from '../constructs/core/names';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { inSyncOrder } from '../contracts/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { ArgoCdApplication } from '../constructs/apps/argocd-application';
+import { ArgoCdProject } from '../constructs/apps/argocd-project';
+import { argoRepositoryUrl, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
 
 /** Properties of {@link AppsStack}. */
 export interface AppsStackProps {

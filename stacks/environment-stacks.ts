@@ -1,10 +1,10 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidEnvironment } from '../environments/schema';
-import { AppDefinition } from './apps/app-definition';
-import { AppsStack } from './apps/apps-stack';
-import { ClusterStack } from './cluster/cluster-stack';
-import { PlatformStack } from './platform/platform-stack';
+import { AppDefinition } from '../contracts/app-definition';
+import { AppsStack } from './apps-stack';
+import { ClusterStack } from './cluster-stack';
+import { PlatformStack } from './platform-stack';
 
 /** The stacks of one environment, in deploy order. */
 export interface EnvironmentStacks {
