@@ -158,10 +158,12 @@ export interface NodegroupOptions {
  * An EKS cluster hardened for a security review: API-mode access entries from explicit admin and
  * viewer lists (no implicit creator admin), a public endpoint limited to given CIDRs next to the
  * private one, Secrets envelope-encrypted with a customer-managed key, every control-plane log
- * type in a Terraform-managed, encrypted log group with retention, and managed add-ons whose
- * AWS permissions come through EKS Pod Identity (the node role has none beyond joining and pulling
- * images). Node groups are added with {@link addNodegroupCapacity}; their launch templates require
- * IMDSv2 with a hop limit of 1 and encrypt the root volume.
+ * type in a Terraform-managed, encrypted log group with retention, and managed add-ons at exact
+ * versions whose AWS permissions come through EKS Pod Identity (the node role has none beyond
+ * joining, pulling images and SSM Session Manager). The VPC CNI enforces NetworkPolicies; the EBS
+ * CSI driver's policy is scoped to volumes, snapshots and instances tagged for this cluster. Node
+ * groups are added with {@link addNodegroupCapacity}; their launch templates require IMDSv2 with a
+ * hop limit of 1 and encrypt the root volume.
  */
 export class EksCluster extends Construct {
   /** The control plane. */
@@ -310,8 +312,9 @@ export class EksCluster extends Construct {
   /**
    * Adds a managed node group running the cluster's Kubernetes version with a launch template
    * (IMDSv2 only, hop limit 1 so that pods cannot borrow the node's credentials; encrypted gp3
-   * volumes). Networking and Pod Identity add-ons come first; CoreDNS and the EBS CSI driver wait
-   * for every untainted group.
+   * volumes, the cluster's tag on the instances), named by prefix and replaced
+   * create-before-destroy. Networking and Pod Identity add-ons come first; CoreDNS and the EBS CSI
+   * driver wait for every untainted group. The quota preflight assumes one subnet per zone.
    */
   public addNodegroupCapacity(id: string, options: NodegroupOptions): EksNodeGroup {
     const { minSize, desiredSize, maxSize, nodegroupName } = options;
