@@ -43,7 +43,7 @@ export const staging: EnvironmentConfig = {
       kubeProxy: 'v1.35.0-eksbuild.2',
       coreDns: 'v1.13.2-eksbuild.1',
       podIdentityAgent: 'v1.3.10-eksbuild.1',
-      ebsCsiDriver: 'v1.53.0-eksbuild.1',
+      ebsCsiDriver: 'v1.64.0-eksbuild.1',
     },
     // Terraform requests the ACM certificate for the hosts and validates it in this zone;
     // ExternalDNS points the hosts at the ALB.

@@ -1,7 +1,7 @@
-// The policy the EBS CSI driver publishes (docs/example-iam-policy.json of
-// kubernetes-sigs/aws-ebs-csi-driver, commit 050d130f5814d2e366158058c557a7c25f536441), kept as
-// published so that a review compares it with upstream and reads the scoping below on its own.
-import PUBLISHED from './policies/aws-ebs-csi-driver-example-iam-policy.json';
+// The policy the EBS CSI driver publishes for its release v1.64.0 (docs/example-iam-policy.json of
+// kubernetes-sigs/aws-ebs-csi-driver at that tag), kept byte for byte so that a review compares it
+// with upstream and reads the scoping below on its own. Update it with the add-on's version.
+import PUBLISHED from './policies/aws-ebs-csi-driver-v1.64.0.json';
 
 /** One statement of an IAM policy document. */
 export interface PolicyStatement {
@@ -17,7 +17,7 @@ export interface PolicyDocument {
   readonly Statement: readonly PolicyStatement[];
 }
 
-/** The EBS CSI driver's IAM policy as published. */
+/** The EBS CSI driver's IAM policy as published for v1.64.0. */
 export const PUBLISHED_EBS_CSI_POLICY: PolicyDocument = PUBLISHED as PolicyDocument;
 
 /** The tag the driver puts on every volume and snapshot when its cluster id is set (`--k8s-tag-cluster-id`). */

@@ -19,7 +19,7 @@ const base: EksClusterProps = {
     kubeProxy: 'v1.35.0-eksbuild.2',
     coreDns: 'v1.13.2-eksbuild.1',
     podIdentityAgent: 'v1.3.10-eksbuild.1',
-    ebsCsiDriver: 'v1.53.0-eksbuild.1',
+    ebsCsiDriver: 'v1.64.0-eksbuild.1',
   },
 };
 const gpu: NodegroupOptions = {
@@ -70,7 +70,7 @@ describe('EksCluster', () => {
       'kube-proxy': 'v1.35.0-eksbuild.2',
       coredns: 'v1.13.2-eksbuild.1',
       'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
-      'aws-ebs-csi-driver': 'v1.53.0-eksbuild.1',
+      'aws-ebs-csi-driver': 'v1.64.0-eksbuild.1',
     });
   });
 

@@ -37,6 +37,7 @@ describe('scopeEbsCsiPolicy', () => {
     ['ec2:DeleteTags', 'arn:aws:ec2:*:*:snapshot/*', `aws:ResourceTag/${TAG}`],
     ['ec2:DeleteVolume', 'arn:aws:ec2:*:*:volume/*', `aws:ResourceTag/${TAG}`],
     ['ec2:DeleteSnapshot', 'arn:aws:ec2:*:*:snapshot/*', `aws:ResourceTag/${TAG}`],
+    ['ec2:LockSnapshot', 'arn:aws:ec2:*:*:snapshot/*', `aws:ResourceTag/${TAG}`],
   ])('%s on %s requires %s = owned in every statement that allows it', (action, resource, key) => {
     const statements = scoped.Statement.filter((s) => [s.Action].flat().includes(action) && [s.Resource].flat().includes(resource));
     expect(statements.length).toBeGreaterThan(0);

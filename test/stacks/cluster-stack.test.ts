@@ -202,7 +202,7 @@ describe('staging-cluster', () => {
   test('installs the five managed add-ons at the versions pinned in the environment, none looked up at plan', () => {
     const addons = all(staging.json, 'aws_eks_addon');
     expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual({
-      'aws-ebs-csi-driver': 'v1.53.0-eksbuild.1',
+      'aws-ebs-csi-driver': 'v1.64.0-eksbuild.1',
       coredns: 'v1.13.2-eksbuild.1',
       'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
       'kube-proxy': 'v1.35.0-eksbuild.2',
@@ -229,7 +229,7 @@ describe('staging-cluster', () => {
     expect(JSON.parse(addon.configuration_values).controller.k8sTagClusterId).toBe('llm-staging');
     const policy = JSON.parse(all(staging.json, 'aws_iam_policy').find((p) => p.name === 'llm-staging-ebs-csi').policy);
     const mutating = policy.Statement.filter((st: any) => [st.Action].flat().some((a: string) => !a.startsWith('ec2:Describe')));
-    expect([policy.Statement.length, mutating.length]).toEqual([15, 14]);
+    expect([policy.Statement.length, mutating.length]).toEqual([16, 15]);
     for (const statement of mutating) {
       const scoped = statement.Condition.StringEquals;
       const keys = Object.keys(scoped).filter((k) => k.endsWith('/kubernetes.io/cluster/llm-staging'));
