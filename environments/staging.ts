@@ -39,7 +39,7 @@ export const staging: EnvironmentConfig = {
     },
     // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
     addons: {
-      vpcCni: 'v1.21.1-eksbuild.1',
+      vpcCni: 'v1.23.0-eksbuild.1',
       kubeProxy: 'v1.35.0-eksbuild.2',
       coreDns: 'v1.13.2-eksbuild.1',
       podIdentityAgent: 'v1.3.10-eksbuild.1',

@@ -15,7 +15,7 @@ const base: EksClusterProps = {
   adminPrincipalArns: [ADMIN],
   kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
   addonVersions: {
-    vpcCni: 'v1.21.1-eksbuild.1',
+    vpcCni: 'v1.23.0-eksbuild.1',
     kubeProxy: 'v1.35.0-eksbuild.2',
     coreDns: 'v1.13.2-eksbuild.1',
     podIdentityAgent: 'v1.3.10-eksbuild.1',
@@ -66,7 +66,7 @@ describe('EksCluster', () => {
     const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
     expect(s.json.data?.aws_eks_addon_version).toBeUndefined();
     expect(Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a.addon_version]))).toEqual({
-      'vpc-cni': 'v1.21.1-eksbuild.1',
+      'vpc-cni': 'v1.23.0-eksbuild.1',
       'kube-proxy': 'v1.35.0-eksbuild.2',
       coredns: 'v1.13.2-eksbuild.1',
       'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',

@@ -206,7 +206,7 @@ describe('staging-cluster', () => {
       coredns: 'v1.13.2-eksbuild.1',
       'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
       'kube-proxy': 'v1.35.0-eksbuild.2',
-      'vpc-cni': 'v1.21.1-eksbuild.1',
+      'vpc-cni': 'v1.23.0-eksbuild.1',
     });
     expect(staging.json.data!.aws_eks_addon_version).toBeUndefined();
     expect(prod.json.data!.aws_eks_addon_version).toBeUndefined();
