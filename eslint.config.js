@@ -31,7 +31,7 @@ const LAYERS = [
 ];
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '**/fixtures/**'] },
+  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '.venv-checkov/', '**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

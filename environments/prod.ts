@@ -25,7 +25,8 @@ export const prod: EnvironmentConfig = {
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       singleNatGateway: false,
     },
-    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50 },
+    // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
+    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.2xlarge'],
@@ -36,6 +37,14 @@ export const prod: EnvironmentConfig = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 200,
+    },
+    // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
+    addons: {
+      vpcCni: 'v1.23.0-eksbuild.1',
+      kubeProxy: 'v1.35.0-eksbuild.2',
+      coreDns: 'v1.13.2-eksbuild.1',
+      podIdentityAgent: 'v1.3.10-eksbuild.1',
+      ebsCsiDriver: 'v1.64.0-eksbuild.1',
     },
     // Terraform requests the ACM certificate for the hosts and validates it in this zone;
     // ExternalDNS points the hosts at the ALB.

@@ -29,13 +29,12 @@ describe('shipped environments', () => {
     expect(loadEnvironments(configs, CATALOG)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
   });
 
-  test("EKS defaults: 365-day logs, no deletion protection, add-ons at AWS's defaults, 600 s ALB idle timeout, ExternalDNS on", () => {
+  test('EKS defaults: 365-day logs, no deletion protection, 600 s ALB idle timeout, ExternalDNS on', () => {
     const staging = loadEnvironments(ENVIRONMENTS, CATALOG)[1].cluster;
     expect(staging).toMatchObject({
       logRetentionDays: 365,
       deletionProtection: false,
       allowPublicEndpointFromAnywhere: false,
-      addons: {},
       loadBalancer: { idleTimeoutSeconds: 600 },
       dns: { hostedZone: 'staging.llm.example.com', externalDns: true },
     });
