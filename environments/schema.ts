@@ -10,7 +10,7 @@ import { RepositoryAuth } from '../constructs/platform/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems } from './ingress-controllers';
-import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ipv4Cidr, resources } from './rules';
+import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
   /** Terraform state in `terraform.<stack>.tfstate` next to the project. */
@@ -87,8 +87,11 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       className: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be an IngressClass name such as nginx' }),
       /** Serve TLS at the ingress. */
       tls: z.boolean(),
-      /** Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`). @default {} */
-      annotations: z.record(z.string(), z.string()).default({}),
+      /**
+       * Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`); configuration
+       * snippets (`*-snippet`) are rejected. @default {}
+       */
+      annotations: ingressAnnotationRecord().default({}),
       /** Host names: `argocd` and one per published app. */
       hosts: hostsSchema(catalog),
       /**
