@@ -9,7 +9,7 @@ import { AppDefinition } from '../constructs/apps/app-definition';
 import { RepositoryAuth } from '../constructs/platform/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
-import { IngressController, ingressProblems } from './ingress-controllers';
+import { IngressController, ingressProblems, internetFacing } from './ingress-controllers';
 import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
@@ -183,6 +183,14 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
     }
 
     for (const problem of ingressProblems(env)) fail([...problem.path], problem.message);
+
+    // Argo CD can change everything in the cluster: on the internet, never behind its local admin alone.
+    if (internetFacing(env) && !env.argocd.oidc && !env.ingress.sourceRanges.argocd) {
+      fail(
+        ['argocd'],
+        'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")',
+      );
+    }
 
     if (env.cluster.kind !== 'eks') return;
     const cluster = env.cluster;

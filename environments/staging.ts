@@ -50,6 +50,10 @@ export const staging: EnvironmentConfig = {
       argocd: 'argocd.staging.llm.example.com',
       librechat: 'chat.staging.llm.example.com',
     },
+    // Argo CD is on the internet-facing ALB: SSO (argocd.oidc) or an allowlist is required.
+    // PLACEHOLDER (RFC 5737 documentation range): replace with the operators' office/VPN egress
+    // ranges, or configure argocd.oidc and drop this allowlist.
+    sourceRanges: { argocd: ['203.0.113.0/24'] },
   },
   argocd: {
     timeoutSeconds: 900,

@@ -22,6 +22,13 @@ export interface AwsLoadBalancerControllerProps {
    */
   readonly ingressClassName?: string;
   /**
+   * ACM certificates of the IngressClass (IngressClassParams `certificateArn`): every Ingress of
+   * the class is served with them, and the controller no longer discovers certificates by host
+   * (which would keep a replaced certificate attached to the listener).
+   * @default - none: the controller discovers certificates by the Ingresses' hosts
+   */
+  readonly certificateArns?: readonly string[];
+  /**
    * The `aws-load-balancer-controller` chart.
    * @default AWS_LOAD_BALANCER_CONTROLLER_CHART
    */
@@ -72,6 +79,10 @@ export class AwsLoadBalancerController extends Construct {
         ingressClass: this.ingressClassName,
         createIngressClassResource: true,
         ingressClassConfig: { default: false },
+        ingressClassParams: {
+          create: true,
+          ...(props.certificateArns && props.certificateArns.length > 0 ? { spec: { certificateArn: [...props.certificateArns] } } : {}),
+        },
         defaultTargetType: 'ip',
         enableServiceMutatorWebhook: false,
       },

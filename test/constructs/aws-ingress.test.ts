@@ -28,6 +28,7 @@ describe('AwsLoadBalancerController', () => {
       ingressClass: 'alb',
       createIngressClassResource: true,
       ingressClassConfig: { default: false },
+      ingressClassParams: { create: true },
       defaultTargetType: 'ip',
       enableServiceMutatorWebhook: false,
     });
@@ -67,6 +68,12 @@ describe('DnsValidatedCertificate', () => {
     expect(s.only('aws_acm_certificate_validation').validation_record_fqdns).toMatch(/^\$\{\[ for key, val in aws_route53_record\.\w+: val\.fqdn\]\}$/);
   });
 
+  test('a change of names replaces certificate and validation create-before-destroy', () => {
+    const s = synthScope((scope) => new DnsValidatedCertificate(scope, 'cert', { domainNames: ['a.example.com'], hostedZoneId: 'Z1' }));
+    expect(s.only('aws_acm_certificate').lifecycle).toEqual({ create_before_destroy: true });
+    expect(s.only('aws_acm_certificate_validation').lifecycle).toEqual({ create_before_destroy: true });
+  });
+
   test('rejects an empty name list', () => {
     expect(() => synthScope((scope) => new DnsValidatedCertificate(scope, 'cert', { domainNames: [], hostedZoneId: 'Z1' }))).toThrow(
       /^stack\/cert: domainNames must list at least one name$/,
@@ -100,6 +107,22 @@ describe('AwsIngress', () => {
       Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
       Resource: [expect.stringMatching(/^\$\{data\.aws_route53_zone\.\w+\.arn\}$/)],
     });
+  });
+
+  test('the Terraform-made certificate is attached to the IngressClass (no discovery by host), once issued', () => {
+    const s = synthScope((scope) => new AwsIngress(scope, 'ingress', base));
+    const values = parse(release(s, 'aws-load-balancer-controller').values[0]);
+    const validation = s.address('aws_acm_certificate_validation', () => true);
+    expect(values.ingressClassParams).toEqual({ create: true, spec: { certificateArn: [`\${${validation}.certificate_arn}`] } });
+    // On a change of hosts Terraform creates the new certificate and validation (create-before-destroy),
+    // updates the release that refers to them (the listener switches), and only then deletes the old ones.
+    expect(s.only('aws_acm_certificate_validation').lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('a supplied certificate ARN is attached to the IngressClass', () => {
+    const arn = 'arn:aws:acm:eu-west-1:111122223333:certificate/x';
+    const s = synthScope((scope) => new AwsIngress(scope, 'ingress', { ...base, hostedZone: undefined, certificateArn: arn }));
+    expect(parse(release(s, 'aws-load-balancer-controller').values[0]).ingressClassParams).toEqual({ create: true, spec: { certificateArn: [arn] } });
   });
 
   test('with a certificate ARN and no zone: neither a certificate nor ExternalDNS', () => {

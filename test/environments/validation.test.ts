@@ -397,6 +397,33 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
 ];
 
+describe('Argo CD on an internet-facing load balancer', () => {
+  const RULE =
+    'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")';
+  const OIDC = { name: 'Corp', issuer: 'https://login.example.com', clientId: 'argocd' };
+  const SCHEME = 'alb.ingress.kubernetes.io/scheme';
+  test.each<[string, string, (e: any) => void, boolean]>([
+    ['staging with neither SSO nor allowlist', 'staging', (e) => delete e.ingress.sourceRanges, false],
+    ['prod with neither SSO nor allowlist', 'prod', (e) => (e.ingress.sourceRanges = { librechat: ['198.51.100.0/24'] }), false],
+    ['an explicitly internet-facing scheme', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internet-facing' })), false],
+    ['staging with the allowlist (shipped)', 'staging', () => undefined, true],
+    ['prod with SSO only', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.argocd.oidc = OIDC)), true],
+    ['an internal load balancer', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internal' })), true],
+    ['minikube nginx without either', 'dev', (e) => ((e.ingress.sourceRanges = {}), delete e.argocd.oidc), true],
+  ])('%s', (_case, envName, mutate, valid) => {
+    const problems = problemsAfter(envName, mutate);
+    if (valid) expect(problems).toEqual([]);
+    else expect(problems).toEqual([`${envName}.argocd: ${RULE}`]);
+  });
+
+  test('the shipped EKS environments carry the marked placeholder allowlist', () => {
+    for (const name of ['staging', 'prod']) {
+      expect(rawEnvironment(name).ingress.sourceRanges).toEqual({ argocd: ['203.0.113.0/24'] });
+      expect(fs.readFileSync(`environments/${name}.ts`, 'utf8')).toMatch(/\/\/ PLACEHOLDER[^\n]*\n(?:\s*\/\/[^\n]*\n)*\s*sourceRanges: \{ argocd: /);
+    }
+  });
+});
+
 describe('validation rules', () => {
   test.each(RULES)('%s', (_rule, envName, mutate, expected) => {
     expect(problemsAfter(envName, mutate)).toContain(expected);

@@ -182,6 +182,9 @@ describe('staging-platform', () => {
       'alb.ingress.kubernetes.io/load-balancer-attributes':
         'idle_timeout.timeout_seconds=600,routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=false',
       'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      // Argo CD on the internet-facing ALB admits only the (placeholder) allowlist.
+      'alb.ingress.kubernetes.io/conditions.argocd-server': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
+      'alb.ingress.kubernetes.io/conditions.argocd-server-grpc': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
     });
     expect(staging.text).not.toMatch(/nginx\.ingress\.kubernetes\.io|cert-manager/);
     expect(staging.json.output!.argocd_url.value).toBe('https://argocd.staging.llm.example.com');
