@@ -128,8 +128,24 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
+const librechatSettings = z
+  .strictObject({
+    /**
+     * Whether anyone who reaches the host can create an account (LibreChat's `ALLOW_REGISTRATION`)
+     * and so use the GPUs. Closed by default: accounts are created by an administrator
+     * (docs/workloads.md#librechat-accounts); prefer SSO or an allowlist
+     * (`ingress.sourceRanges.librechat`) to opening it on a public host.
+     * @default false
+     */
+    allowRegistration: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .default({ allowRegistration: false });
+
+/** Settings of LibreChat in an environment (`apps.librechat`). */
+export type LibrechatSettings = z.output<typeof librechatSettings>;
+
 /** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
-export const LIBRECHAT = defineApp<undefined>({
+export const LIBRECHAT = defineApp<LibrechatSettings>({
   name: 'librechat',
   namespace: 'librechat',
   dependsOn: ['ollama'],
@@ -138,6 +154,7 @@ export const LIBRECHAT = defineApp<undefined>({
   ingressService: (release) => `${release}-librechat`,
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
+  settings: librechatSettings,
   // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
   clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
   services: {
@@ -185,7 +202,11 @@ export const LIBRECHAT = defineApp<undefined>({
       networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
-          ...(context.url ? { configEnv: { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } } : {}),
+          configEnv: {
+            ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),
+            // valuesObject outranks values-<env>.yaml: only the environment's setting opens sign-up.
+            ALLOW_REGISTRATION: String(context.settings.allowRegistration),
+          },
           configYamlContent: toYaml(config),
         },
         ingress: chartIngress(context, 'librechat-tls'),

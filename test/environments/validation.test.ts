@@ -395,6 +395,13 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['S3 key prefix', 'prod', (e) => (e.state.keyPrefix = '/prod/'), 'prod.state.keyPrefix: must be a relative S3 key prefix without leading or trailing slash'],
   ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
   ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
+  [
+    'LibreChat sign-up setting',
+    'staging',
+    (e) => (e.apps.librechat = { allowRegistration: 'yes' }),
+    'staging.apps.librechat.allowRegistration: must be true or false',
+  ],
+  ['LibreChat settings', 'staging', (e) => (e.apps.librechat = { signup: true }), 'staging.apps.librechat: Unrecognized key: "signup"'],
 ];
 
 describe('Argo CD on an internet-facing load balancer', () => {

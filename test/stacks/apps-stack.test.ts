@@ -261,3 +261,27 @@ describe('per-host allowlists on the shared ALB', () => {
     expect(ingress.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBeUndefined();
   });
 });
+
+describe('LibreChat sign-up', () => {
+  const registration = (valuesObject: any) => valuesObject.librechat.librechat.configEnv.ALLOW_REGISTRATION;
+
+  test('closed on the public staging and prod hosts, open only where an environment opts in (dev, explicitly)', () => {
+    expect(registration(values('staging', 'librechat'))).toBe('false');
+    expect(registration(values('prod', 'librechat'))).toBe('false');
+    expect(registration(values('dev', 'librechat'))).toBe('true');
+    expect(environment('staging').apps.librechat).toEqual({ allowRegistration: false });
+  });
+
+  test('the opt-in is the environment setting: it reaches the valuesObject, which outranks the value files', () => {
+    const env = structuredClone(environment('staging'));
+    (env.apps.librechat as { allowRegistration: boolean }).allowRegistration = true;
+    expect(registration(synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject)).toBe('true');
+  });
+
+  test('the chart values keep sign-up closed: the base says false and no environment file reopens it', () => {
+    expect(parse(fs.readFileSync('apps/librechat/values.yaml', 'utf8')).librechat.librechat.configEnv.ALLOW_REGISTRATION).toBe('false');
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(fs.readFileSync(`apps/librechat/values-${env}.yaml`, 'utf8')).not.toMatch(/ALLOW_REGISTRATION/);
+    }
+  });
+});
