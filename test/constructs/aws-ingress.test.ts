@@ -8,6 +8,19 @@ import { synthScope } from '../support/synth';
 const base: AwsIngressProps = { clusterName: 'llm', region: 'eu-west-1', vpcId: 'vpc-1', hosts: ['a.example.com', 'b.example.com'], hostedZone: 'example.com' };
 const release = (s: ReturnType<typeof synthScope>, chart: string) => s.all('helm_release').find((r) => r.chart === chart);
 
+/** `policy` without the cluster-name comparisons the derivation adds (and StringEquals blocks left empty). */
+function withoutValueConditions(policy: any): any {
+  return {
+    ...policy,
+    Statement: policy.Statement.map((st: any) => {
+      if (!st.Condition?.StringEquals) return st;
+      const equals = Object.fromEntries(Object.entries(st.Condition.StringEquals).filter(([k]) => !k.endsWith('/elbv2.k8s.aws/cluster')));
+      const { StringEquals: _dropped, ...rest } = st.Condition;
+      return { ...st, Condition: Object.keys(equals).length > 0 ? { ...rest, StringEquals: equals } : rest };
+    }),
+  };
+}
+
 describe('AwsLoadBalancerController', () => {
   const s = synthScope((scope) => new AwsLoadBalancerController(scope, 'lbc', { clusterName: 'llm', region: 'eu-west-1', vpcId: 'vpc-1' }));
 
@@ -34,9 +47,12 @@ describe('AwsLoadBalancerController', () => {
     });
   });
 
-  test('the IAM policy is the one AWS publishes, unchanged, given to the service account through Pod Identity', () => {
+  test('the IAM policy is the published one scoped to this cluster, given to the service account through Pod Identity', () => {
     const published = JSON.parse(fs.readFileSync('constructs/platform/policies/aws-load-balancer-controller-v3.5.0.json', 'utf8'));
-    expect(JSON.parse(s.only('aws_iam_policy').policy)).toEqual(published);
+    const attached = JSON.parse(s.only('aws_iam_policy').policy);
+    // Only conditions were added: without the cluster-name comparisons it is the published document.
+    expect(withoutValueConditions(attached)).toEqual(published);
+    expect(attached).not.toEqual(published);
     expect(JSON.parse(s.only('aws_iam_role').assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' } });
     expect(s.only('aws_eks_pod_identity_association')).toMatchObject({
       cluster_name: 'llm',
@@ -44,6 +60,32 @@ describe('AwsLoadBalancerController', () => {
       service_account: 'aws-load-balancer-controller',
     });
     expect(s.only('helm_release').depends_on).toEqual([s.address('aws_eks_pod_identity_association', () => true)]);
+  });
+
+  test('every statement the published policy guards with the cluster tag also requires its value, the cluster name', () => {
+    const attached = JSON.parse(s.only('aws_iam_policy').policy);
+    const guarded = attached.Statement.filter((st: any) => Object.keys(st.Condition?.Null ?? {}).some((k) => k.endsWith('/elbv2.k8s.aws/cluster')));
+    expect(guarded).toHaveLength(7);
+    for (const st of guarded) {
+      for (const [key, exists] of Object.entries(st.Condition.Null)) {
+        if (exists === 'false') expect(st.Condition.StringEquals[key]).toBe('llm');
+        else expect(st.Condition.StringEquals?.[key]).toBeUndefined();
+      }
+    }
+    // Every mutating statement: either it requires the cluster name, or the published policy grants
+    // it without any cluster tag condition (listed here for review when the pin changes).
+    const mutating = attached.Statement.filter((st: any) => [st.Action].flat().some((a: string) => !/:(Describe|Get|List)/.test(a)));
+    const unscoped = mutating.filter((st: any) => !Object.values(st.Condition?.StringEquals ?? {}).includes('llm')).map((st: any) => [st.Action].flat()[0]);
+    expect(unscoped).toEqual([
+      'iam:CreateServiceLinkedRole', // only the ELB service-linked role
+      'cognito-idp:DescribeUserPoolClient', // WAF/Shield association on the controller's listeners
+      'ec2:AuthorizeSecurityGroupIngress', // rules on the nodes' security groups, which carry no controller tag
+      'ec2:CreateSecurityGroup', // tagged in the same call (the CreateTags statement requires the name)
+      'elasticloadbalancing:CreateListener', // listeners and rules of load balancers
+      'elasticloadbalancing:AddTags', // on listeners and rules
+      'elasticloadbalancing:RegisterTargets', // target registration
+      'elasticloadbalancing:SetWebAcl', // listener certificates, rules, WAF
+    ]);
   });
 
   test('rejects an IngressClass name Kubernetes would refuse', () => {
