@@ -81,6 +81,16 @@ export function internetFacing(env: Pick<ValidEnvironment, 'ingress'>): boolean 
 }
 
 /**
+ * Labels of the namespaces whose pods the environment's controller serves. The AWS Load Balancer
+ * Controller injects a readiness gate into new pods of namespaces labelled so: a rolling pod
+ * counts as ready only once the ALB's target group reports it healthy, so a rollout never removes
+ * the last registered target.
+ */
+export function publishedNamespaceLabels(env: Pick<ValidEnvironment, 'ingress'>): Readonly<Record<string, string>> {
+  return env.ingress.controller === IngressController.ALB ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {};
+}
+
+/**
  * The argo-cd chart's AWS ALB mode for `env`'s controller: with `ip` targets (set above) its gRPC
  * Service is a ClusterIP Service. Undefined for controllers other than the ALB.
  */

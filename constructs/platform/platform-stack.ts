@@ -1,11 +1,12 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { argocdAwsAlbMode, ingressAnnotations } from '../../environments/ingress-controllers';
+import { argocdAwsAlbMode, ingressAnnotations, publishedNamespaceLabels } from '../../environments/ingress-controllers';
 import { ValidEnvironment } from '../../environments/schema';
 import { appContexts } from '../app-contexts';
 import { namespacePodSecurity } from '../apps/app-catalog';
 import { AppDefinition } from '../apps/app-definition';
+import { awsDefaultTags } from '../core/aws-tags';
 import { configureClusterAccess } from '../core/cluster-access';
 import { ConstructError } from '../core/errors';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../core/gpu-nodes';
@@ -28,6 +29,11 @@ export interface PlatformStackProps {
   readonly environment: ValidEnvironment;
   /** The apps whose namespaces and Secrets the platform provides. */
   readonly catalog: readonly AppDefinition[];
+  /**
+   * Tags on every AWS resource, beside the platform's own (constructs/core/aws-tags.ts).
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
 }
 
 /**
@@ -47,12 +53,17 @@ export class PlatformStack extends TerraformStack {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
-    const eks = configureClusterAccess(this, env.cluster, { helm: true });
+    const eks = configureClusterAccess(this, env.cluster, { helm: true, awsDefaultTags: awsDefaultTags(props.tags) });
     new RandomProvider(this, 'random');
 
+    // Argo CD always has a host; an app's namespace serves the ingress where the app is published.
+    const hosts = env.ingress.hosts as Record<string, string | undefined>;
+    const publishedNamespaces = [ARGOCD_NAMESPACE, ...props.catalog.filter((app) => hosts[app.name] !== undefined).map((app) => app.namespace)];
+    const published = publishedNamespaceLabels(env);
     this.namespaces = new PlatformNamespaces(this, 'namespaces', {
       gitopsNamespace: ARGOCD_NAMESPACE,
       appNamespaces: [...new Set(props.catalog.map((app) => app.namespace))],
+      namespaceLabels: Object.keys(published).length > 0 ? Object.fromEntries(publishedNamespaces.map((ns) => [ns, published])) : undefined,
       // Argo CD's chart sets restricted-compliant security contexts on every component.
       podSecurity: { ...Object.fromEntries(namespacePodSecurity(props.catalog)), [ARGOCD_NAMESPACE]: 'restricted' },
       podSecurityVersion: `v${env.cluster.kind === 'eks' ? env.cluster.kubernetesVersion : LOCAL_CLUSTER_KUBERNETES_VERSION}`,

@@ -135,6 +135,7 @@ describe('PlatformNamespaces', () => {
     [{ gitopsNamespace: 'a', appNamespaces: ['a'] }, /^stack\/ns: namespace "a" is listed twice; names must be unique$/],
     [{ podSecurity: { other: 'baseline' as const } }, /^stack\/ns: podSecurity names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
     [{ podSecurityVersion: 'latest' }, /^stack\/ns: podSecurityVersion "latest" must be a Kubernetes minor version such as v1\.35$/],
+    [{ namespaceLabels: { other: { a: 'b' } } }, /^stack\/ns: namespaceLabels names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
   ])('rejects %j', (props, message) => {
     expect(() =>
       synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], podSecurityVersion: 'v1.35', ...props })),

@@ -5,7 +5,7 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
-import { all, environment, environmentStacks, synth } from '../support/synth';
+import { all, environment, environmentStacks, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
 const LIBRECHAT_CREDENTIALS = LIBRECHAT.secrets!.flatMap((secret) => secret.credentials.map((spec) => ({ ...spec, secret: secret.name })));
@@ -319,5 +319,33 @@ describe.each([
       expect(JSON.stringify(output.value)).not.toMatch(/var\.librechat_|random_bytes|kubernetes_secret/);
       expect(output.sensitive).toBeUndefined();
     }
+  });
+});
+
+describe('AWS tags and ALB readiness gates', () => {
+  test("the platform's AWS resources carry the same default tags as the cluster's, with the environment", () => {
+    const cluster = synthEnvironment('staging').cluster!;
+    const tagsOf = (json: typeof dev.json) => (json.provider as any).aws[0].default_tags;
+    expect(tagsOf(staging.json)).toEqual([
+      { tags: { 'app.kubernetes.io/part-of': 'llm-platform', 'managed-by': 'terraform', 'llm-platform/environment': 'staging' } },
+    ]);
+    expect(tagsOf(staging.json)).toEqual(tagsOf(cluster.json));
+    expect(tagsOf(prod.json)[0].tags['llm-platform/environment']).toBe('prod');
+  });
+
+  const gateLabel = (json: typeof dev.json) =>
+    Object.fromEntries(all(json, 'kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']]));
+
+  test('on the ALB, the namespaces of published hosts get pod readiness gates: Argo CD and LibreChat, not the in-cluster Ollama', () => {
+    expect(gateLabel(staging.json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: undefined });
+    expect(gateLabel(prod.json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: undefined });
+  });
+
+  test('publishing Ollama (with its allowlist) labels its namespace too; nginx on minikube labels none', () => {
+    const env = structuredClone(environment('staging'));
+    env.ingress.hosts = { ...env.ingress.hosts, ollama: 'ollama.staging.llm.example.com' };
+    env.ingress.sourceRanges = { ...env.ingress.sourceRanges, ollama: ['198.51.100.0/24'] };
+    expect(gateLabel(synth(environmentStacks(env).platform).json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: 'enabled' });
+    expect(gateLabel(dev.json)).toEqual({ argocd: undefined, librechat: undefined, ollama: undefined });
   });
 });
