@@ -77,13 +77,13 @@ export const OLLAMA = defineApp<OllamaSettings>({
   }),
 });
 
-/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI, and Bitnami separates passwords by commas. */
+/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI. */
 const URL_SAFE_PASSWORD = { pattern: '^[A-Za-z0-9._~-]{16,}$', rule: 'at least 16 characters of letters, digits, ".", "_", "~" or "-"' };
 
-/** MongoDB's credentials, in the Secret the Bitnami chart reads (`mongodb.auth.existingSecret`). */
+/** MongoDB's credentials, in the Secret the wrapper chart's MongoDB reads (`mongodb.auth.existingSecret`). */
 const MONGODB_CREDENTIALS = [
   { key: 'mongodb-root-password', generatedBytes: 24, ...URL_SAFE_PASSWORD },
-  // One password per `mongodb.auth.usernames` entry (comma-separated): LibreChat's user.
+  // The password of LibreChat's user (`mongodb.auth.username`).
   { key: 'mongodb-passwords', generatedBytes: 24, ...URL_SAFE_PASSWORD },
 ];
 
@@ -100,14 +100,14 @@ const MEILISEARCH_CREDENTIALS = [
   { key: 'MEILI_MASTER_KEY', generatedBytes: 32, pattern: '^[A-Za-z0-9_-]{16,}$', rule: 'at least 16 characters of letters, digits, "_" or "-"' },
 ];
 
-/** Names and settings the LibreChat Secrets, the MongoDB chart and LibreChat's pod agree on. */
+/** Names and settings the LibreChat Secrets, MongoDB and LibreChat's pod agree on. */
 const LIBRECHAT_SECRETS = {
   /** The name the chart reads by default (`global.librechat.existingSecretName`). */
   credentials: 'librechat-credentials-env',
   mongodb: 'librechat-mongodb',
   meilisearch: 'librechat-meilisearch',
 } as const;
-/** The MongoDB user and database of LibreChat (`mongodb.auth.usernames`/`databases`). */
+/** The MongoDB user and database of LibreChat (`mongodb.auth.username`/`database`). */
 const MONGODB_USER = 'librechat';
 const MONGODB_DATABASE = 'LibreChat';
 /** Settings Terraform stores beside LibreChat's credentials. */
@@ -144,7 +144,7 @@ const librechatSettings = z
 /** Settings of LibreChat in an environment (`apps.librechat`). */
 export type LibrechatSettings = z.output<typeof librechatSettings>;
 
-/** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
+/** LibreChat, the chat UI, with its Meilisearch subchart and the wrapper chart's own MongoDB. */
 export const LIBRECHAT = defineApp<LibrechatSettings>({
   name: 'librechat',
   namespace: 'librechat',
@@ -199,6 +199,8 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
     };
     return {
       global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
+      // The wrapper chart's own MongoDB (apps/librechat/templates/mongodb.yaml).
+      mongodb: { auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE } },
       networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
@@ -210,9 +212,6 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
           configYamlContent: toYaml(config),
         },
         ingress: chartIngress(context, 'librechat-tls'),
-        mongodb: {
-          auth: { enabled: true, existingSecret: LIBRECHAT_SECRETS.mongodb, usernames: [MONGODB_USER], databases: [MONGODB_DATABASE] },
-        },
         meilisearch: { auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch } },
       },
     };

@@ -95,7 +95,8 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
   test("MongoDB authenticates LibreChat's user with the Terraform Secret; Meilisearch reads its own Secret", () => {
     const librechat = values(env, 'librechat').librechat;
-    expect(librechat.mongodb.auth).toEqual({ enabled: true, existingSecret: 'librechat-mongodb', usernames: ['librechat'], databases: ['LibreChat'] });
+    expect(values(env, 'librechat').mongodb.auth).toEqual({ existingSecret: 'librechat-mongodb', username: 'librechat', database: 'LibreChat' });
+    expect(librechat.mongodb).toBeUndefined();
     expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
   });
 
