@@ -23,6 +23,11 @@ function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
   };
 }
 
+/** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
+function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
+  return context.statefulStorageClass ? { [key]: context.statefulStorageClass } : {};
+}
+
 /** NetworkPolicy peers for the pods of the apps that call a Service: their namespace and pod labels. */
 function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
   return clients.map((client) => ({
@@ -71,7 +76,7 @@ export const OLLAMA = defineApp<OllamaSettings>({
         models: { pull: context.settings.models },
       },
       ingress: chartIngress(context, 'ollama-tls'),
-      persistentVolume: { size: context.settings.volumeSize },
+      persistentVolume: { size: context.settings.volumeSize, ...storageClass(context, 'storageClass') },
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
   }),
@@ -200,7 +205,10 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
     return {
       global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
       // The wrapper chart's own MongoDB (apps/librechat/templates/mongodb.yaml).
-      mongodb: { auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE } },
+      mongodb: {
+        auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE },
+        ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
+      },
       networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
@@ -212,7 +220,10 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
           configYamlContent: toYaml(config),
         },
         ingress: chartIngress(context, 'librechat-tls'),
-        meilisearch: { auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch } },
+        meilisearch: {
+          auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },
+          ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
+        },
       },
     };
   },

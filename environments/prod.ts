@@ -64,6 +64,8 @@ export const prod: EnvironmentConfig = {
       server: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 35 days.
+  backup: { retentionDays: 35 },
   apps: {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
   },

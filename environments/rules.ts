@@ -170,3 +170,9 @@ export const ingressAnnotationRecord = () =>
       }
     }
   });
+
+/** An AWS Backup schedule: `cron(minutes hours day-of-month month day-of-week year)`, in UTC. */
+export const awsCron = () =>
+  z.string().regex(/^cron\([0-9*?/,LW#A-Z-]+(?: [0-9*?/,LW#A-Z-]+){5}\)$/, {
+    error: 'must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  });

@@ -10,7 +10,7 @@ import { RepositoryAuth } from '../constructs/platform/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems, internetFacing } from './ingress-controllers';
-import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
+import { awsCron, awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
   /** Terraform state in `terraform.<stack>.tfstate` next to the project. */
@@ -150,6 +150,27 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       .default({}),
     /** Per-app settings, keyed by app name. */
     apps: appsSchema(catalog),
+    /**
+     * Scheduled backups of the stateful volumes (MongoDB, Meilisearch, Ollama's models) with AWS
+     * Backup, selected by the tag their StorageClass gives them. Required on EKS; a kubeconfig
+     * cluster has none.
+     * @default - none
+     */
+    backup: z
+      .strictObject({
+        /** Days each recovery point is kept. */
+        retentionDays: z
+          .number()
+          .int({ error: 'must be a whole number of days' })
+          .min(1, { error: 'must be >= 1' })
+          .max(3650, { error: 'must be <= 3650 (ten years)' }),
+        /**
+         * When the backup starts (UTC).
+         * @default 'cron(0 3 * * ? *)' (daily at 03:00 UTC)
+         */
+        schedule: awsCron().default('cron(0 3 * * ? *)'),
+      })
+      .optional(),
   });
 
   return fields.superRefine((env, ctx) => {
@@ -192,8 +213,14 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       );
     }
 
+    if (env.cluster.kind !== 'eks' && env.backup) {
+      fail(['backup'], 'must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)');
+    }
     if (env.cluster.kind !== 'eks') return;
     const cluster = env.cluster;
+    if (!env.backup) {
+      fail(['backup'], 'must be set on EKS (retentionDays): the chats, the search index and the models are backed up on a schedule');
+    }
     if (!env.ingress.tls) {
       fail(['ingress', 'tls'], 'must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only');
     }

@@ -63,6 +63,8 @@ export const staging: EnvironmentConfig = {
       server: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 7 days.
+  backup: { retentionDays: 7 },
   apps: {
     ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
   },

@@ -22,6 +22,11 @@ import { AwsIngress } from './aws-ingress';
 import { Gp3StorageClass } from './gp3-storage-class';
 import { NvidiaDevicePlugin } from './nvidia-device-plugin';
 import { PlatformNamespaces } from './platform-namespaces';
+import { StatefulStorageClass } from './stateful-storage-class';
+import { VolumeBackup } from './volume-backup';
+
+/** The tag (value: the cluster name) that puts a stateful EBS volume under the cluster's backup plan. */
+export const BACKUP_TAG_KEY = 'llm-platform/backup';
 
 /** Properties of {@link PlatformStack}. */
 export interface PlatformStackProps {
@@ -39,7 +44,9 @@ export interface PlatformStackProps {
 /**
  * `<env>-platform`: everything the applications need before Argo CD can sync them — their
  * namespaces and Secrets, Argo CD itself and, on EKS, the AWS Load Balancer Controller with the
- * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass and the NVIDIA device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
+ * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass, the retained and backed-up
+ * StorageClass of stateful volumes with its AWS Backup plan, and the NVIDIA device plugin. Applying
+ * it installs the Argo CD CRDs that `<env>-apps` plans against.
  */
 export class PlatformStack extends TerraformStack {
   /** The Argo CD installation. */
@@ -89,6 +96,17 @@ export class PlatformStack extends TerraformStack {
         namespace.putTimeouts({ delete: '15m' });
       }
       new Gp3StorageClass(this, 'gp3');
+      // Stateful volumes: kept when their claim goes, tagged for this cluster's backup plan.
+      const backupTag = { key: BACKUP_TAG_KEY, value: cluster.name };
+      new StatefulStorageClass(this, 'stateful_storage', { volumeTags: { [backupTag.key]: backupTag.value } });
+      if (env.backup) {
+        new VolumeBackup(this, 'volume_backup', {
+          name: cluster.name,
+          selectionTag: backupTag,
+          retentionDays: env.backup.retentionDays,
+          schedule: env.backup.schedule,
+        });
+      }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
         new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {
           chart: env.cluster.nvidiaDevicePlugin,

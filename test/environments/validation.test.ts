@@ -396,6 +396,27 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
   ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
   [
+    'backup on EKS',
+    'prod',
+    (e) => delete e.backup,
+    'prod.backup: must be set on EKS (retentionDays): the chats, the search index and the models are backed up on a schedule',
+  ],
+  [
+    'no backup on a kubeconfig cluster',
+    'dev',
+    (e) => (e.backup = { retentionDays: 7 }),
+    'dev.backup: must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)',
+  ],
+  ['backup retention minimum', 'staging', (e) => (e.backup = { retentionDays: 0 }), 'staging.backup.retentionDays: must be >= 1'],
+  ['backup retention maximum', 'staging', (e) => (e.backup = { retentionDays: 4000 }), 'staging.backup.retentionDays: must be <= 3650 (ten years)'],
+  ['backup retention whole days', 'staging', (e) => (e.backup = { retentionDays: 1.5 }), 'staging.backup.retentionDays: must be a whole number of days'],
+  [
+    'backup schedule',
+    'staging',
+    (e) => (e.backup = { retentionDays: 7, schedule: '0 3 * * *' }),
+    'staging.backup.schedule: must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  ],
+  [
     'LibreChat sign-up setting',
     'staging',
     (e) => (e.apps.librechat = { allowRegistration: 'yes' }),

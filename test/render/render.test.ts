@@ -147,6 +147,19 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
     expect(pod.volumes.every((v: any) => v.hostPath === undefined)).toBe(true);
   });
 
+  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, Ollama) ask for the retained, backed-up class', (env) => {
+    const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
+    expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
+    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBe('gp3-retain');
+    expect(find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBe('gp3-retain');
+  });
+
+  test("dev: the stateful volumes use minikube's default class", () => {
+    expect(find(renders, 'dev', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.volumeClaimTemplates[0].spec.storageClassName).toBeUndefined();
+    expect(find(renders, 'dev', 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBeUndefined();
+    expect(find(renders, 'dev', 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBeUndefined();
+  });
+
   test('every workload with a ReadWriteOnce volume is recreated, never rolled', () => {
     // A one-replica StatefulSet stops its pod before starting the next one.
     expect(find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.replicas).toBe(1);

@@ -286,3 +286,17 @@ describe('LibreChat sign-up', () => {
     }
   });
 });
+
+describe('stateful volumes', () => {
+  test.each(['staging', 'prod'] as const)('%s: MongoDB, Meilisearch and Ollama ask for the retained, backed-up class', (env) => {
+    expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'ollama').ollama.persistentVolume.storageClass).toBe('gp3-retain');
+  });
+
+  test("dev keeps minikube's default class", () => {
+    expect(values('dev', 'librechat').mongodb.persistence).toBeUndefined();
+    expect(values('dev', 'librechat').librechat.meilisearch.persistence).toBeUndefined();
+    expect(values('dev', 'ollama').ollama.persistentVolume.storageClass).toBeUndefined();
+  });
+});
