@@ -151,7 +151,7 @@ describe('shell metacharacters in the Git URL', () => {
     ['git@example.com:org/repo.git>/etc/passwd', '">"'],
     ['git@example.com:org/<repo.git', '"<"'],
     ["https://example.com/org/'repo'.git", `"'"`],
-    ['https://example.com/org/"repo".git', '"\""'],
+    ['https://example.com/org/"repo".git', '"""'],
     ['https://example.com/org/repo\\.git', '"\\"'],
     ['https://example.com/org/repo!!.git', '"!"'],
     ['https://example.com/org/*.git', '"*"'],
