@@ -147,6 +147,11 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
     expect(pod.volumes.every((v: any) => v.hostPath === undefined)).toBe(true);
   });
 
+  test('LibreChat sign-up: closed on the public EKS hosts, open only in dev, which opts in', () => {
+    const registration = (env: string) => find(renders, env, 'librechat', 'ConfigMap', 'librechat-librechat-configenv').data.ALLOW_REGISTRATION;
+    expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
+  });
+
   test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, Ollama) ask for the retained, backed-up class', (env) => {
     const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
