@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '**/fixtures/**'] },
+  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '.venv-checkov/', '**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
