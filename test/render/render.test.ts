@@ -159,6 +159,19 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
     expect(find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBe('gp3-retain');
   });
 
+  test.each(['staging', 'prod'])('%s: every claim the charts render asks for the retained class, except the listed one', (env) => {
+    const claims = ['librechat', 'ollama'].flatMap((app) =>
+      objects(renders, env, app).flatMap((o) => [
+        ...(o.kind === 'PersistentVolumeClaim' ? [{ name: o.metadata.name, spec: o.spec }] : []),
+        ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
+      ]),
+    );
+    // LibreChat's uploaded images: the chart's storageClassName key is undeclared in its values.yaml.
+    const defaultClass = ['librechat-librechat-images'];
+    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual(defaultClass);
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
+  });
+
   test("dev: the stateful volumes use minikube's default class", () => {
     expect(find(renders, 'dev', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.volumeClaimTemplates[0].spec.storageClassName).toBeUndefined();
     expect(find(renders, 'dev', 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBeUndefined();
