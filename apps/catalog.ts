@@ -23,6 +23,11 @@ function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
   };
 }
 
+/** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
+function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
+  return context.statefulStorageClass ? { [key]: context.statefulStorageClass } : {};
+}
+
 /** NetworkPolicy peers for the pods of the apps that call a Service: their namespace and pod labels. */
 function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
   return clients.map((client) => ({
@@ -71,19 +76,19 @@ export const OLLAMA = defineApp<OllamaSettings>({
         models: { pull: context.settings.models },
       },
       ingress: chartIngress(context, 'ollama-tls'),
-      persistentVolume: { size: context.settings.volumeSize },
+      persistentVolume: { size: context.settings.volumeSize, ...storageClass(context, 'storageClass') },
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
   }),
 });
 
-/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI, and Bitnami separates passwords by commas. */
+/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI. */
 const URL_SAFE_PASSWORD = { pattern: '^[A-Za-z0-9._~-]{16,}$', rule: 'at least 16 characters of letters, digits, ".", "_", "~" or "-"' };
 
-/** MongoDB's credentials, in the Secret the Bitnami chart reads (`mongodb.auth.existingSecret`). */
+/** MongoDB's credentials, in the Secret the wrapper chart's MongoDB reads (`mongodb.auth.existingSecret`). */
 const MONGODB_CREDENTIALS = [
   { key: 'mongodb-root-password', generatedBytes: 24, ...URL_SAFE_PASSWORD },
-  // One password per `mongodb.auth.usernames` entry (comma-separated): LibreChat's user.
+  // The password of LibreChat's user (`mongodb.auth.username`).
   { key: 'mongodb-passwords', generatedBytes: 24, ...URL_SAFE_PASSWORD },
 ];
 
@@ -100,14 +105,14 @@ const MEILISEARCH_CREDENTIALS = [
   { key: 'MEILI_MASTER_KEY', generatedBytes: 32, pattern: '^[A-Za-z0-9_-]{16,}$', rule: 'at least 16 characters of letters, digits, "_" or "-"' },
 ];
 
-/** Names and settings the LibreChat Secrets, the MongoDB chart and LibreChat's pod agree on. */
+/** Names and settings the LibreChat Secrets, MongoDB and LibreChat's pod agree on. */
 const LIBRECHAT_SECRETS = {
   /** The name the chart reads by default (`global.librechat.existingSecretName`). */
   credentials: 'librechat-credentials-env',
   mongodb: 'librechat-mongodb',
   meilisearch: 'librechat-meilisearch',
 } as const;
-/** The MongoDB user and database of LibreChat (`mongodb.auth.usernames`/`databases`). */
+/** The MongoDB user and database of LibreChat (`mongodb.auth.username`/`database`). */
 const MONGODB_USER = 'librechat';
 const MONGODB_DATABASE = 'LibreChat';
 /** Settings Terraform stores beside LibreChat's credentials. */
@@ -128,8 +133,24 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
-/** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
-export const LIBRECHAT = defineApp<undefined>({
+const librechatSettings = z
+  .strictObject({
+    /**
+     * Whether anyone who reaches the host can create an account (LibreChat's `ALLOW_REGISTRATION`)
+     * and so use the GPUs. Closed by default: accounts are created by an administrator
+     * (docs/workloads.md#librechat-accounts); prefer SSO or an allowlist
+     * (`ingress.sourceRanges.librechat`) to opening it on a public host.
+     * @default false
+     */
+    allowRegistration: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .default({ allowRegistration: false });
+
+/** Settings of LibreChat in an environment (`apps.librechat`). */
+export type LibrechatSettings = z.output<typeof librechatSettings>;
+
+/** LibreChat, the chat UI, with its Meilisearch subchart and the wrapper chart's own MongoDB. */
+export const LIBRECHAT = defineApp<LibrechatSettings>({
   name: 'librechat',
   namespace: 'librechat',
   dependsOn: ['ollama'],
@@ -138,6 +159,7 @@ export const LIBRECHAT = defineApp<undefined>({
   ingressService: (release) => `${release}-librechat`,
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
+  settings: librechatSettings,
   // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
   clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
   services: {
@@ -182,17 +204,26 @@ export const LIBRECHAT = defineApp<undefined>({
     };
     return {
       global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
+      // The wrapper chart's own MongoDB (apps/librechat/templates/mongodb.yaml).
+      mongodb: {
+        auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE },
+        ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
+      },
       networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
-          ...(context.url ? { configEnv: { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } } : {}),
+          configEnv: {
+            ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),
+            // valuesObject outranks values-<env>.yaml: only the environment's setting opens sign-up.
+            ALLOW_REGISTRATION: String(context.settings.allowRegistration),
+          },
           configYamlContent: toYaml(config),
         },
         ingress: chartIngress(context, 'librechat-tls'),
-        mongodb: {
-          auth: { enabled: true, existingSecret: LIBRECHAT_SECRETS.mongodb, usernames: [MONGODB_USER], databases: [MONGODB_DATABASE] },
+        meilisearch: {
+          auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },
+          ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
         },
-        meilisearch: { auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch } },
       },
     };
   },

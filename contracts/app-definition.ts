@@ -98,6 +98,11 @@ export interface AppContext<S> {
   readonly url?: string;
   /** Node selector and tolerations of the GPU nodes, on clusters that have a GPU node group. */
   readonly gpuNodes?: GpuScheduling;
+  /**
+   * StorageClass of the app's stateful volumes (data that must outlive the app: retained when
+   * its claim is deleted, backed up); undefined: the cluster's default class.
+   */
+  readonly statefulStorageClass?: string;
   /** The apps of the catalog that depend on this one (they connect to its Services). */
   readonly clients: readonly AppClient[];
   /** The in-cluster URL of a Service of an app in the catalog. */

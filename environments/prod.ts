@@ -60,6 +60,10 @@ export const prod: EnvironmentConfig = {
       argocd: 'argocd.llm.example.com',
       librechat: 'chat.llm.example.com',
     },
+    // Argo CD is on the internet-facing ALB: SSO (argocd.oidc) or an allowlist is required.
+    // PLACEHOLDER (RFC 5737 documentation range): replace with the operators' office/VPN egress
+    // ranges, or configure argocd.oidc and drop this allowlist.
+    sourceRanges: { argocd: ['203.0.113.0/24'] },
   },
   argocd: {
     timeoutSeconds: 900,
@@ -69,6 +73,8 @@ export const prod: EnvironmentConfig = {
       server: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 35 days.
+  backup: { retentionDays: 35 },
   apps: {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
   },

@@ -51,11 +51,29 @@ export const gitRevision = () =>
     if (message) ctx.addIssue({ code: 'custom', message });
   });
 
+/**
+ * Characters a shell or an ssh `ProxyCommand` would interpret (command separators, substitution,
+ * pipes, redirection, quoting, globbing, history expansion, comments) and that no Git host URL
+ * needs. Argo CD and CI hand the URL to git and ssh; none of these may reach them.
+ */
+export const SHELL_METACHARACTERS = /[;&|$`<>()\\'"!*?[\]{}#^]/g;
+
+/** Why `url` cannot be a Git URL because of shell metacharacters, or undefined. */
+export function shellMetacharacterProblem(url: string): string | undefined {
+  const found = [...new Set(url.match(SHELL_METACHARACTERS) ?? [])];
+  if (found.length === 0) return undefined;
+  return `must not contain shell metacharacters (got ${found.map((c) => `"${c}"`).join(', ')}); a URL holds only letters, digits and punctuation such as . _ ~ - / : @ % + =`;
+}
+
 /** Git repository URL. */
 export const gitUrl = () =>
   z
     .string()
     .max(2048, { error: 'must be at most 2048 characters' })
+    .superRefine((url, ctx) => {
+      const message = shellMetacharacterProblem(url);
+      if (message) ctx.addIssue({ code: 'custom', message });
+    })
     .regex(GIT_URL, { error: 'must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git' })
     .refine((url) => !/^https:\/\/[^/]*@/.test(url), {
       error: 'must not carry credentials (user:token@); use the repository credentials variables instead',
@@ -101,3 +119,32 @@ export const ipv4Cidr = (minPrefix = 0, maxPrefix = 32) =>
         ctx.addIssue({ code: 'custom', message: `must have a prefix from /${minPrefix} to /${maxPrefix}` });
       }
     });
+
+/**
+ * Annotation keys that inject raw configuration into an ingress controller (ingress-nginx's
+ * `configuration-snippet`, `server-snippet`, `auth-snippet`, `stream-snippet`,
+ * `modsecurity-snippet`; NGINX Inc.'s `server-snippets`, `location-snippets`): whoever writes one
+ * runs configuration in the controller, which reads every Secret of the cluster. The annotation
+ * class behind the 2025 ingress-nginx critical advisories.
+ */
+export const SNIPPET_ANNOTATION = /(?:^|\/)[a-z0-9.-]*snippets?$/i;
+
+/** Ingress annotations: any key and value except configuration snippets. */
+export const ingressAnnotationRecord = () =>
+  z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
+    for (const key of Object.keys(annotations)) {
+      if (SNIPPET_ANNOTATION.test(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must not be a configuration snippet annotation (got "${key}"): snippets inject raw controller configuration; use the controller's dedicated annotations`,
+        });
+      }
+    }
+  });
+
+/** An AWS Backup schedule: `cron(minutes hours day-of-month month day-of-week year)`, in UTC. */
+export const awsCron = () =>
+  z.string().regex(/^cron\([0-9*?/,LW#A-Z-]+(?: [0-9*?/,LW#A-Z-]+){5}\)$/, {
+    error: 'must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  });

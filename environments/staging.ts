@@ -59,6 +59,10 @@ export const staging: EnvironmentConfig = {
       argocd: 'argocd.staging.llm.example.com',
       librechat: 'chat.staging.llm.example.com',
     },
+    // Argo CD is on the internet-facing ALB: SSO (argocd.oidc) or an allowlist is required.
+    // PLACEHOLDER (RFC 5737 documentation range): replace with the operators' office/VPN egress
+    // ranges, or configure argocd.oidc and drop this allowlist.
+    sourceRanges: { argocd: ['203.0.113.0/24'] },
   },
   argocd: {
     timeoutSeconds: 900,
@@ -68,6 +72,8 @@ export const staging: EnvironmentConfig = {
       server: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 7 days.
+  backup: { retentionDays: 7 },
   apps: {
     ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
   },

@@ -43,7 +43,11 @@ export function addEnvironmentStacks(scope: Construct, environment: ValidEnviron
           tags: { 'llm-platform/environment': environment.name },
         })
       : undefined;
-  const platform = new PlatformStack(scope, `${environment.name}-platform`, { environment, catalog: options.catalog });
+  const platform = new PlatformStack(scope, `${environment.name}-platform`, {
+    environment,
+    catalog: options.catalog,
+    tags: { 'llm-platform/environment': environment.name },
+  });
   if (cluster) platform.addDependency(cluster);
   const apps = new AppsStack(scope, `${environment.name}-apps`, { environment, catalog: options.catalog, repoRoot: options.repoRoot });
   apps.addDependency(platform);

@@ -142,6 +142,68 @@ describe('the central guard rejects, wherever it appears', () => {
   });
 });
 
+describe('shell metacharacters in the Git URL', () => {
+  const GIT_URL_RULE = 'a URL holds only letters, digits and punctuation such as . _ ~ - / : @ % + =';
+  test.each<[string, string]>([
+    ['https://example.com/org/repo.git;touch /tmp/x', '";"'],
+    ['https://example.com/org/$(id).git', '"$", "(", ")"'],
+    ['https://example.com/org/`id`.git', '"`"'],
+    ['https://example.com/org/repo.git|sh', '"|"'],
+    ['https://example.com/org/repo.git&&id', '"&"'],
+    ['git@example.com:org/repo.git>/etc/passwd', '">"'],
+    ['git@example.com:org/<repo.git', '"<"'],
+    ["https://example.com/org/'repo'.git", `"'"`],
+    ['https://example.com/org/"repo".git', '"""'],
+    ['https://example.com/org/repo\\.git', '"\\"'],
+    ['https://example.com/org/repo!!.git', '"!"'],
+    ['https://example.com/org/*.git', '"*"'],
+    ['https://example.com/org/re?o.git', '"?"'],
+    ['https://example.com/org/[ab].git', '"[", "]"'],
+    ['https://example.com/org/repo.git#frag', '"#"'],
+    ['https://example.com/org/re^po.git', '"^"'],
+  ])('%j in the environment file and in GITOPS_REPO_URL', (url, found) => {
+    const message = `must not contain shell metacharacters (got ${found}); ${GIT_URL_RULE}`;
+    expect(problems(withDev((e) => (e.gitops = { repoUrl: url })))).toContain(`dev.gitops.repoUrl: ${message}`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: url }))).toContain(`GITOPS_REPO_URL: ${message} (got "${url}")`);
+  });
+
+  test.each(['https://github.com/org/repo.git', 'https://git.example.com:8443/a/b-c_d~e%20f+g=h.git', 'git@github.com:org/repo.git'])(
+    '%j is accepted',
+    (url) => {
+      expect(loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: url })[0].gitops.repoUrl).toBe(url);
+    },
+  );
+});
+
+describe('configuration snippet annotations', () => {
+  const rule = (key: string) =>
+    `must not be a configuration snippet annotation (got "${key}"): snippets inject raw controller configuration; use the controller's dedicated annotations`;
+  test.each([
+    'nginx.ingress.kubernetes.io/configuration-snippet',
+    'nginx.ingress.kubernetes.io/server-snippet',
+    'nginx.ingress.kubernetes.io/auth-snippet',
+    'nginx.ingress.kubernetes.io/stream-snippet',
+    'nginx.ingress.kubernetes.io/modsecurity-snippet',
+    'nginx.org/server-snippets',
+    'nginx.org/location-snippets',
+    'NGINX.INGRESS.KUBERNETES.IO/Server-Snippet',
+  ])('%s is rejected in ingress.annotations', (key) => {
+    expect(problems(withDev((e) => (e.ingress.annotations = { [key]: 'return 200;' })))).toEqual([`dev.ingress.annotations.${key}: ${rule(key)}`]);
+  });
+
+  test('other annotations pass', () => {
+    const loaded = loadEnvironments(
+      ENVIRONMENTS.map((e) =>
+        e.name === 'dev'
+          ? { ...rawEnvironment('dev'), ingress: { ...rawEnvironment('dev').ingress, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '25m' } } }
+          : e,
+      ),
+      CATALOG,
+    );
+    expect(loaded[0].ingress.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '25m' });
+  });
+});
+
 describe('strings the constructs write are Terraform literals', () => {
   test('template-like data is escaped in manifests', () => {
     const project = synthScope(

@@ -395,7 +395,62 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['S3 key prefix', 'prod', (e) => (e.state.keyPrefix = '/prod/'), 'prod.state.keyPrefix: must be a relative S3 key prefix without leading or trailing slash'],
   ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
   ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
+  [
+    'backup on EKS',
+    'prod',
+    (e) => delete e.backup,
+    'prod.backup: must be set on EKS (retentionDays): the chats, the search index and the models are backed up on a schedule',
+  ],
+  [
+    'no backup on a kubeconfig cluster',
+    'dev',
+    (e) => (e.backup = { retentionDays: 7 }),
+    'dev.backup: must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)',
+  ],
+  ['backup retention minimum', 'staging', (e) => (e.backup = { retentionDays: 0 }), 'staging.backup.retentionDays: must be >= 1'],
+  ['backup retention maximum', 'staging', (e) => (e.backup = { retentionDays: 4000 }), 'staging.backup.retentionDays: must be <= 3650 (ten years)'],
+  ['backup retention whole days', 'staging', (e) => (e.backup = { retentionDays: 1.5 }), 'staging.backup.retentionDays: must be a whole number of days'],
+  [
+    'backup schedule',
+    'staging',
+    (e) => (e.backup = { retentionDays: 7, schedule: '0 3 * * *' }),
+    'staging.backup.schedule: must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  ],
+  [
+    'LibreChat sign-up setting',
+    'staging',
+    (e) => (e.apps.librechat = { allowRegistration: 'yes' }),
+    'staging.apps.librechat.allowRegistration: must be true or false',
+  ],
+  ['LibreChat settings', 'staging', (e) => (e.apps.librechat = { signup: true }), 'staging.apps.librechat: Unrecognized key: "signup"'],
 ];
+
+describe('Argo CD on an internet-facing load balancer', () => {
+  const RULE =
+    'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")';
+  const OIDC = { name: 'Corp', issuer: 'https://login.example.com', clientId: 'argocd' };
+  const SCHEME = 'alb.ingress.kubernetes.io/scheme';
+  test.each<[string, string, (e: any) => void, boolean]>([
+    ['staging with neither SSO nor allowlist', 'staging', (e) => delete e.ingress.sourceRanges, false],
+    ['prod with neither SSO nor allowlist', 'prod', (e) => (e.ingress.sourceRanges = { librechat: ['198.51.100.0/24'] }), false],
+    ['an explicitly internet-facing scheme', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internet-facing' })), false],
+    ['staging with the allowlist (shipped)', 'staging', () => undefined, true],
+    ['prod with SSO only', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.argocd.oidc = OIDC)), true],
+    ['an internal load balancer', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internal' })), true],
+    ['minikube nginx without either', 'dev', (e) => ((e.ingress.sourceRanges = {}), delete e.argocd.oidc), true],
+  ])('%s', (_case, envName, mutate, valid) => {
+    const problems = problemsAfter(envName, mutate);
+    if (valid) expect(problems).toEqual([]);
+    else expect(problems).toEqual([`${envName}.argocd: ${RULE}`]);
+  });
+
+  test('the shipped EKS environments carry the marked placeholder allowlist', () => {
+    for (const name of ['staging', 'prod']) {
+      expect(rawEnvironment(name).ingress.sourceRanges).toEqual({ argocd: ['203.0.113.0/24'] });
+      expect(fs.readFileSync(`environments/${name}.ts`, 'utf8')).toMatch(/\/\/ PLACEHOLDER[^\n]*\n(?:\s*\/\/[^\n]*\n)*\s*sourceRanges: \{ argocd: /);
+    }
+  });
+});
 
 describe('validation rules', () => {
   test.each(RULES)('%s', (_rule, envName, mutate, expected) => {

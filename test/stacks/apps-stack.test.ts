@@ -95,7 +95,8 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
   test("MongoDB authenticates LibreChat's user with the Terraform Secret; Meilisearch reads its own Secret", () => {
     const librechat = values(env, 'librechat').librechat;
-    expect(librechat.mongodb.auth).toEqual({ enabled: true, existingSecret: 'librechat-mongodb', usernames: ['librechat'], databases: ['LibreChat'] });
+    expect(values(env, 'librechat').mongodb.auth).toEqual({ existingSecret: 'librechat-mongodb', username: 'librechat', database: 'LibreChat' });
+    expect(librechat.mongodb).toBeUndefined();
     expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
   });
 
@@ -259,5 +260,43 @@ describe('per-host allowlists on the shared ALB', () => {
       { field: 'source-ip', sourceIpConfig: { values: ['198.51.100.0/24'] } },
     ]);
     expect(ingress.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBeUndefined();
+  });
+});
+
+describe('LibreChat sign-up', () => {
+  const registration = (valuesObject: any) => valuesObject.librechat.librechat.configEnv.ALLOW_REGISTRATION;
+
+  test('closed on the public staging and prod hosts, open only where an environment opts in (dev, explicitly)', () => {
+    expect(registration(values('staging', 'librechat'))).toBe('false');
+    expect(registration(values('prod', 'librechat'))).toBe('false');
+    expect(registration(values('dev', 'librechat'))).toBe('true');
+    expect(environment('staging').apps.librechat).toEqual({ allowRegistration: false });
+  });
+
+  test('the opt-in is the environment setting: it reaches the valuesObject, which outranks the value files', () => {
+    const env = structuredClone(environment('staging'));
+    (env.apps.librechat as { allowRegistration: boolean }).allowRegistration = true;
+    expect(registration(synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject)).toBe('true');
+  });
+
+  test('the chart values keep sign-up closed: the base says false and no environment file reopens it', () => {
+    expect(parse(fs.readFileSync('apps/librechat/values.yaml', 'utf8')).librechat.librechat.configEnv.ALLOW_REGISTRATION).toBe('false');
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(fs.readFileSync(`apps/librechat/values-${env}.yaml`, 'utf8')).not.toMatch(/ALLOW_REGISTRATION/);
+    }
+  });
+});
+
+describe('stateful volumes', () => {
+  test.each(['staging', 'prod'] as const)('%s: MongoDB, Meilisearch and Ollama ask for the retained, backed-up class', (env) => {
+    expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'ollama').ollama.persistentVolume.storageClass).toBe('gp3-retain');
+  });
+
+  test("dev keeps minikube's default class", () => {
+    expect(values('dev', 'librechat').mongodb.persistence).toBeUndefined();
+    expect(values('dev', 'librechat').librechat.meilisearch.persistence).toBeUndefined();
+    expect(values('dev', 'ollama').ollama.persistentVolume.storageClass).toBeUndefined();
   });
 });
