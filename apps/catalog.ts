@@ -7,21 +7,10 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
+import { AppClient, AppDefinition, IngressAllowRule, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
+import { hostsListIngress } from '../constructs/apps/ingress-adapters';
 import { toYaml } from '../constructs/core/yaml';
 import { modelName, quantity } from '../environments/rules';
-
-/** The Ingress block of the charts here (`ingress.className/annotations/hosts/tls`). */
-function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
-  if (!context.host) return { enabled: false };
-  return {
-    enabled: true,
-    className: context.ingress.className,
-    ...(Object.keys(context.ingress.annotations).length > 0 ? { annotations: context.ingress.annotations } : {}),
-    hosts: [{ host: context.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
-    tls: context.ingress.tls ? [{ secretName: tlsSecretName, hosts: [context.host] }] : [],
-  };
-}
 
 /** NetworkPolicy peers for the pods of the apps that call a Service: their namespace and pod labels. */
 function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
@@ -58,19 +47,24 @@ export const OLLAMA = defineApp<OllamaSettings>({
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',
   gpus: (settings) => settings.gpuCount,
-  values: (context) => ({
-    // Default-deny ingress (apps/ollama/templates/networkpolicy.yaml); the API admits the apps
-    // that depend on Ollama and, when Ollama is published, the ingress controller.
-    networkPolicy: {
-      ingressController: { from: context.host ? context.ingress.sources : [] },
-      clients: clientPeers(context.clients),
+  // The otwld chart's Ingress sits one level up from its own settings: `ollama.ingress`.
+  ingress: hostsListIngress(['ollama', 'ingress']),
+  // The API admits the apps that depend on Ollama and, when Ollama is published, the ingress
+  // controller (pods selected by the chart's selector labels).
+  allowIngress: (context) => [
+    {
+      name: 'api',
+      podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
+      from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      ports: ['http'],
     },
+  ],
+  values: (context) => ({
     ollama: {
       ollama: {
         gpu: context.settings.gpuCount > 0 ? { enabled: true, number: context.settings.gpuCount } : { enabled: false },
         models: { pull: context.settings.models },
       },
-      ingress: chartIngress(context, 'ollama-tls'),
       persistentVolume: { size: context.settings.volumeSize },
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
@@ -128,6 +122,9 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
+/** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
+const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
+
 /** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
 export const LIBRECHAT = defineApp<undefined>({
   name: 'librechat',
@@ -136,10 +133,30 @@ export const LIBRECHAT = defineApp<undefined>({
   host: 'required',
   // The chart names its Service `<release>-librechat` (the ALB matches per-host allowlists on it).
   ingressService: (release) => `${release}-librechat`,
+  ingress: hostsListIngress(['librechat', 'ingress']),
+  // LibreChat's HTTP port from the ingress controller; MongoDB and Meilisearch from LibreChat
+  // only. Pods are selected by the subcharts' selector labels (release-based, no name overrides).
+  allowIngress: (context): IngressAllowRule[] => {
+    const librechat = LIBRECHAT_POD_LABELS(context.release);
+    return [
+      { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': context.release },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['http'],
+      },
+    ];
+  },
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
-  // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
-  clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
+  clientPodLabels: (release) => LIBRECHAT_POD_LABELS(release),
   services: {
     http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
     mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
@@ -182,13 +199,11 @@ export const LIBRECHAT = defineApp<undefined>({
     };
     return {
       global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
-      networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
           ...(context.url ? { configEnv: { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } } : {}),
           configYamlContent: toYaml(config),
         },
-        ingress: chartIngress(context, 'librechat-tls'),
         mongodb: {
           auth: { enabled: true, existingSecret: LIBRECHAT_SECRETS.mongodb, usernames: [MONGODB_USER], databases: [MONGODB_DATABASE] },
         },

@@ -110,16 +110,33 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
               podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
             },
           ];
-    expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
-    expect(values(env, 'ollama').networkPolicy).toEqual({
-      ingressController: { from: (e.ingress.hosts as any).ollama ? ingress : [] },
-      clients: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' } },
-        },
-      ],
-    });
+    const librechatPods = { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' };
+    expect(values(env, 'librechat').isolation.allow).toEqual([
+      { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': 'librechat' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['http'],
+      },
+    ]);
+    expect(values(env, 'ollama').isolation.allow).toEqual([
+      {
+        name: 'api',
+        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } }, podSelector: { matchLabels: librechatPods } },
+          ...((e.ingress.hosts as any).ollama ? ingress : []),
+        ],
+        ports: ['http'],
+      },
+    ]);
   });
 
   test('environment data reaches the charts at the right depth of the double hierarchy', () => {
