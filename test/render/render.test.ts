@@ -112,6 +112,9 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
       'librechat-meilisearch-from-librechat',
     ]);
     expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
+    // Isolation by default: an app whose catalog entry admits nothing gets default-deny alone.
+    expect(policies('dev', 'probe')).toEqual(['probe-default-deny-ingress']);
+    for (const app of CATALOG) expect([app.name, policies('staging', app.name)[0]]).toEqual([app.name, `${app.name}-default-deny-ingress`]);
     // On EKS the ALB reaches LibreChat from VPC addresses; Ollama is not published there, so only
     // LibreChat's pods may reach it.
     expect(find(renders, 'prod', 'librechat', 'NetworkPolicy', 'librechat-librechat-from-ingress').spec.ingress[0].from).toEqual([
