@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../constructs/apps/app-definition';
 import { ENVIRONMENTS } from '../../environments';
+import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';
 import { EnvironmentRender, renderRepository } from '../../tools/render/render';
@@ -39,12 +40,18 @@ function repoCopy(edit: (root: string) => void = () => {}): string {
 
 function render(options: { catalog?: readonly AppDefinition[]; environments?: string[]; edit?: (root: string) => void } = {}): EnvironmentRender[] {
   const repoRoot = repoCopy(options.edit);
+  const catalog = options.catalog ?? [...CATALOG, PROBE];
+  // Apps of the catalog without a stand-in here (an app added by the README recipe) get the
+  // e2e's generic stand-in.
+  const chartsDir = path.join(repoRoot, 'stand-ins');
+  fs.cpSync(path.join(FIXTURES, 'charts'), chartsDir, { recursive: true });
+  writeStandIns(repoRoot, chartsDir, chartsDir, catalog.filter((app) => fs.existsSync(path.join(repoRoot, 'apps', app.name, 'Chart.yaml'))));
   try {
     return renderRepository({
       repoRoot,
       helm: helm!,
-      chartsDir: path.join(FIXTURES, 'charts'),
-      catalog: options.catalog ?? [...CATALOG, PROBE],
+      chartsDir,
+      catalog,
       environments: ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name)),
       env: {},
     });
