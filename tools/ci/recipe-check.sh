@@ -28,12 +28,12 @@ node -e '
   const fs = require("fs");
   const [file, entry, marker] = process.argv.slice(1);
   let text = fs.readFileSync(file, "utf8");
-  text = text.replace(marker, fs.readFileSync(entry, "utf8") + "\n" + marker);
+  text = text.replace(marker, () => fs.readFileSync(entry, "utf8") + "\n" + marker);
   const list = /(export const CATALOG: readonly AppDefinition\[\] = \[)([^\]]*)\]/;
   if (!list.test(text)) throw new Error("no CATALOG list in " + file);
   fs.writeFileSync(file, text.replace(list, (_, head, names) => `${head}${names.trim()}, VECTORDB]`));
 ' apps/catalog.ts test/apps/fixture-entry.ts.txt "$marker"
-echo "recipe-check: apps/vectordb/ and one catalog entry added:"
+echo "recipe-check: apps/vectordb/ and one catalog entry added"
 
 t=$SECONDS
 # 3. The one command for the new chart's facts (offline, from the chart's folder).
