@@ -46,7 +46,7 @@ step "synth"
 
 t=$SECONDS
 # 4. The stacks' snapshots change with the app (a reviewed update, as the README says).
-npx jest -u test/stacks --silent 2>&1 | grep -E '^(Tests|Snapshots):'
+npx jest -u test/stacks 2>&1 | grep -E '^(Tests|Snapshots):|●'
 step "snapshots updated"
 
 t=$SECONDS
