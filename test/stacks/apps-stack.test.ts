@@ -62,7 +62,6 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       syncOptions: ['CreateNamespace=false'],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
-    expect(fs.existsSync(path.join('apps', name, `values-${env}.yaml`))).toBe(true);
   });
 
   test('Ollama syncs in an earlier wave than LibreChat, and is created first', () => {
