@@ -102,7 +102,7 @@ describe('what the recipe cannot forget', () => {
     {
       case: 'without the isolation dependency',
       edit: (dir: string) =>
-        fs.writeFileSync(path.join(dir, 'Chart.yaml'), fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8').replace(/  - name: isolation[\s\S]*$/, '')),
+        fs.writeFileSync(path.join(dir, 'Chart.yaml'), fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8').replace(/ {2}- name: isolation[\s\S]*$/, '')),
     },
     { case: 'without the include', edit: (dir: string) => fs.rmSync(path.join(dir, 'templates'), { recursive: true }) },
     {
