@@ -7,21 +7,10 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { AppClient, AppContext, AppDefinition, IngressAllowRule, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { hostsListIngress } from '../contracts/ingress-adapters';
 import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../contracts/rules';
-
-/** The Ingress block of the charts here (`ingress.className/annotations/hosts/tls`). */
-function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
-  if (!context.host) return { enabled: false };
-  return {
-    enabled: true,
-    className: context.ingress.className,
-    ...(Object.keys(context.ingress.annotations).length > 0 ? { annotations: context.ingress.annotations } : {}),
-    hosts: [{ host: context.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
-    tls: context.ingress.tls ? [{ secretName: tlsSecretName, hosts: [context.host] }] : [],
-  };
-}
 
 /** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
 function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
@@ -63,19 +52,24 @@ export const OLLAMA = defineApp<OllamaSettings>({
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',
   gpus: (settings) => settings.gpuCount,
-  values: (context) => ({
-    // Default-deny ingress (apps/ollama/templates/networkpolicy.yaml); the API admits the apps
-    // that depend on Ollama and, when Ollama is published, the ingress controller.
-    networkPolicy: {
-      ingressController: { from: context.host ? context.ingress.sources : [] },
-      clients: clientPeers(context.clients),
+  // The otwld chart's Ingress sits one level up from its own settings: `ollama.ingress`.
+  ingress: hostsListIngress(['ollama', 'ingress']),
+  // The API admits the apps that depend on Ollama and, when Ollama is published, the ingress
+  // controller (pods selected by the chart's selector labels).
+  allowIngress: (context) => [
+    {
+      name: 'api',
+      podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
+      from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      ports: ['http'],
     },
+  ],
+  values: (context) => ({
     ollama: {
       ollama: {
         gpu: context.settings.gpuCount > 0 ? { enabled: true, number: context.settings.gpuCount } : { enabled: false },
         models: { pull: context.settings.models },
       },
-      ingress: chartIngress(context, 'ollama-tls'),
       persistentVolume: { size: context.settings.volumeSize, ...storageClass(context, 'storageClass') },
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
@@ -133,6 +127,9 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
+/** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
+const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
+
 const librechatSettings = z
   .strictObject({
     /**
@@ -157,11 +154,31 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
   host: 'required',
   // The chart names its Service `<release>-librechat` (the ALB matches per-host allowlists on it).
   ingressService: (release) => `${release}-librechat`,
+  ingress: hostsListIngress(['librechat', 'ingress']),
+  // LibreChat's HTTP port from the ingress controller; MongoDB and Meilisearch from LibreChat
+  // only. Pods are selected by the subcharts' selector labels (release-based, no name overrides).
+  allowIngress: (context): IngressAllowRule[] => {
+    const librechat = LIBRECHAT_POD_LABELS(context.release);
+    return [
+      { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': context.release },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['http'],
+      },
+    ];
+  },
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
   settings: librechatSettings,
-  // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
-  clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
+  clientPodLabels: (release) => LIBRECHAT_POD_LABELS(release),
   services: {
     http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
     mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
@@ -209,7 +226,6 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
         auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE },
         ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
       },
-      networkPolicy: { ingressController: { from: context.ingress.sources } },
       librechat: {
         librechat: {
           configEnv: {
@@ -219,7 +235,6 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
           },
           configYamlContent: toYaml(config),
         },
-        ingress: chartIngress(context, 'librechat-tls'),
         meilisearch: {
           auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },
           ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),

@@ -33,6 +33,7 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
     });
     contexts.set(app.name, {
       environment: env.name,
+      release: app.name,
       settings: settings[app.name],
       ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations, sources: ingressSources(env) },
       host,

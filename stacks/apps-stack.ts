@@ -9,9 +9,10 @@ import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
 import { inSyncOrder } from '../contracts/app-catalog';
 import { AppDefinition } from '../contracts/app-definition';
+import { applicationValues } from '../constructs/apps/application-values';
 import { ArgoCdApplication } from '../constructs/apps/argocd-application';
 import { ArgoCdProject } from '../constructs/apps/argocd-project';
-import { argoRepositoryUrl, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
+import { argoRepositoryUrl, isLocalChart, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
 
 /** Properties of {@link AppsStack}. */
 export interface AppsStackProps {
@@ -52,7 +53,10 @@ export class AppsStack extends TerraformStack {
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
     }
 
-    const chartRepositories = [...charts.values()].flatMap((c) => c.dependencies.map((d) => argoRepositoryUrl(d.repository)));
+    // file:// dependencies are folders of the same Git repository, already a source.
+    const chartRepositories = [...charts.values()].flatMap((c) =>
+      c.dependencies.filter((d) => !isLocalChart(d.repository)).map((d) => argoRepositoryUrl(d.repository)),
+    );
     this.project = new ArgoCdProject(this, 'project', {
       name: 'llm-platform',
       argocdNamespace: ARGOCD_NAMESPACE,
@@ -72,7 +76,7 @@ export class AppsStack extends TerraformStack {
         path: charts.get(app.name)!.path,
         namespace: app.namespace,
         valueFiles,
-        values: app.values?.(context),
+        values: applicationValues(app, context),
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
       if (context.url) new TerraformOutput(this, `${app.name.replace(/-/g, '_')}_url`, { value: context.url, description: `${app.name} behind the ingress` });

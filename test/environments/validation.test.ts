@@ -5,6 +5,9 @@ import { CATALOG } from '../../apps/catalog';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { rawEnvironment } from '../support/environments';
 
+/** The host names an environment may set: Argo CD's and one per app the catalog publishes. */
+const HOSTS = ['argocd', ...CATALOG.filter((app) => (app.host ?? 'none') !== 'none').map((app) => app.name)];
+
 /** Validates all shipped environments with `env` modified by `mutate`; returns the problem lines. */
 function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
   const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
@@ -145,7 +148,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'source ranges of an unknown host',
     'dev',
     (e) => (e.ingress.sourceRanges = { grafana: ['10.0.0.0/8'] }),
-    'dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (argocd, ollama, librechat)',
+    `dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (${HOSTS.join(', ')})`,
   ],
   [
     'source ranges that allow everything',

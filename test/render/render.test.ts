@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS } from '../../environments';
+import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';
 import { EnvironmentRender, renderRepository } from '../../tools/render/render';
@@ -39,12 +40,23 @@ function repoCopy(edit: (root: string) => void = () => {}): string {
 
 function render(options: { catalog?: readonly AppDefinition[]; environments?: string[]; edit?: (root: string) => void } = {}): EnvironmentRender[] {
   const repoRoot = repoCopy(options.edit);
+  const catalog = options.catalog ?? [...CATALOG, PROBE];
+  // Apps of the catalog without a stand-in here (an app added by the README recipe) get the
+  // e2e's generic stand-in.
+  const chartsDir = path.join(repoRoot, 'stand-ins');
+  fs.cpSync(path.join(FIXTURES, 'charts'), chartsDir, { recursive: true });
+  writeStandIns(
+    repoRoot,
+    chartsDir,
+    chartsDir,
+    catalog.filter((app) => fs.existsSync(path.join(repoRoot, 'apps', app.name, 'Chart.yaml'))),
+  );
   try {
     return renderRepository({
       repoRoot,
       helm: helm!,
-      chartsDir: path.join(FIXTURES, 'charts'),
-      catalog: options.catalog ?? [...CATALOG, PROBE],
+      chartsDir,
+      catalog,
       environments: ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name)),
       env: {},
     });
@@ -67,11 +79,13 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
   });
 
   test('renders every Application of every environment with no findings', () => {
-    expect(renders.map((r) => [r.environment, r.apps.map((a) => a.app)])).toEqual([
-      ['dev', ['librechat', 'ollama', 'probe']],
-      ['prod', ['librechat', 'ollama', 'probe']],
-      ['staging', ['librechat', 'ollama', 'probe']],
-    ]);
+    const names = [...CATALOG.map((app) => app.name), PROBE.name].sort();
+    expect(names).toEqual(expect.arrayContaining(['librechat', 'ollama', 'probe']));
+    expect(renders.map((r) => [r.environment, r.apps.map((a) => a.app)])).toEqual(
+      ENVIRONMENTS.map((e) => e.name)
+        .sort()
+        .map((env) => [env, names]),
+    );
     expect(findings(renders)).toEqual([]);
   });
 
@@ -197,6 +211,9 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
       'librechat-meilisearch-from-librechat',
     ]);
     expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
+    // Isolation by default: an app whose catalog entry admits nothing gets default-deny alone.
+    expect(policies('dev', 'probe')).toEqual(['probe-default-deny-ingress']);
+    for (const app of CATALOG) expect([app.name, policies('staging', app.name)[0]]).toEqual([app.name, `${app.name}-default-deny-ingress`]);
     // On EKS the ALB reaches LibreChat from VPC addresses; Ollama is not published there, so only
     // LibreChat's pods may reach it.
     expect(find(renders, 'prod', 'librechat', 'NetworkPolicy', 'librechat-librechat-from-ingress').spec.ingress[0].from).toEqual([

@@ -4,7 +4,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG } from '../../apps/catalog';
+import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
 import { AppsStack } from '../../stacks/apps-stack';
+import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
 
 const stacks = {
@@ -16,27 +18,36 @@ const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Applicat
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
 const values = (env: keyof typeof stacks, app: string) => apps(env)[app].spec.source.helm.valuesObject;
 
-describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
-  test('defaults snapshot', () => {
-    expect(stacks[env].json).toMatchSnapshot();
-  });
+// The one snapshot of the apps stack; targeted assertions below cover every environment.
+test('staging-apps defaults snapshot', () => {
+  expect(stacks.staging.json).toMatchSnapshot();
+});
 
+describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
   test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the app namespaces', () => {
     expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
-    expect(project(env).spec.sourceRepos).toEqual([
-      'https://github.com/example-org/gitops-llm-platform.git',
-      'https://helm.otwld.com/',
-      'ghcr.io/danny-avila/librechat-chart',
-    ]);
-    expect(project(env).spec.destinations).toEqual([
-      { server: 'https://kubernetes.default.svc', namespace: 'ollama' },
-      { server: 'https://kubernetes.default.svc', namespace: 'librechat' },
-    ]);
+    // The Git repository, then every wrapper chart's upstream repository (not the file://
+    // isolation library: it is part of the Git repository).
+    const upstream = [
+      ...new Set(
+        inSyncOrder(CATALOG).flatMap((app) =>
+          readWrapperChart('.', app.name)
+            .dependencies.filter((d) => !isLocalChart(d.repository))
+            .map((d) => argoRepositoryUrl(d.repository)),
+        ),
+      ),
+    ];
+    expect(project(env).spec.sourceRepos).toEqual(['https://github.com/example-org/gitops-llm-platform.git', ...upstream]);
+    expect(upstream).toEqual(expect.arrayContaining(['https://helm.otwld.com/', 'ghcr.io/danny-avila/librechat-chart']));
+    expect(project(env).spec.destinations).toEqual(
+      [...new Set(inSyncOrder(CATALOG).map((app) => app.namespace))].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+    );
     expect(project(env).spec.clusterResourceWhitelist).toBeUndefined();
   });
 
-  test.each(['ollama', 'librechat'])('the %s Application syncs its wrapper chart from Git', (name) => {
+  test.each(CATALOG.map((app) => app.name))('the %s Application syncs its wrapper chart from Git', (name) => {
     const app = apps(env)[name];
+    const namespace = CATALOG.find((definition) => definition.name === name)!.namespace;
     expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
     expect(app.spec.project).toBe('llm-platform');
     expect(app.spec.source).toMatchObject({
@@ -45,13 +56,12 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       path: `apps/${name}`,
       helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
     });
-    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: name });
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace });
     expect(app.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
       syncOptions: ['CreateNamespace=false'],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
-    expect(fs.existsSync(path.join('apps', name, `values-${env}.yaml`))).toBe(true);
   });
 
   test('Ollama syncs in an earlier wave than LibreChat, and is created first', () => {
@@ -111,16 +121,42 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
               podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
             },
           ];
-    expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
-    expect(values(env, 'ollama').networkPolicy).toEqual({
-      ingressController: { from: (e.ingress.hosts as any).ollama ? ingress : [] },
-      clients: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' } },
-        },
-      ],
+    const librechatPods = { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' };
+    expect(values(env, 'librechat').isolation.allow).toEqual([
+      { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': 'librechat' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['http'],
+      },
+    ]);
+    expect(values(env, 'ollama').isolation.allow[0].from).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
+      podSelector: { matchLabels: librechatPods },
     });
+    expect(values(env, 'ollama').isolation.allow).toEqual([
+      {
+        name: 'api',
+        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        // Every app that depends on Ollama (LibreChat's pods among them), then the ingress
+        // controller where Ollama is published.
+        from: [
+          ...clientsOf(CATALOG, 'ollama').map((client) => ({
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
+            podSelector: { matchLabels: client.podLabels },
+          })),
+          ...((e.ingress.hosts as any).ollama ? ingress : []),
+        ],
+        ports: ['http'],
+      },
+    ]);
   });
 
   test('environment data reaches the charts at the right depth of the double hierarchy', () => {

@@ -25,6 +25,11 @@ export interface ChartDependency {
   tags: string[];
   /** Position in the `dependencies:` list, for finding paths. */
   index: number;
+  /**
+   * For a `file://` dependency (a chart of this repository): the default values of that chart,
+   * which its values keys are checked against instead of upstream facts.
+   */
+  localValues?: unknown;
 }
 
 /** A value file of a wrapper chart: `values.yaml` or `values-<env>.yaml` ({@link VALUE_FILE_PATTERN}). */
@@ -131,7 +136,13 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
-/** Every wrapper chart under `<root>/apps/*` (directories holding a Chart.yaml). */
+/** True when `<dir>/Chart.yaml` declares `type: library`. */
+function isLibraryChart(dir: string): boolean {
+  const chart = parseYamlDocument(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
+  return chart.ok && isPlainObject(chart.value) && chart.value.type === 'library';
+}
+
+/** Every wrapper chart under `<root>/apps/*` (directories holding a Chart.yaml of an application chart). */
 export function loadWrapperCharts(root: string): { charts: WrapperChart[]; problems: Finding[] } {
   const appsDir = path.join(root, APPS_DIR);
   const charts: WrapperChart[] = [];
@@ -140,6 +151,8 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
   for (const name of fs.readdirSync(appsDir).sort()) {
     const dir = path.join(appsDir, name);
     if (!fs.existsSync(path.join(dir, 'Chart.yaml'))) continue;
+    // A library chart (apps/isolation) is included by the wrapper charts, never deployed itself.
+    if (isLibraryChart(dir)) continue;
     const all = listFiles(dir);
     const read = all.filter((file) => file === 'Chart.yaml' || VALUE_FILE_LOOKALIKE.test(file));
     const texts = Object.fromEntries(read.map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
@@ -148,6 +161,12 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
       texts,
       all.filter((file) => !read.includes(file)),
     );
+    for (const dependency of parsed.chart.dependencies) {
+      if (!dependency.repository?.startsWith('file://')) continue;
+      const local = path.resolve(dir, dependency.repository.slice('file://'.length), 'values.yaml');
+      const values = fs.existsSync(local) ? parseYamlDocument(fs.readFileSync(local, 'utf8')) : undefined;
+      dependency.localValues = values?.ok ? (values.value ?? {}) : {};
+    }
     charts.push(parsed.chart);
     problems.push(...parsed.problems);
   }
