@@ -57,7 +57,11 @@ export function gitFixture(): GitFixture {
       run(clone, ['commit', '--quiet', '--no-gpg-sign', '-m', message]);
       return run(clone, ['rev-parse', 'HEAD']);
     },
-    setRemoteRef: (ref, sha) => void run(clone, ['push', '--quiet', '--force', 'origin', `${sha}:${ref}`]),
+    // Written in the remote directly: a push would also move the clone's remote-tracking refs.
+    setRemoteRef(ref, sha) {
+      run(clone, ['push', '--quiet', '--force', 'origin', `${sha}:refs/fixture/objects`]);
+      run(remote, ['update-ref', ref, sha]);
+    },
     remoteRef(ref) {
       const line = run(clone, ['ls-remote', 'origin', ref]);
       return line ? line.split('\t')[0] : undefined;

@@ -115,22 +115,36 @@ describe('refusals', () => {
       { env: 'staging', chain: chainWith('v1.0.0') },
       /^staging\.gitops\.targetRevision is "v1\.0\.0": only an environment that follows a fully qualified branch such as refs\/heads\/env\/staging can be promoted$/,
     ],
-    ['an invalid commit', { env: 'staging', commit: 'main..x' }, /^commit: must be a commit SHA or a branch or tag name: must not contain "\.\." \(got "main\.\.x"\)$/],
-    ['an option as commit', { env: 'staging', rollbackTo: '--upload-pack=x' }, /^--rollback-to: must be a commit SHA or a branch or tag name: must not start with "-" \(got "--upload-pack=x"\)$/],
+    [
+      'an invalid commit',
+      { env: 'staging', commit: 'main..x' },
+      /^commit: must be a commit SHA or a branch or tag name: must not contain "\.\." \(got "main\.\.x"\)$/,
+    ],
+    [
+      'an option as commit',
+      { env: 'staging', rollbackTo: '--upload-pack=x' },
+      /^--rollback-to: must be a commit SHA or a branch or tag name: must not start with "-" \(got "--upload-pack=x"\)$/,
+    ],
     ['an unknown commit', { env: 'staging', commit: 'deadbeef' }, /^commit "deadbeef" is neither a commit of the clone nor a branch or tag of origin/],
     ['a commit not on main', { env: 'staging', commit: feature }, new RegExp(`^${short(feature)} is not on main: only commits merged to main are promoted$`)],
     ['a branch not on main', { env: 'staging', commit: 'feature' }, new RegExp(`^${short(feature)} is not on main: only commits merged to main are promoted$`)],
     [
       'not a fast-forward',
       { env: 'staging', commit: c1 },
-      new RegExp(`^${short(c1)} is not a fast-forward of refs/heads/env/staging \\(at ${short(c2)}\\): it would drop commits staging runs; go back deliberately with --rollback-to$`),
+      new RegExp(
+        `^${short(c1)} is not a fast-forward of refs/heads/env/staging \\(at ${short(c2)}\\): it would drop commits staging runs; go back deliberately with --rollback-to$`,
+      ),
     ],
     [
       'prod: a commit not yet in staging',
       { env: 'prod', commit: c3 },
       new RegExp(`^${short(c3)} is not yet in staging \\(refs/heads/env/staging is at ${short(c2)}\\): promote it to staging first$`),
     ],
-    ['--init of an existing ref', { env: 'staging', init: true }, new RegExp(`^refs/heads/env/staging already exists in origin \\(at ${short(c2)}\\): --init only creates a missing ref$`)],
+    [
+      '--init of an existing ref',
+      { env: 'staging', init: true },
+      new RegExp(`^refs/heads/env/staging already exists in origin \\(at ${short(c2)}\\): --init only creates a missing ref$`),
+    ],
     [
       'a rollback outside the history',
       { env: 'staging', rollbackTo: c3 },

@@ -41,7 +41,8 @@ function walk(value: Json, at: string[], visit: (node: { [key: string]: Json }, 
 /** The pins of `application` at `commit` of the clone `repo`. */
 export function appPins(repo: string, commit: string, application: RenderedApplication): AppPins {
   const chartText = show(repo, commit, `${application.path}/Chart.yaml`);
-  if (chartText === undefined) return { app: application.name, chart: `no ${application.path}/Chart.yaml at this commit`, dependencies: [], images: [], models: [] };
+  if (chartText === undefined)
+    return { app: application.name, chart: `no ${application.path}/Chart.yaml at this commit`, dependencies: [], images: [], models: [] };
   const chart = (parse(chartText) ?? {}) as { name?: string; version?: string; dependencies?: { name: string; version: string }[] };
   let values: Json = {};
   for (const file of application.valueFiles) {
@@ -54,11 +55,12 @@ export function appPins(repo: string, commit: string, application: RenderedAppli
   walk(values, [], (node, at) => {
     const image = node.image;
     if (isPlainObject(image) && typeof (image as Record<string, Json>).tag === 'string') {
-      const { repository, tag } = image as Record<string, Json>;
-      images.push(`${[...at, 'image'].join('.')}: ${typeof repository === 'string' ? repository : '(chart default)'}:${String(tag)}`);
+      const { registry, repository, tag } = image as Record<string, Json>;
+      const name = typeof repository === 'string' ? [registry, repository].filter((p) => typeof p === 'string').join('/') : '(chart default)';
+      images.push(`${[...at, 'image'].join('.')}: ${name}:${String(tag)}`);
     }
     const models_ = node.models;
-    if (isPlainObject(models_) && Array.isArray((models_ as Record<string, Json>).pull)) models.push(...((models_ as Record<string, Json[]>).pull.map(String)));
+    if (isPlainObject(models_) && Array.isArray((models_ as Record<string, Json>).pull)) models.push(...(models_ as Record<string, Json[]>).pull.map(String));
   });
   return {
     app: application.name,

@@ -73,7 +73,10 @@ function checkArgument(name: string, value: string | undefined): void {
 function resolveCommit(repo: string, remote: string, refs: ReadonlyMap<string, string>, value: string): string {
   const named = [value, `refs/heads/${value}`, `refs/tags/${value}`].map((r) => refs.get(r)).find(Boolean);
   const sha = commitSha(repo, named ?? value);
-  if (!sha) throw new PromoteError(`commit "${value}" is neither a commit of the clone nor a branch or tag of ${remote} (fetched: ${MAINLINE} and the environment refs)`);
+  if (!sha)
+    throw new PromoteError(
+      `commit "${value}" is neither a commit of the clone nor a branch or tag of ${remote} (fetched: ${MAINLINE} and the environment refs)`,
+    );
   return sha;
 }
 

@@ -31,7 +31,14 @@ function writeRender(dir: string, rendered: ReadonlyMap<string, string>): void {
  * Unified diff of the Applications rendered at `from` (nothing when undefined: the ref does not
  * exist yet) and at `to`; file names are `<commit>/<app>.yaml`. Empty when nothing changes.
  */
-export function renderDiff(repo: string, applications: EnvironmentApplications, from: string | undefined, to: string, helm: string, source: DependencySource): string {
+export function renderDiff(
+  repo: string,
+  applications: EnvironmentApplications,
+  from: string | undefined,
+  to: string,
+  helm: string,
+  source: DependencySource,
+): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-diff-'));
   try {
     // The directories are named after the commits, so the diff's file names say which is which.

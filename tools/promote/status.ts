@@ -62,7 +62,12 @@ export interface KubeTarget {
 }
 
 /** Reads the Applications of `apps` from the cluster (`kubectl get applications.argoproj.io`). */
-export function liveApplications(target: KubeTarget, apps: readonly string[], commit: string | undefined, kubectl = process.env.KUBECTL ?? 'kubectl'): LiveApp[] | string {
+export function liveApplications(
+  target: KubeTarget,
+  apps: readonly string[],
+  commit: string | undefined,
+  kubectl = process.env.KUBECTL ?? 'kubectl',
+): LiveApp[] | string {
   const args = [...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []), '--context', target.context, '--request-timeout', '10s'];
   let items: any[];
   try {
