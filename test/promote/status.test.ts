@@ -3,6 +3,7 @@
  * previous environment it is, offline from the clone's refs, and Argo CD's live view with drift.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentApplications } from '../../tools/render/applications';
 import { promotionChain } from '../../tools/promote/chain';
@@ -87,7 +88,7 @@ describe('status from Git', () => {
 });
 
 describe('live view (kubectl)', () => {
-  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'status-kubectl-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'status-kubectl-'));
   /** A kubectl that prints `json` and records its arguments. */
   const kubectl = (json: object, status = 0) => {
     const file = path.join(dir, `kubectl-${Math.random().toString(36).slice(2)}`);
