@@ -69,8 +69,8 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
 const short = (sha: string | undefined) => (sha ? sha.slice(0, 12) : '(missing)');
 
 function describe(plan: PromotionPlan): string {
-  const lines = [`${plan.kind} ${plan.env}: ${plan.ref} ${short(plan.from)} -> ${short(plan.to)} in ${plan.remote}`];
-  if (plan.kind === PromotionKind.CURRENT) return `${plan.env}: ${plan.ref} is already at ${short(plan.to)}; nothing to do`;
+  if (plan.kind === PromotionKind.CURRENT) return `${plan.env}: ${plan.ref} is already at ${short(plan.to)}; nothing to do\ntarget: ${plan.to}`;
+  const lines = [`${plan.kind} ${plan.env}: ${plan.ref} ${short(plan.from)} -> ${short(plan.to)} in ${plan.remote}`, `target: ${plan.to}`];
   const heading =
     plan.kind === PromotionKind.ROLLBACK
       ? `commits ${plan.env} stops running (${plan.commits.length}):`
