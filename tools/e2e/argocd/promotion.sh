@@ -20,11 +20,11 @@ promotion_overrides=$T/overrides-promotion.json
 
 # promote_cmd <args...>: `npm run promote` in the work copy, against the loopback repository.
 promote_cmd() {
-  (cd "$work" && PLATFORM_OVERRIDES_FILE=$promotion_overrides RENDER_HELM=$E2E_HELM_BIN \
+  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides RENDER_HELM=$E2E_HELM_BIN \
     npm run --silent promote -- "$@" --repo "$git_tree" --charts-dir "$here/charts")
 }
 status_cmd() {
-  (cd "$work" && PLATFORM_OVERRIDES_FILE=$promotion_overrides KUBECTL=$E2E_KUBECTL_BIN \
+  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides KUBECTL=$E2E_KUBECTL_BIN \
     npm run --silent status -- "$@" --repo "$git_tree")
 }
 remote_ref() { git -C "$git_tree" ls-remote origin "$1" | cut -f1; }
@@ -54,14 +54,14 @@ end promotion_init
 
 begin "p2. the Applications follow $ENV_REF (the configuration change Terraform applies once)"
 if [ "$MODE" = kubectl ]; then
-  (cd "$work" && PLATFORM_OVERRIDES_FILE=$promotion_overrides CDKTF_OUTDIR="$work/cdktf.out" node tools/run-ts.js main.ts) >"$T/logs/synth-promotion.log" 2>&1 ||
+  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides CDKTF_OUTDIR="$work/cdktf.out" node tools/run-ts.js main.ts) >"$T/logs/synth-promotion.log" 2>&1 ||
     { cat "$T/logs/synth-promotion.log"; fail "synth with $ENV_NAME following $ENV_REF"; }
   ts "$here/synth-objects.ts" print "$work/cdktf.out" "$ENV_NAME-" |
     node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: p.map((o) => o.object).filter((o) => o.kind === "Application") }))' |
     kubectl apply --server-side --force-conflicts --field-manager e2e-promotion -f - >/dev/null
   say "   applied the synthesized Applications (targetRevision $ENV_REF) with kubectl"
 else
-  (cd "$work" && PLATFORM_OVERRIDES_FILE=$promotion_overrides run bash -c "$E2E_ARGOCD_DEPLOY") >"$T/logs/deploy-promotion.log" 2>&1 ||
+  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides run bash -c "$E2E_ARGOCD_DEPLOY") >"$T/logs/deploy-promotion.log" 2>&1 ||
     { cat "$T/logs/deploy-promotion.log"; fail "deploy with $ENV_NAME following $ENV_REF"; }
   grep '^e2e:' "$T/logs/deploy-promotion.log" || true
   say "   deployed by: $E2E_ARGOCD_DEPLOY (targetRevision $ENV_REF)"
