@@ -29,6 +29,7 @@ status_cmd() {
 }
 remote_ref() { git -C "$git_tree" ls-remote origin "$1" | cut -f1; }
 app_revision() { kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.sync.revision}'; }
+compared_to_ref() { [ "$(kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.sync.comparedTo.source.targetRevision}')" = "$ENV_REF" ]; }
 reconciled_since() { [[ "$(kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.reconciledAt}')" > "$1" ]]; }
 
 begin "p1. a missing promotion ref is refused with the --init hint; --init creates it at main"
@@ -69,6 +70,8 @@ fi
 [ "$(kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.spec.source.targetRevision}')" = "$ENV_REF" ] ||
   fail "Application $LOOP_APP does not track $ENV_REF"
 refresh
+# The commit is the same as before: what proves the switch is what Argo CD compared against.
+wait_until "$TIMEOUT" "Argo CD compares $LOOP_APP against $ENV_REF" compared_to_ref
 assert_synced "$promoted_rev" || fail "sync at $ENV_REF"
 say "   ok  every Application Synced at ${promoted_rev:0:12} through $ENV_REF"
 end promotion_track
