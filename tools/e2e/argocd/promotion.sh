@@ -81,9 +81,9 @@ before_memory=$(deploy_json "$memory_jsonpath")
 new_memory=6Gi
 [ "$before_memory" != "$new_memory" ] || new_memory=7Gi
 ts "$here/work-copy.ts" set "$git_tree/$LOOP_VALUES" "$memory_path" "$new_memory"
-sleep 1
-pushed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 gitc commit -q -am "e2e: $LOOP_APP requests $new_memory of memory (to be promoted)" && push
+# reconciledAt has one-second resolution: a later second is certainly after the push.
+pushed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 main_rev=$(head_rev)
 refresh
 wait_until "$TIMEOUT" "Argo CD reconciles $LOOP_APP after the push to main" reconciled_since "$pushed_at"
