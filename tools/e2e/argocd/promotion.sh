@@ -20,24 +20,23 @@ promotion_overrides=$T/overrides-promotion.json
 
 # promote_cmd <args...>: `npm run promote` in the work copy, against the loopback repository.
 promote_cmd() {
-  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides RENDER_HELM=$E2E_HELM_BIN \
+  (cd "$work" && unset GITOPS_REVISION && GIT_SSL_CAINFO=$T/tls.crt PLATFORM_OVERRIDES_FILE=$promotion_overrides RENDER_HELM=$E2E_HELM_BIN \
     npm run --silent promote -- "$@" --repo "$git_tree" --charts-dir "$here/charts")
 }
 status_cmd() {
-  (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides KUBECTL=$E2E_KUBECTL_BIN \
+  (cd "$work" && unset GITOPS_REVISION && GIT_SSL_CAINFO=$T/tls.crt PLATFORM_OVERRIDES_FILE=$promotion_overrides KUBECTL=$E2E_KUBECTL_BIN \
     npm run --silent status -- "$@" --repo "$git_tree")
 }
-remote_ref() { git -C "$git_tree" ls-remote origin "$1" | cut -f1; }
+remote_ref() { GIT_SSL_CAINFO="$T/tls.crt" git -C "$git_tree" ls-remote origin "$1" | cut -f1; }
 app_revision() { kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.sync.revision}'; }
 compared_to_ref() { [ "$(kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.sync.comparedTo.source.targetRevision}')" = "$ENV_REF" ]; }
 reconciled_since() { [[ "$(kubectl -n "$ARGOCD_NS" get applications.argoproj.io "$LOOP_APP" -o jsonpath='{.status.reconciledAt}')" > "$1" ]]; }
 
 begin "p1. a missing promotion ref is refused with the --init hint; --init creates it at main"
-# origin reads over HTTPS like Argo CD does; pushes go to the same bare repository on disk (the
-# loopback server is read-only).
+# origin reads over HTTPS like Argo CD does (trusting the throw-away CA); pushes go to the same bare
+# repository on disk (the loopback server is read-only).
 gitc remote add origin "$git_url"
 gitc config remote.origin.pushurl "$T/git/gitops.git"
-gitc config http.sslCAInfo "$T/tls.crt"
 ts "$here/work-copy.ts" overrides "$promotion_overrides" "$ENV_NAME" "$git_url" "$ENV_REF" "$PLATFORM_OVERRIDES_FILE"
 set +e
 refusal=$(promote_cmd "$ENV_NAME" 2>&1)
@@ -58,7 +57,7 @@ if [ "$MODE" = kubectl ]; then
   (cd "$work" && unset GITOPS_REVISION && PLATFORM_OVERRIDES_FILE=$promotion_overrides CDKTF_OUTDIR="$work/cdktf.out" node tools/run-ts.js main.ts) >"$T/logs/synth-promotion.log" 2>&1 ||
     { cat "$T/logs/synth-promotion.log"; fail "synth with $ENV_NAME following $ENV_REF"; }
   ts "$here/synth-objects.ts" print "$work/cdktf.out" "$ENV_NAME-" |
-    node -e 'const p = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: p.map((o) => o.object).filter((o) => o.kind === "Application") }))' |
+    node -e 'const { objects } = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: objects.map((o) => o.object).filter((o) => o.kind === "Application") }))' |
     kubectl apply --server-side --force-conflicts --field-manager e2e-promotion -f - >/dev/null
   say "   applied the synthesized Applications (targetRevision $ENV_REF) with kubectl"
 else
