@@ -9,6 +9,7 @@ import { EnvironmentApplications } from '../../tools/render/applications';
 import { promotionChain } from '../../tools/promote/chain';
 import { appPins } from '../../tools/promote/pins';
 import { cloneRefSource, environmentStatuses, formatStatus, liveApplications, remoteRefSource } from '../../tools/promote/status';
+import { parseStatusArgs } from '../../tools/promote/status-cli';
 import { gitFixture } from './git-fixture';
 
 const STAGING = 'refs/heads/env/staging';
@@ -130,5 +131,25 @@ describe('live view (kubectl)', () => {
     expect(liveApplications({ context: 'prod', kubeconfig: '/k' }, ['ollama'], undefined, kubectl({}, 1))).toBe(
       'cluster not reachable through context prod: connection refused',
     );
+  });
+});
+
+describe('npm run status arguments', () => {
+  test('--context implies --live and maps an environment to a kubectl context', () => {
+    const args = parseStatusArgs(['--env', 'staging', '--context', 'staging=arn:aws:eks:eu-west-1:111122223333:cluster/llm-staging', '--offline']);
+    expect(args).toMatchObject({ only: ['staging'], live: true, offline: true, remote: 'origin', repo: '.' });
+    expect([...args.contexts]).toEqual([['staging', 'arn:aws:eks:eu-west-1:111122223333:cluster/llm-staging']]);
+  });
+
+  test.each([
+    [['--context', 'staging'], '--context: must be <env>=<kube-context> (got "staging")'],
+    [['--context', 'staging=$(id)'], '--context: must be <env>=<kube-context> (got "staging=$(id)")'],
+    [['--context', '--kubeconfig=/x'], '--context needs a value'],
+    [['--env'], '--env needs a value'],
+    [['--remote', '--upload-pack=x'], '--remote needs a value'],
+    [['--remote', 'a b'], '--remote: must be a remote name such as origin (got "a b")'],
+    [['--watch'], 'unknown argument --watch'],
+  ])('%j -> %s', (argv, message) => {
+    expect(() => parseStatusArgs(argv)).toThrow(message);
   });
 });

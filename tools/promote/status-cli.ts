@@ -29,7 +29,20 @@ Exit status: 0; 1 when an Application's live revision differs from its environme
 
 const CONTEXT = /^([a-z][a-z0-9-]*)=([A-Za-z0-9][A-Za-z0-9._:@/-]{0,252})$/;
 
-function main(argv: readonly string[]): number {
+/** Parsed command line of `npm run status`. */
+export interface StatusArgs {
+  readonly only: readonly string[];
+  /** Environment → kubectl context. */
+  readonly contexts: ReadonlyMap<string, string>;
+  readonly offline: boolean;
+  readonly live: boolean;
+  readonly json: boolean;
+  readonly remote: string;
+  readonly repo: string;
+}
+
+/** Parses `argv` (after the script name). */
+export function parseStatusArgs(argv: readonly string[]): StatusArgs {
   const only: string[] = [];
   const contexts = new Map<string, string>();
   let offline = false;
@@ -57,6 +70,11 @@ function main(argv: readonly string[]): number {
       live = true;
     } else throw new UsageError(`unknown argument ${arg}`);
   }
+  return { only, contexts, offline, live, json, remote, repo };
+}
+
+function main(argv: readonly string[]): number {
+  const { only, contexts, offline, live, json, remote, repo } = parseStatusArgs(argv);
   const environments = configuredEnvironments();
   const names = environments.map((e) => e.name);
   for (const name of [...only, ...contexts.keys()])
