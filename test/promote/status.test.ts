@@ -83,6 +83,10 @@ describe('status from Git', () => {
     expect(offline.map((s) => s.commit)).toEqual([c2, c1, undefined]);
   });
 
+  test('a missing mainline is not a promotion ref to create', () => {
+    expect(formatStatus([{ env: 'dev', ref: 'refs/heads/main', pins: [] }])).toBe('dev: refs/heads/main MISSING (not in the remote, or not fetched)');
+  });
+
   test('a commit without the chart says so', () => {
     expect(appPins(f.clone, c1, application('dev', 'absent'))).toMatchObject({ chart: 'no apps/absent/Chart.yaml at this commit', images: [] });
   });

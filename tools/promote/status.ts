@@ -139,7 +139,8 @@ export function environmentStatuses(
 export function formatStatus(statuses: readonly EnvironmentStatus[]): string {
   const lines: string[] = [];
   for (const s of statuses) {
-    lines.push(`${s.env}: ${s.ref} ${s.commit ? `at ${s.commit.slice(0, 12)} ${s.subject}` : 'MISSING (npm run promote -- ' + s.env + ' --init)'}`);
+    const missing = s.ref === MAINLINE_REF ? 'MISSING (not in the remote, or not fetched)' : `MISSING (npm run promote -- ${s.env} --init)`;
+    lines.push(`${s.env}: ${s.ref} ${s.commit ? `at ${s.commit.slice(0, 12)} ${s.subject}` : missing}`);
     if (s.previous) {
       if (s.behind === undefined) lines.push(`  behind ${s.previous}: unknown (a ref is missing)`);
       else lines.push(`  behind ${s.previous}: ${s.behind} commit(s)${s.ahead ? `; ${s.ahead} commit(s) ${s.previous} does not run` : ''}`);
