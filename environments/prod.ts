@@ -50,6 +50,9 @@ export const prod: EnvironmentConfig = {
     // ExternalDNS points the hosts at the ALB.
     dns: { hostedZone: 'llm.example.com' },
   },
+  // Promoted, not merged into: Argo CD follows this fast-forward-only ref, which only
+  // `npm run promote` moves (docs/promotion.md). Fully qualified, so no tag of the same name can shadow it.
+  gitops: { targetRevision: 'refs/heads/env/prod' },
   state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'prod', region: 'eu-west-1', dynamodbTable: 'llm-platform-tflock' },
   ingress: {
     controller: IngressController.ALB,

@@ -49,6 +49,9 @@ export const staging: EnvironmentConfig = {
     // ExternalDNS points the hosts at the ALB.
     dns: { hostedZone: 'staging.llm.example.com' },
   },
+  // Promoted, not merged into: Argo CD follows this fast-forward-only ref, which only
+  // `npm run promote` moves (docs/promotion.md). Fully qualified, so no tag of the same name can shadow it.
+  gitops: { targetRevision: 'refs/heads/env/staging' },
   state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
   ingress: {
     controller: IngressController.ALB,

@@ -14,6 +14,8 @@ const stacks = {
   staging: synth(environmentStacks(environment('staging')).apps),
   prod: synth(environmentStacks(environment('prod')).apps),
 };
+/** dev follows main; staging and prod follow their promotion refs, fully qualified. */
+const TRACKED_REVISION = { dev: 'main', staging: 'refs/heads/env/staging', prod: 'refs/heads/env/prod' };
 const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
 const values = (env: keyof typeof stacks, app: string) => apps(env)[app].spec.source.helm.valuesObject;
@@ -52,7 +54,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(app.spec.project).toBe('llm-platform');
     expect(app.spec.source).toMatchObject({
       repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
-      targetRevision: 'main',
+      targetRevision: TRACKED_REVISION[env],
       path: `apps/${name}`,
       helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
     });

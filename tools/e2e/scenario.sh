@@ -99,6 +99,7 @@ deploy() {
     validated=$((validated + 1))
   done < <(facts stacks-within $E2E_PROVIDERS)
   [ "$validated" -ge "$(dev_stacks | wc -l)" ] || fail "expected at least every dev stack to validate"
+  echo "e2e:    ok  synthesized; $validated stacks initialized offline and valid"
   end "synth+validate"
 
   begin "deploy dev-* (the README's command)"
@@ -109,7 +110,7 @@ deploy() {
     grep -q "$output = " .e2e/deploy.log || fail "output $output missing from the deploy"
   done
   if grep -qi 'password = ' .e2e/deploy.log; then fail "a password output appeared in the deploy"; fi
-  echo "e2e:    outputs ${outputs[*]} present; no password output"
+  echo "e2e:    ok  cdktf deploy 'dev-*' applied $(dev_stacks | wc -l) stacks; outputs ${outputs[*]} present; no password output"
   end deploy
 
   begin "assert the cluster state against the synthesized stacks"
@@ -180,6 +181,7 @@ destroy() {
     done < <(facts finalized-manifests)
   fi
   npx cdktf destroy 'dev-*' --auto-approve >.e2e/destroy.log 2>&1 || { cat .e2e/destroy.log; fail "cdktf destroy 'dev-*'"; }
+  echo "e2e:    ok  cdktf destroy 'dev-*' finished"
   node_ts assert-cluster.ts destroyed cdktf.out
   end destroy
   echo "e2e: destroy part passed with ${cli_version%%$'\n'*}"

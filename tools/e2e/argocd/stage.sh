@@ -225,6 +225,7 @@ if [ "$MODE" = kubectl ]; then
 else
   (cd "$work" && run bash -c "$E2E_ARGOCD_DEPLOY") >"$T/logs/deploy.log" 2>&1 || { cat "$T/logs/deploy.log"; fail "deploy: $E2E_ARGOCD_DEPLOY"; }
   [ -d "$work/cdktf.out" ] || fail "the deploy left no $work/cdktf.out"
+  grep '^e2e:' "$T/logs/deploy.log" || true
   say "   deployed by: $E2E_ARGOCD_DEPLOY"
 fi
 end objects
@@ -391,12 +392,17 @@ refresh
 assert_synced "$(head_rev)" || fail "sync of the mistake's revert"
 end mistake
 
+# --- p. promotion through Git (tools/e2e/argocd/promotion.sh) ---------------------------------
+# shellcheck source=promotion.sh
+. "$here/promotion.sh"
+
 # --- c. teardown with Argo CD running ----------------------------------------------------------
 begin "c. teardown: deleting the objects makes Argo CD delete what it created"
 if [ "$MODE" = kubectl ]; then
   run ts "$here/synth-objects.ts" delete "$work/cdktf.out" "$ENV_NAME-" || fail "deleting the $ENV_NAME objects"
 else
   (cd "$work" && run bash -c "$E2E_ARGOCD_DESTROY") >"$T/logs/destroy.log" 2>&1 || { cat "$T/logs/destroy.log"; fail "destroy: $E2E_ARGOCD_DESTROY"; }
+  grep '^e2e:' "$T/logs/destroy.log" || true
 fi
 run ts "$here/assert-argocd.ts" destroyed "$work/cdktf.out" "$ENV_NAME" "$TIMEOUT" || fail "teardown left objects behind"
 end teardown

@@ -1,0 +1,54 @@
+/**
+ * The render diff a promotion prints: the environment's Applications (as the configuration creates
+ * them) rendered from the charts of two commits. Needs helm (RENDER_HELM or the PATH); without it
+ * the suite is skipped with a warning, like test/render.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { findHelm } from '../../tools/render/helm';
+import { environmentApplications, renderDiff } from '../../tools/promote/render-diff';
+import { gitFixture } from './git-fixture';
+
+const helm = findHelm();
+if (!helm) console.warn('SKIPPED test/promote/render-diff: no helm (set RENDER_HELM or put helm on the PATH)');
+const CHARTS = { chartsDir: path.resolve('test/render/fixtures/charts') };
+
+(helm ? describe : describe.skip)('render diff between two commits', () => {
+  const f = gitFixture();
+  fs.cpSync('apps', path.join(f.clone, 'apps'), { recursive: true });
+  const c1 = f.commit('the wrapper charts');
+  const staging = path.join(f.clone, 'apps/ollama/values-staging.yaml');
+  const before = fs.readFileSync(staging, 'utf8');
+  expect(before).toContain('memory: 14Gi');
+  const c2 = f.commit('more memory for Ollama in staging', { 'apps/ollama/values-staging.yaml': before.replace('memory: 14Gi', 'memory: 15Gi') });
+  const applications = environmentApplications(process.cwd(), 'staging', {});
+
+  test('only what the commits change, in the Application that changes, named by commit', () => {
+    const diff = renderDiff(f.clone, applications, c1, c2, helm!, CHARTS);
+    expect(diff).toContain(`--- ${c1.slice(0, 12)}/ollama.yaml`);
+    expect(diff).toContain(`+++ ${c2.slice(0, 12)}/ollama.yaml`);
+    expect(diff).toMatch(/^-\s+memory: 14Gi$/m);
+    expect(diff).toMatch(/^\+\s+memory: 15Gi$/m);
+    expect(diff).not.toContain('librechat.yaml');
+  });
+
+  test('the values of the configuration (valuesObject) are the same on both sides: the models are not in the diff', () => {
+    const diff = renderDiff(f.clone, applications, c1, c2, helm!, CHARTS);
+    expect(diff).not.toMatch(/llama3\.2/);
+  });
+
+  test('first deploy: everything is new', () => {
+    const diff = renderDiff(f.clone, applications, undefined, c1, helm!, CHARTS);
+    expect(diff).toContain('--- /dev/null');
+    expect(diff).toContain(`+++ ${c1.slice(0, 12)}/librechat.yaml`);
+  });
+
+  test('a chart absent at a commit is reported in the diff, the others still render', () => {
+    f.git('rm', '-r', '--quiet', 'apps/librechat');
+    f.git('commit', '--quiet', '--no-gpg-sign', '-m', 'drop LibreChat');
+    const c4 = f.git('rev-parse', 'HEAD');
+    const diff = renderDiff(f.clone, applications, c2, c4, helm!, CHARTS);
+    expect(diff).toMatch(new RegExp(`^\\+# apps/librechat cannot be rendered at ${c4}: `, 'm'));
+    expect(diff).not.toContain('ollama.yaml');
+  });
+});

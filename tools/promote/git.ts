@@ -1,0 +1,71 @@
+/**
+ * Git plumbing for promotion: every call is `git` with an argument array (never a shell), and a
+ * failure carries git's own message.
+ */
+import { execFileSync } from 'child_process';
+
+/** A refusal or failure of a promotion step, printed as is (no stack trace). */
+export class PromoteError extends Error {}
+
+/** Runs `git -C <repo> <args>` and returns its trimmed stdout. */
+export function git(repo: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return execFileSync('git', ['-C', repo, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, GIT_TERMINAL_PROMPT: '0' },
+      maxBuffer: 64 * 1024 * 1024,
+    }).trim();
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? '').trim();
+    throw new PromoteError(`git ${args[0]} failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+/** Whether `git -C <repo> <args>` exits 0 (for predicates such as `merge-base --is-ancestor`). */
+export function gitSucceeds(repo: string, args: readonly string[]): boolean {
+  try {
+    execFileSync('git', ['-C', repo, ...args], { stdio: 'ignore', env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `ancestor` is `descendant` or one of its ancestors. */
+export function isAncestor(repo: string, ancestor: string, descendant: string): boolean {
+  return gitSucceeds(repo, ['merge-base', '--is-ancestor', ancestor, descendant]);
+}
+
+/** The full SHA of a commit object present in `repo`, or undefined. */
+export function commitSha(repo: string, revision: string): string | undefined {
+  try {
+    return git(repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line per commit in `from..to` (newest first): short SHA and subject. */
+export function commitLines(repo: string, from: string | undefined, to: string, limit = 200): string[] {
+  const range = from ? `${from}..${to}` : to;
+  const out = git(repo, ['log', '--no-decorate', `--max-count=${limit}`, '--format=%h %s', range, '--']);
+  return out ? out.split('\n') : [];
+}
+
+/** The number of commits in `from..to`. */
+export function countCommits(repo: string, from: string, to: string): number {
+  return Number(git(repo, ['rev-list', '--count', `${from}..${to}`, '--']));
+}
+
+/** Refs of a remote (`git ls-remote`), tags peeled: full ref name → commit SHA. */
+export function remoteRefs(repo: string, remote: string): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const line of git(repo, ['ls-remote', '--heads', '--tags', '--end-of-options', remote]).split('\n')) {
+    const [sha, name] = line.split('\t');
+    if (!sha || !name) continue;
+    if (name.endsWith('^{}')) refs.set(name.slice(0, -3), sha);
+    else if (!refs.has(name)) refs.set(name, sha);
+  }
+  return refs;
+}

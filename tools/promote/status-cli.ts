@@ -1,0 +1,112 @@
+/**
+ * `npm run status -- [options]`: per environment the ref it follows and its commit, what the commit
+ * pins, how far it is behind the previous environment; with `--live`, Argo CD's revision, sync and
+ * health per Application, flagging drift. See docs/promotion.md.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { synthesizeApplications } from '../render/applications';
+import { buildApp } from '../../main';
+import { checkRemote, configuredEnvironments } from './config';
+import { promotionChain } from './chain';
+import { PromoteError } from './git';
+import { KubeTarget, cloneRefSource, environmentStatuses, formatStatus, remoteRefSource } from './status';
+import { UsageError } from './cli';
+
+const USAGE = `usage: npm run status -- [--env <name>]... [--offline] [--live] [--context <env>=<kube-context>]...
+                          [--remote <name>] [--repo <dir>] [--json]
+
+  --env <name>               only this environment (repeatable; default: all)
+  --offline                  read the clone's refs/remotes/<remote>/* (as of the last fetch), no network
+  --live                     also read Argo CD's Applications from each cluster with kubectl: kubeconfig
+                             clusters through their configured context, others through --context
+  --context <env>=<context>  the kubectl context of an environment's cluster (implies --live)
+  --remote <name>            remote holding main and the promotion refs (default: origin)
+  --repo <dir>               the Git clone (default: the current directory)
+  --json                     print the status as JSON
+
+Exit status: 0; 1 when an Application's live revision differs from its environment's ref; 2 usage.`;
+
+const CONTEXT = /^([a-z][a-z0-9-]*)=([A-Za-z0-9][A-Za-z0-9._:@/-]{0,252})$/;
+
+/** Parsed command line of `npm run status`. */
+export interface StatusArgs {
+  readonly only: readonly string[];
+  /** Environment → kubectl context. */
+  readonly contexts: ReadonlyMap<string, string>;
+  readonly offline: boolean;
+  readonly live: boolean;
+  readonly json: boolean;
+  readonly remote: string;
+  readonly repo: string;
+}
+
+/** Parses `argv` (after the script name). */
+export function parseStatusArgs(argv: readonly string[]): StatusArgs {
+  const only: string[] = [];
+  const contexts = new Map<string, string>();
+  let offline = false;
+  let live = false;
+  let json = false;
+  let remote = 'origin';
+  let repo = '.';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('-')) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--offline') offline = true;
+    else if (arg === '--live') live = true;
+    else if (arg === '--json') json = true;
+    else if (arg === '--env') only.push(value());
+    else if (arg === '--remote') remote = checkRemote(value());
+    else if (arg === '--repo') repo = value();
+    else if (arg === '--context') {
+      const match = CONTEXT.exec(value());
+      if (!match) throw new UsageError(`--context: must be <env>=<kube-context> (got "${argv[i]}")`);
+      contexts.set(match[1], match[2]);
+      live = true;
+    } else throw new UsageError(`unknown argument ${arg}`);
+  }
+  return { only, contexts, offline, live, json, remote, repo };
+}
+
+function main(argv: readonly string[]): number {
+  const { only, contexts, offline, live, json, remote, repo } = parseStatusArgs(argv);
+  const environments = configuredEnvironments();
+  const names = environments.map((e) => e.name);
+  for (const name of [...only, ...contexts.keys()])
+    if (!names.includes(name)) throw new PromoteError(`environment: unknown environment "${name}" (known: ${names.join(', ')})`);
+  const chain = promotionChain(environments);
+  const root = path.resolve(repo);
+  const refs = offline ? cloneRefSource(root, remote) : remoteRefSource(root, remote, chain);
+  const applications = synthesizeApplications((o) => buildApp({ ...o, repoRoot: process.cwd() }));
+  const kube = (env: string): KubeTarget | string | undefined => {
+    if (!live || (only.length > 0 && !only.includes(env))) return undefined;
+    const context = contexts.get(env);
+    if (context) return { context };
+    const cluster = environments.find((e) => e.name === env)!.cluster;
+    if (cluster.kind === 'kubeconfig') return { context: cluster.context, kubeconfig: cluster.configPath.replace(/^~(?=\/)/, os.homedir()) };
+    return `no kubectl context for ${env}: pass --context ${env}=<context>`;
+  };
+  const statuses = environmentStatuses(root, chain, refs, applications, kube).filter((s) => only.length === 0 || only.includes(s.env));
+  console.log(json ? JSON.stringify(statuses, null, 2) : formatStatus(statuses));
+  const drift = statuses.some((s) => Array.isArray(s.live) && s.live.some((a) => a.drift));
+  return drift ? 1 : 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`status: ${error.message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof PromoteError || (error as Error).name === 'ConfigError') {
+      console.error(`status: ${(error as Error).message}`);
+      process.exitCode = 1;
+    } else throw error;
+  }
+}
