@@ -13,6 +13,11 @@ import { ArgoCdApplication } from './argocd-application';
 import { ArgoCdProject } from './argocd-project';
 import { argoRepositoryUrl, readWrapperChart, valueFilesFor } from './wrapper-chart';
 
+/** The AppProject of the apps that create namespaced objects only. */
+export const PROJECT_NAME = 'llm-platform';
+/** The AppProject of the apps that also create cluster-scoped objects (`clusterResources`). */
+export const COMPONENTS_PROJECT_NAME = 'llm-platform-components';
+
 /** Properties of {@link AppsStack}. */
 export interface AppsStackProps {
   /** The validated environment. */
@@ -27,13 +32,15 @@ export interface AppsStackProps {
 }
 
 /**
- * `<env>-apps`: the AppProject and one Application per app of the catalog. It is a separate stack
+ * `<env>-apps`: the AppProjects and one Application per app of the catalog. It is a separate stack
  * because `kubernetes_manifest` needs the Argo CD CRDs at plan time, and they exist only once
  * `<env>-platform` has been applied.
  */
 export class AppsStack extends TerraformStack {
-  /** The AppProject of the platform's apps. */
-  public readonly project: ArgoCdProject;
+  /** The AppProject of the apps that create namespaced objects only (none when every app is a component). */
+  public readonly project?: ArgoCdProject;
+  /** The AppProject of the apps that create cluster-scoped objects, allowing exactly their kinds (none when no app does). */
+  public readonly componentsProject?: ArgoCdProject;
   /** The Applications by app name. */
   public readonly applications: Readonly<Record<string, ArgoCdApplication>>;
 
@@ -53,19 +60,33 @@ export class AppsStack extends TerraformStack {
     }
 
     const chartRepositories = [...charts.values()].flatMap((c) => c.dependencies.map((d) => argoRepositoryUrl(d.repository)));
-    this.project = new ArgoCdProject(this, 'project', {
-      name: 'llm-platform',
-      argocdNamespace: ARGOCD_NAMESPACE,
-      description: `LLM platform (${env.name}): ${apps.map((app) => app.name).join(', ')} from ${env.gitops.repoUrl}`,
-      sourceRepos: [...new Set([env.gitops.repoUrl, ...chartRepositories])],
-      destinationNamespaces: [...new Set(apps.map((app) => app.namespace))],
-    });
+    const sourceRepos = [...new Set([env.gitops.repoUrl, ...chartRepositories])];
+    // Apps that create cluster-scoped objects get a project of their own that allows exactly
+    // those kinds; the others stay in a project that allows none.
+    const components = apps.filter((app) => (app.clusterResources ?? []).length > 0);
+    const namespaced = apps.filter((app) => !components.includes(app));
+    const projectOf = new Map<string, ArgoCdProject>();
+    const addProject = (id: string, name: string, members: readonly AppDefinition[], what: string) => {
+      if (members.length === 0) return undefined;
+      const project = new ArgoCdProject(this, id, {
+        name,
+        argocdNamespace: ARGOCD_NAMESPACE,
+        description: `${what} (${env.name}): ${members.map((app) => app.name).join(', ')} from ${env.gitops.repoUrl}`,
+        sourceRepos,
+        destinationNamespaces: [...new Set(members.map((app) => app.namespace))],
+        clusterResources: members.flatMap((app) => app.clusterResources ?? []),
+      });
+      for (const app of members) projectOf.set(app.name, project);
+      return project;
+    };
+    this.project = addProject('project', PROJECT_NAME, namespaced, 'LLM platform');
+    this.componentsProject = addProject('components_project', COMPONENTS_PROJECT_NAME, components, 'LLM platform components');
 
     const contexts = appContexts(env, props.catalog);
     const applications: Record<string, ArgoCdApplication> = {};
     for (const app of apps) {
       const context = contexts.get(app.name)!;
-      applications[app.name] = this.project.addApplication(app.name, {
+      applications[app.name] = projectOf.get(app.name)!.addApplication(app.name, {
         name: app.name,
         repoUrl: env.gitops.repoUrl,
         targetRevision: env.gitops.targetRevision,
@@ -73,6 +94,7 @@ export class AppsStack extends TerraformStack {
         namespace: app.namespace,
         valueFiles,
         values: app.values?.(context),
+        syncOptions: app.syncOptions,
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
       if (context.url) new TerraformOutput(this, `${app.name.replace(/-/g, '_')}_url`, { value: context.url, description: `${app.name} behind the ingress` });
