@@ -218,6 +218,20 @@ export interface AppDefinition<S = unknown> {
    * @default [] (namespaced objects only)
    */
   readonly clusterResources?: readonly ClusterResourceKind[];
+  /**
+   * Whether every pod of the app runs on the GPU nodes without requesting GPUs (a per-node agent
+   * such as a GPU metrics exporter): on clusters with a GPU node group `npm run render` checks
+   * that its workloads select and tolerate them.
+   * @default false
+   */
+  readonly onGpuNodes?: boolean;
+  /**
+   * What `apps/<name>` holds: `wrapper`, a chart depending on an upstream chart at an exact
+   * version; `own`, a chart of the platform's own objects (dashboards, alerting rules) in its
+   * `templates/`, with no upstream chart.
+   * @default 'wrapper'
+   */
+  readonly chart?: 'wrapper' | 'own';
 }
 
 /** Declares an app with typed settings; the catalog holds them as `AppDefinition<unknown>`. */

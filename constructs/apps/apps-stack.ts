@@ -53,7 +53,7 @@ export class AppsStack extends TerraformStack {
 
     const apps = inSyncOrder(props.catalog);
     const valueFiles = valueFilesFor(env.name);
-    const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app.name)]));
+    const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app)]));
     for (const chart of charts.values()) {
       const missing = valueFiles.find((f) => !chart.valueFiles.includes(f));
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
@@ -103,9 +103,9 @@ export class AppsStack extends TerraformStack {
     Aspects.of(this).add(new PinProviderVersions());
   }
 
-  private wrapperChart(repoRoot: string, name: string) {
+  private wrapperChart(repoRoot: string, app: AppDefinition) {
     try {
-      return readWrapperChart(repoRoot, name);
+      return readWrapperChart(repoRoot, app.name, { ownTemplates: app.chart === 'own' });
     } catch (err) {
       throw new ConstructError(this, (err as Error).message);
     }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG } from '../../apps/catalog';
+import { AppDefinition } from '../../constructs/apps/app-definition';
 import { AppsStack } from '../../constructs/apps/apps-stack';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
 
@@ -236,6 +237,19 @@ describe('wrapper chart checks at synth time', () => {
     expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
       /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/,
     );
+  });
+
+  test("a chart of the platform's own objects needs templates, not a dependency", () => {
+    const root = copyApps();
+    fs.mkdirSync(path.join(root, 'apps/own'));
+    fs.writeFileSync(path.join(root, 'apps/own/Chart.yaml'), 'apiVersion: v2\nname: own\nversion: 1.0.0\n');
+    for (const file of ['values.yaml', 'values-dev.yaml']) fs.writeFileSync(path.join(root, 'apps/own', file), '{}\n');
+    const own: AppDefinition = { name: 'own', namespace: 'ollama', chart: 'own' };
+    const build = () => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: [...CATALOG, own], repoRoot: root });
+    expect(build).toThrow(/^dev-apps: apps\/own\/templates: the chart of the platform's own objects has no templates$/);
+    fs.mkdirSync(path.join(root, 'apps/own/templates'));
+    fs.writeFileSync(path.join(root, 'apps/own/templates/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    expect(build().applications.own.name).toBe('own');
   });
 
   test('a dependency without a version fails synth', () => {
