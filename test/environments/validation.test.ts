@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CATALOG } from '../../apps/catalog';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { rawEnvironment } from '../support/environments';
 
@@ -145,7 +146,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'source ranges of an unknown host',
     'dev',
     (e) => (e.ingress.sourceRanges = { grafana: ['10.0.0.0/8'] }),
-    'dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (argocd, ollama, librechat)',
+    `dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (${['argocd', ...CATALOG.filter((app) => app.host === 'required' || app.host === 'optional').map((app) => app.name)].join(', ')})`,
   ],
   [
     'source ranges that allow everything',

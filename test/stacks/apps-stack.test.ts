@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { CATALOG } from '../../apps/catalog';
+import { CATALOG, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
 import { AppDefinition } from '../../constructs/apps/app-definition';
 import { AppsStack } from '../../constructs/apps/apps-stack';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
@@ -22,37 +22,80 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(stacks[env].json).toMatchSnapshot();
   });
 
-  test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the app namespaces', () => {
+  test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the namespaces of its apps, no cluster-scoped kind', () => {
     expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
     expect(project(env).spec.sourceRepos).toEqual([
       'https://github.com/example-org/gitops-llm-platform.git',
       'https://helm.otwld.com/',
+      'https://prometheus-community.github.io/helm-charts',
       'ghcr.io/danny-avila/librechat-chart',
+      'https://nvidia.github.io/dcgm-exporter/helm-charts',
     ]);
-    expect(project(env).spec.destinations).toEqual([
-      { server: 'https://kubernetes.default.svc', namespace: 'ollama' },
-      { server: 'https://kubernetes.default.svc', namespace: 'librechat' },
-    ]);
+    expect(project(env).spec.destinations.map((d: any) => d.namespace)).toEqual(['ollama', 'librechat', 'monitoring']);
     expect(project(env).spec.clusterResourceWhitelist).toBeUndefined();
+    for (const app of ['ollama', 'librechat', 'dcgm-exporter', 'platform-monitoring']) expect(apps(env)[app].spec.project).toBe('llm-platform');
   });
 
-  test.each(['ollama', 'librechat'])('the %s Application syncs its wrapper chart from Git', (name) => {
+  test('the Prometheus stack alone is a platform component: its project grants exactly its CRDs and cluster RBAC, in the monitoring namespace', () => {
+    const components = manifests(stacks[env].json, 'AppProject')['llm-platform-components'];
+    expect(components.spec.clusterResourceWhitelist).toEqual([
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+    ]);
+    expect(components.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'monitoring' }]);
+    expect(components.spec.sourceRepos).toEqual(project(env).spec.sourceRepos);
+    expect(
+      Object.values(apps(env))
+        .filter((a: any) => a.spec.project === 'llm-platform-components')
+        .map((a: any) => a.metadata.name),
+    ).toEqual(['kube-prometheus-stack']);
+  });
+
+  test.each(CATALOG.map((app) => app.name))('the %s Application syncs its wrapper chart from Git', (name) => {
     const app = apps(env)[name];
     expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
-    expect(app.spec.project).toBe('llm-platform');
     expect(app.spec.source).toMatchObject({
       repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
       targetRevision: 'main',
       path: `apps/${name}`,
       helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
     });
-    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: name });
+    const definition = CATALOG.find((a) => a.name === name)!;
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: definition.namespace });
     expect(app.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
-      syncOptions: ['CreateNamespace=false'],
+      syncOptions: ['CreateNamespace=false', ...(definition.syncOptions ?? [])],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
     expect(fs.existsSync(path.join('apps', name, `values-${env}.yaml`))).toBe(true);
+  });
+
+  test('the Prometheus stack syncs server-side (its CRDs exceed the annotation limit); the exporter and the platform content sync after it', () => {
+    expect(apps(env)['kube-prometheus-stack'].spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    const resources = stacks[env].json.resource!.kubernetes_manifest;
+    const stackId = Object.keys(resources).find((k) => resources[k].manifest.metadata.name === 'kube-prometheus-stack');
+    for (const name of ['dcgm-exporter', 'platform-monitoring']) {
+      expect(apps(env)[name].metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+      expect(apps(env)[name].spec.syncPolicy.syncOptions).toContain('SkipDryRunOnMissingResource=true');
+      expect(Object.values<any>(resources).find((r) => r.manifest.metadata.name === name).depends_on).toContain(`kubernetes_manifest.${stackId}`);
+    }
+  });
+
+  test("Grafana's admin credential is the Terraform Secret; Grafana stays in-cluster unless the environment names its host", () => {
+    const grafana = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].grafana;
+    expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
+    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin']);
+    expect(grafana.ingress).toEqual({ enabled: false });
+    expect(values(env, 'kube-prometheus-stack').networkPolicy).toEqual({ ingressController: { from: [] } });
+    expect(JSON.stringify(stacks[env].json)).not.toMatch(/admin-password"\s*:/);
+  });
+
+  test('the platform content alerts on the Deployment and the scrape job the catalog names', () => {
+    expect(values(env, 'platform-monitoring')).toEqual({
+      ollama: { namespace: 'ollama', deployment: 'ollama' },
+      dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
+    });
   });
 
   test('Ollama syncs in an earlier wave than LibreChat, and is created first', () => {
@@ -146,6 +189,36 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 });
 
 describe('per-environment differences', () => {
+  test('the DCGM exporter selects and tolerates the EKS GPU node group; on minikube it runs on the one node, the GPU host', () => {
+    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {} });
+    for (const env of ['staging', 'prod'] as const) {
+      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+        nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+      });
+      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+        nodeSelector: values(env, 'ollama').ollama.nodeSelector,
+        tolerations: values(env, 'ollama').ollama.tolerations,
+      });
+    }
+  });
+
+  test("a published Grafana: the grafana chart's Ingress layout, its root URL, and the ingress controller admitted", () => {
+    const env = structuredClone(environment('staging'));
+    (env.ingress.hosts as Record<string, string>)['kube-prometheus-stack'] = 'grafana.staging.llm.example.com';
+    const app = synth(environmentStacks(env).apps).manifests('Application')['kube-prometheus-stack'].spec.source.helm.valuesObject;
+    expect(app['kube-prometheus-stack'].grafana.ingress).toMatchObject({
+      enabled: true,
+      ingressClassName: 'alb',
+      hosts: ['grafana.staging.llm.example.com'],
+      path: '/',
+      pathType: 'Prefix',
+      tls: [{ secretName: 'grafana-tls', hosts: ['grafana.staging.llm.example.com'] }],
+    });
+    expect(app['kube-prometheus-stack'].grafana['grafana.ini']).toEqual({ server: { root_url: 'https://grafana.staging.llm.example.com' } });
+    expect(app.networkPolicy.ingressController.from).toEqual([{ ipBlock: { cidr: env.cluster.kind === 'eks' ? env.cluster.vpc.cidr : '' } }]);
+  });
+
   test('dev has one small model, no GPU node scheduling (minikube has no tainted nodes), and keeps Ollama in-cluster', () => {
     expect(values('dev', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:1b']);
     expect(values('dev', 'ollama').ollama.nodeSelector).toBeUndefined();

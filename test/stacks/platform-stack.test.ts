@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { LIBRECHAT } from '../../apps/catalog';
+import { CATALOG, LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
 import { all, environment, environmentStacks, synth } from '../support/synth';
 
@@ -24,9 +24,9 @@ describe('dev-platform', () => {
     expect(dev.json).toMatchSnapshot();
   });
 
-  test('creates the three namespaces, labelled as Terraform-managed', () => {
+  test("creates Argo CD's namespace and the catalog's, labelled as Terraform-managed", () => {
     const namespaces = all(dev.json, 'kubernetes_namespace_v1').map((n) => n.metadata);
-    expect(namespaces.map((m) => m.name).sort()).toEqual(['argocd', 'librechat', 'ollama']);
+    expect(namespaces.map((m) => m.name).sort()).toEqual([...new Set(['argocd', ...CATALOG.map((app) => app.namespace)])].sort());
     for (const m of namespaces) expect(m.labels['app.kubernetes.io/managed-by']).toBe('terraform');
     expect(dev.text).toHaveResourceWithProperties(NamespaceV1, {
       metadata: { name: 'argocd', labels: expect.objectContaining({ 'llm-platform/role': 'gitops-tooling' }) },
@@ -47,12 +47,32 @@ describe('dev-platform', () => {
     }
   });
 
+  test("Grafana's admin Secret: a fixed user and a sensitive, generated-when-unset password in the monitoring namespace", () => {
+    const secret = secretNamed(dev.json, 'grafana-admin');
+    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_monitoring_\w+\.metadata\[0\]\.name\}$/);
+    expect(secret.data).toEqual({
+      'admin-user': 'admin',
+      'admin-password': expect.stringMatching(/^\$\{coalesce\(var\.kube_prometheus_stack_admin_password, random_bytes\.\w+\.hex\)\}$/),
+    });
+    expect(dev.json.variable!.kube_prometheus_stack_admin_password).toMatchObject({ sensitive: true, nullable: true, default: null });
+    expect(dev.json.output ?? {}).not.toHaveProperty('grafana_admin_password');
+  });
+
+  test('the monitoring namespace enforces privileged (node and GPU exporters read the host) and still warns and audits at restricted', () => {
+    const labels = all(dev.json, 'kubernetes_namespace_v1').find((n) => n.metadata.name === 'monitoring').metadata.labels;
+    expect(labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
   test('writes the LibreChat Secrets under the names the charts read, each with only its own keys', () => {
     expect(
       all(dev.json, 'kubernetes_secret_v1')
         .map((x) => x.metadata.name)
         .sort(),
-    ).toEqual(['librechat-credentials-env', 'librechat-meilisearch', 'librechat-mongodb']);
+    ).toEqual(CATALOG.flatMap((app) => (app.secrets ?? []).map((secret) => secret.name)).sort());
     const secret = secretNamed(dev.json, 'librechat-credentials-env');
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
     expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
