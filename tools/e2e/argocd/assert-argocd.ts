@@ -201,7 +201,7 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
 function monitoring(applications: readonly K8sObject[]): void {
   const namespace = KUBE_PROMETHEUS_STACK.namespace;
   check('Monitoring: the Prometheus stack applied its CRDs server-side (one exceeds the client-side annotation limit)', () => {
-    const crd = kubectlJson(['get', 'customresourcedefinition', 'servicemonitors.monitoring.coreos.com']);
+    const crd = kubectlJson(['get', 'customresourcedefinition', 'servicemonitors.monitoring.coreos.com', '--show-managed-fields']);
     assert.ok(crd, 'CRD servicemonitors.monitoring.coreos.com not found');
     assert.equal(crd.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
     assert.ok(
