@@ -3,8 +3,35 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
+/**
+ * Layers depend one way: contracts <- constructs <- stacks <- main; environments/ and the app
+ * catalog are data that import only contracts/. Each entry: the files it covers and the relative
+ * imports (regular expressions) they must not make. Constructs sit one folder down
+ * (constructs/<group>/<file>.ts), so `../../x` is the top-level folder x.
+ */
+const CONSTRUCTS_BAN = [
+  { regex: '^(\\.\\./)+(environments|stacks|main)(/|$)', message: 'constructs/ imports only contracts/ and other constructs.' },
+  { regex: '^\\.\\./\\.\\./apps(/|$)', message: 'constructs/ imports only contracts/ and other constructs.' },
+];
+const LAYERS = [
+  { files: ['contracts/**/*.ts'], patterns: [{ regex: '^\\.\\./', message: 'contracts/ is a leaf: it imports nothing of the project.' }] },
+  { files: ['constructs/**/*.ts'], patterns: CONSTRUCTS_BAN },
+  {
+    files: ['constructs/core/**/*.ts'],
+    patterns: [...CONSTRUCTS_BAN, { regex: '^\\.\\./(?!\\.\\./)', message: 'constructs/core/ imports no sibling folder of constructs/.' }],
+  },
+  {
+    files: ['constructs/platform/**/*.ts'],
+    patterns: [...CONSTRUCTS_BAN, { regex: '^\\.\\./apps(/|$)', message: 'constructs/platform/ does not import constructs/apps/.' }],
+  },
+  {
+    files: ['environments/**/*.ts', 'apps/**/*.ts'],
+    patterns: [{ regex: '^\\.\\./(?!contracts(/|$))', message: 'environments/ and the app catalog are data: they import only contracts/.' }],
+  },
+];
+
 module.exports = tseslint.config(
-  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '**/fixtures/**'] },
+  { ignores: ['node_modules/', 'cdktf.out/', 'dist/', '.cache/', '.gen/', 'rendered/', 'coverage/', '.venv-checkov/', '**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -30,4 +57,5 @@ module.exports = tseslint.config(
     files: ['tools/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  ...LAYERS.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } })),
 );

@@ -5,8 +5,8 @@
  */
 import { App } from 'cdktf';
 import { CATALOG } from './apps/catalog';
-import { AppDefinition } from './constructs/apps/app-definition';
-import { addEnvironmentStacks } from './constructs/environment-stacks';
+import { AppDefinition } from './contracts/app-definition';
+import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
 
 /** Options of {@link buildApp}. */
@@ -46,11 +46,11 @@ export interface BuildAppOptions {
 export function buildApp(options: BuildAppOptions = {}): App {
   const env = options.env ?? process.env;
   const catalog = options.catalog ?? CATALOG;
-  const environments = loadEnvironments(
-    options.environments ?? ENVIRONMENTS,
-    { GITOPS_REPO_URL: env.GITOPS_REPO_URL, GITOPS_REVISION: env.GITOPS_REVISION, PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE },
-    catalog,
-  );
+  const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, catalog, {
+    GITOPS_REPO_URL: env.GITOPS_REPO_URL,
+    GITOPS_REVISION: env.GITOPS_REVISION,
+    PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
+  });
   // Stack traces in construct metadata only help debugging cdktf itself and cost synth time.
   const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
   for (const environment of environments) addEnvironmentStacks(app, environment, { catalog, repoRoot: options.repoRoot });

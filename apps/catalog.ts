@@ -7,20 +7,14 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, NetworkPeer, defineApp } from '../constructs/apps/app-definition';
-import { toYaml } from '../constructs/core/yaml';
-import { modelName, quantity } from '../environments/rules';
+import { AppClient, AppContext, AppDefinition, IngressAdapter, IngressAllowRule, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { hostsListIngress } from '../contracts/ingress-adapters';
+import { toYaml } from '../contracts/yaml';
+import { modelName, quantity } from '../contracts/rules';
 
-/** The Ingress block of the charts here (`ingress.className/annotations/hosts/tls`). */
-function chartIngress(context: AppContext<unknown>, tlsSecretName: string) {
-  if (!context.host) return { enabled: false };
-  return {
-    enabled: true,
-    className: context.ingress.className,
-    ...(Object.keys(context.ingress.annotations).length > 0 ? { annotations: context.ingress.annotations } : {}),
-    hosts: [{ host: context.host, paths: [{ path: '/', pathType: 'Prefix' }] }],
-    tls: context.ingress.tls ? [{ secretName: tlsSecretName, hosts: [context.host] }] : [],
-  };
+/** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
+function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
+  return context.statefulStorageClass ? { [key]: context.statefulStorageClass } : {};
 }
 
 /** NetworkPolicy peers for the pods of the apps that call a Service: their namespace and pod labels. */
@@ -58,32 +52,37 @@ export const OLLAMA = defineApp<OllamaSettings>({
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',
   gpus: (settings) => settings.gpuCount,
-  values: (context) => ({
-    // Default-deny ingress (apps/ollama/templates/networkpolicy.yaml); the API admits the apps
-    // that depend on Ollama and, when Ollama is published, the ingress controller.
-    networkPolicy: {
-      ingressController: { from: context.host ? context.ingress.sources : [] },
-      clients: clientPeers(context.clients),
+  // The otwld chart's Ingress sits one level up from its own settings: `ollama.ingress`.
+  ingress: hostsListIngress(['ollama', 'ingress']),
+  // The API admits the apps that depend on Ollama and, when Ollama is published, the ingress
+  // controller (pods selected by the chart's selector labels).
+  allowIngress: (context) => [
+    {
+      name: 'api',
+      podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
+      from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      ports: ['http'],
     },
+  ],
+  values: (context) => ({
     ollama: {
       ollama: {
         gpu: context.settings.gpuCount > 0 ? { enabled: true, number: context.settings.gpuCount } : { enabled: false },
         models: { pull: context.settings.models },
       },
-      ingress: chartIngress(context, 'ollama-tls'),
-      persistentVolume: { size: context.settings.volumeSize },
+      persistentVolume: { size: context.settings.volumeSize, ...storageClass(context, 'storageClass') },
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
   }),
 });
 
-/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI, and Bitnami separates passwords by commas. */
+/** URL-safe characters only: the MongoDB password is embedded in MONGO_URI. */
 const URL_SAFE_PASSWORD = { pattern: '^[A-Za-z0-9._~-]{16,}$', rule: 'at least 16 characters of letters, digits, ".", "_", "~" or "-"' };
 
-/** MongoDB's credentials, in the Secret the Bitnami chart reads (`mongodb.auth.existingSecret`). */
+/** MongoDB's credentials, in the Secret the wrapper chart's MongoDB reads (`mongodb.auth.existingSecret`). */
 const MONGODB_CREDENTIALS = [
   { key: 'mongodb-root-password', generatedBytes: 24, ...URL_SAFE_PASSWORD },
-  // One password per `mongodb.auth.usernames` entry (comma-separated): LibreChat's user.
+  // The password of LibreChat's user (`mongodb.auth.username`).
   { key: 'mongodb-passwords', generatedBytes: 24, ...URL_SAFE_PASSWORD },
 ];
 
@@ -100,14 +99,14 @@ const MEILISEARCH_CREDENTIALS = [
   { key: 'MEILI_MASTER_KEY', generatedBytes: 32, pattern: '^[A-Za-z0-9_-]{16,}$', rule: 'at least 16 characters of letters, digits, "_" or "-"' },
 ];
 
-/** Names and settings the LibreChat Secrets, the MongoDB chart and LibreChat's pod agree on. */
+/** Names and settings the LibreChat Secrets, MongoDB and LibreChat's pod agree on. */
 const LIBRECHAT_SECRETS = {
   /** The name the chart reads by default (`global.librechat.existingSecretName`). */
   credentials: 'librechat-credentials-env',
   mongodb: 'librechat-mongodb',
   meilisearch: 'librechat-meilisearch',
 } as const;
-/** The MongoDB user and database of LibreChat (`mongodb.auth.usernames`/`databases`). */
+/** The MongoDB user and database of LibreChat (`mongodb.auth.username`/`database`). */
 const MONGODB_USER = 'librechat';
 const MONGODB_DATABASE = 'LibreChat';
 /** Settings Terraform stores beside LibreChat's credentials. */
@@ -128,18 +127,58 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
 
-/** LibreChat, the chat UI, with its MongoDB and Meilisearch subcharts. */
-export const LIBRECHAT = defineApp<undefined>({
+/** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
+const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
+
+const librechatSettings = z
+  .strictObject({
+    /**
+     * Whether anyone who reaches the host can create an account (LibreChat's `ALLOW_REGISTRATION`)
+     * and so use the GPUs. Closed by default: accounts are created by an administrator
+     * (docs/workloads.md#librechat-accounts); prefer SSO or an allowlist
+     * (`ingress.sourceRanges.librechat`) to opening it on a public host.
+     * @default false
+     */
+    allowRegistration: z.boolean({ error: 'must be true or false' }).default(false),
+  })
+  .default({ allowRegistration: false });
+
+/** Settings of LibreChat in an environment (`apps.librechat`). */
+export type LibrechatSettings = z.output<typeof librechatSettings>;
+
+/** LibreChat, the chat UI, with its Meilisearch subchart and the wrapper chart's own MongoDB. */
+export const LIBRECHAT = defineApp<LibrechatSettings>({
   name: 'librechat',
   namespace: 'librechat',
   dependsOn: ['ollama'],
   host: 'required',
   // The chart names its Service `<release>-librechat` (the ALB matches per-host allowlists on it).
   ingressService: (release) => `${release}-librechat`,
+  ingress: hostsListIngress(['librechat', 'ingress']),
+  // LibreChat's HTTP port from the ingress controller; MongoDB and Meilisearch from LibreChat
+  // only. Pods are selected by the subcharts' selector labels (release-based, no name overrides).
+  allowIngress: (context): IngressAllowRule[] => {
+    const librechat = LIBRECHAT_POD_LABELS(context.release);
+    return [
+      { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': context.release },
+        from: [{ podSelector: { matchLabels: librechat } }],
+        ports: ['http'],
+      },
+    ];
+  },
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
-  // The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`).
-  clientPodLabels: (release) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release }),
+  settings: librechatSettings,
+  clientPodLabels: (release) => LIBRECHAT_POD_LABELS(release),
   services: {
     http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
     mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
@@ -182,38 +221,50 @@ export const LIBRECHAT = defineApp<undefined>({
     };
     return {
       global: { librechat: { env: LIBRECHAT_REQUIRED_ENV } },
-      networkPolicy: { ingressController: { from: context.ingress.sources } },
+      // The wrapper chart's own MongoDB (apps/librechat/templates/mongodb.yaml).
+      mongodb: {
+        auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE },
+        ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
+      },
       librechat: {
         librechat: {
-          ...(context.url ? { configEnv: { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } } : {}),
+          configEnv: {
+            ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),
+            // valuesObject outranks values-<env>.yaml: only the environment's setting opens sign-up.
+            ALLOW_REGISTRATION: String(context.settings.allowRegistration),
+          },
           configYamlContent: toYaml(config),
         },
-        ingress: chartIngress(context, 'librechat-tls'),
-        mongodb: {
-          auth: { enabled: true, existingSecret: LIBRECHAT_SECRETS.mongodb, usernames: [MONGODB_USER], databases: [MONGODB_DATABASE] },
+        meilisearch: {
+          auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },
+          ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
         },
-        meilisearch: { auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch } },
       },
     };
   },
 });
 
 /**
- * The Ingress block of the grafana chart (`ingress.ingressClassName`, `hosts` as plain names,
- * `path`, `tls`): a different layout from the other charts'.
+ * Grafana's Ingress in the grafana chart's layout (`ingress.ingressClassName`, `hosts` as plain
+ * names, `path`, `pathType`, `tls`), under the kube-prometheus-stack dependency.
  */
-function grafanaIngress(context: AppContext<unknown>, tlsSecretName: string) {
-  if (!context.host) return { enabled: false };
-  return {
-    enabled: true,
-    ingressClassName: context.ingress.className,
-    ...(Object.keys(context.ingress.annotations).length > 0 ? { annotations: context.ingress.annotations } : {}),
-    hosts: [context.host],
-    path: '/',
-    pathType: 'Prefix',
-    tls: context.ingress.tls ? [{ secretName: tlsSecretName, hosts: [context.host] }] : [],
-  };
-}
+const grafanaIngress: IngressAdapter = (ingress) => ({
+  'kube-prometheus-stack': {
+    grafana: {
+      ingress: ingress.host
+        ? {
+            enabled: true,
+            ingressClassName: ingress.className,
+            ...(Object.keys(ingress.annotations).length > 0 ? { annotations: ingress.annotations } : {}),
+            hosts: [ingress.host],
+            path: '/',
+            pathType: 'Prefix',
+            tls: ingress.tls ? [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }] : [],
+          }
+        : { enabled: false },
+    },
+  },
+});
 
 /** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
 const MONITORING_NAMESPACE = 'monitoring';
@@ -250,14 +301,28 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
       settings: () => ({ 'admin-user': 'admin' }),
     },
   ],
+  ingress: grafanaIngress,
+  allowIngress: (context): IngressAllowRule[] => [
+    // The namespace's own pods among themselves: Prometheus scrapes the exporters, the operator
+    // and Alertmanager; Grafana queries Prometheus. Nothing from other namespaces.
+    { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
+    {
+      name: 'grafana-from-ingress',
+      podLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': context.release },
+      from: context.host ? context.ingress.sources : [],
+      ports: ['grafana'],
+    },
+  ],
   values: (context) => ({
-    networkPolicy: { ingressController: { from: context.host ? context.ingress.sources : [] } },
     'kube-prometheus-stack': {
       grafana: {
         admin: { existingSecret: GRAFANA_ADMIN_SECRET },
-        ingress: grafanaIngress(context, 'grafana-tls'),
         ...(context.url ? { 'grafana.ini': { server: { root_url: context.url } } } : {}),
       },
+      // On EKS the metrics volume is retained when its claim goes, and backed up, like every stateful volume.
+      ...(context.statefulStorageClass
+        ? { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: context.statefulStorageClass } } } } } }
+        : {}),
     },
   }),
 });

@@ -3,7 +3,7 @@
  * EKS cluster that the `<env>-cluster` stack creates.
  */
 import { z } from 'zod';
-import { CapacityType, LOG_RETENTION_DAYS } from '../constructs/cluster/eks-types';
+import { CapacityType, LOG_RETENTION_DAYS } from '../contracts/eks-types';
 import { awsRegion, chartRef, dnsName, ipv4Cidr } from './rules';
 
 const nodeGroupSize = {
@@ -29,7 +29,10 @@ export const kubeconfigCluster = z.strictObject({
 
 const GPU_AMI_TYPES = ['AL2023_x86_64_NVIDIA', 'BOTTLEROCKET_x86_64_NVIDIA'] as const;
 const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
-const addonVersion = () => z.string().regex(ADDON_VERSION, { error: 'must be an exact EKS add-on version such as v1.20.4-eksbuild.2' }).optional();
+const addonVersion = () =>
+  z
+    .string({ error: 'must pin an exact EKS add-on version such as v1.20.4-eksbuild.2 (list them with aws eks describe-addon-versions)' })
+    .regex(ADDON_VERSION, { error: 'must be an exact EKS add-on version such as v1.20.4-eksbuild.2' });
 /** An IAM role or user ARN (what an EKS access entry accepts; not an STS assumed-role session ARN). */
 const IAM_PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:role|user)\/[\w+=,.@/-]+$/;
 const iamPrincipalArn = () =>
@@ -91,12 +94,21 @@ export const eksCluster = z
       /** One NAT gateway for the whole VPC (cheaper) instead of one per zone (zone-failure tolerant). */
       singleNatGateway: z.boolean(),
     }),
-    /** CPU nodes for system pods (Argo CD, CoreDNS, the apps without GPU needs). */
+    /**
+     * CPU nodes for system pods (Argo CD, CoreDNS, the apps without GPU needs, their zonal
+     * volumes): one node group per VPC zone, each sized by these numbers, so that every zone keeps
+     * a node and a pod whose EBS volume lives there can always be scheduled again.
+     */
     systemNodes: z.strictObject({
       instanceTypes: z
         .array(z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as m6i.large' }))
         .min(1, { error: 'must list at least one instance type' }),
       ...nodeGroupSize,
+      /** Minimum number of nodes per zone. */
+      minSize: z
+        .number()
+        .int()
+        .min(1, { error: 'must be >= 1: every zone keeps a system node, so that a pod whose EBS volume lives there can be scheduled again' }),
     }),
     /** NVIDIA GPU nodes, tainted so that only GPU workloads land there. */
     gpuNodes: z.strictObject({
@@ -111,20 +123,29 @@ export const eksCluster = z
        */
       availabilityZone: z.string().min(1, { error: 'must not be empty' }),
       ...nodeGroupSize,
+      /**
+       * Wait for the GPU nodes during the apply. With false (the default) the GPU group is created
+       * empty and scaled afterwards without waiting, so a fresh deploy completes while spot or
+       * on-demand GPU capacity is short; Ollama stays Pending until a node arrives.
+       * @default false
+       */
+      waitForNodes: z.boolean().default(false),
     }),
     /**
-     * Exact versions of the EKS managed add-ons.
-     * @default - each add-on at the version AWS marks as default for kubernetesVersion, looked up at plan
+     * Exact versions of the EKS managed add-ons, every one pinned: an apply changes an add-on only
+     * when this file does. `aws eks describe-addon-versions` lists the builds for a Kubernetes
+     * version (docs/eks.md).
      */
-    addons: z
-      .strictObject({
+    addons: z.strictObject(
+      {
         vpcCni: addonVersion(),
         kubeProxy: addonVersion(),
         coreDns: addonVersion(),
         podIdentityAgent: addonVersion(),
         ebsCsiDriver: addonVersion(),
-      })
-      .default({}),
+      },
+      { error: 'must pin every managed add-on: vpcCni, kubeProxy, coreDns, podIdentityAgent, ebsCsiDriver' },
+    ),
     /** The AWS Load Balancer Controller and the ALB it creates for the Ingresses. */
     loadBalancer: z
       .strictObject({
@@ -140,7 +161,7 @@ export const eksCluster = z
           .default(600),
         /**
          * The controller's chart.
-         * @default - the pin in constructs/core/versions.ts
+         * @default - the pin in contracts/versions.ts
          */
         chart: chartRef().optional(),
       })
@@ -168,14 +189,14 @@ export const eksCluster = z
         externalDns: z.boolean().default(true),
         /**
          * The ExternalDNS chart.
-         * @default - the pin in constructs/core/versions.ts
+         * @default - the pin in contracts/versions.ts
          */
         externalDnsChart: chartRef().optional(),
       })
       .optional(),
     /**
      * NVIDIA device plugin chart; installed only for AMIs that do not ship the plugin.
-     * @default - the pin in constructs/core/versions.ts
+     * @default - the pin in contracts/versions.ts
      */
     nvidiaDevicePlugin: chartRef().optional(),
   })
@@ -190,6 +211,13 @@ export const eksCluster = z
       fail(
         ['gpuNodes', 'availabilityZone'],
         `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${cluster.gpuNodes.availabilityZone}"`,
+      );
+    }
+    const kubeProxyMinor = /^v(\d+\.\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
+    if (kubeProxyMinor !== undefined && kubeProxyMinor !== cluster.kubernetesVersion) {
+      fail(
+        ['addons', 'kubeProxy'],
+        `must be a build of Kubernetes ${cluster.kubernetesVersion}, the cluster's version (got ${cluster.addons.kubeProxy}): kube-proxy follows the control plane's minor version`,
       );
     }
     if (cluster.certificateArn === undefined && cluster.dns === undefined) {

@@ -20,5 +20,7 @@ export const dev: EnvironmentConfig = {
   },
   apps: {
     ollama: { models: ['llama3.2:1b'], gpuCount: 1, volumeSize: '20Gi' },
+    // Sign-up open on the local machine only (chat.llm.test is not reachable from elsewhere).
+    librechat: { allowRegistration: true },
   },
 };

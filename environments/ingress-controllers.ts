@@ -27,6 +27,9 @@ export interface IngressAnnotationSets {
 const ALB = 'alb.ingress.kubernetes.io';
 const NGINX = 'nginx.ingress.kubernetes.io';
 
+/** The ALB scheme annotation; `internal` keeps the load balancer inside the VPC. */
+export const ALB_SCHEME_ANNOTATION = `${ALB}/scheme`;
+
 /** The TLS policy of the ALB's HTTPS listener: TLS 1.3 and 1.2 with forward-secret ciphers only. */
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
@@ -54,18 +57,37 @@ export function ingressAnnotationSets(env: ValidEnvironment): IngressAnnotationS
     every: {
       // Every Ingress joins one ALB per cluster; its settings must be identical on all of them.
       [`${ALB}/group.name`]: cluster.name,
-      [`${ALB}/scheme`]: 'internet-facing',
+      [ALB_SCHEME_ANNOTATION]: 'internet-facing',
       [`${ALB}/target-type`]: 'ip',
       [`${ALB}/listen-ports`]: '[{"HTTP": 80}, {"HTTPS": 443}]',
       [`${ALB}/ssl-redirect`]: '443',
       [`${ALB}/ssl-policy`]: ALB_SSL_POLICY,
       [`${ALB}/load-balancer-attributes`]: attributes.join(','),
-      // Without an ARN the controller discovers the ACM certificate that covers the Ingress hosts.
+      // The IngressClassParams carry the certificate (constructs/platform/aws-ingress.ts); a supplied ARN is also annotated.
       ...(cluster.certificateArn ? { [`${ALB}/certificate-arn`]: cluster.certificateArn } : {}),
     },
     httpsBackend: { [`${ALB}/backend-protocol`]: 'HTTPS' },
     streaming: {},
   };
+}
+
+/**
+ * Whether the environment's hosts are reachable from the internet: the ALB is internet-facing
+ * unless the environment's own `ingress.annotations` make it `internal`. minikube's nginx serves
+ * the machine's own network only.
+ */
+export function internetFacing(env: Pick<ValidEnvironment, 'ingress'>): boolean {
+  return env.ingress.controller === IngressController.ALB && env.ingress.annotations[ALB_SCHEME_ANNOTATION] !== 'internal';
+}
+
+/**
+ * Labels of the namespaces whose pods the environment's controller serves. The AWS Load Balancer
+ * Controller injects a readiness gate into new pods of namespaces labelled so: a rolling pod
+ * counts as ready only once the ALB's target group reports it healthy, so a rollout never removes
+ * the last registered target.
+ */
+export function publishedNamespaceLabels(env: Pick<ValidEnvironment, 'ingress'>): Readonly<Record<string, string>> {
+  return env.ingress.controller === IngressController.ALB ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {};
 }
 
 /**

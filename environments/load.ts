@@ -4,11 +4,10 @@
  */
 import * as fs from 'fs';
 import { z } from 'zod';
-import { CATALOG } from '../apps/catalog';
-import { AppDefinition } from '../constructs/apps/app-definition';
-import { catalogProblems } from '../constructs/apps/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { catalogProblems } from '../contracts/app-catalog';
 import { EnvironmentConfig, ValidEnvironment, environmentSchema } from './schema';
-import { deepMerge, isPlainObject } from '../constructs/core/merge';
+import { deepMerge, isPlainObject } from '../contracts/merge';
 import { guardInput } from './input-guard';
 import { gitRevision, gitUrl } from './rules';
 
@@ -90,15 +89,11 @@ function schemaFor(catalog: readonly AppDefinition[]): ReturnType<typeof environ
 }
 
 /**
- * Validates every environment (after applying `overrides`) against the schema of `catalog` and
- * returns them in order.
+ * Validates every environment (after applying `overrides`) against the schema of `catalog` (the
+ * caller passes it: environments are data and import no catalog) and returns them in order.
  * @throws ConfigError listing every problem; nothing is returned unless all environments are valid.
  */
-export function loadEnvironments(
-  configs: readonly EnvironmentConfig[],
-  overrides: SynthOverrides = {},
-  catalog: readonly AppDefinition[] = CATALOG,
-): ValidEnvironment[] {
+export function loadEnvironments(configs: readonly EnvironmentConfig[], catalog: readonly AppDefinition[], overrides: SynthOverrides = {}): ValidEnvironment[] {
   const problems: string[] = catalogProblems(catalog);
   if (problems.length > 0) throw new ConfigError(problems);
   const schema = schemaFor(catalog);

@@ -1,4 +1,4 @@
-import { CapacityType } from '../constructs/cluster/eks-types';
+import { CapacityType } from '../contracts/eks-types';
 import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 
@@ -25,7 +25,8 @@ export const prod: EnvironmentConfig = {
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       singleNatGateway: false,
     },
-    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 3, desiredSize: 3, maxSize: 6, diskSizeGiB: 50 },
+    // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
+    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.2xlarge'],
@@ -36,6 +37,14 @@ export const prod: EnvironmentConfig = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 200,
+    },
+    // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
+    addons: {
+      vpcCni: 'v1.23.0-eksbuild.1',
+      kubeProxy: 'v1.35.0-eksbuild.2',
+      coreDns: 'v1.13.2-eksbuild.1',
+      podIdentityAgent: 'v1.3.10-eksbuild.1',
+      ebsCsiDriver: 'v1.64.0-eksbuild.1',
     },
     // Terraform requests the ACM certificate for the hosts and validates it in this zone;
     // ExternalDNS points the hosts at the ALB.
@@ -51,6 +60,10 @@ export const prod: EnvironmentConfig = {
       argocd: 'argocd.llm.example.com',
       librechat: 'chat.llm.example.com',
     },
+    // Argo CD is on the internet-facing ALB: SSO (argocd.oidc) or an allowlist is required.
+    // PLACEHOLDER (RFC 5737 documentation range): replace with the operators' office/VPN egress
+    // ranges, or configure argocd.oidc and drop this allowlist.
+    sourceRanges: { argocd: ['203.0.113.0/24'] },
   },
   argocd: {
     timeoutSeconds: 900,
@@ -60,6 +73,8 @@ export const prod: EnvironmentConfig = {
       server: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 35 days.
+  backup: { retentionDays: 35 },
   apps: {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
   },

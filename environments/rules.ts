@@ -5,8 +5,10 @@
 import { z } from 'zod';
 
 /** An exact `MAJOR.MINOR.PATCH` version (optional pre-release/build), never a range or `latest`. */
-export { EXACT_VERSION } from '../constructs/core/versions';
-import { EXACT_VERSION } from '../constructs/core/versions';
+export { EXACT_VERSION } from '../contracts/versions';
+/** The value rules app settings in the catalog share with the environment schema. */
+export { QUANTITY, exactVersion, modelName, quantity, resourceList, resources } from '../contracts/rules';
+import { exactVersion } from '../contracts/rules';
 
 /**
  * https Git URL (`https://host/org/repo.git`) or scp-style SSH (`git@host:org/repo.git`); no part
@@ -16,12 +18,6 @@ export const GIT_URL = /^(?:https:\/\/[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?\/[^\s]+
 
 /** An RFC 1123 DNS name with at least two labels. */
 export const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/** A Kubernetes quantity such as `30Gi`, `500m` or `2`. */
-export const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|Ki|M|Mi|G|Gi|T|Ti)?$/;
-
-/** Exact chart/image/add-on version. */
-export const exactVersion = () => z.string().regex(EXACT_VERSION, { error: 'must be an exact version such as 1.2.3 (no ranges, no "latest")' });
 
 /** A commit id: 7-40 hex characters (SHA-1), or 64 (SHA-256). */
 const COMMIT_SHA = /^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$/;
@@ -55,11 +51,29 @@ export const gitRevision = () =>
     if (message) ctx.addIssue({ code: 'custom', message });
   });
 
+/**
+ * Characters a shell or an ssh `ProxyCommand` would interpret (command separators, substitution,
+ * pipes, redirection, quoting, globbing, history expansion, comments) and that no Git host URL
+ * needs. Argo CD and CI hand the URL to git and ssh; none of these may reach them.
+ */
+export const SHELL_METACHARACTERS = /[;&|$`<>()\\'"!*?[\]{}#^]/g;
+
+/** Why `url` cannot be a Git URL because of shell metacharacters, or undefined. */
+export function shellMetacharacterProblem(url: string): string | undefined {
+  const found = [...new Set(url.match(SHELL_METACHARACTERS) ?? [])];
+  if (found.length === 0) return undefined;
+  return `must not contain shell metacharacters (got ${found.map((c) => `"${c}"`).join(', ')}); a URL holds only letters, digits and punctuation such as . _ ~ - / : @ % + =`;
+}
+
 /** Git repository URL. */
 export const gitUrl = () =>
   z
     .string()
     .max(2048, { error: 'must be at most 2048 characters' })
+    .superRefine((url, ctx) => {
+      const message = shellMetacharacterProblem(url);
+      if (message) ctx.addIssue({ code: 'custom', message });
+    })
     .regex(GIT_URL, { error: 'must be an https:// Git URL or an scp-style SSH URL such as git@github.com:org/repo.git' })
     .refine((url) => !/^https:\/\/[^/]*@/.test(url), {
       error: 'must not carry credentials (user:token@); use the repository credentials variables instead',
@@ -67,30 +81,6 @@ export const gitUrl = () =>
 
 /** A DNS host name. */
 export const dnsName = () => z.string().regex(DNS_NAME, { error: 'must be a lower-case DNS name such as chat.example.com' });
-
-/** A Kubernetes resource quantity. */
-export const quantity = () => z.string().regex(QUANTITY, { error: 'must be a Kubernetes quantity such as 500m or 2Gi' });
-
-/** CPU and memory of one container. */
-export const resourceList = () =>
-  z.strictObject({
-    cpu: quantity().optional(),
-    memory: quantity().optional(),
-  });
-
-/** Requests and limits of one container. */
-export const resources = () =>
-  z.strictObject({
-    requests: resourceList(),
-    limits: resourceList().optional(),
-  });
-
-/** An Ollama model with an explicit tag, never `latest`. */
-export const modelName = () =>
-  z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/, { error: 'must be an Ollama model with an explicit tag, such as llama3.2:1b' })
-    .refine((m) => !m.endsWith(':latest'), { error: 'must not use the "latest" tag' });
 
 /** An AWS region such as `eu-west-1`. */
 export const awsRegion = () => z.string().regex(/^[a-z]{2}(?:-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as eu-west-1' });
@@ -129,3 +119,32 @@ export const ipv4Cidr = (minPrefix = 0, maxPrefix = 32) =>
         ctx.addIssue({ code: 'custom', message: `must have a prefix from /${minPrefix} to /${maxPrefix}` });
       }
     });
+
+/**
+ * Annotation keys that inject raw configuration into an ingress controller (ingress-nginx's
+ * `configuration-snippet`, `server-snippet`, `auth-snippet`, `stream-snippet`,
+ * `modsecurity-snippet`; NGINX Inc.'s `server-snippets`, `location-snippets`): whoever writes one
+ * runs configuration in the controller, which reads every Secret of the cluster. The annotation
+ * class behind the 2025 ingress-nginx critical advisories.
+ */
+export const SNIPPET_ANNOTATION = /(?:^|\/)[a-z0-9.-]*snippets?$/i;
+
+/** Ingress annotations: any key and value except configuration snippets. */
+export const ingressAnnotationRecord = () =>
+  z.record(z.string(), z.string()).superRefine((annotations, ctx) => {
+    for (const key of Object.keys(annotations)) {
+      if (SNIPPET_ANNOTATION.test(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `must not be a configuration snippet annotation (got "${key}"): snippets inject raw controller configuration; use the controller's dedicated annotations`,
+        });
+      }
+    }
+  });
+
+/** An AWS Backup schedule: `cron(minutes hours day-of-month month day-of-week year)`, in UTC. */
+export const awsCron = () =>
+  z.string().regex(/^cron\([0-9*?/,LW#A-Z-]+(?: [0-9*?/,LW#A-Z-]+){5}\)$/, {
+    error: 'must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  });

@@ -5,12 +5,12 @@
  * environment's name.
  */
 import { z } from 'zod';
-import { AppDefinition } from '../constructs/apps/app-definition';
-import { RepositoryAuth } from '../constructs/platform/repository-auth';
+import { AppDefinition } from '../contracts/app-definition';
+import { RepositoryAuth } from '../contracts/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
-import { IngressController, ingressProblems } from './ingress-controllers';
-import { awsRegion, chartRef, dnsName, gitRevision, gitUrl, ipv4Cidr, resources } from './rules';
+import { IngressController, ingressProblems, internetFacing } from './ingress-controllers';
+import { awsCron, awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
   /** Terraform state in `terraform.<stack>.tfstate` next to the project. */
@@ -87,8 +87,11 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       className: z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, { error: 'must be an IngressClass name such as nginx' }),
       /** Serve TLS at the ingress. */
       tls: z.boolean(),
-      /** Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`). @default {} */
-      annotations: z.record(z.string(), z.string()).default({}),
+      /**
+       * Extra annotations for every Ingress (e.g. `cert-manager.io/cluster-issuer`); configuration
+       * snippets (`*-snippet`) are rejected. @default {}
+       */
+      annotations: ingressAnnotationRecord().default({}),
       /** Host names: `argocd` and one per published app. */
       hosts: hostsSchema(catalog),
       /**
@@ -147,6 +150,27 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
       .default({}),
     /** Per-app settings, keyed by app name. */
     apps: appsSchema(catalog),
+    /**
+     * Scheduled backups of the stateful volumes (MongoDB, Meilisearch, Ollama's models) with AWS
+     * Backup, selected by the tag their StorageClass gives them. Required on EKS; a kubeconfig
+     * cluster has none.
+     * @default - none
+     */
+    backup: z
+      .strictObject({
+        /** Days each recovery point is kept. */
+        retentionDays: z
+          .number()
+          .int({ error: 'must be a whole number of days' })
+          .min(1, { error: 'must be >= 1' })
+          .max(3650, { error: 'must be <= 3650 (ten years)' }),
+        /**
+         * When the backup starts (UTC).
+         * @default 'cron(0 3 * * ? *)' (daily at 03:00 UTC)
+         */
+        schedule: awsCron().default('cron(0 3 * * ? *)'),
+      })
+      .optional(),
   });
 
   return fields.superRefine((env, ctx) => {
@@ -181,8 +205,22 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
 
     for (const problem of ingressProblems(env)) fail([...problem.path], problem.message);
 
+    // Argo CD can change everything in the cluster: on the internet, never behind its local admin alone.
+    if (internetFacing(env) && !env.argocd.oidc && !env.ingress.sourceRanges.argocd) {
+      fail(
+        ['argocd'],
+        'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")',
+      );
+    }
+
+    if (env.cluster.kind !== 'eks' && env.backup) {
+      fail(['backup'], 'must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)');
+    }
     if (env.cluster.kind !== 'eks') return;
     const cluster = env.cluster;
+    if (!env.backup) {
+      fail(['backup'], 'must be set on EKS (retentionDays): the chats, the search index and the models are backed up on a schedule');
+    }
     if (!env.ingress.tls) {
       fail(['ingress', 'tls'], 'must be true on EKS: a cluster reachable beyond localhost serves Argo CD and the apps over TLS only');
     }

@@ -1,4 +1,4 @@
-import { CapacityType } from '../constructs/cluster/eks-types';
+import { CapacityType } from '../contracts/eks-types';
 import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 
@@ -24,7 +24,8 @@ export const staging: EnvironmentConfig = {
       availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       singleNatGateway: true,
     },
-    systemNodes: { instanceTypes: ['m6i.large'], minSize: 2, desiredSize: 2, maxSize: 3, diskSizeGiB: 50 },
+    // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
+    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
@@ -35,6 +36,14 @@ export const staging: EnvironmentConfig = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 100,
+    },
+    // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
+    addons: {
+      vpcCni: 'v1.23.0-eksbuild.1',
+      kubeProxy: 'v1.35.0-eksbuild.2',
+      coreDns: 'v1.13.2-eksbuild.1',
+      podIdentityAgent: 'v1.3.10-eksbuild.1',
+      ebsCsiDriver: 'v1.64.0-eksbuild.1',
     },
     // Terraform requests the ACM certificate for the hosts and validates it in this zone;
     // ExternalDNS points the hosts at the ALB.
@@ -50,6 +59,10 @@ export const staging: EnvironmentConfig = {
       argocd: 'argocd.staging.llm.example.com',
       librechat: 'chat.staging.llm.example.com',
     },
+    // Argo CD is on the internet-facing ALB: SSO (argocd.oidc) or an allowlist is required.
+    // PLACEHOLDER (RFC 5737 documentation range): replace with the operators' office/VPN egress
+    // ranges, or configure argocd.oidc and drop this allowlist.
+    sourceRanges: { argocd: ['203.0.113.0/24'] },
   },
   argocd: {
     timeoutSeconds: 900,
@@ -59,6 +72,8 @@ export const staging: EnvironmentConfig = {
       server: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
     },
   },
+  // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 7 days.
+  backup: { retentionDays: 7 },
   apps: {
     ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
   },

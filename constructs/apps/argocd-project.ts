@@ -3,7 +3,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
 import { IN_CLUSTER_SERVER } from '../core/names';
 import { terraformLiteral } from '../core/terraform-literal';
-import { ClusterResourceKind } from './app-definition';
+import { ClusterResourceKind } from '../../contracts/app-definition';
 import { ArgoCdApplication, ApplicationOptions } from './argocd-application';
 
 /** A Kubernetes kind: an upper-case letter, then letters and digits. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { EXACT_VERSION } from '../core/versions';
+import { EXACT_VERSION } from '../../contracts/versions';
 
 /** Folder of the wrapper charts, relative to the repository root. */
 export const APPS_DIR = 'apps';
@@ -24,6 +24,49 @@ export const VALUE_FILE_PATTERN = /^values(?:-([a-z][a-z0-9]*))?\.yaml$/;
 
 /** An https:// or oci:// chart repository URL: printable, no braces, bounded. */
 const CHART_REPOSITORY = /^(?:https|oci):\/\/[A-Za-z0-9._~:/?#@!&'()*+,;=%-]{1,500}$/;
+
+/** A chart folder of the same Git repository, next to the wrapper charts: `file://../<folder>`. */
+const LOCAL_CHART = /^file:\/\/\.\.\/[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True for a `file://` dependency (a chart of the same repository, which Argo CD renders from the checkout). */
+export function isLocalChart(repository: string): boolean {
+  return repository.startsWith('file://');
+}
+
+/**
+ * The shared library chart `apps/isolation` every wrapper chart depends on: it renders the
+ * default-deny ingress NetworkPolicy of the app's namespace and the allow rules the catalog
+ * injects (`isolation.allow`), through one include in the wrapper's templates.
+ */
+export const ISOLATION_CHART = {
+  folder: 'isolation',
+  name: 'isolation',
+  version: '1.0.0',
+  repository: 'file://../isolation',
+  /** The named template a wrapper includes. */
+  template: 'isolation.networkpolicies',
+} as const;
+
+/** What a wrapper chart needs to use {@link ISOLATION_CHART}, as the error message says it. */
+function isolationFix(relative: string): string {
+  const { name, version, repository, template } = ISOLATION_CHART;
+  return (
+    `every app's wrapper chart depends on the shared isolation chart (default-deny ingress NetworkPolicy): ` +
+    `add "- { name: ${name}, version: ${version}, repository: ${repository} }" to ${relative}/Chart.yaml dependencies ` +
+    `and a file ${relative}/templates/isolation.yaml holding {{ include "${template}" . }}`
+  );
+}
+
+/** True when a template of the chart in `dir` includes the isolation chart's named template. */
+function includesIsolation(dir: string): boolean {
+  const templates = path.join(dir, 'templates');
+  if (!fs.existsSync(templates)) return false;
+  const pattern = new RegExp(`include\\s+"${ISOLATION_CHART.template.replace(/\./g, '\\.')}"`);
+  return fs
+    .readdirSync(templates)
+    .filter((f) => /\.(ya?ml|tpl)$/.test(f))
+    .some((f) => pattern.test(fs.readFileSync(path.join(templates, f), 'utf8')));
+}
 
 /** A dependency of a wrapper chart, as written in its `Chart.yaml`. */
 export interface ChartDependency {
@@ -64,7 +107,7 @@ export function readWrapperChart(repoRoot: string, name: string, options: { read
   if (options.ownTemplates) {
     // A chart of the platform's own objects (dashboards, rules): its templates are the point.
     if (!hasTemplates(dir)) throw new Error(`${relative}/templates: the chart of the platform's own objects has no templates`);
-  } else if (dependencies.length === 0) {
+  } else if (dependencies.filter((dep) => typeof dep?.repository !== 'string' || !isLocalChart(dep.repository)).length === 0) {
     throw new Error(`${relative}/Chart.yaml: dependencies must list the upstream chart`);
   }
   for (const [i, dep] of dependencies.entries()) {
@@ -73,8 +116,14 @@ export function readWrapperChart(repoRoot: string, name: string, options: { read
         throw new Error(`${relative}/Chart.yaml: dependencies[${i}].${field} must be a non-empty string`);
       }
     }
+    if (isLocalChart(dep.repository)) {
+      if (!LOCAL_CHART.test(dep.repository))
+        throw new Error(
+          `${relative}/Chart.yaml: dependencies[${i}].repository must be a chart folder beside the wrapper charts, file://../<folder> (got ${JSON.stringify(dep.repository.slice(0, 80))})`,
+        );
+    }
     // These strings reach the AppProject in the synthesized JSON: nothing template-like passes.
-    if (!CHART_REPOSITORY.test(dep.repository)) {
+    else if (!CHART_REPOSITORY.test(dep.repository)) {
       throw new Error(
         `${relative}/Chart.yaml: dependencies[${i}].repository must be an https:// or oci:// URL of at most 512 characters without "{" or "}" (got ${JSON.stringify(dep.repository.slice(0, 80))})`,
       );
@@ -85,6 +134,8 @@ export function readWrapperChart(repoRoot: string, name: string, options: { read
       );
     }
   }
+  const isolation = dependencies.find((dep) => dep.name === ISOLATION_CHART.name && dep.repository === ISOLATION_CHART.repository);
+  if (!isolation || !includesIsolation(dir)) throw new Error(`${relative}: ${isolationFix(relative)}`);
   const valueFiles = fs
     .readdirSync(dir)
     .filter((f) => VALUE_FILE_PATTERN.test(f))

@@ -1,10 +1,10 @@
-import { Fn, Op, Token, dependable } from 'cdktf';
+import { DataResource, Fn, Op, Token, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsEc2InstanceType } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsEc2InstanceTypeOfferings } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings';
-import { DataAwsEksAddonVersion } from '@cdktf/provider-aws/lib/data-aws-eks-addon-version';
 import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { DataAwsServicequotasServiceQuota } from '@cdktf/provider-aws/lib/data-aws-servicequotas-service-quota';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
@@ -15,27 +15,27 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { ConstructError } from '../core/errors';
-import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from './eks-types';
+import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from '../../contracts/eks-types';
 
-export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from './eks-types';
-export type { NodeTaint, VcpuQuota } from './eks-types';
-import { POD_IDENTITY, ServiceRole, serviceRole } from '../core/iam';
+export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from '../../contracts/eks-types';
+export type { NodeTaint, VcpuQuota } from '../../contracts/eks-types';
+import { POD_IDENTITY, ServiceRole, policyRole, serviceRole } from '../core/iam';
+import { PUBLISHED_EBS_CSI_POLICY, ebsCsiClusterTag, scopeEbsCsiPolicy } from './ebs-csi-policy';
+import { nodegroupPeakNodes } from './nodegroup-surge';
+
+/** Nodes a managed node group update takes down at once (`updateConfig.maxUnavailable`). */
+export const NODEGROUP_MAX_UNAVAILABLE = 1;
 
 /**
- * Exact versions of the managed add-ons (`v1.20.4-eksbuild.2`). Each one left out runs the
- * version AWS marks as default for the cluster's Kubernetes version, looked up at plan time.
+ * Exact versions of the managed add-ons (`v1.20.4-eksbuild.2`). All are required: a version left to
+ * AWS's default would change under an unrelated apply whenever AWS moves the default.
  */
 export interface EksAddonVersions {
-  /** @default - AWS's default for the Kubernetes version */
-  readonly vpcCni?: string;
-  /** @default - AWS's default for the Kubernetes version */
-  readonly kubeProxy?: string;
-  /** @default - AWS's default for the Kubernetes version */
-  readonly coreDns?: string;
-  /** @default - AWS's default for the Kubernetes version */
-  readonly podIdentityAgent?: string;
-  /** @default - AWS's default for the Kubernetes version */
-  readonly ebsCsiDriver?: string;
+  readonly vpcCni: string;
+  readonly kubeProxy: string;
+  readonly coreDns: string;
+  readonly podIdentityAgent: string;
+  readonly ebsCsiDriver: string;
 }
 
 /** Properties of {@link EksCluster}. */
@@ -76,11 +76,8 @@ export interface EksClusterProps {
    * @default false
    */
   readonly deletionProtection?: boolean;
-  /**
-   * Exact add-on versions.
-   * @default - each at AWS's default for `kubernetesVersion`
-   */
-  readonly addonVersions?: EksAddonVersions;
+  /** Exact add-on versions. */
+  readonly addonVersions: EksAddonVersions;
 }
 
 /** Checks that fail the plan before AWS would fail the apply. */
@@ -91,8 +88,8 @@ export interface NodegroupPreflight {
    */
   readonly availabilityZones?: readonly string[];
   /**
-   * The vCPU quota the group draws on; the plan fails when `maxSize` nodes of the largest
-   * instance type would not fit in it.
+   * The vCPU quota the group draws on; the plan fails when the group's peak during an update or a
+   * replacement ({@link nodegroupPeakNodes}) of the largest instance type would not fit in it.
    * @default - not checked
    */
   readonly vcpuQuota?: VcpuQuota;
@@ -118,6 +115,16 @@ export interface NodegroupOptions {
   readonly minSize: number;
   /** Number of nodes; Terraform keeps the group at this size (no autoscaler owns it). */
   readonly desiredSize: number;
+  /**
+   * Whether the apply waits for the nodes. EKS reports a new group active only once its nodes
+   * joined, so a group whose capacity is short (spot) fails the apply after a long wait. With
+   * `false` the group is created empty (ready at once) and then scaled to `minSize`/`desiredSize`
+   * with `aws eks update-nodegroup-config`, which returns without waiting: the nodes come when
+   * EC2 has capacity. Terraform then leaves the current min/desired sizes alone (a changed
+   * `minSize`/`desiredSize`/`maxSize` scales again). Needs the AWS CLI where Terraform runs.
+   * @default true
+   */
+  readonly waitForNodes?: boolean;
   /** Maximum number of nodes. */
   readonly maxSize: number;
   /**
@@ -151,17 +158,20 @@ export interface NodegroupOptions {
  * An EKS cluster hardened for a security review: API-mode access entries from explicit admin and
  * viewer lists (no implicit creator admin), a public endpoint limited to given CIDRs next to the
  * private one, Secrets envelope-encrypted with a customer-managed key, every control-plane log
- * type in a Terraform-managed, encrypted log group with retention, and managed add-ons whose
- * AWS permissions come through EKS Pod Identity (the node role has none beyond joining and pulling
- * images). Node groups are added with {@link addNodegroupCapacity}; their launch templates require
- * IMDSv2 with a hop limit of 1 and encrypt the root volume.
+ * type in a Terraform-managed, encrypted log group with retention, and managed add-ons at exact
+ * versions whose AWS permissions come through EKS Pod Identity (the node role has none beyond
+ * joining, pulling images and SSM Session Manager). The VPC CNI enforces NetworkPolicies; the EBS
+ * CSI driver's policy is scoped to volumes, snapshots and instances tagged for this cluster. Node
+ * groups are added with {@link addNodegroupCapacity}; their launch templates require IMDSv2 with a
+ * hop limit of 1 and encrypt the root volume.
  */
 export class EksCluster extends Construct {
   /** The control plane. */
   public readonly cluster: EksControlPlane;
   /** The control-plane log group, created before the cluster so that EKS does not create its own. */
   public readonly logGroup: CloudwatchLogGroup;
-  private readonly kubernetesVersion: string;
+  private readonly clusterName: string;
+  private readonly launchTemplates = new Map<EksNodeGroup, LaunchTemplate>();
   private readonly nodeRole: ServiceRole;
   private readonly subnetIds: readonly string[];
   /** Add-ons nodes need to become ready (networking, credentials): created before any node group. */
@@ -174,7 +184,7 @@ export class EksCluster extends Construct {
     const viewers = props.viewerPrincipalArns ?? [];
     const logRetentionDays = props.logRetentionDays ?? 365;
     const deletionProtection = props.deletionProtection ?? false;
-    const addonVersions = props.addonVersions ?? {};
+    const addonVersions = props.addonVersions;
     const allowFromAnywhere = props.allowPublicAccessFromAnywhere ?? false;
 
     if (props.subnetIds.length < 2) {
@@ -194,8 +204,8 @@ export class EksCluster extends Construct {
       throw new ConstructError(this, `logRetentionDays ${logRetentionDays} must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
     }
     this.subnetIds = props.subnetIds;
-    this.kubernetesVersion = props.kubernetesVersion;
     const name = props.clusterName;
+    this.clusterName = name;
 
     this.logGroup = new CloudwatchLogGroup(this, 'control_plane_logs', {
       name: `/aws/eks/${name}/cluster`,
@@ -245,26 +255,47 @@ export class EksCluster extends Construct {
     for (const [i, arn] of props.adminPrincipalArns.entries()) this.grantAccess(`admin_${i}`, arn, AccessPolicy.CLUSTER_ADMIN);
     for (const [i, arn] of viewers.entries()) this.grantAccess(`viewer_${i}`, arn, AccessPolicy.ADMIN_VIEW);
 
-    this.nodeRole = serviceRole(this, 'node_role', `${name}-node`, 'ec2.amazonaws.com', ['AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly']);
+    // SSM Session Manager reaches a node (a GPU node's driver, kubelet logs) without SSH or an open port.
+    this.nodeRole = serviceRole(this, 'node_role', `${name}-node`, 'ec2.amazonaws.com', [
+      'AmazonEKSWorkerNodePolicy',
+      'AmazonEC2ContainerRegistryReadOnly',
+      'AmazonSSMManagedInstanceCore',
+    ]);
 
     const podIdentity = this.addon(AddonName.POD_IDENTITY_AGENT, addonVersions.podIdentityAgent);
     const cniRole = serviceRole(this, 'vpc_cni_role', `${name}-vpc-cni`, POD_IDENTITY.service, ['AmazonEKS_CNI_Policy'], POD_IDENTITY.actions);
-    const vpcCni = this.addon(AddonName.VPC_CNI, addonVersions.vpcCni, { role: cniRole, serviceAccount: 'aws-node' });
+    // Without the network policy agent, NetworkPolicies are accepted and ignored.
+    const vpcCni = this.addon(AddonName.VPC_CNI, addonVersions.vpcCni, { role: cniRole, serviceAccount: 'aws-node' }, { enableNetworkPolicy: 'true' });
     const kubeProxy = this.addon(AddonName.KUBE_PROXY, addonVersions.kubeProxy);
     this.beforeNodes.push(podIdentity, vpcCni, kubeProxy);
 
-    const ebsCsiRole = serviceRole(
+    // The published policy limited to this cluster's tag, which the driver puts on every volume and
+    // snapshot it creates once it knows the cluster id: another cluster's driver in the same
+    // account cannot touch them, nor this one theirs.
+    const ebsCsiRole = policyRole(
       this,
       'ebs_csi_role',
       `${name}-ebs-csi`,
       POD_IDENTITY.service,
-      ['service-role/AmazonEBSCSIDriverPolicy'],
+      scopeEbsCsiPolicy(PUBLISHED_EBS_CSI_POLICY, name),
       POD_IDENTITY.actions,
     );
-    const ebsCsi = this.addon(AddonName.EBS_CSI_DRIVER, addonVersions.ebsCsiDriver, { role: ebsCsiRole, serviceAccount: 'ebs-csi-controller-sa' });
+    const ebsCsi = this.addon(
+      AddonName.EBS_CSI_DRIVER,
+      addonVersions.ebsCsiDriver,
+      { role: ebsCsiRole, serviceAccount: 'ebs-csi-controller-sa' },
+      { controller: { k8sTagClusterId: name } },
+    );
     ebsCsi.dependsOn = [...(ebsCsi.dependsOn ?? []), dependable(podIdentity)];
     const coreDns = this.addon(AddonName.COREDNS, addonVersions.coreDns);
     this.afterNodes.push(coreDns, ebsCsi);
+  }
+
+  /** The launch template of a node group added by {@link addNodegroupCapacity}. */
+  public launchTemplateOf(group: EksNodeGroup): LaunchTemplate {
+    const template = this.launchTemplates.get(group);
+    if (!template) throw new ConstructError(this, `node group ${group.node.id} was not added by addNodegroupCapacity`);
+    return template;
   }
 
   /** Gives `principalArn` an access entry with `policy` on the whole cluster. */
@@ -281,8 +312,9 @@ export class EksCluster extends Construct {
   /**
    * Adds a managed node group running the cluster's Kubernetes version with a launch template
    * (IMDSv2 only, hop limit 1 so that pods cannot borrow the node's credentials; encrypted gp3
-   * volumes). Networking and Pod Identity add-ons come first; CoreDNS and the EBS CSI driver wait
-   * for every untainted group.
+   * volumes, the cluster's tag on the instances), named by prefix and replaced
+   * create-before-destroy. Networking and Pod Identity add-ons come first; CoreDNS and the EBS CSI
+   * driver wait for every untainted group. The quota preflight assumes one subnet per zone.
    */
   public addNodegroupCapacity(id: string, options: NodegroupOptions): EksNodeGroup {
     const { minSize, desiredSize, maxSize, nodegroupName } = options;
@@ -307,16 +339,22 @@ export class EksCluster extends Construct {
     });
     // Bottlerocket boots from a small OS volume and keeps images and pod data on a second one.
     const volumes = amiType.startsWith('BOTTLEROCKET') ? [volume('/dev/xvda', 8), volume('/dev/xvdb', diskSizeGiB)] : [volume('/dev/xvda', diskSizeGiB)];
+    const clusterTag = ebsCsiClusterTag(this.clusterName);
     const template = new LaunchTemplate(this, `${id}_launch_template`, {
       namePrefix: `${this.cluster.name}-${nodegroupName}-`,
       updateDefaultVersion: true,
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1 },
       blockDeviceMappings: volumes,
+      // The EBS CSI driver may attach volumes only to instances carrying the cluster's tag.
+      tagSpecifications: [{ resourceType: 'instance', tags: { [clusterTag.key]: clusterTag.value } }],
     });
 
+    const waitForNodes = options.waitForNodes ?? true;
+    // A prefix, not a fixed name: a replacement (instance types, subnets, AMI type) creates the new
+    // group next to the old one and drains the old one only once the new one is active.
     const group = new EksNodeGroup(this, id, {
       clusterName: this.cluster.name,
-      nodeGroupName: nodegroupName,
+      nodeGroupNamePrefix: `${nodegroupName}-`,
       version: this.cluster.version,
       nodeRoleArn: this.nodeRole.role.arn,
       subnetIds: [...subnetIds],
@@ -324,14 +362,20 @@ export class EksCluster extends Construct {
       capacityType: options.capacityType ?? CapacityType.ON_DEMAND,
       instanceTypes: [...options.instanceTypes],
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
-      scalingConfig: { minSize, desiredSize, maxSize },
-      updateConfig: { maxUnavailable: 1 },
+      scalingConfig: waitForNodes ? { minSize, desiredSize, maxSize } : { minSize: 0, desiredSize: 0, maxSize },
+      updateConfig: { maxUnavailable: NODEGROUP_MAX_UNAVAILABLE },
       labels: options.labels,
       taint: options.taints?.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       dependsOn: [...this.nodeRole.attachments, ...this.beforeNodes],
     });
-    const preconditions = this.preflight(id, options);
-    if (preconditions.length > 0) group.lifecycle = { precondition: preconditions };
+    this.launchTemplates.set(group, template);
+    const preconditions = this.preflight(id, options, subnetIds.length);
+    group.lifecycle = {
+      createBeforeDestroy: true,
+      ...(preconditions.length > 0 ? { precondition: preconditions } : {}),
+      ...(waitForNodes ? {} : { ignoreChanges: ['scaling_config[0].min_size', 'scaling_config[0].desired_size'] }),
+    };
+    if (!waitForNodes) this.scaleWithoutWaiting(id, group, options);
 
     // The add-ons' pods schedule on untainted nodes only; an add-on is active once they run.
     if ((options.taints ?? []).length === 0) {
@@ -340,18 +384,12 @@ export class EksCluster extends Construct {
     return group;
   }
 
-  private addon(addonName: AddonName, version: string | undefined, podIdentity?: { role: ServiceRole; serviceAccount: string }): EksAddon {
-    const resolved =
-      version ??
-      new DataAwsEksAddonVersion(this, `${addonName.replace(/-/g, '_')}_default_version`, {
-        addonName,
-        kubernetesVersion: this.kubernetesVersion,
-        mostRecent: false,
-      }).version;
+  private addon(addonName: AddonName, version: string, podIdentity?: { role: ServiceRole; serviceAccount: string }, configuration?: object): EksAddon {
     return new EksAddon(this, addonName.replace(/-/g, '_'), {
       clusterName: this.cluster.name,
       addonName,
-      addonVersion: resolved,
+      addonVersion: version,
+      ...(configuration ? { configurationValues: JSON.stringify(configuration) } : {}),
       resolveConflictsOnCreate: 'OVERWRITE',
       resolveConflictsOnUpdate: 'OVERWRITE',
       ...(podIdentity
@@ -363,9 +401,29 @@ export class EksCluster extends Construct {
     });
   }
 
-  private preflight(id: string, options: NodegroupOptions) {
+  /**
+   * Scales a group created empty to its sizes without waiting for the nodes; runs again when a
+   * size changes or the group is replaced.
+   */
+  private scaleWithoutWaiting(id: string, group: EksNodeGroup, options: NodegroupOptions): DataResource {
+    const { minSize, desiredSize, maxSize } = options;
+    const command = [
+      'aws eks update-nodegroup-config',
+      `--region ${new DataAwsRegion(this, `${id}_region`).region}`,
+      `--cluster-name ${this.cluster.name}`,
+      `--nodegroup-name ${group.nodeGroupName}`,
+      `--scaling-config minSize=${minSize},maxSize=${maxSize},desiredSize=${desiredSize}`,
+      '--output text --query update.id',
+    ].join(' ');
+    return new DataResource(this, `${id}_scale`, {
+      triggersReplace: { nodegroup: group.id, minSize, desiredSize, maxSize },
+      provisioners: [{ type: 'local-exec', command }],
+    });
+  }
+
+  private preflight(id: string, options: NodegroupOptions, zones: number) {
     const checks: { condition: unknown; errorMessage: string }[] = [];
-    const { nodegroupName, instanceTypes, maxSize } = options;
+    const { nodegroupName, instanceTypes, maxSize, desiredSize } = options;
     for (const zone of options.preflight?.availabilityZones ?? []) {
       const offered = new DataAwsEc2InstanceTypeOfferings(this, `${id}_offerings_${zone}`, {
         locationType: 'availability-zone',
@@ -384,10 +442,11 @@ export class EksCluster extends Construct {
     if (quota) {
       const value = new DataAwsServicequotasServiceQuota(this, `${id}_vcpu_quota`, { serviceCode: 'ec2', quotaCode: quota.code }).value;
       const vcpus = instanceTypes.map((type) => new DataAwsEc2InstanceType(this, `${id}_${type.replace(/\./g, '_')}`, { instanceType: type }).defaultVcpus);
-      const need = Op.mul(maxSize, Fn.max(vcpus));
+      const peak = nodegroupPeakNodes({ desiredSize, maxSize, zones, maxUnavailable: NODEGROUP_MAX_UNAVAILABLE });
+      const need = Op.mul(peak, Fn.max(vcpus));
       checks.push({
         condition: Op.gte(value, need),
-        errorMessage: `Node group "${nodegroupName}" needs up to ${Token.asString(need)} vCPUs (${maxSize} x the largest of ${instanceTypes.join(', ')}) of the EC2 quota "${quota.name}" (${quota.code}), but this account and region allow ${Token.asString(value)}. Ask for more in the Service Quotas console or with: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${quota.code} --desired-value ${Token.asString(need)}`,
+        errorMessage: `Node group "${nodegroupName}" needs up to ${Token.asString(need)} vCPUs (${peak} nodes: maxSize ${maxSize} plus ${peak - maxSize} launched first during an update or replacement, x the largest of ${instanceTypes.join(', ')}) of the EC2 quota "${quota.name}" (${quota.code}), but this account and region allow ${Token.asString(value)}. Ask for more in the Service Quotas console or with: aws service-quotas request-service-quota-increase --service-code ec2 --quota-code ${quota.code} --desired-value ${Token.asString(need)}`,
       });
     }
     return checks;

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { Release, ReleaseConfig } from '@cdktf/provider-helm/lib/release';
 import { terraformLiteral } from './terraform-literal';
-import { ChartRef } from './versions';
-import { toYaml } from './yaml';
+import { ChartRef } from '../../contracts/versions';
+import { toYaml } from '../../contracts/yaml';
 
 /** What every Helm release of the platform states: its chart pin and values, and the rest as needed. */
 export interface ChartReleaseProps extends Omit<ReleaseConfig, 'chart' | 'repository' | 'version' | 'values'> {

@@ -1,4 +1,4 @@
-import { CapacityType, TaintEffect, VcpuQuota } from '../cluster/eks-types';
+import { CapacityType, TaintEffect, VcpuQuota } from '../../contracts/eks-types';
 
 /**
  * Node label and taint of GPU node groups. The cluster layer puts them on the GPU nodes, the

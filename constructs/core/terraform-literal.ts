@@ -1,4 +1,4 @@
-import { isPlainObject } from './merge';
+import { isPlainObject } from '../../contracts/merge';
 
 /** How cdktf marks an unresolved reference inside a string (`${TfToken[TOKEN.12]}`). */
 const TOKEN_MARKER = /(\$\{TfToken\[[^\]]+\]\})/;

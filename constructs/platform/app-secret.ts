@@ -2,8 +2,8 @@ import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { Bytes } from '@cdktf/provider-random/lib/bytes';
-import { credentialVariableSuffix } from '../apps/app-catalog';
-import { CredentialSpec } from '../apps/app-definition';
+import { credentialVariableSuffix } from '../../contracts/app-catalog';
+import { CredentialSpec } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
 import { terraformLiteral } from '../core/terraform-literal';
 

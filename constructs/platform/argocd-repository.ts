@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ConstructError } from '../core/errors';
 import { terraformLiteral } from '../core/terraform-literal';
-import { RepositoryAuth } from './repository-auth';
+import { RepositoryAuth } from '../../contracts/repository-auth';
 
-export { RepositoryAuth } from './repository-auth';
+export { RepositoryAuth } from '../../contracts/repository-auth';
 
 /** Properties of {@link ArgoCdRepositoryCredentials}. */
 export interface ArgoCdRepositoryCredentialsProps {

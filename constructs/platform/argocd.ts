@@ -3,9 +3,9 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
-import { deepMerge } from '../core/merge';
-import { ARGOCD_CHART, ChartRef } from '../core/versions';
-import { toYaml } from '../core/yaml';
+import { deepMerge } from '../../contracts/merge';
+import { ARGOCD_CHART, ChartRef } from '../../contracts/versions';
+import { toYaml } from '../../contracts/yaml';
 
 /** CPU/memory requests and limits of one Argo CD component. */
 export interface ComponentResources {

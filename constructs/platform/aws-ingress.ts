@@ -2,7 +2,7 @@ import { ITerraformDependable, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { ConstructError } from '../core/errors';
-import { ChartRef } from '../core/versions';
+import { ChartRef } from '../../contracts/versions';
 import { AwsLoadBalancerController } from './aws-load-balancer-controller';
 import { DnsValidatedCertificate } from './dns-validated-certificate';
 import { ExternalDns } from './external-dns';
@@ -23,9 +23,9 @@ export interface AwsIngressProps {
    */
   readonly ingressClassName?: string;
   /**
-   * ACM certificate covering `hosts`, referenced by the Ingresses' annotations.
-   * @default - a certificate requested here and validated in `hostedZone`, which the load
-   * balancer controller discovers by host name
+   * ACM certificate covering `hosts`, attached to the IngressClass.
+   * @default - a certificate requested here, validated in `hostedZone` and attached to the
+   * IngressClass
    */
   readonly certificateArn?: string;
   /**
@@ -40,7 +40,7 @@ export interface AwsIngressProps {
   readonly externalDns?: boolean;
   /**
    * Chart pins.
-   * @default - the pins in constructs/core/versions.ts
+   * @default - the pins in contracts/versions.ts
    */
   readonly charts?: { readonly loadBalancerController?: ChartRef; readonly externalDns?: ChartRef };
 }
@@ -82,6 +82,9 @@ export class AwsIngress extends Construct {
       region: props.region,
       vpcId: props.vpcId,
       ingressClassName: props.ingressClassName,
+      // Attached explicitly: on a change of hosts the listener switches to the new certificate
+      // when the release updates, before Terraform deletes the old one.
+      certificateArns: [props.certificateArn ?? this.certificate!.issuedArn],
       chart: props.charts?.loadBalancerController,
     });
     // The certificate is issued before any ALB listener needs it and deleted after the ALB is gone.

@@ -3,10 +3,15 @@ import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
 import { podIdentityServiceAccount } from '../core/iam';
-import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../core/versions';
+import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../../contracts/versions';
 // The policy AWS publishes for the controller (docs/install/iam_policy.json of
-// kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged.
+// kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged;
+// scoped to this cluster's tag value when attached.
 import IAM_POLICY from './policies/aws-load-balancer-controller-v3.5.0.json';
+import { PolicyDocument, scopeToTagValue } from './cluster-scoped-policy';
+
+/** The tag the controller puts on every AWS resource it creates, with the cluster name as value. */
+export const CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
 
 /** Properties of {@link AwsLoadBalancerController}. */
 export interface AwsLoadBalancerControllerProps {
@@ -22,6 +27,13 @@ export interface AwsLoadBalancerControllerProps {
    */
   readonly ingressClassName?: string;
   /**
+   * ACM certificates of the IngressClass (IngressClassParams `certificateArn`): every Ingress of
+   * the class is served with them, and the controller no longer discovers certificates by host
+   * (which would keep a replaced certificate attached to the listener).
+   * @default - none: the controller discovers certificates by the Ingresses' hosts
+   */
+  readonly certificateArns?: readonly string[];
+  /**
    * The `aws-load-balancer-controller` chart.
    * @default AWS_LOAD_BALANCER_CONTROLLER_CHART
    */
@@ -36,8 +48,8 @@ export interface AwsLoadBalancerControllerProps {
 /**
  * The AWS Load Balancer Controller: it turns Ingresses of its class into ALBs, target groups and
  * security groups, and deletes them when the Ingresses go. Its AWS permissions are the policy AWS
- * publishes for the pinned release, attached to an IAM role that EKS Pod Identity hands to its
- * service account. It does not take over Services of type LoadBalancer.
+ * publishes for the pinned release with its tag conditions narrowed to this cluster's name,
+ * attached to an IAM role that EKS Pod Identity hands to its service account. It does not take over Services of type LoadBalancer.
  */
 export class AwsLoadBalancerController extends Construct {
   /** The Helm release. */
@@ -59,7 +71,9 @@ export class AwsLoadBalancerController extends Construct {
       this,
       { clusterName: props.clusterName, namespace, serviceAccount },
       `${props.clusterName}-aws-load-balancer-controller`,
-      IAM_POLICY,
+      // The published policy lets a controller change any cluster's load balancers in the account
+      // (it checks only that the tag exists); this one changes only its own cluster's.
+      scopeToTagValue(IAM_POLICY as PolicyDocument, CLUSTER_TAG, props.clusterName),
     );
     this.release = chartRelease(this, 'release', {
       name: 'aws-load-balancer-controller',
@@ -72,6 +86,10 @@ export class AwsLoadBalancerController extends Construct {
         ingressClass: this.ingressClassName,
         createIngressClassResource: true,
         ingressClassConfig: { default: false },
+        ingressClassParams: {
+          create: true,
+          ...(props.certificateArns && props.certificateArns.length > 0 ? { spec: { certificateArn: [...props.certificateArns] } } : {}),
+        },
         defaultTargetType: 'ip',
         enableServiceMutatorWebhook: false,
       },

@@ -14,15 +14,19 @@ export interface DnsValidatedCertificateProps {
 }
 
 /**
- * A public ACM certificate validated through DNS records in a Route 53 zone. Depend on
- * {@link validation} to use the certificate only once it is issued; ACM renews it as long as the
- * records stay.
+ * A public ACM certificate validated through DNS records in a Route 53 zone. Use
+ * {@link issuedArn} (the validation's `certificate_arn`) to use the certificate only once it is
+ * issued; ACM renews it as long as the records stay. A change of names replaces the certificate
+ * create-before-destroy: Terraform issues the new one, updates what refers to {@link issuedArn},
+ * then deletes the old one.
  */
 export class DnsValidatedCertificate extends Construct {
   /** The certificate. */
   public readonly certificate: AcmCertificate;
   /** Completes when ACM has issued the certificate. */
   public readonly validation: AcmCertificateValidation;
+  /** The certificate's ARN, known once ACM has issued it. */
+  public readonly issuedArn: string;
 
   constructor(scope: Construct, id: string, props: DnsValidatedCertificateProps) {
     super(scope, id);
@@ -44,9 +48,13 @@ export class DnsValidatedCertificate extends Construct {
       ttl: 300,
       allowOverwrite: true,
     });
+    // Replaced create-before-destroy like the certificate: a new certificate is issued and handed
+    // to its users before the old one is deleted (ACM refuses to delete a certificate in use).
     this.validation = new AcmCertificateValidation(this, 'validation', {
       certificateArn: this.certificate.arn,
       validationRecordFqdns: Token.asList(TerraformIterator.fromResources(records).pluckProperty('fqdn')),
+      lifecycle: { createBeforeDestroy: true },
     });
+    this.issuedArn = this.validation.certificateArn;
   }
 }

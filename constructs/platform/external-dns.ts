@@ -2,7 +2,7 @@ import { chartRelease } from '../core/chart-release';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { podIdentityServiceAccount } from '../core/iam';
-import { ChartRef, EXTERNAL_DNS_CHART } from '../core/versions';
+import { ChartRef, EXTERNAL_DNS_CHART } from '../../contracts/versions';
 
 /** Properties of {@link ExternalDns}. */
 export interface ExternalDnsProps {

@@ -2,7 +2,7 @@ import { chartRelease } from '../core/chart-release';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
-import { ChartRef, NVIDIA_DEVICE_PLUGIN_CHART } from '../core/versions';
+import { ChartRef, NVIDIA_DEVICE_PLUGIN_CHART } from '../../contracts/versions';
 
 /** A pod toleration. */
 export interface Toleration {

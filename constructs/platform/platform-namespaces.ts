@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
-import { PodSecurityLevel } from '../apps/app-definition';
+import { PodSecurityLevel } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
 
 /** Labels on every namespace Terraform creates. */
@@ -20,6 +20,12 @@ export interface PlatformNamespacesProps {
    * @default {}
    */
   readonly labels?: Record<string, string>;
+  /**
+   * Extra labels of some namespaces, by namespace name (e.g. the load balancer controller's
+   * readiness-gate injection where published apps run).
+   * @default {}
+   */
+  readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * The Pod Security Standards level each namespace enforces, by namespace name (Argo CD's
    * included). Every namespace also warns and audits at `restricted`, so anything less strict
@@ -64,7 +70,13 @@ export class PlatformNamespaces extends Construct {
     if (unknown) throw new ConstructError(this, `podSecurity names namespace "${unknown}", which is not created here (namespaces: ${all.join(', ')})`);
     if (!/^v1\.\d+$/.test(props.podSecurityVersion))
       throw new ConstructError(this, `podSecurityVersion "${props.podSecurityVersion}" must be a Kubernetes minor version such as v1.35`);
-    const psa = (name: string) => podSecurityLabels(props.podSecurity?.[name] ?? 'restricted', props.podSecurityVersion);
+    const unlabelled = Object.keys(props.namespaceLabels ?? {}).find((name) => !all.includes(name));
+    if (unlabelled)
+      throw new ConstructError(this, `namespaceLabels names namespace "${unlabelled}", which is not created here (namespaces: ${all.join(', ')})`);
+    const psa = (name: string) => ({
+      ...(props.namespaceLabels?.[name] ?? {}),
+      ...podSecurityLabels(props.podSecurity?.[name] ?? 'restricted', props.podSecurityVersion),
+    });
 
     this.gitops = new NamespaceV1(this, props.gitopsNamespace, {
       metadata: { name: props.gitopsNamespace, labels: { ...labels, ...psa(props.gitopsNamespace), 'llm-platform/role': 'gitops-tooling' } },

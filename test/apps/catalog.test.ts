@@ -1,13 +1,18 @@
 /**
  * The two-place rule: a third app is `apps/<name>/` plus one catalog entry. This test adds a
  * fixture app exactly that way — the shipped environments, constructs and stacks stay unchanged —
- * and checks everything the catalog drives.
+ * and checks everything the catalog drives. Its chart writes the Ingress in another layout than
+ * the shipped charts (`ingress.host` + `ingress.tls` as a boolean). tools/ci/recipe-check.sh
+ * follows the README recipe on a copy of the repository and runs every suite.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CATALOG } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { CATALOG as SHIPPED } from '../../apps/catalog';
+import { catalogProblems, inSyncOrder } from '../../contracts/app-catalog';
+import { readWrapperChart } from '../../constructs/apps/wrapper-chart';
+import { AppDefinition } from '../../contracts/app-definition';
+import { singleHostIngress } from '../../contracts/ingress-adapters';
 import { buildApp } from '../../main';
 import { TfJson } from '../support/synth';
 
@@ -16,10 +21,17 @@ const VECTORDB: AppDefinition = {
   namespace: 'vectors',
   dependsOn: ['ollama'],
   host: 'optional',
+  ingress: singleHostIngress(['vectordb', 'ingress']),
+  allowIngress: (context) => [
+    { name: 'http', podLabels: { 'app.kubernetes.io/instance': context.release }, from: context.host ? context.ingress.sources : [], ports: ['http'] },
+  ],
   services: { http: { serviceName: (release) => release, port: 6333, scheme: 'http' } },
   secrets: [{ name: 'vectordb-auth', credentials: [{ key: 'API_KEY', generatedBytes: 24, pattern: '^\\S{24,}$', rule: 'at least 24 characters' }] }],
   values: (context) => ({ vectordb: { ollamaUrl: context.serviceUrl('ollama', 'api') } }),
 };
+
+// The catalog without the fixture: tools/ci/recipe-check.sh runs this suite after adding it.
+const CATALOG = SHIPPED.filter((app) => app.name !== VECTORDB.name);
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'catalog-'));
 fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
@@ -50,15 +62,70 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
     const application = manifests(apps, 'Application').find((m) => m.metadata.name === 'vectordb');
     expect(application.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect(application.spec.source).toMatchObject({ path: 'apps/vectordb', helm: { valueFiles: ['values.yaml', `values-${env}.yaml`] } });
-    expect(application.spec.source.helm.valuesObject).toEqual({ vectordb: { ollamaUrl: 'http://ollama.ollama.svc.cluster.local:11434' } });
+    const values = application.spec.source.helm.valuesObject;
+    expect(values.vectordb.ollamaUrl).toBe('http://ollama.ollama.svc.cluster.local:11434');
+    // Its own Ingress layout, from its adapter; isolation rules only where it is published.
+    if (env === 'dev') {
+      expect(values.vectordb.ingress).toMatchObject({ enabled: true, className: 'nginx', host: 'vectors.llm.test', tls: false });
+      expect(values.isolation.allow).toEqual([expect.objectContaining({ name: 'http', podLabels: { 'app.kubernetes.io/instance': 'vectordb' } })]);
+    } else {
+      expect(values.vectordb.ingress).toEqual({ enabled: false });
+      expect(values.isolation).toEqual({ allow: [] });
+    }
     expect(application.spec.destination.namespace).toBe('vectors');
     const project = manifests(apps, 'AppProject').find((m) => m.metadata.name === 'llm-platform');
     expect(project.spec.sourceRepos).toContain('https://charts.example.com/vectordb');
     expect(project.spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'vectors' });
-    expect(project.spec.description).toMatch(/: [a-z, -]*\bvectordb from /);
+    const names = inSyncOrder([...CATALOG, VECTORDB]).filter((app) => (app.clusterResources ?? []).length === 0).map((app) => app.name);
+    expect(project.spec.description).toContain(`: ${names.join(', ')} from `);
+    // The isolation library is a folder of the same Git repository, not a chart repository.
+    expect(project.spec.sourceRepos.filter((repo: string) => repo.startsWith('file:'))).toEqual([]);
   });
 
   test('has a URL output only where the environment publishes it', () => {
     expect(apps.output?.vectordb_url?.value).toBe(env === 'dev' ? 'http://vectors.llm.test' : undefined);
+  });
+});
+
+describe('what the recipe cannot forget', () => {
+  test('a published app without an ingress adapter is a catalog problem', () => {
+    const { ingress: _ingress, ...withoutAdapter } = VECTORDB;
+    expect(catalogProblems([...CATALOG, withoutAdapter])).toEqual([
+      `app "vectordb": host is "optional" but no ingress adapter says how its chart writes an Ingress (e.g. ingress: hostsListIngress(['ingress']))`,
+    ]);
+    expect(catalogProblems([...CATALOG, { ...withoutAdapter, host: 'none' }])).toEqual([]);
+  });
+
+  const fix =
+    'every app\'s wrapper chart depends on the shared isolation chart (default-deny ingress NetworkPolicy): add "- { name: isolation, version: 1.0.0, repository: file://../isolation }" to apps/vectordb/Chart.yaml dependencies and a file apps/vectordb/templates/isolation.yaml holding {{ include "isolation.networkpolicies" . }}';
+  test.each([
+    {
+      case: 'without the isolation dependency',
+      edit: (dir: string) =>
+        fs.writeFileSync(path.join(dir, 'Chart.yaml'), fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8').replace(/ {2}- name: isolation[\s\S]*$/, '')),
+    },
+    { case: 'without the include', edit: (dir: string) => fs.rmSync(path.join(dir, 'templates'), { recursive: true }) },
+    {
+      case: 'with the dependency elsewhere',
+      edit: (dir: string) =>
+        fs.writeFileSync(path.join(dir, 'Chart.yaml'), fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8').replace('file://../isolation', 'file://../other')),
+    },
+  ])('a wrapper chart $case fails synth with the one fix', ({ edit }) => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-'));
+    fs.cpSync(path.join(__dirname, 'fixture-app'), path.join(repo, 'apps', 'vectordb'), { recursive: true });
+    edit(path.join(repo, 'apps', 'vectordb'));
+    expect(() => readWrapperChart(repo, 'vectordb')).toThrow(`apps/vectordb: ${fix}`);
+    fs.rmSync(repo, { recursive: true, force: true });
+  });
+
+  test('a file:// dependency outside the apps/ folder is rejected', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'wrapper-'));
+    const dir = path.join(repo, 'apps', 'vectordb');
+    fs.cpSync(path.join(__dirname, 'fixture-app'), dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8').replace('file://../isolation', 'file:///etc'));
+    expect(() => readWrapperChart(repo, 'vectordb')).toThrow(
+      'apps/vectordb/Chart.yaml: dependencies[1].repository must be a chart folder beside the wrapper charts, file://../<folder> (got "file:///etc")',
+    );
+    fs.rmSync(repo, { recursive: true, force: true });
   });
 });

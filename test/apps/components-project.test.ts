@@ -7,8 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { LIBRECHAT, OLLAMA } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { AppDefinition } from '../../contracts/app-definition';
+import { AppsStack } from '../../stacks/apps-stack';
 import { environment } from '../support/synth';
 
 const OPERATOR: AppDefinition = {

@@ -1,4 +1,4 @@
-import { ARGOCD_CHART } from '../../constructs/core/versions';
+import { ARGOCD_CHART } from '../../contracts/versions';
 import { crdFactsFromDocuments } from '../../tools/check/crd-schema';
 import { factsKey } from '../../tools/check/facts';
 import { argoCrdSchema } from '../../tools/check/rules';

@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -199,5 +200,72 @@ describeWithUpstream('the committed facts against ../shared/upstream', () => {
     const missing = fromShared.missing.map(({ pin }) => factsKey(pin.chart, pin.version));
     if (missing.length > 0)
       process.emitWarning(`NOT RE-DERIVED here (no data in ../shared/upstream): ${missing.join(', ')}; their facts come from npm run fetch-upstream with helm`);
+  });
+});
+
+describe('npm run fetch-upstream -- <chart>: one chart, the others kept', () => {
+  let dir: string;
+  let out: string;
+  const keep = { appVersion: '9', subcharts: [], keys: { kept: 'leaf' as const } };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facts-chart-'));
+    out = path.join(dir, 'facts.json');
+    fs.writeFileSync(
+      out,
+      JSON.stringify({
+        generated: { note: '', command: 'npm run fetch-upstream', from: ['elsewhere'], inputs: ['elsewhere/keep-1.0.0/values.yaml'], keyMarkers: '' },
+        charts: { 'keep@1.0.0': keep },
+        crds: {},
+      }),
+    );
+    fs.cpSync(path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0'), path.join(dir, 'ollama'), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const expectMerged = () => {
+    const written = readFacts(out);
+    if (!written.ok) throw new Error(written.error);
+    expect(Object.keys(written.value.charts)).toEqual(['keep@1.0.0', 'ollama@1.77.0']);
+    expect(written.value.charts['keep@1.0.0']).toEqual(keep);
+    expect(written.value.charts['ollama@1.77.0'].appVersion).toBe('0.32.15');
+    expect(written.value.generated.from).toContain('elsewhere');
+  };
+
+  it.each([
+    { source: 'an upstream directory', args: () => ['--upstream', FIXTURE_UPSTREAM, '--offline'] },
+    { source: 'a chart folder (--from)', args: () => ['--from', path.join(dir, 'ollama')] },
+    {
+      source: 'a chart archive (--from .tgz)',
+      args: () => {
+        execFileSync('tar', ['-czf', path.join(dir, 'ollama-1.77.0.tgz'), '-C', dir, 'ollama']);
+        return ['--from', path.join(dir, 'ollama-1.77.0.tgz')];
+      },
+    },
+  ])('updates ollama from $source, offline, without the other pins (argo-cd CRDs) having data', ({ args }) => {
+    const run = fetch(['--root', 'repo-clean', '--out', out, 'ollama', ...args()]);
+    expect(run).toMatchObject({ status: 0, err: [] });
+    expectMerged();
+  });
+
+  it.each([
+    { args: ['--from', 'x'], status: 2, message: /^fetch-upstream: --from <path> needs exactly one <chart>/ },
+    { args: ['nosuch'], status: 1, message: /^fetch-upstream: not a pinned chart: nosuch \(pinned: argo-cd, ollama\)$/ },
+    { args: ['ollama', '--from', 'missing-dir'], status: 1, message: /^fetch-upstream: --from \S*missing-dir: no ollama\/Chart\.yaml in it; nothing written$/ },
+  ])('refuses $args with exit $status and writes nothing', ({ args, status, message }) => {
+    const before = fs.readFileSync(out, 'utf8');
+    const run = fetch(['--root', 'repo-clean', '--out', out, ...args]);
+    expect(run.status).toBe(status);
+    expect(run.err[0]).toMatch(message);
+    expect(fs.readFileSync(out, 'utf8')).toBe(before);
+  });
+
+  it('refuses a --from chart of another version than the pinned one', () => {
+    fs.writeFileSync(
+      path.join(dir, 'ollama', 'Chart.yaml'),
+      fs.readFileSync(path.join(dir, 'ollama', 'Chart.yaml'), 'utf8').replace(/^version: .*$/m, 'version: 1.78.0'),
+    );
+    const run = fetch(['--root', 'repo-clean', '--out', out, 'ollama', '--from', path.join(dir, 'ollama')]);
+    expect(run.status).toBe(1);
+    expect(run.err[0]).toMatch(/: it is chart ollama 1\.78\.0, the repository pins ollama 1\.77\.0; nothing written$/);
   });
 });

@@ -87,7 +87,7 @@ ruleTester(gaReleases).run({
       name: 'NOT CHECKED: the default image of a chart without facts',
       charts: { ollama: ollamaChart({}, { version: '1.78.0' }) },
       errors: [],
-      notChecked: ['chart ollama 1.78.0 (used by apps/ollama): no facts for it in tools/check/upstream-facts.json; run npm run fetch-upstream'],
+      notChecked: ['chart ollama 1.78.0 (used by apps/ollama): no facts for it in tools/check/upstream-facts.json; run npm run fetch-upstream -- ollama'],
     },
     {
       name: 'NOT CHECKED: environments that do not load',

@@ -1,5 +1,5 @@
 import * as YAML from 'yaml';
-import { ARGOCD_CHART } from '../../constructs/core/versions';
+import { ARGOCD_CHART } from '../../contracts/versions';
 import { formatFinding } from '../../tools/check/cli';
 import { chartFacts, emptyFacts, FACTS_FILE, factsKey, readFacts, UpstreamFacts } from '../../tools/check/facts';
 import { EnvironmentPolicy, parseWrapperChart } from '../../tools/check/repository';

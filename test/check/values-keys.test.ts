@@ -251,7 +251,7 @@ ruleTester(valuesKeys).run({
       errors: [],
       notChecked: [
         'chart redis ^1.0 (used by apps/extras): not an exact version, so there is no single upstream chart to compare with',
-        'chart ollama 1.78.0 (used by apps/ollama, apps/ollama2): no facts for it in tools/check/upstream-facts.json; run npm run fetch-upstream',
+        'chart ollama 1.78.0 (used by apps/ollama, apps/ollama2): no facts for it in tools/check/upstream-facts.json; run npm run fetch-upstream -- ollama',
       ],
       stats: { chartsChecked: 0, chartsNotChecked: 2 },
     },

@@ -6,7 +6,7 @@ import * as path from 'path';
 /** Runs `main.ts` the way `cdktf synth` does, with extra environment variables. */
 function runApp(env: Record<string, string>) {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')), 'cdktf.out');
-  const result = spawnSync(process.execPath, ['tools/run-ts.js', 'main.ts'], {
+  const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
     env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
   });

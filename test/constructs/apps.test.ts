@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { catalogProblems, serviceUrl, syncWaves } from '../../constructs/apps/app-catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { catalogProblems, serviceUrl, syncWaves } from '../../contracts/app-catalog';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ApplicationOptions } from '../../constructs/apps/argocd-application';
 import { ArgoCdProject, ArgoCdProjectProps } from '../../constructs/apps/argocd-project';
 import { synthScope } from '../support/synth';

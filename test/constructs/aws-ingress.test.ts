@@ -8,6 +8,19 @@ import { synthScope } from '../support/synth';
 const base: AwsIngressProps = { clusterName: 'llm', region: 'eu-west-1', vpcId: 'vpc-1', hosts: ['a.example.com', 'b.example.com'], hostedZone: 'example.com' };
 const release = (s: ReturnType<typeof synthScope>, chart: string) => s.all('helm_release').find((r) => r.chart === chart);
 
+/** `policy` without the cluster-name comparisons the derivation adds (and StringEquals blocks left empty). */
+function withoutValueConditions(policy: any): any {
+  return {
+    ...policy,
+    Statement: policy.Statement.map((st: any) => {
+      if (!st.Condition?.StringEquals) return st;
+      const equals = Object.fromEntries(Object.entries(st.Condition.StringEquals).filter(([k]) => !k.endsWith('/elbv2.k8s.aws/cluster')));
+      const { StringEquals: _dropped, ...rest } = st.Condition;
+      return { ...st, Condition: Object.keys(equals).length > 0 ? { ...rest, StringEquals: equals } : rest };
+    }),
+  };
+}
+
 describe('AwsLoadBalancerController', () => {
   const s = synthScope((scope) => new AwsLoadBalancerController(scope, 'lbc', { clusterName: 'llm', region: 'eu-west-1', vpcId: 'vpc-1' }));
 
@@ -28,14 +41,18 @@ describe('AwsLoadBalancerController', () => {
       ingressClass: 'alb',
       createIngressClassResource: true,
       ingressClassConfig: { default: false },
+      ingressClassParams: { create: true },
       defaultTargetType: 'ip',
       enableServiceMutatorWebhook: false,
     });
   });
 
-  test('the IAM policy is the one AWS publishes, unchanged, given to the service account through Pod Identity', () => {
+  test('the IAM policy is the published one scoped to this cluster, given to the service account through Pod Identity', () => {
     const published = JSON.parse(fs.readFileSync('constructs/platform/policies/aws-load-balancer-controller-v3.5.0.json', 'utf8'));
-    expect(JSON.parse(s.only('aws_iam_policy').policy)).toEqual(published);
+    const attached = JSON.parse(s.only('aws_iam_policy').policy);
+    // Only conditions were added: without the cluster-name comparisons it is the published document.
+    expect(withoutValueConditions(attached)).toEqual(published);
+    expect(attached).not.toEqual(published);
     expect(JSON.parse(s.only('aws_iam_role').assume_role_policy).Statement[0]).toMatchObject({ Principal: { Service: 'pods.eks.amazonaws.com' } });
     expect(s.only('aws_eks_pod_identity_association')).toMatchObject({
       cluster_name: 'llm',
@@ -43,6 +60,32 @@ describe('AwsLoadBalancerController', () => {
       service_account: 'aws-load-balancer-controller',
     });
     expect(s.only('helm_release').depends_on).toEqual([s.address('aws_eks_pod_identity_association', () => true)]);
+  });
+
+  test('every statement the published policy guards with the cluster tag also requires its value, the cluster name', () => {
+    const attached = JSON.parse(s.only('aws_iam_policy').policy);
+    const guarded = attached.Statement.filter((st: any) => Object.keys(st.Condition?.Null ?? {}).some((k) => k.endsWith('/elbv2.k8s.aws/cluster')));
+    expect(guarded).toHaveLength(7);
+    for (const st of guarded) {
+      for (const [key, exists] of Object.entries(st.Condition.Null)) {
+        if (exists === 'false') expect(st.Condition.StringEquals[key]).toBe('llm');
+        else expect(st.Condition.StringEquals?.[key]).toBeUndefined();
+      }
+    }
+    // Every mutating statement: either it requires the cluster name, or the published policy grants
+    // it without any cluster tag condition (listed here for review when the pin changes).
+    const mutating = attached.Statement.filter((st: any) => [st.Action].flat().some((a: string) => !/:(Describe|Get|List)/.test(a)));
+    const unscoped = mutating.filter((st: any) => !Object.values(st.Condition?.StringEquals ?? {}).includes('llm')).map((st: any) => [st.Action].flat()[0]);
+    expect(unscoped).toEqual([
+      'iam:CreateServiceLinkedRole', // only the ELB service-linked role
+      'cognito-idp:DescribeUserPoolClient', // WAF/Shield association on the controller's listeners
+      'ec2:AuthorizeSecurityGroupIngress', // rules on the nodes' security groups, which carry no controller tag
+      'ec2:CreateSecurityGroup', // tagged in the same call (the CreateTags statement requires the name)
+      'elasticloadbalancing:CreateListener', // listeners and rules of load balancers
+      'elasticloadbalancing:AddTags', // on listeners and rules
+      'elasticloadbalancing:RegisterTargets', // target registration
+      'elasticloadbalancing:SetWebAcl', // listener certificates, rules, WAF
+    ]);
   });
 
   test('rejects an IngressClass name Kubernetes would refuse', () => {
@@ -65,6 +108,12 @@ describe('DnsValidatedCertificate', () => {
     expect(record.for_each).toMatch(/^\$\{\{ for key, val in tolist\(aws_acm_certificate\.\w+\.domain_validation_options\): val\.domain_name => val \}\}$/);
     expect(record).toMatchObject({ zone_id: 'Z1', name: '${each.value.resource_record_name}', type: '${each.value.resource_record_type}' });
     expect(s.only('aws_acm_certificate_validation').validation_record_fqdns).toMatch(/^\$\{\[ for key, val in aws_route53_record\.\w+: val\.fqdn\]\}$/);
+  });
+
+  test('a change of names replaces certificate and validation create-before-destroy', () => {
+    const s = synthScope((scope) => new DnsValidatedCertificate(scope, 'cert', { domainNames: ['a.example.com'], hostedZoneId: 'Z1' }));
+    expect(s.only('aws_acm_certificate').lifecycle).toEqual({ create_before_destroy: true });
+    expect(s.only('aws_acm_certificate_validation').lifecycle).toEqual({ create_before_destroy: true });
   });
 
   test('rejects an empty name list', () => {
@@ -100,6 +149,22 @@ describe('AwsIngress', () => {
       Action: ['route53:ChangeResourceRecordSets', 'route53:ListResourceRecordSets', 'route53:ListTagsForResources'],
       Resource: [expect.stringMatching(/^\$\{data\.aws_route53_zone\.\w+\.arn\}$/)],
     });
+  });
+
+  test('the Terraform-made certificate is attached to the IngressClass (no discovery by host), once issued', () => {
+    const s = synthScope((scope) => new AwsIngress(scope, 'ingress', base));
+    const values = parse(release(s, 'aws-load-balancer-controller').values[0]);
+    const validation = s.address('aws_acm_certificate_validation', () => true);
+    expect(values.ingressClassParams).toEqual({ create: true, spec: { certificateArn: [`\${${validation}.certificate_arn}`] } });
+    // On a change of hosts Terraform creates the new certificate and validation (create-before-destroy),
+    // updates the release that refers to them (the listener switches), and only then deletes the old ones.
+    expect(s.only('aws_acm_certificate_validation').lifecycle).toEqual({ create_before_destroy: true });
+  });
+
+  test('a supplied certificate ARN is attached to the IngressClass', () => {
+    const arn = 'arn:aws:acm:eu-west-1:111122223333:certificate/x';
+    const s = synthScope((scope) => new AwsIngress(scope, 'ingress', { ...base, hostedZone: undefined, certificateArn: arn }));
+    expect(parse(release(s, 'aws-load-balancer-controller').values[0]).ingressClassParams).toEqual({ create: true, spec: { certificateArn: [arn] } });
   });
 
   test('with a certificate ARN and no zone: neither a certificate nor ExternalDNS', () => {

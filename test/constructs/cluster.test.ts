@@ -1,6 +1,8 @@
 import { ClusterKey } from '../../constructs/cluster/cluster-key';
 import { CapacityType, EksCluster, EksClusterProps, NodegroupOptions, TaintEffect } from '../../constructs/cluster/eks-cluster';
 import { EksNetwork } from '../../constructs/cluster/eks-network';
+import { PUBLISHED_EBS_CSI_POLICY, scopeEbsCsiPolicy } from '../../constructs/cluster/ebs-csi-policy';
+import { nodegroupPeakNodes, nodegroupUpdateSurge } from '../../constructs/cluster/nodegroup-surge';
 import { synthScope } from '../support/synth';
 
 const ADMIN = 'arn:aws:iam::111122223333:role/deployer';
@@ -12,6 +14,13 @@ const base: EksClusterProps = {
   publicAccessCidrs: ['203.0.113.0/24'],
   adminPrincipalArns: [ADMIN],
   kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k',
+  addonVersions: {
+    vpcCni: 'v1.23.0-eksbuild.1',
+    kubeProxy: 'v1.35.0-eksbuild.2',
+    coreDns: 'v1.13.2-eksbuild.1',
+    podIdentityAgent: 'v1.3.10-eksbuild.1',
+    ebsCsiDriver: 'v1.64.0-eksbuild.1',
+  },
 };
 const gpu: NodegroupOptions = {
   nodegroupName: 'gpu',
@@ -31,7 +40,7 @@ describe('EksCluster', () => {
       eks.addNodegroupCapacity('system', { nodegroupName: 'system', instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2 });
       eks.addNodegroupCapacity('gpu', gpu);
     });
-    const groups = Object.fromEntries(s.all('aws_eks_node_group').map((g) => [g.node_group_name, g]));
+    const groups = Object.fromEntries(s.all('aws_eks_node_group').map((g) => [g.node_group_name_prefix.slice(0, -1), g]));
     expect(groups.system).toMatchObject({ ami_type: 'AL2023_x86_64_STANDARD', capacity_type: 'ON_DEMAND' });
     expect(groups.system.version).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.version\}$/);
     expect(groups.gpu).toMatchObject({
@@ -39,8 +48,8 @@ describe('EksCluster', () => {
       capacity_type: 'SPOT',
       taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }],
     });
-    const systemAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'system');
-    const gpuAddress = s.address('aws_eks_node_group', (g) => g.node_group_name === 'gpu');
+    const systemAddress = s.address('aws_eks_node_group', (g) => g.node_group_name_prefix === 'system-');
+    const gpuAddress = s.address('aws_eks_node_group', (g) => g.node_group_name_prefix === 'gpu-');
     const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
     for (const name of ['coredns', 'aws-ebs-csi-driver']) {
       expect(addons[name].depends_on).toContain(systemAddress);
@@ -53,14 +62,34 @@ describe('EksCluster', () => {
     }
   });
 
-  test("add-on versions default to AWS's default for the Kubernetes version, resolved at plan; exact ones win", () => {
-    const s = synthScope((scope) => new EksCluster(scope, 'eks', { ...base, addonVersions: { coreDns: 'v1.12.4-eksbuild.1' } }));
-    const lookups = Object.values(s.json.data!.aws_eks_addon_version);
-    expect(lookups.map((d: any) => d.addon_name).sort()).toEqual(['aws-ebs-csi-driver', 'eks-pod-identity-agent', 'kube-proxy', 'vpc-cni']);
-    for (const lookup of lookups) expect(lookup).toMatchObject({ kubernetes_version: '1.35', most_recent: false });
-    const versions = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a.addon_version]));
-    expect(versions.coredns).toBe('v1.12.4-eksbuild.1');
-    expect(versions['vpc-cni']).toMatch(/^\$\{data\.aws_eks_addon_version\.eks_vpc_cni_default_version_\w+\.version\}$/);
+  test('add-ons run exactly the given versions: nothing is looked up at plan, so an unrelated apply changes none', () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
+    expect(s.json.data?.aws_eks_addon_version).toBeUndefined();
+    expect(Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a.addon_version]))).toEqual({
+      'vpc-cni': 'v1.23.0-eksbuild.1',
+      'kube-proxy': 'v1.35.0-eksbuild.2',
+      coredns: 'v1.13.2-eksbuild.1',
+      'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
+      'aws-ebs-csi-driver': 'v1.64.0-eksbuild.1',
+    });
+  });
+
+  test('the VPC CNI enforces NetworkPolicies; the EBS CSI driver tags what it creates with the cluster', () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
+    const addons = Object.fromEntries(s.all('aws_eks_addon').map((a) => [a.addon_name, a]));
+    // The add-on's configuration schema takes the flag as a string.
+    expect(JSON.parse(addons['vpc-cni'].configuration_values)).toEqual({ enableNetworkPolicy: 'true' });
+    expect(JSON.parse(addons['aws-ebs-csi-driver'].configuration_values)).toEqual({ controller: { k8sTagClusterId: 'llm' } });
+    for (const name of ['kube-proxy', 'coredns', 'eks-pod-identity-agent']) expect(addons[name].configuration_values).toBeUndefined();
+  });
+
+  test("the EBS CSI driver's policy is the published one scoped to this cluster's tag; no managed policy", () => {
+    const s = synthScope((scope) => new EksCluster(scope, 'eks', base));
+    expect(s.all('aws_iam_role_policy_attachment').map((a) => a.policy_arn)).not.toContain('arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy');
+    const policy = s.all('aws_iam_policy').find((p) => p.name === 'llm-ebs-csi');
+    expect(JSON.parse(policy.policy)).toEqual(scopeEbsCsiPolicy(PUBLISHED_EBS_CSI_POLICY, 'llm'));
+    const attachment = s.all('aws_iam_role_policy_attachment').find((a) => a.policy_arn.includes('aws_iam_policy.eks_ebs_csi_role_policy_'));
+    expect(attachment.role).toMatch(/^\$\{aws_iam_role\.eks_ebs_csi_role_\w+\.name\}$/);
   });
 
   test('VPC CNI and EBS CSI get IAM through Pod Identity; the node role has no CNI policy', () => {
@@ -72,7 +101,7 @@ describe('EksCluster', () => {
     expect(addons['aws-ebs-csi-driver'].pod_identity_association[0].service_account).toBe('ebs-csi-controller-sa');
     const attachments = s.all('aws_iam_role_policy_attachment');
     const policiesOf = (role: string) => attachments.filter((a) => a.role.includes(`eks_${role}_`)).map((a) => a.policy_arn.split('/').pop());
-    expect(policiesOf('node_role').sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy']);
+    expect(policiesOf('node_role').sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonSSMManagedInstanceCore']);
     expect(policiesOf('vpc_cni_role')).toEqual(['AmazonEKS_CNI_Policy']);
     const cniRole = s.all('aws_iam_role').find((r) => r.name === 'llm-vpc-cni');
     expect(JSON.parse(cniRole.assume_role_policy).Statement[0]).toMatchObject({
@@ -166,10 +195,67 @@ describe('EksCluster', () => {
     );
     expect(offered.error_message).toMatch(/^Node group "gpu": instance type\(s\) \$\{join\(", ", setsubtract\(.*\)\)\} are not offered in eu-west-1b\./);
     expect(quota.condition).toMatch(
-      /^\$\{\(data\.aws_servicequotas_service_quota\.\w+\.value >= \(2 \* max\(data\.aws_ec2_instance_type\.\w+\.default_vcpus, data\.aws_ec2_instance_type\.\w+\.default_vcpus\)\)\)\}$/,
+      /^\$\{\(data\.aws_servicequotas_service_quota\.\w+\.value >= \(4 \* max\(data\.aws_ec2_instance_type\.\w+\.default_vcpus, data\.aws_ec2_instance_type\.\w+\.default_vcpus\)\)\)\}$/,
     );
     expect(quota.error_message).toContain('of the EC2 quota "All G and VT Spot Instance Requests" (L-3819A6DF)');
+    expect(quota.error_message).toContain('(4 nodes: maxSize 2 plus 2 launched first during an update or replacement, x the largest of g6.xlarge, g5.2xlarge)');
     expect(quota.error_message).toContain('aws service-quotas request-service-quota-increase --service-code ec2 --quota-code L-3819A6DF --desired-value ${');
+  });
+
+  test('node groups are named by prefix and replaced create-before-destroy; their instances carry the cluster tag', () => {
+    const s = synthScope((scope) => {
+      const eks = new EksCluster(scope, 'eks', base);
+      eks.addNodegroupCapacity('system', { nodegroupName: 'system-a', instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2 });
+    });
+    const group = s.only('aws_eks_node_group');
+    expect(group.node_group_name).toBeUndefined();
+    expect(group.node_group_name_prefix).toBe('system-a-');
+    expect(group.lifecycle).toEqual({ create_before_destroy: true });
+    expect(group.update_config).toEqual({ max_unavailable: 1 });
+    expect(s.only('aws_launch_template').tag_specifications).toEqual([{ resource_type: 'instance', tags: { 'kubernetes.io/cluster/llm': 'owned' } }]);
+  });
+
+  test('a group that does not wait for its nodes is created empty and scaled by the AWS CLI, which returns at once', () => {
+    const s = synthScope((scope) =>
+      new EksCluster(scope, 'eks', base).addNodegroupCapacity('gpu', { ...gpu, minSize: 1, desiredSize: 1, waitForNodes: false }),
+    );
+    const group = s.only('aws_eks_node_group');
+    expect(group.scaling_config).toEqual({ min_size: 0, desired_size: 0, max_size: 2 });
+    expect(group.lifecycle.ignore_changes).toEqual(['scaling_config[0].min_size', 'scaling_config[0].desired_size']);
+    const scale: any = Object.values(s.json.resource!.terraform_data)[0];
+    expect(scale.triggers_replace).toEqual({
+      nodegroup: expect.stringMatching(/^\$\{aws_eks_node_group\.eks_gpu_\w+\.id\}$/),
+      minSize: 1,
+      desiredSize: 1,
+      maxSize: 2,
+    });
+    expect(scale.provisioner).toEqual([
+      {
+        'local-exec': {
+          command: expect.stringMatching(
+            /^aws eks update-nodegroup-config --region \$\{data\.aws_region\.eks_gpu_region_\w+\.region\} --cluster-name \$\{aws_eks_cluster\.eks_cluster_\w+\.name\} --nodegroup-name \$\{aws_eks_node_group\.eks_gpu_\w+\.node_group_name\} --scaling-config minSize=1,maxSize=2,desiredSize=1 --output text --query update\.id$/,
+          ),
+        },
+      },
+    ]);
+    const waiting = synthScope((scope) => new EksCluster(scope, 'eks', base).addNodegroupCapacity('gpu', gpu));
+    expect(waiting.only('aws_eks_node_group').scaling_config).toEqual({ min_size: 0, desired_size: 1, max_size: 2 });
+    expect(waiting.json.resource!.terraform_data).toBeUndefined();
+  });
+
+  // The scale-up phase of a managed node group update adds max(2 x zones, maxUnavailable) nodes;
+  // a replacement adds a whole new group of desiredSize next to the old one.
+  test.each([
+    // desired, max, zones, maxUnavailable, surge, peak
+    [1, 1, 1, 1, 2, 3],
+    [1, 2, 1, 1, 2, 4],
+    [3, 3, 3, 1, 6, 9],
+    [8, 8, 1, 1, 2, 16],
+    [2, 4, 2, 5, 5, 9],
+    [0, 1, 1, 1, 2, 3],
+  ])('peak of desired %i, max %i over %i zone(s), maxUnavailable %i: surge %i, peak %i', (desiredSize, maxSize, zones, maxUnavailable, surge, peak) => {
+    expect(nodegroupUpdateSurge({ zones, maxUnavailable })).toBe(surge);
+    expect(nodegroupPeakNodes({ desiredSize, maxSize, zones, maxUnavailable })).toBe(peak);
   });
 
   const INVALID: [string, (scope: any) => void, RegExp][] = [

@@ -3,6 +3,8 @@ import { AppSecret, AppSecretProps } from '../../constructs/platform/app-secret'
 import { ArgoCd, ArgoCdProps } from '../../constructs/platform/argocd';
 import { ArgoCdRepositoryCredentials, RepositoryAuth } from '../../constructs/platform/argocd-repository';
 import { Gp3StorageClass } from '../../constructs/platform/gp3-storage-class';
+import { StatefulStorageClass } from '../../constructs/platform/stateful-storage-class';
+import { VolumeBackup } from '../../constructs/platform/volume-backup';
 import { NvidiaDevicePlugin } from '../../constructs/platform/nvidia-device-plugin';
 import { PlatformNamespaces } from '../../constructs/platform/platform-namespaces';
 import { synthScope } from '../support/synth';
@@ -141,6 +143,7 @@ describe('PlatformNamespaces', () => {
     [{ gitopsNamespace: 'a', appNamespaces: ['a'] }, /^stack\/ns: namespace "a" is listed twice; names must be unique$/],
     [{ podSecurity: { other: 'baseline' as const } }, /^stack\/ns: podSecurity names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
     [{ podSecurityVersion: 'latest' }, /^stack\/ns: podSecurityVersion "latest" must be a Kubernetes minor version such as v1\.35$/],
+    [{ namespaceLabels: { other: { a: 'b' } } }, /^stack\/ns: namespaceLabels names namespace "other", which is not created here \(namespaces: argocd, a\)$/],
   ])('rejects %j', (props, message) => {
     expect(() =>
       synthScope((s) => new PlatformNamespaces(s, 'ns', { gitopsNamespace: 'argocd', appNamespaces: ['a'], podSecurityVersion: 'v1.35', ...props })),
@@ -200,6 +203,43 @@ describe('Gp3StorageClass', () => {
   test('options: name and not default', () => {
     const s = synthScope((scope) => new Gp3StorageClass(scope, 'gp3', { name: 'fast', isDefault: false }));
     expect(s.only('kubernetes_storage_class_v1').metadata).toEqual({ name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'false' } });
+  });
+});
+
+describe('StatefulStorageClass', () => {
+  test('Retain, WaitForFirstConsumer, not default; one tagSpecification parameter per volume tag', () => {
+    const s = synthScope((scope) => new StatefulStorageClass(scope, 'sc', { volumeTags: { 'llm-platform/backup': 'c1', team: 'ml ops' } }));
+    expect(s.only('kubernetes_storage_class_v1')).toMatchObject({
+      metadata: { name: 'gp3-retain', annotations: { 'storageclass.kubernetes.io/is-default-class': 'false' } },
+      reclaim_policy: 'Retain',
+      volume_binding_mode: 'WaitForFirstConsumer',
+      parameters: { tagSpecification_1: 'llm-platform/backup=c1', tagSpecification_2: 'team=ml ops' },
+    });
+  });
+
+  test.each(['a=b', '', 'x'.repeat(129), '{{ .PVCName }}'])('rejects the tag text %j', (text) => {
+    expect(() => synthScope((scope) => new StatefulStorageClass(scope, 'sc', { volumeTags: { k: text } }))).toThrow(
+      /^stack\/sc: volume tag text ".*" must be 1-128 letters, digits, spaces or _ \. : \/ \+ - @$/,
+    );
+  });
+});
+
+describe('VolumeBackup', () => {
+  const props = { name: 'c1', selectionTag: { key: 'k', value: 'v' }, retentionDays: 14 };
+  test('a custom schedule; recovery points carry the selection tag', () => {
+    const s = synthScope((scope) => new VolumeBackup(scope, 'b', { ...props, schedule: 'cron(30 1 ? * SUN *)' }));
+    expect(s.only('aws_backup_plan').rule[0]).toMatchObject({
+      schedule: 'cron(30 1 ? * SUN *)',
+      lifecycle: { delete_after: 14 },
+      recovery_point_tags: { k: 'v' },
+    });
+    expect(s.only('aws_backup_selection').depends_on).toHaveLength(2);
+  });
+
+  test.each([0, 1.5])('rejects retentionDays %j', (retentionDays) => {
+    expect(() => synthScope((scope) => new VolumeBackup(scope, 'b', { ...props, retentionDays }))).toThrow(
+      new RegExp(`^stack/b: retentionDays ${retentionDays} must be a whole number >= 1$`),
+    );
   });
 });
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { AppsStack } from '../../stacks/apps-stack';
 import { CATALOG } from '../../apps/catalog';
 import { terraformLiteral } from '../../constructs/core/terraform-literal';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
@@ -30,7 +30,7 @@ function problems(load: () => unknown): readonly string[] {
 function withDev(mutate: (env: any) => void) {
   const configs = ENVIRONMENTS.map((e) => (e.name === 'dev' ? rawEnvironment('dev') : e));
   mutate(configs.find((e) => e.name === 'dev'));
-  return () => loadEnvironments(configs);
+  return () => loadEnvironments(configs, CATALOG);
 }
 
 const TEMPLATE = 'must not contain "${" or "%{" (Terraform would evaluate it as a template)';
@@ -85,21 +85,23 @@ describe('the central guard rejects, wherever it appears', () => {
     ['x.lock', 'must not have a component starting with "." or ending with ".lock"'],
     ['r'.repeat(256), 'must be at most 255 characters'],
   ])('GITOPS_REVISION %j', (revision, message) => {
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: revision }))).toContain(`GITOPS_REVISION: ${message} (got "${revision}")`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: revision }))).toContain(`GITOPS_REVISION: ${message} (got "${revision}")`);
   });
 
   test.each(['main', 'feature/x-1', 'v1.2.3', 'release/1.0', 'a1b2c3d', 'a'.repeat(40)])('GITOPS_REVISION %j is accepted', (revision) => {
-    expect(loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: revision })[0].gitops.targetRevision).toBe(revision);
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: revision })[0].gitops.targetRevision).toBe(revision);
   });
 
   test('GITOPS_REVISION with a template or a control character is rejected without echoing it', () => {
-    const revision = problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: INJECTION }));
+    const revision = problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: INJECTION }));
     expect(revision).toContain(`GITOPS_REVISION: ${TEMPLATE}`);
     expect(revision).toContain(`dev.gitops.targetRevision: ${TEMPLATE}`);
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain(
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: 'main\u001b[2J' }))).toContain(
       'GITOPS_REVISION: must not contain control characters',
     );
-    expect(problems(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: `https://x.example/${INJECTION}` }))).toContain(`GITOPS_REPO_URL: ${TEMPLATE}`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: `https://x.example/${INJECTION}` }))).toContain(
+      `GITOPS_REPO_URL: ${TEMPLATE}`,
+    );
     for (const line of [...revision]) expect(line).not.toContain('/etc/hostname');
   });
 
@@ -108,7 +110,7 @@ describe('the central guard rejects, wherever it appears', () => {
     const load = (content: string) => {
       const file = path.join(dir, `f${Math.random().toString(36).slice(2)}.json`);
       fs.writeFileSync(file, content);
-      return () => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file });
+      return () => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file });
     };
 
     test.each(['__proto__', 'constructor', 'prototype'])('rejects the key %s at any depth', (key) => {
@@ -137,6 +139,68 @@ describe('the central guard rejects, wherever it appears', () => {
     expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
       /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies\[0\]\.repository must be an https:\/\/ or oci:\/\/ URL of at most 512 characters without "\{" or "\}"/,
     );
+  });
+});
+
+describe('shell metacharacters in the Git URL', () => {
+  const GIT_URL_RULE = 'a URL holds only letters, digits and punctuation such as . _ ~ - / : @ % + =';
+  test.each<[string, string]>([
+    ['https://example.com/org/repo.git;touch /tmp/x', '";"'],
+    ['https://example.com/org/$(id).git', '"$", "(", ")"'],
+    ['https://example.com/org/`id`.git', '"`"'],
+    ['https://example.com/org/repo.git|sh', '"|"'],
+    ['https://example.com/org/repo.git&&id', '"&"'],
+    ['git@example.com:org/repo.git>/etc/passwd', '">"'],
+    ['git@example.com:org/<repo.git', '"<"'],
+    ["https://example.com/org/'repo'.git", `"'"`],
+    ['https://example.com/org/"repo".git', '"""'],
+    ['https://example.com/org/repo\\.git', '"\\"'],
+    ['https://example.com/org/repo!!.git', '"!"'],
+    ['https://example.com/org/*.git', '"*"'],
+    ['https://example.com/org/re?o.git', '"?"'],
+    ['https://example.com/org/[ab].git', '"[", "]"'],
+    ['https://example.com/org/repo.git#frag', '"#"'],
+    ['https://example.com/org/re^po.git', '"^"'],
+  ])('%j in the environment file and in GITOPS_REPO_URL', (url, found) => {
+    const message = `must not contain shell metacharacters (got ${found}); ${GIT_URL_RULE}`;
+    expect(problems(withDev((e) => (e.gitops = { repoUrl: url })))).toContain(`dev.gitops.repoUrl: ${message}`);
+    expect(problems(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: url }))).toContain(`GITOPS_REPO_URL: ${message} (got "${url}")`);
+  });
+
+  test.each(['https://github.com/org/repo.git', 'https://git.example.com:8443/a/b-c_d~e%20f+g=h.git', 'git@github.com:org/repo.git'])(
+    '%j is accepted',
+    (url) => {
+      expect(loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: url })[0].gitops.repoUrl).toBe(url);
+    },
+  );
+});
+
+describe('configuration snippet annotations', () => {
+  const rule = (key: string) =>
+    `must not be a configuration snippet annotation (got "${key}"): snippets inject raw controller configuration; use the controller's dedicated annotations`;
+  test.each([
+    'nginx.ingress.kubernetes.io/configuration-snippet',
+    'nginx.ingress.kubernetes.io/server-snippet',
+    'nginx.ingress.kubernetes.io/auth-snippet',
+    'nginx.ingress.kubernetes.io/stream-snippet',
+    'nginx.ingress.kubernetes.io/modsecurity-snippet',
+    'nginx.org/server-snippets',
+    'nginx.org/location-snippets',
+    'NGINX.INGRESS.KUBERNETES.IO/Server-Snippet',
+  ])('%s is rejected in ingress.annotations', (key) => {
+    expect(problems(withDev((e) => (e.ingress.annotations = { [key]: 'return 200;' })))).toEqual([`dev.ingress.annotations.${key}: ${rule(key)}`]);
+  });
+
+  test('other annotations pass', () => {
+    const loaded = loadEnvironments(
+      ENVIRONMENTS.map((e) =>
+        e.name === 'dev'
+          ? { ...rawEnvironment('dev'), ingress: { ...rawEnvironment('dev').ingress, annotations: { 'nginx.ingress.kubernetes.io/proxy-body-size': '25m' } } }
+          : e,
+      ),
+      CATALOG,
+    );
+    expect(loaded[0].ingress.annotations).toEqual({ 'nginx.ingress.kubernetes.io/proxy-body-size': '25m' });
   });
 });
 

@@ -5,12 +5,15 @@ import { CATALOG } from '../../apps/catalog';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { rawEnvironment } from '../support/environments';
 
+/** The host names an environment may set: Argo CD's and one per app the catalog publishes. */
+const HOSTS = ['argocd', ...CATALOG.filter((app) => (app.host ?? 'none') !== 'none').map((app) => app.name)];
+
 /** Validates all shipped environments with `env` modified by `mutate`; returns the problem lines. */
 function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
   const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
   mutate(configs.find((e) => e.name === envName));
   try {
-    loadEnvironments(configs);
+    loadEnvironments(configs, CATALOG);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -20,26 +23,25 @@ function problemsAfter(envName: string, mutate: (env: any) => void): readonly st
 
 describe('shipped environments', () => {
   test('dev, staging and prod are valid', () => {
-    expect(loadEnvironments(ENVIRONMENTS).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG).map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
   });
 
   test('an API endpoint open to the internet is accepted only when the configuration says so explicitly', () => {
     const configs = ENVIRONMENTS.map((e) => rawEnvironment(e.name));
     Object.assign(configs[1].cluster, { publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
-    expect(loadEnvironments(configs)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
+    expect(loadEnvironments(configs, CATALOG)[1].cluster).toMatchObject({ publicAccessCidrs: ['0.0.0.0/0'], allowPublicEndpointFromAnywhere: true });
   });
 
-  test("EKS defaults: 365-day logs, no deletion protection, add-ons at AWS's defaults, 600 s ALB idle timeout, ExternalDNS on", () => {
-    const staging = loadEnvironments(ENVIRONMENTS)[1].cluster;
+  test('EKS defaults: 365-day logs, no deletion protection, 600 s ALB idle timeout, ExternalDNS on', () => {
+    const staging = loadEnvironments(ENVIRONMENTS, CATALOG)[1].cluster;
     expect(staging).toMatchObject({
       logRetentionDays: 365,
       deletionProtection: false,
       allowPublicEndpointFromAnywhere: false,
-      addons: {},
       loadBalancer: { idleTimeoutSeconds: 600 },
       dns: { hostedZone: 'staging.llm.example.com', externalDns: true },
     });
-    expect(loadEnvironments(ENVIRONMENTS)[0].ingress.controller).toBe('nginx');
+    expect(loadEnvironments(ENVIRONMENTS, CATALOG)[0].ingress.controller).toBe('nginx');
   });
 });
 
@@ -146,7 +148,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'source ranges of an unknown host',
     'dev',
     (e) => (e.ingress.sourceRanges = { grafana: ['10.0.0.0/8'] }),
-    `dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (${['argocd', ...CATALOG.filter((app) => app.host === 'required' || app.host === 'optional').map((app) => app.name)].join(', ')})`,
+    `dev.ingress.sourceRanges.grafana: must name a host of ingress.hosts (${HOSTS.join(', ')})`,
   ],
   [
     'source ranges that allow everything',
@@ -396,7 +398,62 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['S3 key prefix', 'prod', (e) => (e.state.keyPrefix = '/prod/'), 'prod.state.keyPrefix: must be a relative S3 key prefix without leading or trailing slash'],
   ['S3 region', 'prod', (e) => (e.state.region = 'eu'), 'prod.state.region: must be an AWS region such as eu-west-1'],
   ['DynamoDB lock table', 'prod', (e) => (e.state.dynamodbTable = 'x'), 'prod.state.dynamodbTable: must be a DynamoDB table name'],
+  [
+    'backup on EKS',
+    'prod',
+    (e) => delete e.backup,
+    'prod.backup: must be set on EKS (retentionDays): the chats, the search index and the models are backed up on a schedule',
+  ],
+  [
+    'no backup on a kubeconfig cluster',
+    'dev',
+    (e) => (e.backup = { retentionDays: 7 }),
+    'dev.backup: must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)',
+  ],
+  ['backup retention minimum', 'staging', (e) => (e.backup = { retentionDays: 0 }), 'staging.backup.retentionDays: must be >= 1'],
+  ['backup retention maximum', 'staging', (e) => (e.backup = { retentionDays: 4000 }), 'staging.backup.retentionDays: must be <= 3650 (ten years)'],
+  ['backup retention whole days', 'staging', (e) => (e.backup = { retentionDays: 1.5 }), 'staging.backup.retentionDays: must be a whole number of days'],
+  [
+    'backup schedule',
+    'staging',
+    (e) => (e.backup = { retentionDays: 7, schedule: '0 3 * * *' }),
+    'staging.backup.schedule: must be an AWS cron expression with six fields such as cron(0 3 * * ? *)',
+  ],
+  [
+    'LibreChat sign-up setting',
+    'staging',
+    (e) => (e.apps.librechat = { allowRegistration: 'yes' }),
+    'staging.apps.librechat.allowRegistration: must be true or false',
+  ],
+  ['LibreChat settings', 'staging', (e) => (e.apps.librechat = { signup: true }), 'staging.apps.librechat: Unrecognized key: "signup"'],
 ];
+
+describe('Argo CD on an internet-facing load balancer', () => {
+  const RULE =
+    'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")';
+  const OIDC = { name: 'Corp', issuer: 'https://login.example.com', clientId: 'argocd' };
+  const SCHEME = 'alb.ingress.kubernetes.io/scheme';
+  test.each<[string, string, (e: any) => void, boolean]>([
+    ['staging with neither SSO nor allowlist', 'staging', (e) => delete e.ingress.sourceRanges, false],
+    ['prod with neither SSO nor allowlist', 'prod', (e) => (e.ingress.sourceRanges = { librechat: ['198.51.100.0/24'] }), false],
+    ['an explicitly internet-facing scheme', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internet-facing' })), false],
+    ['staging with the allowlist (shipped)', 'staging', () => undefined, true],
+    ['prod with SSO only', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.argocd.oidc = OIDC)), true],
+    ['an internal load balancer', 'prod', (e) => ((e.ingress.sourceRanges = {}), (e.ingress.annotations = { [SCHEME]: 'internal' })), true],
+    ['minikube nginx without either', 'dev', (e) => ((e.ingress.sourceRanges = {}), delete e.argocd.oidc), true],
+  ])('%s', (_case, envName, mutate, valid) => {
+    const problems = problemsAfter(envName, mutate);
+    if (valid) expect(problems).toEqual([]);
+    else expect(problems).toEqual([`${envName}.argocd: ${RULE}`]);
+  });
+
+  test('the shipped EKS environments carry the marked placeholder allowlist', () => {
+    for (const name of ['staging', 'prod']) {
+      expect(rawEnvironment(name).ingress.sourceRanges).toEqual({ argocd: ['203.0.113.0/24'] });
+      expect(fs.readFileSync(`environments/${name}.ts`, 'utf8')).toMatch(/\/\/ PLACEHOLDER[^\n]*\n(?:\s*\/\/[^\n]*\n)*\s*sourceRanges: \{ argocd: /);
+    }
+  });
+});
 
 describe('validation rules', () => {
   test.each(RULES)('%s', (_rule, envName, mutate, expected) => {
@@ -408,31 +465,31 @@ describe('validation rules', () => {
     configs[0].gitops = { targetRevision: 'a b' };
     configs[2].apps.ollama.models = ['x'];
     configs[2].cluster.region = 'nowhere';
-    expect(() => loadEnvironments(configs)).toThrow(ConfigError);
-    expect(() => loadEnvironments(configs)).toThrow(
+    expect(() => loadEnvironments(configs, CATALOG)).toThrow(ConfigError);
+    expect(() => loadEnvironments(configs, CATALOG)).toThrow(
       /dev\.gitops\.targetRevision: must not contain whitespace[\s\S]*prod\.cluster\.region: must be an AWS region[\s\S]*prod\.apps\.ollama\.models\[0\]: must be an Ollama model with an explicit tag/,
     );
   });
 
   test('environment names are unique', () => {
-    expect(() => loadEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]])).toThrow(/dev\.name: must be unique \(defined more than once\)/);
+    expect(() => loadEnvironments([ENVIRONMENTS[0], ENVIRONMENTS[0]], CATALOG)).toThrow(/dev\.name: must be unique \(defined more than once\)/);
   });
 });
 
 describe('synth-time overrides', () => {
   test('GITOPS_REPO_URL and GITOPS_REVISION replace the Git source of every environment', () => {
-    const envs = loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'git@github.com:fork/platform.git', GITOPS_REVISION: 'feature/x' });
+    const envs = loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: 'git@github.com:fork/platform.git', GITOPS_REVISION: 'feature/x' });
     for (const env of envs) expect(env.gitops).toEqual({ repoUrl: 'git@github.com:fork/platform.git', targetRevision: 'feature/x' });
   });
 
   test('GITOPS_REPO_URL is validated', () => {
-    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REPO_URL: 'file:///tmp/repo' })).toThrow(
+    expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REPO_URL: 'file:///tmp/repo' })).toThrow(
       /GITOPS_REPO_URL: must be an https:\/\/ Git URL or an scp-style SSH URL such as git@github\.com:org\/repo\.git \(got "file:\/\/\/tmp\/repo"\)/,
     );
   });
 
   test('GITOPS_REVISION is validated', () => {
-    expect(() => loadEnvironments(ENVIRONMENTS, { GITOPS_REVISION: 'v1..v2' })).toThrow(/GITOPS_REVISION: must not contain "\.\." \(got "v1\.\.v2"\)/);
+    expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { GITOPS_REVISION: 'v1..v2' })).toThrow(/GITOPS_REVISION: must not contain "\.\." \(got "v1\.\.v2"\)/);
   });
 
   describe('PLATFORM_OVERRIDES_FILE', () => {
@@ -445,7 +502,7 @@ describe('synth-time overrides', () => {
 
     test('deep-merges one environment and validates the result', () => {
       const file = write('ok.json', JSON.stringify({ dev: { cluster: { context: 'kind-llm' }, argocd: { wait: false } } }));
-      const dev = loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })[0];
+      const dev = loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })[0];
       expect(dev.cluster).toEqual({ kind: 'kubeconfig', configPath: '~/.kube/config', context: 'kind-llm' });
       expect(dev.argocd.wait).toBe(false);
       expect(dev.argocd.chart).toBeUndefined();
@@ -453,21 +510,21 @@ describe('synth-time overrides', () => {
 
     test('reports invalid merged values with the environment path', () => {
       const file = write('bad.json', JSON.stringify({ dev: { argocd: { chart: { version: '*' } } } }));
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/dev\.argocd\.chart\.version: must be an exact version/);
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })).toThrow(/dev\.argocd\.chart\.version: must be an exact version/);
     });
 
     test('rejects unknown environments', () => {
       const file = write('unknown.json', JSON.stringify({ qa: {} }));
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: file })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: file })).toThrow(
         /PLATFORM_OVERRIDES_FILE: unknown environment "qa" in .*unknown\.json \(known: dev, staging, prod\)/,
       );
     });
 
     test('rejects files that are not a JSON object', () => {
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: write('list.json', '[]') })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: write('list.json', '[]') })).toThrow(
         /PLATFORM_OVERRIDES_FILE: .*list\.json must hold an object keyed by environment name/,
       );
-      expect(() => loadEnvironments(ENVIRONMENTS, { PLATFORM_OVERRIDES_FILE: path.join(dir, 'missing.json') })).toThrow(
+      expect(() => loadEnvironments(ENVIRONMENTS, CATALOG, { PLATFORM_OVERRIDES_FILE: path.join(dir, 'missing.json') })).toThrow(
         /PLATFORM_OVERRIDES_FILE: cannot read .*missing\.json as JSON/,
       );
     });

@@ -9,8 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS } from '../../environments';
+import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';
 import { EnvironmentRender, renderRepository } from '../../tools/render/render';
@@ -39,12 +40,23 @@ function repoCopy(edit: (root: string) => void = () => {}): string {
 
 function render(options: { catalog?: readonly AppDefinition[]; environments?: string[]; edit?: (root: string) => void } = {}): EnvironmentRender[] {
   const repoRoot = repoCopy(options.edit);
+  const catalog = options.catalog ?? [...CATALOG, PROBE];
+  // Apps of the catalog without a stand-in here (an app added by the README recipe) get the
+  // e2e's generic stand-in.
+  const chartsDir = path.join(repoRoot, 'stand-ins');
+  fs.cpSync(path.join(FIXTURES, 'charts'), chartsDir, { recursive: true });
+  writeStandIns(
+    repoRoot,
+    chartsDir,
+    chartsDir,
+    catalog.filter((app) => fs.existsSync(path.join(repoRoot, 'apps', app.name, 'Chart.yaml'))),
+  );
   try {
     return renderRepository({
       repoRoot,
       helm: helm!,
-      chartsDir: path.join(FIXTURES, 'charts'),
-      catalog: options.catalog ?? [...CATALOG, PROBE],
+      chartsDir,
+      catalog,
       environments: ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name)),
       env: {},
     });
@@ -71,12 +83,13 @@ const shippedRenders = () => (shipped ??= render());
   });
 
   test('renders every Application of every environment with no findings', () => {
-    const apps = [...CATALOG.map((app) => app.name), 'probe'].sort();
-    expect(renders.map((r) => [r.environment, r.apps.map((a) => a.app)])).toEqual([
-      ['dev', apps],
-      ['prod', apps],
-      ['staging', apps],
-    ]);
+    const names = [...CATALOG.map((app) => app.name), PROBE.name].sort();
+    expect(names).toEqual(expect.arrayContaining(['librechat', 'ollama', 'probe']));
+    expect(renders.map((r) => [r.environment, r.apps.map((a) => a.app)])).toEqual(
+      ENVIRONMENTS.map((e) => e.name)
+        .sort()
+        .map((env) => [env, names]),
+    );
     expect(findings(renders)).toEqual([]);
   });
 
@@ -99,8 +112,93 @@ const shippedRenders = () => (shipped ??= render());
     expect(config.endpoints.custom[0].baseURL).toBe('${OLLAMA_BASE_URL}/v1/');
   });
 
+  test.each(['dev', 'staging', 'prod'])(
+    "%s: MongoDB is the official image, exact-pinned, with authentication from the Terraform Secret and LibreChat's user",
+    (env) => {
+      const all = objects(renders, env, 'librechat');
+      expect(all.filter((o) => JSON.stringify(o).includes('bitnami'))).toEqual([]);
+      expect(all.filter((o) => o.kind === 'Deployment' && o.metadata.name === 'librechat-mongodb')).toEqual([]);
+      const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
+      const container = mongodb.spec.template.spec.containers[0];
+      expect(container.image).toBe('docker.io/library/mongo:8.0.13');
+      const env_ = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom.secretKeyRef]));
+      expect(env_).toMatchObject({
+        MONGO_INITDB_ROOT_USERNAME: 'root',
+        MONGO_INITDB_ROOT_PASSWORD: { name: 'librechat-mongodb', key: 'mongodb-root-password' },
+        MONGO_INITDB_DATABASE: 'LibreChat',
+        MONGODB_APPLICATION_PASSWORD: { name: 'librechat-mongodb', key: 'mongodb-passwords' },
+      });
+      const init = find(renders, env, 'librechat', 'ConfigMap', 'librechat-mongodb-init').data['10-application-user.js'];
+      expect(init).toContain('db.getSiblingDB("LibreChat").createUser({');
+      expect(init).toContain('user: "librechat",');
+      expect(init).toContain('pwd: process.env.MONGODB_APPLICATION_PASSWORD,');
+      expect(init).toContain(`roles: [{ role: 'readWrite', db: "LibreChat" }]`);
+      expect(container.volumeMounts).toContainEqual({ name: 'init', mountPath: '/docker-entrypoint-initdb.d', readOnly: true });
+      expect(container.volumeMounts).toContainEqual({ name: 'datadir', mountPath: '/data/db' });
+      // LibreChat's MONGO_URI (mongodb://librechat:…@librechat-mongodb…:27017/LibreChat) names this Service.
+      expect(find(renders, env, 'librechat', 'Service', 'librechat-mongodb').spec).toMatchObject({
+        ports: [{ name: 'mongodb', port: 27017, targetPort: 'mongodb', protocol: 'TCP' }],
+        selector: mongodb.spec.selector.matchLabels,
+      });
+      // The NetworkPolicy that admits LibreChat selects these pods.
+      expect(find(renders, env, 'librechat', 'NetworkPolicy', 'librechat-mongodb-from-librechat').spec.podSelector.matchLabels).toEqual(
+        mongodb.spec.template.metadata.labels,
+      );
+    },
+  );
+
+  test('MongoDB passes Pod Security "restricted" as the image\'s mongodb user (uid 999)', () => {
+    const pod = find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.template.spec;
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 999,
+      runAsGroup: 999,
+      fsGroup: 999,
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+      expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.ports.every((p: any) => p.hostPort === undefined)).toBe(true);
+    }
+    expect(pod.hostNetwork ?? pod.hostPID ?? pod.hostIPC).toBeUndefined();
+    expect(pod.volumes.every((v: any) => v.hostPath === undefined)).toBe(true);
+  });
+
+  test('LibreChat sign-up: closed on the public EKS hosts, open only in dev, which opts in', () => {
+    const registration = (env: string) => find(renders, env, 'librechat', 'ConfigMap', 'librechat-librechat-configenv').data.ALLOW_REGISTRATION;
+    expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
+  });
+
+  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, Ollama) ask for the retained, backed-up class', (env) => {
+    const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
+    expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
+    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBe('gp3-retain');
+    expect(find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBe('gp3-retain');
+  });
+
+  test.each(['staging', 'prod'])('%s: every claim the charts render asks for the retained class, except the listed one', (env) => {
+    const claims = ['librechat', 'ollama'].flatMap((app) =>
+      objects(renders, env, app).flatMap((o) => [
+        ...(o.kind === 'PersistentVolumeClaim' ? [{ name: o.metadata.name, spec: o.spec }] : []),
+        ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
+      ]),
+    );
+    // LibreChat's uploaded images: the chart's storageClassName key is undeclared in its values.yaml.
+    const defaultClass = ['librechat-librechat-images'];
+    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual(defaultClass);
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
+  });
+
+  test("dev: the stateful volumes use minikube's default class", () => {
+    expect(find(renders, 'dev', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.volumeClaimTemplates[0].spec.storageClassName).toBeUndefined();
+    expect(find(renders, 'dev', 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBeUndefined();
+    expect(find(renders, 'dev', 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBeUndefined();
+  });
+
   test('every workload with a ReadWriteOnce volume is recreated, never rolled', () => {
-    expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-mongodb').spec.strategy).toEqual({ type: 'Recreate' });
+    // A one-replica StatefulSet stops its pod before starting the next one.
+    expect(find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.replicas).toBe(1);
     expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
     expect(find(renders, 'prod', 'ollama', 'Deployment', 'ollama').spec.strategy).toEqual({ type: 'Recreate' });
   });
@@ -117,6 +215,9 @@ const shippedRenders = () => (shipped ??= render());
       'librechat-meilisearch-from-librechat',
     ]);
     expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
+    // Isolation by default: an app whose catalog entry admits nothing gets default-deny alone.
+    expect(policies('dev', 'probe')).toEqual(['probe-default-deny-ingress']);
+    for (const app of CATALOG) expect([app.name, policies('staging', app.name)[0]]).toEqual([app.name, `${app.name}-default-deny-ingress`]);
     // On EKS the ALB reaches LibreChat from VPC addresses; Ollama is not published there, so only
     // LibreChat's pods may reach it.
     expect(find(renders, 'prod', 'librechat', 'NetworkPolicy', 'librechat-librechat-from-ingress').spec.ingress[0].from).toEqual([
@@ -155,12 +256,12 @@ const shippedRenders = () => (shipped ??= render());
     ]);
   });
 
-  test('Prometheus keeps metrics on the pod in dev and on a gp3 volume in staging and prod', () => {
+  test('Prometheus keeps metrics on the pod in dev and on a retained gp3 volume in staging and prod', () => {
     const prometheus = (env: string) => find(renders, env, 'kube-prometheus-stack', 'Prometheus', 'kube-prometheus-stack-prometheus').spec;
     expect(prometheus('dev')).toMatchObject({ retention: '2d' });
     expect(prometheus('dev').storage).toBeUndefined();
     for (const env of ['staging', 'prod']) {
-      expect(prometheus(env).storage.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'gp3', accessModes: ['ReadWriteOnce'] });
+      expect(prometheus(env).storage.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'gp3-retain', accessModes: ['ReadWriteOnce'] });
       expect(prometheus(env).resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
     }
   });
@@ -193,7 +294,9 @@ const shippedRenders = () => (shipped ??= render());
   test('the monitoring namespace denies ingress by default; Grafana admits the ingress controller only where published', () => {
     const policies = objects(renders, 'dev', 'kube-prometheus-stack').filter((o) => o.kind === 'NetworkPolicy');
     expect(policies.map((o) => o.metadata.name)).toEqual(['kube-prometheus-stack-default-deny-ingress', 'kube-prometheus-stack-same-namespace']);
-    expect(policies[1].spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+    // Every pod of the namespace, from every pod of the namespace, on every port (no `ports`).
+    expect(policies[1].spec.podSelector).toEqual({ matchLabels: {} });
+    expect(policies[1].spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: {} } }], ports: null }]);
   });
 });
 

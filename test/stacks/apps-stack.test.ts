@@ -4,8 +4,10 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
-import { AppsStack } from '../../constructs/apps/apps-stack';
+import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
+import { AppDefinition } from '../../contracts/app-definition';
+import { AppsStack } from '../../stacks/apps-stack';
+import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
 
 const stacks = {
@@ -17,21 +19,31 @@ const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Applicat
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
 const values = (env: keyof typeof stacks, app: string) => apps(env)[app].spec.source.helm.valuesObject;
 
-describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
-  test('defaults snapshot', () => {
-    expect(stacks[env].json).toMatchSnapshot();
-  });
+// The one snapshot of the apps stack; targeted assertions below cover every environment.
+test('staging-apps defaults snapshot', () => {
+  expect(stacks.staging.json).toMatchSnapshot();
+});
 
+describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
   test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the namespaces of its apps, no cluster-scoped kind', () => {
     expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
-    expect(project(env).spec.sourceRepos).toEqual([
-      'https://github.com/example-org/gitops-llm-platform.git',
-      'https://helm.otwld.com/',
-      'https://prometheus-community.github.io/helm-charts',
-      'ghcr.io/danny-avila/librechat-chart',
-      'https://nvidia.github.io/dcgm-exporter/helm-charts',
-    ]);
-    expect(project(env).spec.destinations.map((d: any) => d.namespace)).toEqual(['ollama', 'librechat', 'monitoring']);
+    // The Git repository, then every wrapper chart's upstream repository (not the file://
+    // isolation library: it is part of the Git repository).
+    const upstream = [
+      ...new Set(
+        inSyncOrder(CATALOG).flatMap((app) =>
+          readWrapperChart('.', app.name, { ownTemplates: app.chart === 'own' })
+            .dependencies.filter((d) => !isLocalChart(d.repository))
+            .map((d) => argoRepositoryUrl(d.repository)),
+        ),
+      ),
+    ];
+    expect(project(env).spec.sourceRepos).toEqual(['https://github.com/example-org/gitops-llm-platform.git', ...upstream]);
+    expect(upstream).toEqual(expect.arrayContaining(['https://helm.otwld.com/', 'ghcr.io/danny-avila/librechat-chart']));
+    const namespaced = inSyncOrder(CATALOG).filter((app) => (app.clusterResources ?? []).length === 0);
+    expect(project(env).spec.destinations).toEqual(
+      [...new Set(namespaced.map((app) => app.namespace))].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+    );
     expect(project(env).spec.clusterResourceWhitelist).toBeUndefined();
     for (const app of ['ollama', 'librechat', 'dcgm-exporter', 'platform-monitoring']) expect(apps(env)[app].spec.project).toBe('llm-platform');
   });
@@ -54,6 +66,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
   test.each(CATALOG.map((app) => app.name))('the %s Application syncs its wrapper chart from Git', (name) => {
     const app = apps(env)[name];
+    const namespace = CATALOG.find((definition) => definition.name === name)!.namespace;
     expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
     expect(app.spec.source).toMatchObject({
       repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
@@ -61,14 +74,12 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       path: `apps/${name}`,
       helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
     });
-    const definition = CATALOG.find((a) => a.name === name)!;
-    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: definition.namespace });
+    expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace });
     expect(app.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
-      syncOptions: ['CreateNamespace=false', ...(definition.syncOptions ?? [])],
+      syncOptions: ['CreateNamespace=false', ...(CATALOG.find((definition) => definition.name === name)!.syncOptions ?? [])],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
-    expect(fs.existsSync(path.join('apps', name, `values-${env}.yaml`))).toBe(true);
   });
 
   test('the Prometheus stack syncs server-side (its CRDs exceed the annotation limit); the exporter and the platform content sync after it', () => {
@@ -87,7 +98,10 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
     expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin']);
     expect(grafana.ingress).toEqual({ enabled: false });
-    expect(values(env, 'kube-prometheus-stack').networkPolicy).toEqual({ ingressController: { from: [] } });
+    // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has no peers).
+    expect(values(env, 'kube-prometheus-stack').isolation.allow).toEqual([
+      { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
+    ]);
     expect(JSON.stringify(stacks[env].json)).not.toMatch(/admin-password"\s*:/);
   });
 
@@ -95,6 +109,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(values(env, 'platform-monitoring')).toEqual({
       ollama: { namespace: 'ollama', deployment: 'ollama' },
       dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
+      isolation: { allow: [] },
     });
   });
 
@@ -139,7 +154,8 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
   test("MongoDB authenticates LibreChat's user with the Terraform Secret; Meilisearch reads its own Secret", () => {
     const librechat = values(env, 'librechat').librechat;
-    expect(librechat.mongodb.auth).toEqual({ enabled: true, existingSecret: 'librechat-mongodb', usernames: ['librechat'], databases: ['LibreChat'] });
+    expect(values(env, 'librechat').mongodb.auth).toEqual({ existingSecret: 'librechat-mongodb', username: 'librechat', database: 'LibreChat' });
+    expect(librechat.mongodb).toBeUndefined();
     expect(librechat.meilisearch.auth).toEqual({ existingMasterKeySecret: 'librechat-meilisearch' });
   });
 
@@ -154,16 +170,42 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
               podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
             },
           ];
-    expect(values(env, 'librechat').networkPolicy).toEqual({ ingressController: { from: ingress } });
-    expect(values(env, 'ollama').networkPolicy).toEqual({
-      ingressController: { from: (e.ingress.hosts as any).ollama ? ingress : [] },
-      clients: [
-        {
-          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
-          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' } },
-        },
-      ],
+    const librechatPods = { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' };
+    expect(values(env, 'librechat').isolation.allow).toEqual([
+      { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
+      {
+        name: 'mongodb-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['mongodb'],
+      },
+      {
+        name: 'meilisearch-from-librechat',
+        podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': 'librechat' },
+        from: [{ podSelector: { matchLabels: librechatPods } }],
+        ports: ['http'],
+      },
+    ]);
+    expect(values(env, 'ollama').isolation.allow[0].from).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
+      podSelector: { matchLabels: librechatPods },
     });
+    expect(values(env, 'ollama').isolation.allow).toEqual([
+      {
+        name: 'api',
+        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        // Every app that depends on Ollama (LibreChat's pods among them), then the ingress
+        // controller where Ollama is published.
+        from: [
+          ...clientsOf(CATALOG, 'ollama').map((client) => ({
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
+            podSelector: { matchLabels: client.podLabels },
+          })),
+          ...((e.ingress.hosts as any).ollama ? ingress : []),
+        ],
+        ports: ['http'],
+      },
+    ]);
   });
 
   test('environment data reaches the charts at the right depth of the double hierarchy', () => {
@@ -190,7 +232,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
 describe('per-environment differences', () => {
   test('the DCGM exporter selects and tolerates the EKS GPU node group; on minikube it runs on the one node, the GPU host', () => {
-    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {} });
+    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {}, isolation: { allow: [] } });
     for (const env of ['staging', 'prod'] as const) {
       expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
         nodeSelector: { 'nvidia.com/gpu.present': 'true' },
@@ -199,6 +241,15 @@ describe('per-environment differences', () => {
       expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
         nodeSelector: values(env, 'ollama').ollama.nodeSelector,
         tolerations: values(env, 'ollama').ollama.tolerations,
+      });
+    }
+  });
+
+  test('Prometheus keeps its metrics on the retained, backed-up StorageClass on EKS; dev keeps no volume', () => {
+    expect(values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toBeUndefined();
+    for (const env of ['staging', 'prod'] as const) {
+      expect(values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toEqual({
+        prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: 'gp3-retain' } } } },
       });
     }
   });
@@ -213,10 +264,15 @@ describe('per-environment differences', () => {
       hosts: ['grafana.staging.llm.example.com'],
       path: '/',
       pathType: 'Prefix',
-      tls: [{ secretName: 'grafana-tls', hosts: ['grafana.staging.llm.example.com'] }],
+      tls: [{ secretName: 'kube-prometheus-stack-tls', hosts: ['grafana.staging.llm.example.com'] }],
     });
     expect(app['kube-prometheus-stack'].grafana['grafana.ini']).toEqual({ server: { root_url: 'https://grafana.staging.llm.example.com' } });
-    expect(app.networkPolicy.ingressController.from).toEqual([{ ipBlock: { cidr: env.cluster.kind === 'eks' ? env.cluster.vpc.cidr : '' } }]);
+    expect(app.isolation.allow).toContainEqual({
+      name: 'grafana-from-ingress',
+      podLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' },
+      from: [{ ipBlock: { cidr: env.cluster.kind === 'eks' ? env.cluster.vpc.cidr : '' } }],
+      ports: ['grafana'],
+    });
   });
 
   test('dev has one small model, no GPU node scheduling (minikube has no tainted nodes), and keeps Ollama in-cluster', () => {
@@ -315,13 +371,17 @@ describe('wrapper chart checks at synth time', () => {
   test("a chart of the platform's own objects needs templates, not a dependency", () => {
     const root = copyApps();
     fs.mkdirSync(path.join(root, 'apps/own'));
-    fs.writeFileSync(path.join(root, 'apps/own/Chart.yaml'), 'apiVersion: v2\nname: own\nversion: 1.0.0\n');
+    fs.writeFileSync(
+      path.join(root, 'apps/own/Chart.yaml'),
+      'apiVersion: v2\nname: own\nversion: 1.0.0\ndependencies:\n  - { name: isolation, version: 1.0.0, repository: file://../isolation }\n',
+    );
     for (const file of ['values.yaml', 'values-dev.yaml']) fs.writeFileSync(path.join(root, 'apps/own', file), '{}\n');
     const own: AppDefinition = { name: 'own', namespace: 'ollama', chart: 'own' };
     const build = () => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: [...CATALOG, own], repoRoot: root });
     expect(build).toThrow(/^dev-apps: apps\/own\/templates: the chart of the platform's own objects has no templates$/);
     fs.mkdirSync(path.join(root, 'apps/own/templates'));
     fs.writeFileSync(path.join(root, 'apps/own/templates/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    fs.copyFileSync(path.join(root, 'apps/platform-monitoring/templates/isolation.yaml'), path.join(root, 'apps/own/templates/isolation.yaml'));
     expect(build().applications.own.name).toBe('own');
   });
 
@@ -346,5 +406,43 @@ describe('per-host allowlists on the shared ALB', () => {
       { field: 'source-ip', sourceIpConfig: { values: ['198.51.100.0/24'] } },
     ]);
     expect(ingress.annotations['alb.ingress.kubernetes.io/inbound-cidrs']).toBeUndefined();
+  });
+});
+
+describe('LibreChat sign-up', () => {
+  const registration = (valuesObject: any) => valuesObject.librechat.librechat.configEnv.ALLOW_REGISTRATION;
+
+  test('closed on the public staging and prod hosts, open only where an environment opts in (dev, explicitly)', () => {
+    expect(registration(values('staging', 'librechat'))).toBe('false');
+    expect(registration(values('prod', 'librechat'))).toBe('false');
+    expect(registration(values('dev', 'librechat'))).toBe('true');
+    expect(environment('staging').apps.librechat).toEqual({ allowRegistration: false });
+  });
+
+  test('the opt-in is the environment setting: it reaches the valuesObject, which outranks the value files', () => {
+    const env = structuredClone(environment('staging'));
+    (env.apps.librechat as { allowRegistration: boolean }).allowRegistration = true;
+    expect(registration(synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject)).toBe('true');
+  });
+
+  test('the chart values keep sign-up closed: the base says false and no environment file reopens it', () => {
+    expect(parse(fs.readFileSync('apps/librechat/values.yaml', 'utf8')).librechat.librechat.configEnv.ALLOW_REGISTRATION).toBe('false');
+    for (const env of ['dev', 'staging', 'prod']) {
+      expect(fs.readFileSync(`apps/librechat/values-${env}.yaml`, 'utf8')).not.toMatch(/ALLOW_REGISTRATION/);
+    }
+  });
+});
+
+describe('stateful volumes', () => {
+  test.each(['staging', 'prod'] as const)('%s: MongoDB, Meilisearch and Ollama ask for the retained, backed-up class', (env) => {
+    expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
+    expect(values(env, 'ollama').ollama.persistentVolume.storageClass).toBe('gp3-retain');
+  });
+
+  test("dev keeps minikube's default class", () => {
+    expect(values('dev', 'librechat').mongodb.persistence).toBeUndefined();
+    expect(values('dev', 'librechat').librechat.meilisearch.persistence).toBeUndefined();
+    expect(values('dev', 'ollama').ollama.persistentVolume.storageClass).toBeUndefined();
   });
 });

@@ -1,11 +1,11 @@
 /** The shipped environments for tests: validated, or raw copies to break. Loads no cdktf. */
 import { CATALOG } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
 
 /** The shipped configuration of `name`, validated. */
 export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
-  const env = loadEnvironments(ENVIRONMENTS, {}, catalog).find((e) => e.name === name);
+  const env = loadEnvironments(ENVIRONMENTS, catalog).find((e) => e.name === name);
   if (!env) throw new Error(`no environment ${name}`);
   return env;
 }

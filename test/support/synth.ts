@@ -5,8 +5,8 @@
 import { App, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { CATALOG } from '../../apps/catalog';
-import { AppDefinition } from '../../constructs/apps/app-definition';
-import { EnvironmentStacks, addEnvironmentStacks } from '../../constructs/environment-stacks';
+import { AppDefinition } from '../../contracts/app-definition';
+import { EnvironmentStacks, addEnvironmentStacks } from '../../stacks/environment-stacks';
 import { ValidEnvironment } from '../../environments';
 import { environment } from './environments';
 

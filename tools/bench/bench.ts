@@ -5,8 +5,12 @@
  * `npm run bench -- --test` instead measures a cold `npm test` (every cache emptied first),
  * BENCH_TEST_RUNS times (default 3), against its 20 s target.
  *
+ * `npm run bench -- --scale [N M]` synthesizes N environments × the catalog plus M fixture apps
+ * (default 10 × 20; tools/bench/scale.ts) BENCH_SCALE_RUNS times (default 1) and prints the wall
+ * time, the peak memory and the stacks and resources written.
+ *
  * Paths measured:
- *   - app, transpile-only:  node tools/run-ts.js main.ts   (warm transpile cache)
+ *   - app, transpile-only:  node --require tsx/cjs main.ts (tsx's transpile cache warm)
  *   - app, precompiled:     node dist/main.js             (after `npm run build`)
  *   - cdktf synth:          the cdktf CLI running the app from cdktf.json
  */
@@ -14,6 +18,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CATALOG } from '../../apps/catalog';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -27,7 +32,7 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { name: 'app (node, transpile-only)', command: [process.execPath, 'tools/run-ts.js', 'main.ts'], wallSeconds: 0.5, peakMiB: 400 },
+  { name: 'app (node, transpile-only)', command: [process.execPath, '--require', 'tsx/cjs', 'main.ts'], wallSeconds: 0.5, peakMiB: 400 },
   { name: 'app (node, precompiled)', command: [process.execPath, 'dist/main.js'], wallSeconds: 0.5, peakMiB: 400 },
   { name: 'cdktf synth', command: [process.execPath, 'node_modules/cdktf-cli/bundle/bin/cdktf', 'synth'], wallSeconds: 3, peakMiB: 400 },
 ];
@@ -38,8 +43,11 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** One run: wall seconds and the peak RSS over every node process it started. */
-function runOnce(command: string[]): { seconds: number; peakBytes: number; stacks: number } {
+/** Stands for the run's output folder in a command. */
+const OUTDIR = '<outdir>';
+
+/** One run: wall seconds, the peak RSS over every node process it started, stacks and resources written. */
+function runOnce(command: string[]): { seconds: number; peakBytes: number; stacks: number; resources: number } {
   const rssDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rss-'));
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-out-'));
   const env = {
@@ -50,21 +58,26 @@ function runOnce(command: string[]): { seconds: number; peakBytes: number; stack
     CDKTF_OUTDIR: outdir,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim(),
   };
-  const args = command[command.length - 1] === 'synth' ? [...command.slice(1), '--output', outdir] : command.slice(1);
+  const args = (command[command.length - 1] === 'synth' ? [...command.slice(1), '--output', outdir] : command.slice(1)).map((a) => (a === OUTDIR ? outdir : a));
   const started = process.hrtime.bigint();
   const result = spawnSync(command[0], args, { cwd: repoRoot, env, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   const peakBytes = Math.max(0, ...fs.readdirSync(rssDir).map((f) => Number(fs.readFileSync(path.join(rssDir, f), 'utf8'))));
-  const stacks = fs.existsSync(path.join(outdir, 'stacks')) ? fs.readdirSync(path.join(outdir, 'stacks')).length : 0;
+  const stackDirs = fs.existsSync(path.join(outdir, 'stacks')) ? fs.readdirSync(path.join(outdir, 'stacks')) : [];
+  const resources = stackDirs
+    .map((stack) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource?: Record<string, object> })
+    .reduce((sum, json) => sum + Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0), 0);
   fs.rmSync(rssDir, { recursive: true, force: true });
   fs.rmSync(outdir, { recursive: true, force: true });
-  return { seconds, peakBytes, stacks };
+  return { seconds, peakBytes, stacks: stackDirs.length, resources };
 }
 
-/** Wall seconds of `npm test` with every cache of this repository emptied first (transpile, tsc, jest, eslint). */
+/** Wall seconds of `npm test` with every cache it uses emptied first (transpile, tsc, jest, eslint). */
 function coldTest(): number {
   fs.rmSync(path.join(repoRoot, 'node_modules', '.cache'), { recursive: true, force: true });
+  // tsx keeps its transpile cache in the temp folder, per user.
+  fs.rmSync(path.join(os.tmpdir(), `tsx-${os.userInfo().uid}`), { recursive: true, force: true });
   const clear = spawnSync(process.execPath, ['node_modules/.bin/jest', '--clearCache'], { cwd: repoRoot, encoding: 'utf8' });
   if (clear.status !== 0) throw new Error(`jest --clearCache failed:\n${clear.stderr}`);
   const started = process.hrtime.bigint();
@@ -77,7 +90,25 @@ function coldTest(): number {
 /** Target of a cold `npm test` on the team's 2-core machines. */
 const COLD_TEST_SECONDS = 20;
 
+/** `--scale [N M]`: N environments × M fixture apps in one synthesis. */
+function scale(args: string[]): void {
+  const [environments, apps] = [Number(args[0] ?? 10), Number(args[1] ?? 20)];
+  if (![environments, apps].every((n) => Number.isInteger(n) && n >= 1))
+    throw new Error(`usage: npm run bench -- --scale [N M] (positive integers; got ${args.join(' ')})`);
+  const runs = Array.from({ length: Number(process.env.BENCH_SCALE_RUNS ?? 1) }, () =>
+    runOnce([process.execPath, '--require', 'tsx/cjs', 'tools/bench/scale.ts', String(environments), String(apps), OUTDIR]),
+  );
+  const wall = median(runs.map((r) => r.seconds));
+  const peak = Math.max(...runs.map((r) => r.peakBytes)) / 2 ** 20;
+  console.log(
+    `scale ${environments} environments × ${apps} fixture apps (+${CATALOG.length} shipped): ${runs[0].stacks} stacks, ${runs[0].resources} resources; ` +
+      `median ${wall.toFixed(1)} s of ${runs.map((r) => r.seconds.toFixed(1)).join(', ')} s, peak RSS ${peak.toFixed(0)} MiB on ${os.cpus().length} CPUs, node ${process.version}`,
+  );
+}
+
 function main(): void {
+  const scaleAt = process.argv.indexOf('--scale');
+  if (scaleAt >= 0) return scale(process.argv.slice(scaleAt + 1));
   if (process.argv.includes('--test')) {
     const runs = Array.from({ length: Number(process.env.BENCH_TEST_RUNS ?? 3) }, coldTest);
     const wall = median(runs);

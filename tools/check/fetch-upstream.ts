@@ -10,17 +10,22 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { deriveFacts, displayPath, FACTS_FILE, FactsPin, readFacts, serializeFacts } from './facts';
+import { isPlainObject, parseYamlDocument } from './documents';
+import { deriveFacts, displayPath, FACTS_FILE, FactsPin, readFacts, serializeFacts, UpstreamFacts } from './facts';
 import { loadInputs, REPO_ROOT, pinnedCharts } from './repository';
 
 /** Usage text for `--help`. */
-export const USAGE = `Usage: npm run fetch-upstream -- [options] [<chart>@<version>=<repository> ...]
+export const USAGE = `Usage: npm run fetch-upstream -- [options] [<chart> ...] [<chart>@<version>=<repository> ...]
 
 Writes tools/check/upstream-facts.json from upstream chart data for every pinned chart version
 (wrapper chart dependencies, helm_release charts, Application chart sources, the Argo CD CRDs).
+With <chart> names, updates only the facts of those pinned charts and keeps the others.
 
 Options:
+  --from <path>        with one <chart>: read it offline from a chart archive (.tgz) or folder
+                       (values.yaml and Chart.yaml, whose version must be the pinned one)
   --upstream <dir>     read upstream data only from <dir> (<chart>-<version>/values.yaml, Chart.yaml, crds/)
   --force              fetch every pin again with helm into .cache/upstream (needs helm and network)
   --check              write nothing; exit 1 when the committed facts differ from what would be written
@@ -117,15 +122,18 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
   let force = false;
   let check = false;
   let offline = false;
+  let from: string | undefined;
   const extra: FactsPin[] = [];
+  const selected: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const extraPin = /^([^@=]+)@([^=]+)=(.+)$/.exec(arg);
-    if (arg === '--upstream' || arg === '--root' || arg === '--out') {
+    if (arg === '--upstream' || arg === '--root' || arg === '--out' || arg === '--from') {
       const value = argv[++i];
       if (!value) return usageError(io, `${arg} needs a path`);
       if (arg === '--upstream') upstream = value;
       else if (arg === '--root') root = value;
+      else if (arg === '--from') from = path.resolve(cwd, value);
       else out = path.resolve(cwd, value);
     } else if (arg === '--force') force = true;
     else if (arg === '--check') check = true;
@@ -134,8 +142,10 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
       io.out(USAGE);
       return 0;
     } else if (extraPin) extra.push({ kind: 'values', chart: extraPin[1], version: extraPin[2], repository: extraPin[3] });
+    else if (/^[a-z0-9][a-z0-9._-]*$/.test(arg)) selected.push(arg);
     else return usageError(io, `unknown argument ${arg}`);
   }
+  if (from && selected.length !== 1) return usageError(io, '--from <path> needs exactly one <chart>');
   const fetchDir = path.resolve(REPO_ROOT, env.CHECK_FETCH_DIR ?? '.cache/upstream');
   const dirs = upstream
     ? [path.resolve(cwd, upstream)]
@@ -146,7 +156,14 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
       : DEFAULT_UPSTREAM_DIRS.map((dir) => path.resolve(REPO_ROOT, dir));
 
   const { inputs } = loadInputs({ root, factsFile: FACTS_FILE, cwd });
-  const pins = [...pinnedCharts(inputs), ...extra];
+  const allPins = [...pinnedCharts(inputs), ...extra];
+  const unknown = selected.filter((chart) => !allPins.some((pin) => pin.chart === chart));
+  if (unknown.length > 0) {
+    io.err(`fetch-upstream: not a pinned chart: ${unknown.join(', ')} (pinned: ${[...new Set(allPins.map((pin) => pin.chart))].sort().join(', ')})`);
+    return 1;
+  }
+  const pins = selected.length > 0 ? allPins.filter((pin) => selected.includes(pin.chart)) : allPins;
+  if (from) return fromChart(pins, from, out, cwd, io);
   let derived = deriveFacts(pins, dirs, REPO_ROOT);
   const toFetch = force ? pins : derived.missing.map((entry) => entry.pin);
   if (toFetch.length > 0 && !check && !offline && hasHelm(env)) {
@@ -168,7 +185,7 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
     );
     return 1;
   }
-  const text = serializeFacts(derived.facts);
+  const text = serializeFacts(selected.length > 0 ? mergeFacts(readFacts(out), derived.facts, pins) : derived.facts);
   const shown = displayPath(out, cwd);
   if (check) {
     const current = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
@@ -186,6 +203,66 @@ export function fetchUpstream(argv: readonly string[], env: NodeJS.ProcessEnv, i
     `${shown} ${changed}: ${Object.keys(derived.facts.charts).length} charts, ${Object.keys(derived.facts.crds).length} CRD sets, from ${derived.facts.generated.from.join(', ')}`,
   );
   return 0;
+}
+
+/** `facts` for `pins` merged into the facts of `current` (kept for every other chart). */
+function mergeFacts(current: ReturnType<typeof readFacts>, facts: UpstreamFacts, pins: readonly FactsPin[]): UpstreamFacts {
+  if (!current.ok) return facts;
+  const base = current.value;
+  const replaced = new Set(pins.map((pin) => `/${pin.chart}-${pin.version}/`));
+  const sortKeys = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    generated: {
+      ...facts.generated,
+      from: [...new Set([...base.generated.from, ...facts.generated.from])].sort(),
+      inputs: [...base.generated.inputs.filter((input) => ![...replaced].some((folder) => input.includes(folder))), ...facts.generated.inputs].sort(),
+    },
+    charts: sortKeys({ ...base.charts, ...facts.charts }),
+    crds: sortKeys({ ...base.crds, ...facts.crds }),
+  };
+}
+
+/**
+ * `--from <path>`: the facts of the one selected chart from a chart archive or folder, offline,
+ * merged into the facts file. The chart's Chart.yaml must name the pinned version.
+ */
+function fromChart(pins: readonly FactsPin[], from: string, out: string, cwd: string, io: FetchIo): number {
+  const pin = pins.find((p) => p.kind === 'values');
+  if (!pin) return usageError(io, `--from reads a chart's values; ${pins[0]?.chart} is pinned for its CRDs only`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fetch-upstream-'));
+  try {
+    let dir = from;
+    if (fs.existsSync(from) && fs.statSync(from).isFile()) {
+      const untar = spawnSync('tar', ['-xzf', from, '-C', work], { encoding: 'utf8' });
+      if (untar.status !== 0) return failFrom(io, from, `not a chart archive: ${(untar.stderr || String(untar.error)).trim()}`);
+      dir = path.join(work, pin.chart);
+    }
+    for (const file of ['Chart.yaml', 'values.yaml']) if (!fs.existsSync(path.join(dir, file))) return failFrom(io, from, `no ${pin.chart}/${file} in it`);
+    const chart = parseYamlDocument(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
+    const meta = chart.ok && isPlainObject(chart.value) ? chart.value : {};
+    if (meta.name !== pin.chart || String(meta.version) !== pin.version)
+      return failFrom(io, from, `it is chart ${String(meta.name)} ${String(meta.version)}, the repository pins ${pin.chart} ${pin.version}`);
+    // Laid out as an upstream directory, so that the facts derive exactly as from any other source.
+    const upstream = path.join(work, 'upstream');
+    fs.cpSync(dir, path.join(upstream, `${pin.chart}-${pin.version}`), { recursive: true });
+    const derived = deriveFacts([pin], [upstream], REPO_ROOT);
+    if (derived.missing.length > 0) return failFrom(io, from, derived.missing[0].reason);
+    const shown = displayPath(from, REPO_ROOT);
+    derived.facts.generated.from = [shown];
+    derived.facts.generated.inputs = [`${shown}:${pin.chart}/Chart.yaml`, `${shown}:${pin.chart}/values.yaml`].map((input) =>
+      input.replace(`:${pin.chart}/`, `:/${pin.chart}-${pin.version}/`),
+    );
+    fs.writeFileSync(out, serializeFacts(mergeFacts(readFacts(out), derived.facts, [pin])));
+    io.out(`${displayPath(out, cwd)} written: facts of ${pin.chart} ${pin.version} from ${shown}, other charts kept`);
+    return 0;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function failFrom(io: FetchIo, from: string, reason: string): number {
+  io.err(`fetch-upstream: --from ${from}: ${reason}; nothing written`);
+  return 1;
 }
 
 function usageError(io: FetchIo, message: string): number {

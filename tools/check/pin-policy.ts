@@ -1,4 +1,4 @@
-import { EXACT_VERSION, isPreRelease } from '../../constructs/core/versions';
+import { EXACT_VERSION, isPreRelease } from '../../contracts/versions';
 import { isPlainObject, isTerraformExpression, PathSegment, valueAt } from './documents';
 
 /** Image tags that move: never a pin. */

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CATALOG } from '../../apps/catalog';
 import { APPS_DIR, BASE_VALUE_FILE, VALUE_FILE_PATTERN, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import type { BuildAppOptions } from '../../main';
@@ -24,6 +25,11 @@ export interface ChartDependency {
   tags: string[];
   /** Position in the `dependencies:` list, for finding paths. */
   index: number;
+  /**
+   * For a `file://` dependency (a chart of this repository): the default values of that chart,
+   * which its values keys are checked against instead of upstream facts.
+   */
+  localValues?: unknown;
 }
 
 /** A value file of a wrapper chart: `values.yaml` or `values-<env>.yaml` ({@link VALUE_FILE_PATTERN}). */
@@ -130,7 +136,13 @@ function listFiles(dir: string, prefix = ''): string[] {
   });
 }
 
-/** Every wrapper chart under `<root>/apps/*` (directories holding a Chart.yaml). */
+/** True when `<dir>/Chart.yaml` declares `type: library`. */
+function isLibraryChart(dir: string): boolean {
+  const chart = parseYamlDocument(fs.readFileSync(path.join(dir, 'Chart.yaml'), 'utf8'));
+  return chart.ok && isPlainObject(chart.value) && chart.value.type === 'library';
+}
+
+/** Every wrapper chart under `<root>/apps/*` (directories holding a Chart.yaml of an application chart). */
 export function loadWrapperCharts(root: string): { charts: WrapperChart[]; problems: Finding[] } {
   const appsDir = path.join(root, APPS_DIR);
   const charts: WrapperChart[] = [];
@@ -139,6 +151,8 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
   for (const name of fs.readdirSync(appsDir).sort()) {
     const dir = path.join(appsDir, name);
     if (!fs.existsSync(path.join(dir, 'Chart.yaml'))) continue;
+    // A library chart (apps/isolation) is included by the wrapper charts, never deployed itself.
+    if (isLibraryChart(dir)) continue;
     const all = listFiles(dir);
     const read = all.filter((file) => file === 'Chart.yaml' || VALUE_FILE_LOOKALIKE.test(file));
     const texts = Object.fromEntries(read.map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
@@ -147,6 +161,12 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
       texts,
       all.filter((file) => !read.includes(file)),
     );
+    for (const dependency of parsed.chart.dependencies) {
+      if (!dependency.repository?.startsWith('file://')) continue;
+      const local = path.resolve(dir, dependency.repository.slice('file://'.length), 'values.yaml');
+      const values = fs.existsSync(local) ? parseYamlDocument(fs.readFileSync(local, 'utf8')) : undefined;
+      dependency.localValues = values?.ok ? (values.value ?? {}) : {};
+    }
     charts.push(parsed.chart);
     problems.push(...parsed.problems);
   }
@@ -154,16 +174,22 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
 }
 
 /**
- * The environments' pre-release policies: from `<root>/environments` when the root has one, else
- * this checkout's (test fixtures have no environments of their own).
+ * The environments' pre-release policies: from `<root>/environments` (validated against
+ * `<root>/apps/catalog.ts`) when the root has them, else this checkout's (test fixtures have no
+ * environments of their own).
  */
 export function loadEnvironmentPolicies(root: string): EnvironmentPolicy[] | { error: string } {
   try {
     const own = path.join(root, 'environments', 'index.ts');
-    const module = fs.existsSync(own)
-      ? (require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments })
-      : { ENVIRONMENTS, loadEnvironments };
-    return module.loadEnvironments(module.ENVIRONMENTS).map(({ name, allowPreReleases }) => ({ name, allowPreReleases }));
+    const ownCatalog = path.join(root, 'apps', 'catalog.ts');
+    const module =
+      fs.existsSync(own) && fs.existsSync(ownCatalog)
+        ? {
+            ...(require(own) as { ENVIRONMENTS: typeof ENVIRONMENTS; loadEnvironments: typeof loadEnvironments }),
+            ...(require(ownCatalog) as { CATALOG: typeof CATALOG }),
+          }
+        : { ENVIRONMENTS, loadEnvironments, CATALOG };
+    return module.loadEnvironments(module.ENVIRONMENTS, module.CATALOG).map(({ name, allowPreReleases }) => ({ name, allowPreReleases }));
   } catch (error) {
     return { error: firstLine(error) };
   }

@@ -111,7 +111,7 @@ export function runRules(rules: readonly Rule[], inputs: CheckInputs): CheckRepo
           ? 'not an exact version, so there is no single upstream chart to compare with'
           : facts
             ? undefined
-            : `no facts for it in ${inputs.factsFile}; run ${FACTS_COMMAND}`;
+            : `no facts for it in ${inputs.factsFile}; run ${FACTS_COMMAND} -- ${name}`;
         use = { usedBy: [], missing };
         uses.set(key, use);
       }

@@ -1,14 +1,23 @@
 import * as path from 'path';
-import { isPreRelease } from '../../constructs/core/versions';
+import { isPreRelease } from '../../contracts/versions';
 import { valueFilesFor } from '../../constructs/apps/wrapper-chart';
 import { ManifestValidator } from './crd-schema';
 import { formatPath, isPlainObject, isTerraformExpression, parseYamlDocument, PathSegment } from './documents';
-import { FACTS_COMMAND, factsKey } from './facts';
+import { FACTS_COMMAND, factsKey, keyTree } from './facts';
 import { chartVersionProblem, findImagePins, imagePinProblem, imagePinTag, isPreReleaseTag, providerVersionProblem } from './pin-policy';
 import type { ValueFile, WrapperChart } from './repository';
 import type { Rule } from './rule';
 import { applicationSources, ApplicationSource, argoCdChart, argoManifests, helmReleases, requiredProviders } from './stacks';
-import { UNCHECKED, unknownSetName, unknownValuesKeys, upstreamChartModel, ValuesLocation, ValuesModel, wrapperChartModel } from './values-model';
+import {
+  modelFromKeys,
+  UNCHECKED,
+  unknownSetName,
+  unknownValuesKeys,
+  upstreamChartModel,
+  ValuesLocation,
+  ValuesModel,
+  wrapperChartModel,
+} from './values-model';
 
 /** Values given as a YAML string (`helm.values`, a helm_release `values` entry): the document, or why it cannot be read. */
 function valuesFromString(text: string): { values: unknown } | { expression: true } | { error: string } {
@@ -84,7 +93,11 @@ export const valuesKeys: Rule = {
 
     const models = new Map<WrapperChart, ValuesModel>();
     for (const chart of charts) {
-      const model = wrapperChartModel(chart, (dependency) => chartModel(dependency.name, dependency.version, chart.dir));
+      const model = wrapperChartModel(chart, (dependency) =>
+        dependency.localValues !== undefined
+          ? modelFromKeys(keyTree(dependency.localValues), `unknown key for chart ${dependency.repository}: not declared in its values.yaml`)
+          : chartModel(dependency.name, dependency.version, chart.dir),
+      );
       models.set(chart, model);
       for (const valueFile of chart.valueFiles) checkDocument(valueFile.values, model, { file: valueFile.file, prefix: [] });
     }
@@ -287,6 +300,8 @@ export const gaReleases: Rule = {
             context.report({ file: chart.chartFile, path: at, message: `${environment.name}: ${release} is a pre-release; pin a GA release ${GA_ONLY}` });
             continue;
           }
+          // A chart of this repository (the isolation library) runs no image of its own.
+          if (dependency.localValues !== undefined) continue;
           const key = dependency.alias ?? dependency.name;
           if ([`${key}.image.tag`, `${key}.${key}.image.tag`, `${key}.image`, `${key}.${key}.image`].some((mainImage) => tags.has(mainImage))) continue;
           const facts = context.upstreamChart(dependency.name, dependency.version, chart.dir);

@@ -1,4 +1,4 @@
-import { ARGOCD_CHART, ChartRef } from '../../constructs/core/versions';
+import { ARGOCD_CHART, ChartRef } from '../../contracts/versions';
 import { isPlainObject, PathSegment } from './documents';
 import { chartVersionProblem } from './pin-policy';
 

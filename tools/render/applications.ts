@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../../constructs/core/versions';
+import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../../contracts/versions';
 
 /** An Argo CD Application as Argo CD's repo-server would render it. */
 export interface RenderedApplication {

@@ -63,7 +63,7 @@ function renderRef(repoRoot: string, ref: string, helm: string, options: CliOpti
   execFileSync('git', ['-C', repoRoot, 'worktree', 'add', '--detach', '--quiet', worktree, ref], { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     fs.symlinkSync(fs.realpathSync(path.join(repoRoot, 'node_modules')), path.join(worktree, 'node_modules'));
-    const child = spawnSync(process.execPath, [path.join(repoRoot, 'tools', 'run-ts.js'), path.join(__dirname, 'applications.ts'), worktree], {
+    const child = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'applications.ts'), worktree], {
       cwd: worktree,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,

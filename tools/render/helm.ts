@@ -49,6 +49,11 @@ export class RenderError extends Error {}
 function copyDependencies(chartDir: string, dependencies: readonly ChartDependency[], chartsDir: string): void {
   fs.mkdirSync(path.join(chartDir, 'charts'), { recursive: true });
   for (const dependency of dependencies) {
+    if (dependency.repository?.startsWith('file://')) {
+      // Staged beside the chart by renderApplication, as in the repository.
+      fs.cpSync(path.resolve(chartDir, dependency.repository.slice('file://'.length)), path.join(chartDir, 'charts', dependency.name), { recursive: true });
+      continue;
+    }
     const dir = path.join(chartsDir, dependency.name);
     const tgz = path.join(chartsDir, `${dependency.name}-${dependency.version}.tgz`);
     if (fs.existsSync(path.join(dir, 'Chart.yaml'))) {
@@ -99,6 +104,15 @@ export function renderApplication(helm: string, repoRoot: string, application: R
     fs.rmSync(path.join(chartDir, 'charts'), { recursive: true, force: true });
     const chart = parse(fs.readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: ChartDependency[] };
     const env = helmEnv();
+    // file:// dependencies (the apps/isolation library) are folders of the same repository, as
+    // for Argo CD's repo-server: staged at the same relative place.
+    for (const dependency of chart.dependencies ?? []) {
+      if (!dependency.repository?.startsWith('file://')) continue;
+      const relative = dependency.repository.slice('file://'.length);
+      const target = path.resolve(chartDir, relative);
+      if (!target.startsWith(`${work}${path.sep}`)) throw new RenderError(`${application.path}/Chart.yaml: ${dependency.repository} leaves the apps/ folder`);
+      fs.cpSync(path.resolve(repoRoot, application.path, relative), target, { recursive: true });
+    }
     if (source.chartsDir) {
       copyDependencies(chartDir, chart.dependencies ?? [], source.chartsDir);
     } else {

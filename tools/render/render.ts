@@ -3,8 +3,8 @@
  * the semantic checks on the result.
  */
 import { CATALOG } from '../../apps/catalog';
-import { appContexts } from '../../constructs/app-contexts';
-import { AppDefinition } from '../../constructs/apps/app-definition';
+import { appContexts } from '../../stacks/app-contexts';
+import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environments';
 import { buildApp } from '../../main';
 import { EnvironmentApplications, synthesizeApplications } from './applications';
@@ -65,11 +65,11 @@ export function renderApplications(environments: readonly EnvironmentApplication
 /** GPU needs per app and environment, from the validated environments and the catalog. */
 function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition[]): Map<string, Map<string, GpuExpectation>> {
   const env = options.env ?? process.env;
-  const environments = loadEnvironments(
-    options.environments ?? ENVIRONMENTS,
-    { GITOPS_REPO_URL: env.GITOPS_REPO_URL, GITOPS_REVISION: env.GITOPS_REVISION, PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE },
-    catalog,
-  );
+  const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, catalog, {
+    GITOPS_REPO_URL: env.GITOPS_REPO_URL,
+    GITOPS_REVISION: env.GITOPS_REVISION,
+    PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
+  });
   return new Map(
     environments.map((environment) => {
       const contexts = appContexts(environment, catalog);

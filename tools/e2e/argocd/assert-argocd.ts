@@ -17,7 +17,7 @@ import * as assert from 'assert/strict';
 import * as path from 'path';
 import { ENVIRONMENTS, loadEnvironments } from '../../../environments';
 import { ValidEnvironment } from '../../../environments/schema';
-import { DCGM_EXPORTER, KUBE_PROMETHEUS_STACK, LIBRECHAT, OLLAMA, OllamaSettings, PLATFORM_MONITORING } from '../../../apps/catalog';
+import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK, LIBRECHAT, OLLAMA, OllamaSettings, PLATFORM_MONITORING } from '../../../apps/catalog';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../../../constructs/core/gpu-nodes';
 
 const LIBRECHAT_SECRET_NAME = 'librechat-credentials-env';
@@ -93,7 +93,7 @@ function synced(outDir: string, env: string, revision: string, timeout: number):
 }
 
 function environment(name: string): ValidEnvironment {
-  const env = loadEnvironments(ENVIRONMENTS, {
+  const env = loadEnvironments(ENVIRONMENTS, CATALOG, {
     GITOPS_REPO_URL: process.env.GITOPS_REPO_URL,
     GITOPS_REVISION: process.env.GITOPS_REVISION,
     PLATFORM_OVERRIDES_FILE: process.env.PLATFORM_OVERRIDES_FILE,

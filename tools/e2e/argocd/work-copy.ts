@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseDocument } from 'yaml';
-import { deepMerge } from '../../../constructs/core/merge';
+import { deepMerge } from '../../../contracts/merge';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -31,6 +31,8 @@ export function rewriteChartRepositories(appsDir: string, url: string): string[]
     const doc = parseDocument(fs.readFileSync(file, 'utf8'));
     const deps = doc.get('dependencies') as { items?: { get(k: string): unknown; set(k: string, v: unknown): void }[] } | undefined;
     for (const dep of deps?.items ?? []) {
+      // file:// dependencies (apps/isolation) are served from the Git repository itself.
+      if (String(dep.get('repository')).startsWith('file://')) continue;
       changes.push(`apps/${name}: ${String(dep.get('name'))} ${String(dep.get('version'))} from ${String(dep.get('repository'))} -> ${url}`);
       dep.set('repository', url);
     }

@@ -1,17 +1,18 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ValidEnvironment } from '../../environments/schema';
-import { appContexts } from '../app-contexts';
-import { configureClusterAccess } from '../core/cluster-access';
-import { ConstructError } from '../core/errors';
-import { ARGOCD_NAMESPACE } from '../core/names';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { inSyncOrder } from './app-catalog';
-import { AppDefinition } from './app-definition';
-import { ArgoCdApplication } from './argocd-application';
-import { ArgoCdProject } from './argocd-project';
-import { argoRepositoryUrl, readWrapperChart, valueFilesFor } from './wrapper-chart';
+import { ValidEnvironment } from '../environments/schema';
+import { appContexts } from './app-contexts';
+import { configureClusterAccess } from '../constructs/core/cluster-access';
+import { ConstructError } from '../constructs/core/errors';
+import { ARGOCD_NAMESPACE } from '../constructs/core/names';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { inSyncOrder } from '../contracts/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { applicationValues } from '../constructs/apps/application-values';
+import { ArgoCdApplication } from '../constructs/apps/argocd-application';
+import { ArgoCdProject } from '../constructs/apps/argocd-project';
+import { argoRepositoryUrl, isLocalChart, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
 
 /** The AppProject of the apps that create namespaced objects only. */
 export const PROJECT_NAME = 'llm-platform';
@@ -59,7 +60,10 @@ export class AppsStack extends TerraformStack {
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
     }
 
-    const chartRepositories = [...charts.values()].flatMap((c) => c.dependencies.map((d) => argoRepositoryUrl(d.repository)));
+    // file:// dependencies are folders of the same Git repository, already a source.
+    const chartRepositories = [...charts.values()].flatMap((c) =>
+      c.dependencies.filter((d) => !isLocalChart(d.repository)).map((d) => argoRepositoryUrl(d.repository)),
+    );
     const sourceRepos = [...new Set([env.gitops.repoUrl, ...chartRepositories])];
     // Apps that create cluster-scoped objects get a project of their own that allows exactly
     // those kinds; the others stay in a project that allows none.
@@ -93,7 +97,7 @@ export class AppsStack extends TerraformStack {
         path: charts.get(app.name)!.path,
         namespace: app.namespace,
         valueFiles,
-        values: app.values?.(context),
+        values: applicationValues(app, context),
         syncOptions: app.syncOptions,
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });

@@ -1,14 +1,20 @@
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { EksClusterConfig, StateConfig } from '../../environments/schema';
-import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../core/gpu-nodes';
-import { updateKubeconfigCommand } from '../core/kubectl';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { ClusterKey } from './cluster-key';
-import { EksCluster } from './eks-cluster';
-import { EksNetwork } from './eks-network';
+import { EksClusterConfig, StateConfig } from '../environments/schema';
+import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../constructs/core/gpu-nodes';
+import { updateKubeconfigCommand } from '../constructs/core/kubectl';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { ClusterKey } from '../constructs/cluster/cluster-key';
+import { EksCluster } from '../constructs/cluster/eks-cluster';
+import { EksNetwork } from '../constructs/cluster/eks-network';
+
+/** Addresses of the one system node group (all zones) that the per-zone groups replaced. */
+const SYSTEM_NODES_BEFORE_PER_ZONE = {
+  nodeGroup: 'aws_eks_node_group.eks_system_nodes_CF5E6517',
+  launchTemplate: 'aws_launch_template.eks_system_nodes_launch_template_C7DD7D64',
+} as const;
 
 /** Properties of {@link ClusterStack}. */
 export interface ClusterStackProps {
@@ -65,14 +71,25 @@ export class ClusterStack extends TerraformStack {
       deletionProtection: cluster.deletionProtection,
       addonVersions: cluster.addons,
     });
-    this.eks.addNodegroupCapacity('system_nodes', {
-      nodegroupName: 'system',
-      instanceTypes: cluster.systemNodes.instanceTypes,
-      minSize: cluster.systemNodes.minSize,
-      desiredSize: cluster.systemNodes.desiredSize,
-      maxSize: cluster.systemNodes.maxSize,
-      diskSizeGiB: cluster.systemNodes.diskSizeGiB,
-      labels: { 'llm-platform/pool': 'system' },
+    // One group per zone: EBS volumes are zonal, and a group spread over zones may leave a zone
+    // without a node (two nodes in three zones; a replacement landing elsewhere), stranding the
+    // pods whose volumes live there. Each group keeps at least one node in its zone.
+    cluster.vpc.availabilityZones.forEach((zone, i) => {
+      const group = this.eks.addNodegroupCapacity(`system_nodes_${zone}`, {
+        nodegroupName: `system-${zone}`,
+        instanceTypes: cluster.systemNodes.instanceTypes,
+        minSize: cluster.systemNodes.minSize,
+        desiredSize: cluster.systemNodes.desiredSize,
+        maxSize: cluster.systemNodes.maxSize,
+        diskSizeGiB: cluster.systemNodes.diskSizeGiB,
+        subnetIds: [privateSubnets[i]],
+        labels: { 'llm-platform/pool': 'system' },
+      });
+      // The single system group of earlier releases becomes the first zone's group.
+      if (i === 0) {
+        group.moveFromId(SYSTEM_NODES_BEFORE_PER_ZONE.nodeGroup);
+        this.eks.launchTemplateOf(group).moveFromId(SYSTEM_NODES_BEFORE_PER_ZONE.launchTemplate);
+      }
     });
     // One zone: the model volume is zonal, and a replacement node must be able to attach it.
     const gpuZone = cluster.gpuNodes.availabilityZone;
@@ -86,6 +103,7 @@ export class ClusterStack extends TerraformStack {
       maxSize: cluster.gpuNodes.maxSize,
       diskSizeGiB: cluster.gpuNodes.diskSizeGiB,
       subnetIds: [privateSubnets[cluster.vpc.availabilityZones.indexOf(gpuZone)]],
+      waitForNodes: cluster.gpuNodes.waitForNodes,
       labels: { 'llm-platform/pool': 'gpu', [GPU_NODES.label.key]: GPU_NODES.label.value },
       taints: [GPU_NODES.taint],
       preflight: { availabilityZones: [gpuZone], vcpuQuota: G_AND_VT_VCPU_QUOTAS[cluster.gpuNodes.capacityType] },

@@ -1,10 +1,10 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ValidEnvironment } from '../environments/schema';
-import { AppDefinition } from './apps/app-definition';
-import { AppsStack } from './apps/apps-stack';
-import { ClusterStack } from './cluster/cluster-stack';
-import { PlatformStack } from './platform/platform-stack';
+import { AppDefinition } from '../contracts/app-definition';
+import { AppsStack } from './apps-stack';
+import { ClusterStack } from './cluster-stack';
+import { PlatformStack } from './platform-stack';
 
 /** The stacks of one environment, in deploy order. */
 export interface EnvironmentStacks {
@@ -43,7 +43,11 @@ export function addEnvironmentStacks(scope: Construct, environment: ValidEnviron
           tags: { 'llm-platform/environment': environment.name },
         })
       : undefined;
-  const platform = new PlatformStack(scope, `${environment.name}-platform`, { environment, catalog: options.catalog });
+  const platform = new PlatformStack(scope, `${environment.name}-platform`, {
+    environment,
+    catalog: options.catalog,
+    tags: { 'llm-platform/environment': environment.name },
+  });
   if (cluster) platform.addDependency(cluster);
   const apps = new AppsStack(scope, `${environment.name}-apps`, { environment, catalog: options.catalog, repoRoot: options.repoRoot });
   apps.addDependency(platform);

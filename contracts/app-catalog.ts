@@ -18,6 +18,10 @@ export function catalogProblems(catalog: readonly AppDefinition[]): string[] {
     for (const dependency of app.dependsOn ?? []) {
       if (!names.includes(dependency)) problems.push(`app "${app.name}": dependsOn names unknown app "${dependency}" (known: ${names.join(', ')})`);
     }
+    if ((app.host === 'required' || app.host === 'optional') && !app.ingress)
+      problems.push(
+        `app "${app.name}": host is "${app.host}" but no ingress adapter says how its chart writes an Ingress (e.g. ingress: hostsListIngress(['ingress']))`,
+      );
     const secrets = (app.secrets ?? []).map((secret) => secret.name);
     const duplicateSecret = secrets.find((name, j) => secrets.indexOf(name) !== j);
     if (duplicateSecret) problems.push(`app "${app.name}": Secret "${duplicateSecret}" is defined more than once`);

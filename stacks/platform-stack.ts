@@ -1,26 +1,32 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
-import { argocdAwsAlbMode, ingressAnnotations } from '../../environments/ingress-controllers';
-import { ValidEnvironment } from '../../environments/schema';
-import { appContexts } from '../app-contexts';
-import { namespacePodSecurity } from '../apps/app-catalog';
-import { AppDefinition } from '../apps/app-definition';
-import { configureClusterAccess } from '../core/cluster-access';
-import { ConstructError } from '../core/errors';
-import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../core/gpu-nodes';
-import { kubectlCommand } from '../core/kubectl';
-import { ARGOCD_NAMESPACE } from '../core/names';
-import { PinProviderVersions } from '../core/provider-pins';
-import { configureStateBackend } from '../core/state-backend';
-import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../core/versions';
-import { AppSecret } from './app-secret';
-import { ArgoCd } from './argocd';
-import { ArgoCdRepositoryCredentials } from './argocd-repository';
-import { AwsIngress } from './aws-ingress';
-import { Gp3StorageClass } from './gp3-storage-class';
-import { NvidiaDevicePlugin } from './nvidia-device-plugin';
-import { PlatformNamespaces } from './platform-namespaces';
+import { argocdAwsAlbMode, ingressAnnotations, publishedNamespaceLabels } from '../environments/ingress-controllers';
+import { ValidEnvironment } from '../environments/schema';
+import { appContexts } from './app-contexts';
+import { namespacePodSecurity } from '../contracts/app-catalog';
+import { AppDefinition } from '../contracts/app-definition';
+import { configureClusterAccess } from '../constructs/core/cluster-access';
+import { ConstructError } from '../constructs/core/errors';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
+import { kubectlCommand } from '../constructs/core/kubectl';
+import { ARGOCD_NAMESPACE } from '../constructs/core/names';
+import { PinProviderVersions } from '../constructs/core/provider-pins';
+import { configureStateBackend } from '../constructs/core/state-backend';
+import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../contracts/versions';
+import { AppSecret } from '../constructs/platform/app-secret';
+import { ArgoCd } from '../constructs/platform/argocd';
+import { ArgoCdRepositoryCredentials } from '../constructs/platform/argocd-repository';
+import { AwsIngress } from '../constructs/platform/aws-ingress';
+import { Gp3StorageClass } from '../constructs/platform/gp3-storage-class';
+import { NvidiaDevicePlugin } from '../constructs/platform/nvidia-device-plugin';
+import { PlatformNamespaces } from '../constructs/platform/platform-namespaces';
+import { awsDefaultTags } from '../constructs/core/aws-tags';
+import { StatefulStorageClass } from '../constructs/platform/stateful-storage-class';
+import { VolumeBackup } from '../constructs/platform/volume-backup';
+
+/** The tag (value: the cluster name) that puts a stateful EBS volume under the cluster's backup plan. */
+export const BACKUP_TAG_KEY = 'llm-platform/backup';
 
 /** Properties of {@link PlatformStack}. */
 export interface PlatformStackProps {
@@ -28,12 +34,19 @@ export interface PlatformStackProps {
   readonly environment: ValidEnvironment;
   /** The apps whose namespaces and Secrets the platform provides. */
   readonly catalog: readonly AppDefinition[];
+  /**
+   * Tags on every AWS resource, beside the platform's own (constructs/core/aws-tags.ts).
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
 }
 
 /**
  * `<env>-platform`: everything the applications need before Argo CD can sync them — their
  * namespaces and Secrets, Argo CD itself and, on EKS, the AWS Load Balancer Controller with the
- * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass and the NVIDIA device plugin. Applying it installs the Argo CD CRDs that `<env>-apps` plans against.
+ * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass, the retained and backed-up
+ * StorageClass of stateful volumes with its AWS Backup plan, and the NVIDIA device plugin. Applying
+ * it installs the Argo CD CRDs that `<env>-apps` plans against.
  */
 export class PlatformStack extends TerraformStack {
   /** The Argo CD installation. */
@@ -47,12 +60,17 @@ export class PlatformStack extends TerraformStack {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
-    const eks = configureClusterAccess(this, env.cluster, { helm: true });
+    const eks = configureClusterAccess(this, env.cluster, { helm: true, awsDefaultTags: awsDefaultTags(props.tags) });
     new RandomProvider(this, 'random');
 
+    // Argo CD always has a host; an app's namespace serves the ingress where the app is published.
+    const hosts = env.ingress.hosts as Record<string, string | undefined>;
+    const publishedNamespaces = [ARGOCD_NAMESPACE, ...props.catalog.filter((app) => hosts[app.name] !== undefined).map((app) => app.namespace)];
+    const published = publishedNamespaceLabels(env);
     this.namespaces = new PlatformNamespaces(this, 'namespaces', {
       gitopsNamespace: ARGOCD_NAMESPACE,
       appNamespaces: [...new Set(props.catalog.map((app) => app.namespace))],
+      namespaceLabels: Object.keys(published).length > 0 ? Object.fromEntries(publishedNamespaces.map((ns) => [ns, published])) : undefined,
       // Argo CD's chart sets restricted-compliant security contexts on every component.
       podSecurity: { ...Object.fromEntries(namespacePodSecurity(props.catalog)), [ARGOCD_NAMESPACE]: 'restricted' },
       podSecurityVersion: `v${env.cluster.kind === 'eks' ? env.cluster.kubernetesVersion : LOCAL_CLUSTER_KUBERNETES_VERSION}`,
@@ -78,6 +96,17 @@ export class PlatformStack extends TerraformStack {
         namespace.putTimeouts({ delete: '15m' });
       }
       new Gp3StorageClass(this, 'gp3');
+      // Stateful volumes: kept when their claim goes, tagged for this cluster's backup plan.
+      const backupTag = { key: BACKUP_TAG_KEY, value: cluster.name };
+      new StatefulStorageClass(this, 'stateful_storage', { volumeTags: { [backupTag.key]: backupTag.value } });
+      if (env.backup) {
+        new VolumeBackup(this, 'volume_backup', {
+          name: cluster.name,
+          selectionTag: backupTag,
+          retentionDays: env.backup.retentionDays,
+          schedule: env.backup.schedule,
+        });
+      }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
         new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {
           chart: env.cluster.nvidiaDevicePlugin,

@@ -54,8 +54,9 @@ export interface AppSecretDefinition {
 /** Pod Security Standards levels (Pod Security Admission), strictest first. */
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
-/** A NetworkPolicy peer (`from` entry): pods by namespace and labels, or an IP range. */
+/** A NetworkPolicy peer (`from` entry): pods by namespace and labels, pods of the same namespace, or an IP range. */
 export type NetworkPeer =
+  | { readonly podSelector: { readonly matchLabels: Record<string, string> } }
   | { readonly namespaceSelector: { readonly matchLabels: Record<string, string> }; readonly podSelector?: { readonly matchLabels: Record<string, string> } }
   | { readonly ipBlock: { readonly cidr: string } };
 
@@ -79,6 +80,8 @@ export interface GpuScheduling {
 export interface AppContext<S> {
   /** Environment name. */
   readonly environment: string;
+  /** The app's Helm release name (its name): charts derive Service names and pod labels from it. */
+  readonly release: string;
   /** The app's validated settings (`apps.<name>` of the environment). */
   readonly settings: S;
   /**
@@ -98,6 +101,11 @@ export interface AppContext<S> {
   readonly url?: string;
   /** Node selector and tolerations of the GPU nodes, on clusters that have a GPU node group. */
   readonly gpuNodes?: GpuScheduling;
+  /**
+   * StorageClass of the app's stateful volumes (data that must outlive the app: retained when
+   * its claim is deleted, backed up); undefined: the cluster's default class.
+   */
+  readonly statefulStorageClass?: string;
   /** The apps of the catalog that depend on this one (they connect to its Services). */
   readonly clients: readonly AppClient[];
   /** The in-cluster URL of a Service of an app in the catalog. */
@@ -123,6 +131,44 @@ export interface ClusterResourceKind {
   readonly group: string;
   /** Kind (e.g. `ClusterRole`). */
   readonly kind: string;
+}
+
+/**
+ * How the cluster's ingress serves one app in an environment: what the app's
+ * {@link IngressAdapter} writes into its chart's values.
+ */
+export interface AppIngress {
+  /** The app's host name; undefined when the environment does not publish the app. */
+  readonly host?: string;
+  /** The IngressClass to use. */
+  readonly className: string;
+  /** Whether the Ingress terminates TLS. */
+  readonly tls: boolean;
+  /** Annotations the environment's ingress controller needs (may be empty). */
+  readonly annotations: Record<string, string>;
+  /** Name of the TLS Secret of the host, for charts that ask for one (`<app>-tls`). */
+  readonly tlsSecretName: string;
+}
+
+/**
+ * Writes an app's Ingress in its own chart's layout: the values (from the chart's root) merged
+ * into the app's Application values, including the "disabled" form when `host` is undefined.
+ */
+export type IngressAdapter = (ingress: AppIngress) => Record<string, unknown>;
+
+/**
+ * An exception to the default-deny ingress NetworkPolicy of every app namespace (rendered by the
+ * shared `apps/isolation` chart): pods selected by labels admit `from` on `ports`.
+ */
+export interface IngressAllowRule {
+  /** Suffix of the NetworkPolicy name (`<release>-<name>`): a DNS label. */
+  readonly name: string;
+  /** Labels selecting the pods the rule opens. */
+  readonly podLabels: Record<string, string>;
+  /** Who may connect; a rule with no peers is left out (it would admit everyone). */
+  readonly from: readonly NetworkPeer[];
+  /** Container ports (names or numbers), TCP. */
+  readonly ports: readonly (string | number)[];
 }
 
 /** A cross-field rule of an app's settings: the problem's path below `apps.<name>` and its message. */
@@ -177,6 +223,19 @@ export interface AppDefinition<S = unknown> {
    * @default - none
    */
   readonly values?: (context: AppContext<S>) => Record<string, unknown>;
+  /**
+   * How the app's chart writes its Ingress (`host: 'required' | 'optional'` needs one); the
+   * program assumes no layout. See contracts/ingress-adapters.ts for the common ones.
+   * @default - the app has no Ingress
+   */
+  readonly ingress?: IngressAdapter;
+  /**
+   * Exceptions to the default-deny ingress NetworkPolicy of the app's namespace, from the
+   * environment (e.g. the ingress controller's peers, `context.ingress.sources`, for a published
+   * app, and `context.clients` for the apps that depend on it).
+   * @default - nothing admitted: every pod of the namespace is closed to ingress traffic
+   */
+  readonly allowIngress?: (context: AppContext<S>) => readonly IngressAllowRule[];
   /**
    * Services other apps connect to, by name.
    * @default {}

@@ -1,14 +1,16 @@
 import { ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
-import { AppContext, AppDefinition, NetworkPeer } from './apps/app-definition';
-import { clientsOf, serviceUrl } from './apps/app-catalog';
-import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from './core/gpu-nodes';
+import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definition';
+import { clientsOf, serviceUrl } from '../contracts/app-catalog';
+import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
+import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
  * host and URL when the environment publishes it, the ingress set-up (with the annotations the
  * environment's controller needs, environments/ingress-controllers.ts), GPU scheduling on clusters
- * with a GPU node group, and the in-cluster URLs of the catalog's Services.
+ * with a GPU node group, the StorageClass of stateful volumes, and the in-cluster URLs of the
+ * catalog's Services.
  */
 export function appContexts(env: ValidEnvironment, catalog: readonly AppDefinition[]): Map<string, AppContext<unknown>> {
   const settings = env.apps as Record<string, unknown>;
@@ -31,11 +33,14 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
     });
     contexts.set(app.name, {
       environment: env.name,
+      release: app.name,
       settings: settings[app.name],
       ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations, sources: ingressSources(env) },
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,
+      // On EKS the stateful volumes are retained and backed up; minikube's default class deletes them.
+      statefulStorageClass: env.cluster.kind === 'eks' ? STATEFUL_STORAGE_CLASS : undefined,
       clients: clientsOf(catalog, app.name),
       serviceUrl: (name, service) => serviceUrl(catalog, name, service),
       settingsOf: (name) => settings[name],

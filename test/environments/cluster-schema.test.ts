@@ -1,0 +1,81 @@
+import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { CATALOG } from '../../apps/catalog';
+import { rawEnvironment } from '../support/environments';
+
+/** Validates the shipped environments with `envName` changed by `mutate`; returns the problem lines. */
+function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
+  const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
+  mutate(configs.find((e) => e.name === envName));
+  try {
+    loadEnvironments(configs, CATALOG);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+const PINNED = 'must pin an exact EKS add-on version such as v1.20.4-eksbuild.2 (list them with aws eks describe-addon-versions)';
+
+// One row per rule: [rule, environment, mutation, the exact problem line].
+const RULES: [string, string, (e: any) => void, string][] = [
+  [
+    'add-ons pinned at all',
+    'prod',
+    (e) => delete e.cluster.addons,
+    'prod.cluster.addons: must pin every managed add-on: vpcCni, kubeProxy, coreDns, podIdentityAgent, ebsCsiDriver',
+  ],
+  ['VPC CNI pinned', 'staging', (e) => delete e.cluster.addons.vpcCni, `staging.cluster.addons.vpcCni: ${PINNED}`],
+  ['kube-proxy pinned', 'staging', (e) => delete e.cluster.addons.kubeProxy, `staging.cluster.addons.kubeProxy: ${PINNED}`],
+  ['CoreDNS pinned', 'staging', (e) => delete e.cluster.addons.coreDns, `staging.cluster.addons.coreDns: ${PINNED}`],
+  ['Pod Identity agent pinned', 'prod', (e) => delete e.cluster.addons.podIdentityAgent, `prod.cluster.addons.podIdentityAgent: ${PINNED}`],
+  ['EBS CSI driver pinned', 'prod', (e) => delete e.cluster.addons.ebsCsiDriver, `prod.cluster.addons.ebsCsiDriver: ${PINNED}`],
+  [
+    'exact add-on version',
+    'staging',
+    (e) => (e.cluster.addons.coreDns = 'latest'),
+    'staging.cluster.addons.coreDns: must be an exact EKS add-on version such as v1.20.4-eksbuild.2',
+  ],
+  [
+    "kube-proxy of the cluster's minor version",
+    'staging',
+    (e) => (e.cluster.addons.kubeProxy = 'v1.34.1-eksbuild.3'),
+    "staging.cluster.addons.kubeProxy: must be a build of Kubernetes 1.35, the cluster's version (got v1.34.1-eksbuild.3): kube-proxy follows the control plane's minor version",
+  ],
+  [
+    'kube-proxy follows a cluster upgrade',
+    'prod',
+    (e) => (e.cluster.kubernetesVersion = '1.36'),
+    "prod.cluster.addons.kubeProxy: must be a build of Kubernetes 1.36, the cluster's version (got v1.35.0-eksbuild.2): kube-proxy follows the control plane's minor version",
+  ],
+  [
+    'a system node in every zone',
+    'staging',
+    (e) => Object.assign(e.cluster.systemNodes, { minSize: 0, desiredSize: 0 }),
+    'staging.cluster.systemNodes.minSize: must be >= 1: every zone keeps a system node, so that a pod whose EBS volume lives there can be scheduled again',
+  ],
+];
+
+describe('EKS cluster rules', () => {
+  test.each(RULES)('%s', (_rule, envName, mutate, expected) => {
+    expect(problemsAfter(envName, mutate)).toContain(expected);
+  });
+
+  test.each<[string, (e: any) => void]>([
+    ['the shipped add-on pins', () => undefined],
+    [
+      'kube-proxy bumped with the cluster',
+      (e) => Object.assign(e.cluster, { kubernetesVersion: '1.36', addons: { ...e.cluster.addons, kubeProxy: 'v1.36.0-eksbuild.1' } }),
+    ],
+    ['another build of the same minor', (e) => (e.cluster.addons.kubeProxy = 'v1.35.3-eksbuild.7')],
+    ['GPU nodes awaited', (e) => (e.cluster.gpuNodes.waitForNodes = true)],
+    ['more system nodes per zone', (e) => Object.assign(e.cluster.systemNodes, { minSize: 2, desiredSize: 2, maxSize: 4 })],
+  ])('accepts %s', (_name, mutate) => {
+    expect(problemsAfter('staging', mutate)).toEqual([]);
+  });
+
+  test('GPU nodes are not awaited by default: a fresh deploy completes while GPU capacity is short', () => {
+    const [, staging, prod] = loadEnvironments(ENVIRONMENTS, CATALOG);
+    for (const env of [staging, prod]) expect(env.cluster.kind === 'eks' && env.cluster.gpuNodes.waitForNodes).toBe(false);
+  });
+});
