@@ -7,7 +7,7 @@
  * entry here.
  */
 import { z } from 'zod';
-import { AppClient, AppContext, AppDefinition, IngressAllowRule, NetworkPeer, defineApp } from '../contracts/app-definition';
+import { AppClient, AppContext, AppDefinition, IngressAdapter, IngressAllowRule, NetworkPeer, defineApp } from '../contracts/app-definition';
 import { hostsListIngress } from '../contracts/ingress-adapters';
 import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../contracts/rules';
@@ -244,5 +244,119 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
   },
 });
 
+/**
+ * Grafana's Ingress in the grafana chart's layout (`ingress.ingressClassName`, `hosts` as plain
+ * names, `path`, `pathType`, `tls`), under the kube-prometheus-stack dependency.
+ */
+const grafanaIngress: IngressAdapter = (ingress) => ({
+  'kube-prometheus-stack': {
+    grafana: {
+      ingress: ingress.host
+        ? {
+            enabled: true,
+            ingressClassName: ingress.className,
+            ...(Object.keys(ingress.annotations).length > 0 ? { annotations: ingress.annotations } : {}),
+            hosts: [ingress.host],
+            path: '/',
+            pathType: 'Prefix',
+            tls: ingress.tls ? [{ secretName: ingress.tlsSecretName, hosts: [ingress.host] }] : [],
+          }
+        : { enabled: false },
+    },
+  },
+});
+
+/** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
+const MONITORING_NAMESPACE = 'monitoring';
+
+/** Grafana's admin Secret, read by the grafana chart through `admin.existingSecret`/`userKey`/`passwordKey`. */
+const GRAFANA_ADMIN_SECRET = 'grafana-admin';
+
+/** The cluster-scoped kinds kube-prometheus-stack 88.5.3 renders with apps/kube-prometheus-stack/values.yaml. */
+const PROMETHEUS_STACK_CLUSTER_KINDS = [
+  // The Prometheus Operator's CRDs (Prometheus, ServiceMonitor, PrometheusRule, …).
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  // Read access to the cluster for the operator, Prometheus and kube-state-metrics.
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+];
+
+/** Prometheus, Alertmanager and Grafana (prometheus-community kube-prometheus-stack). */
+export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
+  name: 'kube-prometheus-stack',
+  namespace: MONITORING_NAMESPACE,
+  // Grafana: in-cluster by default (kubectl port-forward), published like any app when the
+  // environment names a host; it has its own login.
+  host: 'optional',
+  ingressService: (release) => `${release}-grafana`,
+  // node-exporter uses the host's network, PID namespace and file system.
+  podSecurity: 'privileged',
+  // Its CRDs exceed the annotation limit of client-side apply.
+  syncOptions: ['ServerSideApply=true'],
+  clusterResources: PROMETHEUS_STACK_CLUSTER_KINDS,
+  secrets: [
+    {
+      name: GRAFANA_ADMIN_SECRET,
+      credentials: [{ key: 'admin-password', generatedBytes: 24, pattern: '^\\S{16,}$', rule: 'at least 16 characters without whitespace' }],
+      settings: () => ({ 'admin-user': 'admin' }),
+    },
+  ],
+  ingress: grafanaIngress,
+  allowIngress: (context): IngressAllowRule[] => [
+    // The namespace's own pods among themselves: Prometheus scrapes the exporters, the operator
+    // and Alertmanager; Grafana queries Prometheus. Nothing from other namespaces.
+    { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
+    {
+      name: 'grafana-from-ingress',
+      podLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': context.release },
+      from: context.host ? context.ingress.sources : [],
+      ports: ['grafana'],
+    },
+  ],
+  values: (context) => ({
+    'kube-prometheus-stack': {
+      grafana: {
+        admin: { existingSecret: GRAFANA_ADMIN_SECRET },
+        ...(context.url ? { 'grafana.ini': { server: { root_url: context.url } } } : {}),
+      },
+      // On EKS the metrics volume is retained when its claim goes, and backed up, like every stateful volume.
+      ...(context.statefulStorageClass
+        ? { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: context.statefulStorageClass } } } } } }
+        : {}),
+    },
+  }),
+});
+
+/** NVIDIA's DCGM exporter: GPU metrics from every GPU node, per GPU and per pod using it. */
+export const DCGM_EXPORTER = defineApp<undefined>({
+  name: 'dcgm-exporter',
+  namespace: MONITORING_NAMESPACE,
+  // Its ServiceMonitor needs the Prometheus Operator's CRDs.
+  dependsOn: ['kube-prometheus-stack'],
+  syncOptions: ['SkipDryRunOnMissingResource=true'],
+  // Runs as root with SYS_ADMIN and reads the kubelet's pod-resources socket from the host.
+  podSecurity: 'privileged',
+  onGpuNodes: true,
+  values: (context) => ({
+    'dcgm-exporter': context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {},
+  }),
+});
+
+/** The platform's own monitoring content: GPU and Argo CD dashboards, alerts, Argo CD's ServiceMonitor. */
+export const PLATFORM_MONITORING = defineApp<undefined>({
+  name: 'platform-monitoring',
+  namespace: MONITORING_NAMESPACE,
+  // Dashboards, rules and ServiceMonitors of its own templates; no upstream chart.
+  chart: 'own',
+  // Its PrometheusRule and ServiceMonitor need the Prometheus Operator's CRDs.
+  dependsOn: ['kube-prometheus-stack'],
+  syncOptions: ['SkipDryRunOnMissingResource=true'],
+  values: () => ({
+    // The otwld chart names the Deployment after the release; the exporter's scrape job is its Service, named after the release.
+    ollama: { namespace: OLLAMA.namespace, deployment: OLLAMA.name },
+    dcgmExporter: { namespace: DCGM_EXPORTER.namespace, job: DCGM_EXPORTER.name },
+  }),
+});
+
 /** Every app the platform deploys. */
-export const CATALOG: readonly AppDefinition[] = [OLLAMA, LIBRECHAT];
+export const CATALOG: readonly AppDefinition[] = [OLLAMA, LIBRECHAT, KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PLATFORM_MONITORING];

@@ -115,6 +115,25 @@ export interface AppContext<S> {
 }
 
 /**
+ * Argo CD sync options an app may add to its Application, beside the platform's own
+ * (`CreateNamespace=false`): `ServerSideApply=true` for charts whose objects (large CRDs) exceed
+ * the client-side `last-applied-configuration` annotation limit, `SkipDryRunOnMissingResource=true`
+ * for charts whose custom resources' CRDs another app installs.
+ */
+export type AppSyncOption = 'ServerSideApply=true' | 'SkipDryRunOnMissingResource=true';
+
+/**
+ * A cluster-scoped kind an app's chart creates (CustomResourceDefinition, ClusterRole, webhook
+ * configurations…): exactly the group and kind, never a wildcard.
+ */
+export interface ClusterResourceKind {
+  /** API group, `''` for the core group (e.g. `rbac.authorization.k8s.io`). */
+  readonly group: string;
+  /** Kind (e.g. `ClusterRole`). */
+  readonly kind: string;
+}
+
+/**
  * How the cluster's ingress serves one app in an environment: what the app's
  * {@link IngressAdapter} writes into its chart's values.
  */
@@ -246,6 +265,32 @@ export interface AppDefinition<S = unknown> {
    * @default - selects every pod of the app's namespace
    */
   readonly clientPodLabels?: (release: string) => Record<string, string>;
+  /**
+   * Argo CD sync options of the app's Application, added to the platform's.
+   * @default []
+   */
+  readonly syncOptions?: readonly AppSyncOption[];
+  /**
+   * Cluster-scoped kinds the app's chart creates. An app with any is a platform component: its
+   * Application belongs to a second AppProject that allows exactly the kinds its apps list (the
+   * apps without any stay in the project that allows none).
+   * @default [] (namespaced objects only)
+   */
+  readonly clusterResources?: readonly ClusterResourceKind[];
+  /**
+   * Whether every pod of the app runs on the GPU nodes without requesting GPUs (a per-node agent
+   * such as a GPU metrics exporter): on clusters with a GPU node group `npm run render` checks
+   * that its workloads select and tolerate them.
+   * @default false
+   */
+  readonly onGpuNodes?: boolean;
+  /**
+   * What `apps/<name>` holds: `wrapper`, a chart depending on an upstream chart at an exact
+   * version; `own`, a chart of the platform's own objects (dashboards, alerting rules) in its
+   * `templates/`, with no upstream chart.
+   * @default 'wrapper'
+   */
+  readonly chart?: 'wrapper' | 'own';
 }
 
 /** Declares an app with typed settings; the catalog holds them as `AppDefinition<unknown>`. */

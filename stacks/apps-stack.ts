@@ -14,6 +14,11 @@ import { ArgoCdApplication } from '../constructs/apps/argocd-application';
 import { ArgoCdProject } from '../constructs/apps/argocd-project';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
 
+/** The AppProject of the apps that create namespaced objects only. */
+export const PROJECT_NAME = 'llm-platform';
+/** The AppProject of the apps that also create cluster-scoped objects (`clusterResources`). */
+export const COMPONENTS_PROJECT_NAME = 'llm-platform-components';
+
 /** Properties of {@link AppsStack}. */
 export interface AppsStackProps {
   /** The validated environment. */
@@ -28,13 +33,15 @@ export interface AppsStackProps {
 }
 
 /**
- * `<env>-apps`: the AppProject and one Application per app of the catalog. It is a separate stack
+ * `<env>-apps`: the AppProjects and one Application per app of the catalog. It is a separate stack
  * because `kubernetes_manifest` needs the Argo CD CRDs at plan time, and they exist only once
  * `<env>-platform` has been applied.
  */
 export class AppsStack extends TerraformStack {
-  /** The AppProject of the platform's apps. */
-  public readonly project: ArgoCdProject;
+  /** The AppProject of the apps that create namespaced objects only (none when every app is a component). */
+  public readonly project?: ArgoCdProject;
+  /** The AppProject of the apps that create cluster-scoped objects, allowing exactly their kinds (none when no app does). */
+  public readonly componentsProject?: ArgoCdProject;
   /** The Applications by app name. */
   public readonly applications: Readonly<Record<string, ArgoCdApplication>>;
 
@@ -47,7 +54,7 @@ export class AppsStack extends TerraformStack {
 
     const apps = inSyncOrder(props.catalog);
     const valueFiles = valueFilesFor(env.name);
-    const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app.name)]));
+    const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app)]));
     for (const chart of charts.values()) {
       const missing = valueFiles.find((f) => !chart.valueFiles.includes(f));
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
@@ -57,19 +64,33 @@ export class AppsStack extends TerraformStack {
     const chartRepositories = [...charts.values()].flatMap((c) =>
       c.dependencies.filter((d) => !isLocalChart(d.repository)).map((d) => argoRepositoryUrl(d.repository)),
     );
-    this.project = new ArgoCdProject(this, 'project', {
-      name: 'llm-platform',
-      argocdNamespace: ARGOCD_NAMESPACE,
-      description: `LLM platform (${env.name}): ${apps.map((app) => app.name).join(', ')} from ${env.gitops.repoUrl}`,
-      sourceRepos: [...new Set([env.gitops.repoUrl, ...chartRepositories])],
-      destinationNamespaces: [...new Set(apps.map((app) => app.namespace))],
-    });
+    const sourceRepos = [...new Set([env.gitops.repoUrl, ...chartRepositories])];
+    // Apps that create cluster-scoped objects get a project of their own that allows exactly
+    // those kinds; the others stay in a project that allows none.
+    const components = apps.filter((app) => (app.clusterResources ?? []).length > 0);
+    const namespaced = apps.filter((app) => !components.includes(app));
+    const projectOf = new Map<string, ArgoCdProject>();
+    const addProject = (id: string, name: string, members: readonly AppDefinition[], what: string) => {
+      if (members.length === 0) return undefined;
+      const project = new ArgoCdProject(this, id, {
+        name,
+        argocdNamespace: ARGOCD_NAMESPACE,
+        description: `${what} (${env.name}): ${members.map((app) => app.name).join(', ')} from ${env.gitops.repoUrl}`,
+        sourceRepos,
+        destinationNamespaces: [...new Set(members.map((app) => app.namespace))],
+        clusterResources: members.flatMap((app) => app.clusterResources ?? []),
+      });
+      for (const app of members) projectOf.set(app.name, project);
+      return project;
+    };
+    this.project = addProject('project', PROJECT_NAME, namespaced, 'LLM platform');
+    this.componentsProject = addProject('components_project', COMPONENTS_PROJECT_NAME, components, 'LLM platform components');
 
     const contexts = appContexts(env, props.catalog);
     const applications: Record<string, ArgoCdApplication> = {};
     for (const app of apps) {
       const context = contexts.get(app.name)!;
-      applications[app.name] = this.project.addApplication(app.name, {
+      applications[app.name] = projectOf.get(app.name)!.addApplication(app.name, {
         name: app.name,
         repoUrl: env.gitops.repoUrl,
         targetRevision: env.gitops.targetRevision,
@@ -77,6 +98,7 @@ export class AppsStack extends TerraformStack {
         namespace: app.namespace,
         valueFiles,
         values: applicationValues(app, context),
+        syncOptions: app.syncOptions,
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
       if (context.url) new TerraformOutput(this, `${app.name.replace(/-/g, '_')}_url`, { value: context.url, description: `${app.name} behind the ingress` });
@@ -85,9 +107,9 @@ export class AppsStack extends TerraformStack {
     Aspects.of(this).add(new PinProviderVersions());
   }
 
-  private wrapperChart(repoRoot: string, name: string) {
+  private wrapperChart(repoRoot: string, app: AppDefinition) {
     try {
-      return readWrapperChart(repoRoot, name);
+      return readWrapperChart(repoRoot, app.name, { ownTemplates: app.chart === 'own' });
     } catch (err) {
       throw new ConstructError(this, (err as Error).message);
     }

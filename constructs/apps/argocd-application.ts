@@ -42,6 +42,12 @@ export interface ApplicationOptions {
    */
   readonly after?: readonly ArgoCdApplication[];
   /**
+   * Sync options added to `CreateNamespace=false` (e.g. `ServerSideApply=true`); namespaces are
+   * never created by an Application.
+   * @default []
+   */
+  readonly syncOptions?: readonly string[];
+  /**
    * Retry policy.
    * @default { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' }
    */
@@ -53,6 +59,9 @@ export interface ArgoCdApplicationProps extends ApplicationOptions {
   /** The AppProject the Application belongs to. */
   readonly project: ArgoCdProject;
 }
+
+/** `<Option>=<value>` as Argo CD spells sync options. */
+const SYNC_OPTION = /^[A-Z][A-Za-z]{1,60}=[A-Za-z0-9-]{1,30}$/;
 
 /** Finalizer that makes Argo CD delete an Application's resources before the Application. */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -76,6 +85,7 @@ export class ArgoCdApplication extends Construct {
     const values = props.values ?? {};
     const after = props.after ?? [];
     const retry = props.retry ?? { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
+    const syncOptions = props.syncOptions ?? [];
 
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 53) {
       throw new ConstructError(this, `name "${props.name}" must be a DNS label of at most 53 characters (it is also the Helm release name)`);
@@ -85,6 +95,11 @@ export class ArgoCdApplication extends Construct {
     }
     if (props.valueFiles.length === 0) throw new ConstructError(this, `"${props.name}" needs at least one value file`);
     if (retry.limit < 1) throw new ConstructError(this, `retry.limit ${retry.limit} must be >= 1`);
+    for (const option of syncOptions) {
+      if (!SYNC_OPTION.test(option)) throw new ConstructError(this, `sync option "${option}" must be <Option>=<value> such as ServerSideApply=true`);
+      if (option.startsWith('CreateNamespace='))
+        throw new ConstructError(this, `sync option "${option}": namespaces are created by Terraform, never by an Application`);
+    }
 
     this.name = props.name;
     this.syncWave = after.length === 0 ? 0 : 1 + Math.max(...after.map((a) => a.syncWave));
@@ -114,7 +129,7 @@ export class ArgoCdApplication extends Construct {
           destination: { server: IN_CLUSTER_SERVER, namespace: props.namespace },
           syncPolicy: {
             automated: { prune: true, selfHeal: true, allowEmpty: false },
-            syncOptions: ['CreateNamespace=false'],
+            syncOptions: ['CreateNamespace=false', ...new Set(syncOptions)],
             retry: {
               limit: retry.limit,
               backoff: { duration: retry.duration, factor: retry.factor, maxDuration: retry.maxDuration },

@@ -3,7 +3,19 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
 import { IN_CLUSTER_SERVER } from '../core/names';
 import { terraformLiteral } from '../core/terraform-literal';
+import { ClusterResourceKind } from '../../contracts/app-definition';
 import { ArgoCdApplication, ApplicationOptions } from './argocd-application';
+
+/** A Kubernetes kind: an upper-case letter, then letters and digits. */
+const CLUSTER_KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
+/** An API group: empty (core) or a DNS subdomain. */
+const API_GROUP = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/;
+
+/** The kinds once each, sorted by group and kind, as `{ group, kind }` objects. */
+function uniqueKinds(kinds: readonly ClusterResourceKind[]): { group: string; kind: string }[] {
+  const unique = new Map(kinds.map((k) => [`${k.group}/${k.kind}`, { group: k.group, kind: k.kind }]));
+  return [...unique.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, k]) => k);
+}
 
 /** Properties of {@link ArgoCdProject}. */
 export interface ArgoCdProjectProps {
@@ -16,6 +28,12 @@ export interface ArgoCdProjectProps {
   /** Namespaces on the in-cluster destination the project may deploy to. */
   readonly destinationNamespaces: readonly string[];
   /**
+   * Cluster-scoped kinds the project's Applications may create (`clusterResourceWhitelist`), each
+   * by exact group and kind.
+   * @default [] (no cluster-scoped resources)
+   */
+  readonly clusterResources?: readonly ClusterResourceKind[];
+  /**
    * Human-readable description.
    * @default 'Managed by Terraform'
    */
@@ -24,8 +42,9 @@ export interface ArgoCdProjectProps {
 
 /**
  * An Argo CD AppProject that confines its Applications to the configured sources and to the
- * application namespaces of the in-cluster destination. Cluster-scoped resources are not
- * whitelisted, so an application chart cannot create any. Applications are added with
+ * application namespaces of the in-cluster destination. Cluster-scoped resources are allowed only
+ * kind by kind (`clusterResources`); without any, an application chart cannot create one.
+ * Applications are added with
  * {@link addApplication}.
  */
 export class ArgoCdProject extends Construct {
@@ -46,6 +65,15 @@ export class ArgoCdProject extends Construct {
     if (props.destinationNamespaces.length === 0) throw new ConstructError(this, `project "${props.name}" needs at least one destination namespace`);
     const wildcard = [...props.sourceRepos, ...props.destinationNamespaces].find((v) => v.includes('*'));
     if (wildcard) throw new ConstructError(this, `"${wildcard}" contains a wildcard; list sources and namespaces explicitly`);
+    const clusterResources = props.clusterResources ?? [];
+    for (const resource of clusterResources) {
+      if (!CLUSTER_KIND.test(resource.kind) || !API_GROUP.test(resource.group)) {
+        throw new ConstructError(
+          this,
+          `cluster resource ${JSON.stringify(resource)} must name one API group ('' for core, e.g. rbac.authorization.k8s.io) and one kind (e.g. ClusterRole); no wildcards`,
+        );
+      }
+    }
 
     this.name = props.name;
     this.argocdNamespace = props.argocdNamespace;
@@ -61,6 +89,7 @@ export class ArgoCdProject extends Construct {
           description,
           sourceRepos: [...props.sourceRepos],
           destinations: props.destinationNamespaces.map((namespace) => ({ server: IN_CLUSTER_SERVER, namespace })),
+          ...(clusterResources.length > 0 ? { clusterResourceWhitelist: uniqueKinds(clusterResources) } : {}),
           orphanedResources: { warn: true },
         },
       }),

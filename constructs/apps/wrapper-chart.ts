@@ -94,16 +94,22 @@ export function wrapperChartPath(name: string): string {
 /**
  * Reads `apps/<name>/Chart.yaml` and lists its value files, failing with the file and the
  * problem when the chart is missing or malformed (an Application pointing at it could never sync).
+ * A wrapper chart depends on its upstream chart; with `ownTemplates` it is a chart of the
+ * platform's own objects, which needs templates instead.
  */
-export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
+export function readWrapperChart(repoRoot: string, name: string, options: { readonly ownTemplates?: boolean } = {}): WrapperChart {
   const relative = wrapperChartPath(name);
   const dir = path.join(repoRoot, relative);
   const chartFile = path.join(dir, 'Chart.yaml');
   if (!fs.existsSync(chartFile)) throw new Error(`${relative}/Chart.yaml: wrapper chart not found`);
   const chart = parse(fs.readFileSync(chartFile, 'utf8')) as { dependencies?: unknown };
   const dependencies = Array.isArray(chart?.dependencies) ? (chart.dependencies as ChartDependency[]) : [];
-  if (dependencies.filter((dep) => typeof dep?.repository !== 'string' || !isLocalChart(dep.repository)).length === 0)
+  if (options.ownTemplates) {
+    // A chart of the platform's own objects (dashboards, rules): its templates are the point.
+    if (!hasTemplates(dir)) throw new Error(`${relative}/templates: the chart of the platform's own objects has no templates`);
+  } else if (dependencies.filter((dep) => typeof dep?.repository !== 'string' || !isLocalChart(dep.repository)).length === 0) {
     throw new Error(`${relative}/Chart.yaml: dependencies must list the upstream chart`);
+  }
   for (const [i, dep] of dependencies.entries()) {
     for (const field of ['name', 'version', 'repository'] as const) {
       if (typeof dep[field] !== 'string' || dep[field] === '') {
@@ -135,6 +141,12 @@ export function readWrapperChart(repoRoot: string, name: string): WrapperChart {
     .filter((f) => VALUE_FILE_PATTERN.test(f))
     .sort();
   return { path: relative, dependencies, valueFiles };
+}
+
+/** Whether the chart folder has a `templates/` folder with at least one file. */
+function hasTemplates(dir: string): boolean {
+  const templates = path.join(dir, 'templates');
+  return fs.existsSync(templates) && fs.statSync(templates).isDirectory() && fs.readdirSync(templates).length > 0;
 }
 
 /**

@@ -114,7 +114,8 @@ export interface ArgoCdProps {
 /**
  * Argo CD installed from the argo-helm `argo-cd` chart as the Helm release `argocd`. CRDs are kept
  * when the release is uninstalled, so removing Argo CD never cascades into deleting every
- * Application.
+ * Application. The controller, API server and repo server serve Prometheus metrics through their
+ * metrics Services.
  */
 export class ArgoCd extends Construct {
   /** The Helm release. */
@@ -180,10 +181,14 @@ export class ArgoCd extends Construct {
           tls: ingress.tls,
           ...(ingress.awsAlb ? { controller: 'aws', aws: { serviceType: ingress.awsAlb.serviceType, backendProtocolVersion: 'GRPC' } } : {}),
         },
+        metrics: { enabled: true },
         ...(resources.server ? { resources: resources.server } : {}),
       },
-      controller: resources.controller ? { resources: resources.controller } : {},
-      repoServer: resources.repoServer ? { resources: resources.repoServer } : {},
+      // Metrics Services of the components whose metrics the platform's dashboards and alerts use
+      // (argocd_app_info, syncs, reconciliation, Git requests); the chart's NetworkPolicies admit
+      // their metrics ports from any namespace. The ServiceMonitors are the monitoring apps' own.
+      controller: { metrics: { enabled: true }, ...(resources.controller ? { resources: resources.controller } : {}) },
+      repoServer: { metrics: { enabled: true }, ...(resources.repoServer ? { resources: resources.repoServer } : {}) },
       dex: { enabled: false },
     };
     this.values = deepMerge<Record<string, unknown>>(computed, props.values ?? {});

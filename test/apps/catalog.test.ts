@@ -73,10 +73,12 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
       expect(values.isolation).toEqual({ allow: [] });
     }
     expect(application.spec.destination.namespace).toBe('vectors');
-    const [project] = manifests(apps, 'AppProject');
+    const project = manifests(apps, 'AppProject').find((m) => m.metadata.name === 'llm-platform');
     expect(project.spec.sourceRepos).toContain('https://charts.example.com/vectordb');
     expect(project.spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'vectors' });
-    const names = inSyncOrder([...CATALOG, VECTORDB]).map((app) => app.name);
+    const names = inSyncOrder([...CATALOG, VECTORDB])
+      .filter((app) => (app.clusterResources ?? []).length === 0)
+      .map((app) => app.name);
     expect(project.spec.description).toContain(`: ${names.join(', ')} from `);
     // The isolation library is a folder of the same Git repository, not a chart repository.
     expect(project.spec.sourceRepos.filter((repo: string) => repo.startsWith('file:'))).toEqual([]);

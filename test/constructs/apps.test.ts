@@ -32,6 +32,36 @@ describe('ArgoCdProject', () => {
     expect(spec.clusterResourceWhitelist).toBeUndefined();
   });
 
+  test('cluster-scoped kinds are allowed exactly as listed, once each', () => {
+    const clusterResources = [
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: '', kind: 'PersistentVolume' },
+    ];
+    const { spec } = synthScope((s) => new ArgoCdProject(s, 'project', { ...projectBase, clusterResources })).manifests('AppProject')['llm-platform'];
+    expect(spec.clusterResourceWhitelist).toEqual([
+      { group: '', kind: 'PersistentVolume' },
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+    ]);
+  });
+
+  test.each([
+    [
+      { group: '*', kind: '*' },
+      /^stack\/project: cluster resource \{"group":"\*","kind":"\*"\} must name one API group \('' for core, e\.g\. rbac\.authorization\.k8s\.io\) and one kind \(e\.g\. ClusterRole\); no wildcards$/,
+    ],
+    [
+      { group: 'rbac.authorization.k8s.io', kind: '*' },
+      /^stack\/project: cluster resource \{"group":"rbac\.authorization\.k8s\.io","kind":"\*"\} must name one API group/,
+    ],
+    [{ group: '*.k8s.io', kind: 'ClusterRole' }, /^stack\/project: cluster resource \{"group":"\*\.k8s\.io","kind":"ClusterRole"\} must name one API group/],
+    [{ group: '', kind: 'clusterrole' }, /^stack\/project: cluster resource \{"group":"","kind":"clusterrole"\} must name one API group/],
+  ])('rejects the cluster resource %j', (resource, message) => {
+    expect(() => synthScope((s) => new ArgoCdProject(s, 'project', { ...projectBase, clusterResources: [resource] }))).toThrow(message);
+  });
+
   test.each([
     [{ name: 'default' }, /^stack\/project: name "default" is not allowed; the default project permits every source and destination$/],
     [{ sourceRepos: [] }, /^stack\/project: project "llm-platform" needs at least one source repository$/],
@@ -72,7 +102,24 @@ describe('ArgoCdProject.addApplication', () => {
     });
   });
 
+  test('sync options are added to CreateNamespace=false, once each', () => {
+    const s = synthScope((scope) =>
+      new ArgoCdProject(scope, 'project', projectBase).addApplication('a', {
+        ...appBase,
+        syncOptions: ['ServerSideApply=true', 'SkipDryRunOnMissingResource=true', 'ServerSideApply=true'],
+      }),
+    );
+    expect(s.manifests('Application').a.spec.syncPolicy.syncOptions).toEqual([
+      'CreateNamespace=false',
+      'ServerSideApply=true',
+      'SkipDryRunOnMissingResource=true',
+    ]);
+  });
+
   test.each([
+    [{ syncOptions: ['CreateNamespace=true'] }, /^stack\/a: sync option "CreateNamespace=true": namespaces are created by Terraform, never by an Application$/],
+    [{ syncOptions: ['ServerSideApply'] }, /^stack\/a: sync option "ServerSideApply" must be <Option>=<value> such as ServerSideApply=true$/],
+    [{ syncOptions: ['Prune=${x}'] }, /^stack\/a: sync option "Prune=\$\{x\}" must be <Option>=<value> such as ServerSideApply=true$/],
     [
       { repoUrl: 'https://git.example.com/other.git' },
       /^stack\/project: Application "a" uses repository https:\/\/git\.example\.com\/other\.git, which the project does not allow \(https:\/\/git\.example\.com\/r\.git\)$/,

@@ -34,6 +34,12 @@ describe('ArgoCd', () => {
     expect(values.global.networkPolicy).toEqual({ create: true, defaultDenyIngress: true });
   });
 
+  test('the controller, API server and repo server serve metrics through their metrics Services', () => {
+    const { values } = argocd({ resources: { controller: { requests: { cpu: '100m' } } } });
+    for (const component of ['controller', 'server', 'repoServer']) expect(values[component].metrics).toEqual({ enabled: true });
+    expect(values.controller.resources).toEqual({ requests: { cpu: '100m' } });
+  });
+
   test('tls: false serves plain HTTP, and the configured url says so', () => {
     const { values } = argocd({ ingress: { ...argocdBase.ingress, tls: false } });
     expect(values.configs.params['server.insecure']).toBe(true);

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
+import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS } from '../../environments';
 import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
@@ -72,10 +72,14 @@ const find = (renders: EnvironmentRender[], env: string, app: string, kind: stri
   objects(renders, env, app).find((o) => o.kind === kind && o.metadata.name === name)!;
 const appendYaml = (root: string, file: string, text: string) => fs.appendFileSync(path.join(root, 'apps', file), text);
 
+/** The render of the shipped repository plus the probe app, once for the suites that read it. */
+let shipped: EnvironmentRender[] | undefined;
+const shippedRenders = () => (shipped ??= render());
+
 (helm ? describe : describe.skip)('render of the shipped repository', () => {
   let renders: EnvironmentRender[];
   beforeAll(() => {
-    renders = render();
+    renders = shippedRenders();
   });
 
   test('renders every Application of every environment with no findings', () => {
@@ -223,7 +227,90 @@ const appendYaml = (root: string, file: string, text: string) => fs.appendFileSy
   });
 });
 
+(helm ? describe : describe.skip)('render of the monitoring apps', () => {
+  let renders: EnvironmentRender[];
+  beforeAll(() => {
+    renders = shippedRenders();
+  });
+
+  test.each(['staging', 'prod'])('%s: the DCGM exporter runs on the GPU node group only, taking no GPU', (env) => {
+    const pod = find(renders, env, 'dcgm-exporter', 'DaemonSet', 'dcgm-exporter').spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+    expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }]);
+    expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+  });
+
+  test('dev: the DCGM exporter runs on the one minikube node, the GPU host', () => {
+    expect(find(renders, 'dev', 'dcgm-exporter', 'DaemonSet', 'dcgm-exporter').spec.template.spec.nodeSelector).toBeUndefined();
+  });
+
+  test("the exporter's ServiceMonitor keeps the pod and namespace labels of the GPU's user", () => {
+    expect(find(renders, 'prod', 'dcgm-exporter', 'ServiceMonitor', 'dcgm-exporter').spec.endpoints[0].honorLabels).toBe(true);
+  });
+
+  test('Grafana reads its admin user and password from the Secret Terraform creates', () => {
+    const env = find(renders, 'prod', 'kube-prometheus-stack', 'Deployment', 'kube-prometheus-stack-grafana').spec.template.spec.containers[0].env;
+    expect(env).toEqual([
+      { name: 'GF_SECURITY_ADMIN_USER', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'admin-user' } } },
+      { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'grafana-admin', key: 'admin-password' } } },
+    ]);
+  });
+
+  test('Prometheus keeps metrics on the pod in dev and on a retained gp3 volume in staging and prod', () => {
+    const prometheus = (env: string) => find(renders, env, 'kube-prometheus-stack', 'Prometheus', 'kube-prometheus-stack-prometheus').spec;
+    expect(prometheus('dev')).toMatchObject({ retention: '2d' });
+    expect(prometheus('dev').storage).toBeUndefined();
+    for (const env of ['staging', 'prod']) {
+      expect(prometheus(env).storage.volumeClaimTemplate.spec).toMatchObject({ storageClassName: 'gp3-retain', accessModes: ['ReadWriteOnce'] });
+      expect(prometheus(env).resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+    }
+  });
+
+  test('the platform content: one dashboard ConfigMap per file for the Grafana sidecar, the alerts, the Argo CD ServiceMonitor', () => {
+    const content = objects(renders, 'dev', 'platform-monitoring');
+    const dashboards = content.filter((o) => o.kind === 'ConfigMap');
+    expect(dashboards.map((o) => [o.metadata.name, o.metadata.labels!.grafana_dashboard, Object.keys(o.data)])).toEqual([
+      ['platform-monitoring-argocd', '1', ['argocd.json']],
+      ['platform-monitoring-gpus', '1', ['gpus.json']],
+    ]);
+    const gpus = JSON.parse(dashboards[1].data['gpus.json']);
+    const expressions = gpus.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr)).join('\n');
+    for (const metric of ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_XID_ERRORS'])
+      expect(expressions).toContain(metric);
+    expect(expressions).toContain('sum by (namespace, pod)');
+    const rules = content.find((o) => o.kind === 'PrometheusRule')!.spec.groups.flatMap((g: any) => g.rules);
+    expect(Object.fromEntries(rules.map((r: any) => [r.alert, r.expr.trim()]))).toMatchObject({
+      DcgmExporterTargetMissing: 'absent(up{job="dcgm-exporter", namespace="monitoring"} == 1)',
+      OllamaUnavailable: expect.stringContaining('kube_deployment_status_replicas_available{namespace="ollama", deployment="ollama"} < 1'),
+      ArgoCdApplicationNotSynced: 'argocd_app_info{sync_status!="Synced"} == 1',
+      ArgoCdApplicationDegraded: 'argocd_app_info{health_status=~"Degraded|Missing"} == 1',
+    });
+    expect(rules.map((r: any) => r.alert)).toEqual(expect.arrayContaining(['GpuMemoryNearlyFull', 'GpuXidError']));
+    const monitor = content.find((o) => o.kind === 'ServiceMonitor')!.spec;
+    expect(monitor.namespaceSelector).toEqual({ matchNames: ['argocd'] });
+    expect(monitor.endpoints).toEqual([{ port: 'http-metrics', interval: '30s' }]);
+  });
+
+  test('the monitoring namespace denies ingress by default; Grafana admits the ingress controller only where published', () => {
+    const policies = objects(renders, 'dev', 'kube-prometheus-stack').filter((o) => o.kind === 'NetworkPolicy');
+    expect(policies.map((o) => o.metadata.name)).toEqual(['kube-prometheus-stack-default-deny-ingress', 'kube-prometheus-stack-same-namespace']);
+    // Every pod of the namespace, from every pod of the namespace, on every port (no `ports`).
+    expect(policies[1].spec.podSelector).toEqual({ matchLabels: {} });
+    expect(policies[1].spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: {} } }], ports: null }]);
+  });
+});
+
 (helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
+  test('a DCGM exporter without the GPU node scheduling, and with an unpinned image', () => {
+    const unscheduled: AppDefinition = { ...DCGM_EXPORTER, values: () => ({ 'dcgm-exporter': { image: { tag: 'latest' } } }) };
+    const result = render({ environments: ['staging'], catalog: [...CATALOG.filter((app) => app.name !== 'dcgm-exporter'), unscheduled] });
+    expect(findings(result)).toEqual([
+      'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
+      'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
+      'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.containers[0].image: "nvcr.io/nvidia/k8s/dcgm-exporter:latest": tag "latest" is not a version; pin a version',
+    ]);
+  });
+
   test('a Deployment with a ReadWriteOnce claim that rolls', () => {
     const result = render({
       environments: ['dev'],

@@ -3,8 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { CATALOG } from '../../apps/catalog';
+import { CATALOG, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
 import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
+import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
@@ -26,14 +27,14 @@ test('staging-apps defaults snapshot', () => {
 });
 
 describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
-  test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the app namespaces', () => {
+  test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the namespaces of its apps, no cluster-scoped kind', () => {
     expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
     // The Git repository, then every wrapper chart's upstream repository (not the file://
     // isolation library: it is part of the Git repository).
     const upstream = [
       ...new Set(
         inSyncOrder(CATALOG).flatMap((app) =>
-          readWrapperChart('.', app.name)
+          readWrapperChart('.', app.name, { ownTemplates: app.chart === 'own' })
             .dependencies.filter((d) => !isLocalChart(d.repository))
             .map((d) => argoRepositoryUrl(d.repository)),
         ),
@@ -41,17 +42,34 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     ];
     expect(project(env).spec.sourceRepos).toEqual(['https://github.com/example-org/gitops-llm-platform.git', ...upstream]);
     expect(upstream).toEqual(expect.arrayContaining(['https://helm.otwld.com/', 'ghcr.io/danny-avila/librechat-chart']));
+    const namespaced = inSyncOrder(CATALOG).filter((app) => (app.clusterResources ?? []).length === 0);
     expect(project(env).spec.destinations).toEqual(
-      [...new Set(inSyncOrder(CATALOG).map((app) => app.namespace))].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
+      [...new Set(namespaced.map((app) => app.namespace))].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })),
     );
     expect(project(env).spec.clusterResourceWhitelist).toBeUndefined();
+    for (const app of ['ollama', 'librechat', 'dcgm-exporter', 'platform-monitoring']) expect(apps(env)[app].spec.project).toBe('llm-platform');
+  });
+
+  test('the Prometheus stack alone is a platform component: its project grants exactly its CRDs and cluster RBAC, in the monitoring namespace', () => {
+    const components = manifests(stacks[env].json, 'AppProject')['llm-platform-components'];
+    expect(components.spec.clusterResourceWhitelist).toEqual([
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+      { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+    ]);
+    expect(components.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'monitoring' }]);
+    expect(components.spec.sourceRepos).toEqual(project(env).spec.sourceRepos);
+    expect(
+      Object.values(apps(env))
+        .filter((a: any) => a.spec.project === 'llm-platform-components')
+        .map((a: any) => a.metadata.name),
+    ).toEqual(['kube-prometheus-stack']);
   });
 
   test.each(CATALOG.map((app) => app.name))('the %s Application syncs its wrapper chart from Git', (name) => {
     const app = apps(env)[name];
     const namespace = CATALOG.find((definition) => definition.name === name)!.namespace;
     expect(app.metadata).toMatchObject({ namespace: 'argocd', finalizers: ['resources-finalizer.argocd.argoproj.io'] });
-    expect(app.spec.project).toBe('llm-platform');
     expect(app.spec.source).toMatchObject({
       repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
       targetRevision: TRACKED_REVISION[env],
@@ -61,8 +79,39 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace });
     expect(app.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
-      syncOptions: ['CreateNamespace=false'],
+      syncOptions: ['CreateNamespace=false', ...(CATALOG.find((definition) => definition.name === name)!.syncOptions ?? [])],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+    });
+  });
+
+  test('the Prometheus stack syncs server-side (its CRDs exceed the annotation limit); the exporter and the platform content sync after it', () => {
+    expect(apps(env)['kube-prometheus-stack'].spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    const resources = stacks[env].json.resource!.kubernetes_manifest;
+    const stackId = Object.keys(resources).find((k) => resources[k].manifest.metadata.name === 'kube-prometheus-stack');
+    for (const name of ['dcgm-exporter', 'platform-monitoring']) {
+      expect(apps(env)[name].metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+      expect(apps(env)[name].spec.syncPolicy.syncOptions).toContain('SkipDryRunOnMissingResource=true');
+      expect(Object.values<any>(resources).find((r) => r.manifest.metadata.name === name).depends_on).toContain(`kubernetes_manifest.${stackId}`);
+    }
+  });
+
+  test("Grafana's admin credential is the Terraform Secret; Grafana stays in-cluster unless the environment names its host", () => {
+    const grafana = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].grafana;
+    expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
+    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin']);
+    expect(grafana.ingress).toEqual({ enabled: false });
+    // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has no peers).
+    expect(values(env, 'kube-prometheus-stack').isolation.allow).toEqual([
+      { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
+    ]);
+    expect(JSON.stringify(stacks[env].json)).not.toMatch(/admin-password"\s*:/);
+  });
+
+  test('the platform content alerts on the Deployment and the scrape job the catalog names', () => {
+    expect(values(env, 'platform-monitoring')).toEqual({
+      ollama: { namespace: 'ollama', deployment: 'ollama' },
+      dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
+      isolation: { allow: [] },
     });
   });
 
@@ -184,6 +233,50 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 });
 
 describe('per-environment differences', () => {
+  test('the DCGM exporter selects and tolerates the EKS GPU node group; on minikube it runs on the one node, the GPU host', () => {
+    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {}, isolation: { allow: [] } });
+    for (const env of ['staging', 'prod'] as const) {
+      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+        nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+      });
+      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+        nodeSelector: values(env, 'ollama').ollama.nodeSelector,
+        tolerations: values(env, 'ollama').ollama.tolerations,
+      });
+    }
+  });
+
+  test('Prometheus keeps its metrics on the retained, backed-up StorageClass on EKS; dev keeps no volume', () => {
+    expect(values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toBeUndefined();
+    for (const env of ['staging', 'prod'] as const) {
+      expect(values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toEqual({
+        prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: 'gp3-retain' } } } },
+      });
+    }
+  });
+
+  test("a published Grafana: the grafana chart's Ingress layout, its root URL, and the ingress controller admitted", () => {
+    const env = structuredClone(environment('staging'));
+    (env.ingress.hosts as Record<string, string>)['kube-prometheus-stack'] = 'grafana.staging.llm.example.com';
+    const app = synth(environmentStacks(env).apps).manifests('Application')['kube-prometheus-stack'].spec.source.helm.valuesObject;
+    expect(app['kube-prometheus-stack'].grafana.ingress).toMatchObject({
+      enabled: true,
+      ingressClassName: 'alb',
+      hosts: ['grafana.staging.llm.example.com'],
+      path: '/',
+      pathType: 'Prefix',
+      tls: [{ secretName: 'kube-prometheus-stack-tls', hosts: ['grafana.staging.llm.example.com'] }],
+    });
+    expect(app['kube-prometheus-stack'].grafana['grafana.ini']).toEqual({ server: { root_url: 'https://grafana.staging.llm.example.com' } });
+    expect(app.isolation.allow).toContainEqual({
+      name: 'grafana-from-ingress',
+      podLabels: { 'app.kubernetes.io/name': 'grafana', 'app.kubernetes.io/instance': 'kube-prometheus-stack' },
+      from: [{ ipBlock: { cidr: env.cluster.kind === 'eks' ? env.cluster.vpc.cidr : '' } }],
+      ports: ['grafana'],
+    });
+  });
+
   test('dev has one small model, no GPU node scheduling (minikube has no tainted nodes), and keeps Ollama in-cluster', () => {
     expect(values('dev', 'ollama').ollama.ollama.models.pull).toEqual(['llama3.2:1b']);
     expect(values('dev', 'ollama').ollama.nodeSelector).toBeUndefined();
@@ -275,6 +368,23 @@ describe('wrapper chart checks at synth time', () => {
     expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
       /^dev-apps: apps\/ollama\/Chart\.yaml: dependencies must list the upstream chart$/,
     );
+  });
+
+  test("a chart of the platform's own objects needs templates, not a dependency", () => {
+    const root = copyApps();
+    fs.mkdirSync(path.join(root, 'apps/own'));
+    fs.writeFileSync(
+      path.join(root, 'apps/own/Chart.yaml'),
+      'apiVersion: v2\nname: own\nversion: 1.0.0\ndependencies:\n  - { name: isolation, version: 1.0.0, repository: file://../isolation }\n',
+    );
+    for (const file of ['values.yaml', 'values-dev.yaml']) fs.writeFileSync(path.join(root, 'apps/own', file), '{}\n');
+    const own: AppDefinition = { name: 'own', namespace: 'ollama', chart: 'own' };
+    const build = () => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: [...CATALOG, own], repoRoot: root });
+    expect(build).toThrow(/^dev-apps: apps\/own\/templates: the chart of the platform's own objects has no templates$/);
+    fs.mkdirSync(path.join(root, 'apps/own/templates'));
+    fs.writeFileSync(path.join(root, 'apps/own/templates/configmap.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    fs.copyFileSync(path.join(root, 'apps/platform-monitoring/templates/isolation.yaml'), path.join(root, 'apps/own/templates/isolation.yaml'));
+    expect(build().applications.own.name).toBe('own');
   });
 
   test('a dependency without a version fails synth', () => {

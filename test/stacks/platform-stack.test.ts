@@ -47,6 +47,26 @@ describe('dev-platform', () => {
     }
   });
 
+  test("Grafana's admin Secret: a fixed user and a sensitive, generated-when-unset password in the monitoring namespace", () => {
+    const secret = secretNamed(dev.json, 'grafana-admin');
+    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_monitoring_\w+\.metadata\[0\]\.name\}$/);
+    expect(secret.data).toEqual({
+      'admin-user': 'admin',
+      'admin-password': expect.stringMatching(/^\$\{coalesce\(var\.kube_prometheus_stack_admin_password, random_bytes\.\w+\.hex\)\}$/),
+    });
+    expect(dev.json.variable!.kube_prometheus_stack_admin_password).toMatchObject({ sensitive: true, nullable: true, default: null });
+    expect(dev.json.output ?? {}).not.toHaveProperty('grafana_admin_password');
+  });
+
+  test('the monitoring namespace enforces privileged (node and GPU exporters read the host) and still warns and audits at restricted', () => {
+    const labels = all(dev.json, 'kubernetes_namespace_v1').find((n) => n.metadata.name === 'monitoring').metadata.labels;
+    expect(labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+  });
+
   test('writes the LibreChat Secrets under the names the charts read, each with only its own keys', () => {
     const names = all(dev.json, 'kubernetes_secret_v1')
       .map((x) => x.metadata.name)

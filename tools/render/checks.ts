@@ -15,7 +15,7 @@ export interface AppRender {
 
 /** GPU needs of an app on this environment's cluster. */
 export interface GpuExpectation {
-  /** NVIDIA GPUs per pod. */
+  /** NVIDIA GPUs per pod; 0 for an agent that runs on the GPU nodes without using a GPU. */
   readonly count: number;
   /** Node selector and tolerations of the GPU nodes, on clusters with a GPU node group. */
   readonly nodes?: {
@@ -51,7 +51,7 @@ const objectName = (o: K8sObject, ns: string) => `${o.kind} ${ns}/${o.metadata.n
 
 /** Every check; findings in render order. */
 export function checkEnvironment(input: CheckInput): Finding[] {
-  return [...checkServiceUrls(input), ...checkRwoRollouts(input), ...checkGpus(input), ...checkReferences(input)];
+  return [...checkServiceUrls(input), ...checkRwoRollouts(input), ...checkGpus(input), ...checkImages(input), ...checkReferences(input)];
 }
 
 /** Workloads of the renders that Argo CD creates (Helm test hooks excluded). */
@@ -206,21 +206,28 @@ export function checkRwoRollouts(input: CheckInput): Finding[] {
 // ---------------------------------------------------------------------------------------------
 // GPUs
 
-/** Workloads of an app that needs GPUs request them and, where the cluster has GPU nodes, land on them. */
+/**
+ * Workloads of an app that needs GPUs request them and, where the cluster has GPU nodes, land on
+ * them; the workloads of a GPU-node agent (count 0) land on them without requesting any.
+ */
 export function checkGpus(input: CheckInput): Finding[] {
   const findings: Finding[] = [];
   for (const { render, object, namespace, pod, podPath } of workloads(input)) {
     const expected = input.gpus.get(render.app);
-    if (!expected || expected.count < 1) continue;
+    if (!expected) continue;
     const name = objectName(object, namespace);
     const limits = containersOf(pod).map(({ container, path }) => ({ path, value: container.resources?.limits?.['nvidia.com/gpu'] }));
-    if (!limits.some((l) => Number(l.value) === expected.count)) {
+    const requested = expected.count > 0 ? limits.some((l) => Number(l.value) === expected.count) : limits.every((l) => l.value === undefined);
+    if (!requested) {
       const found = limits.filter((l) => l.value !== undefined).map((l) => `${l.path}: ${l.value}`);
       findings.push({
         app: render.app,
         object: name,
         field: `${podPath}.containers[*].resources.limits.nvidia.com/gpu`,
-        message: `expected ${expected.count} (apps.${render.app} of the environment), found ${found.join(', ') || 'none'}`,
+        message:
+          expected.count > 0
+            ? `expected ${expected.count} (apps.${render.app} of the environment), found ${found.join(', ') || 'none'}`
+            : `expected none (a GPU-node agent must not take a GPU from the workloads), found ${found.join(', ')}`,
       });
     }
     if (!expected.nodes) continue;
@@ -249,6 +256,59 @@ export function checkGpus(input: CheckInput): Finding[] {
           message: `no toleration of the GPU taint ${toleration.key}=${toleration.value ?? ''}:${toleration.effect}`,
         });
       }
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pinned images
+
+/** Custom resources whose operator runs pods from `spec.image` (Prometheus Operator kinds). */
+const OPERATOR_IMAGE_KINDS = ['Prometheus', 'Alertmanager', 'ThanosRuler', 'PrometheusAgent'];
+
+/** Why an image reference is not pinned, or undefined when it has a version tag or a digest. */
+export function unpinnedImage(image: unknown): string | undefined {
+  if (typeof image !== 'string' || image === '') return 'no image';
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return undefined;
+  // The tag follows the last ":" after the last "/" (a registry port is before it).
+  const name = image.slice(image.lastIndexOf('/') + 1);
+  const colon = name.lastIndexOf(':');
+  if (colon < 0) return 'no tag (pulls latest)';
+  const tag = name.slice(colon + 1);
+  if (tag === '' || tag === 'latest') return `tag "${tag}" is not a version`;
+  return undefined;
+}
+
+/**
+ * Every container image (init containers, Jobs and hooks included) and every image of a
+ * Prometheus Operator resource has a version tag or a digest: what Argo CD deploys is what was
+ * reviewed, not whatever `latest` is on the day a node pulls it.
+ */
+export function checkImages(input: CheckInput): Finding[] {
+  const findings: Finding[] = [];
+  for (const { render, object, namespace, pod, podPath } of workloads(input)) {
+    for (const { container, path } of containersOf(pod)) {
+      const why = unpinnedImage(container.image);
+      if (why)
+        findings.push({
+          app: render.app,
+          object: objectName(object, namespace),
+          field: `${podPath}.${path}.image`,
+          message: `${JSON.stringify(container.image ?? null)}: ${why}; pin a version`,
+        });
+    }
+  }
+  for (const render of input.renders) {
+    for (const object of render.objects.filter((o) => OPERATOR_IMAGE_KINDS.includes(o.kind) && o.spec?.image !== undefined)) {
+      const why = unpinnedImage(object.spec.image);
+      if (why)
+        findings.push({
+          app: render.app,
+          object: objectName(object, namespaceOf(object, render.namespace)),
+          field: 'spec.image',
+          message: `${JSON.stringify(object.spec.image)}: ${why}; pin a version`,
+        });
     }
   }
   return findings;

@@ -77,7 +77,7 @@ function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition
       for (const app of catalog) {
         const context = contexts.get(app.name)!;
         const count = app.gpus?.(context.settings) ?? 0;
-        if (count > 0) gpus.set(app.name, { count, nodes: context.gpuNodes });
+        if (count > 0 || (app.onGpuNodes && context.gpuNodes)) gpus.set(app.name, { count, nodes: context.gpuNodes });
       }
       return [environment.name, gpus];
     }),

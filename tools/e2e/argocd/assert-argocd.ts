@@ -17,7 +17,7 @@ import * as assert from 'assert/strict';
 import * as path from 'path';
 import { ENVIRONMENTS, loadEnvironments } from '../../../environments';
 import { ValidEnvironment } from '../../../environments/schema';
-import { CATALOG, LIBRECHAT, OLLAMA, OllamaSettings } from '../../../apps/catalog';
+import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK, LIBRECHAT, OLLAMA, OllamaSettings, PLATFORM_MONITORING } from '../../../apps/catalog';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../../../constructs/core/gpu-nodes';
 
 const LIBRECHAT_SECRET_NAME = 'librechat-credentials-env';
@@ -193,6 +193,43 @@ function workloads(outDir: string, envName: string, gitTree: string): void {
       ),
     );
     assert.ok(fromLibrechat, 'no policy admits LibreChat into the Ollama namespace');
+  });
+  if (applications.some((a) => a.metadata.name === KUBE_PROMETHEUS_STACK.name)) monitoring(applications);
+}
+
+/** The monitoring apps: server-side apply of large CRDs, the components project, CRDs before their resources. */
+function monitoring(applications: readonly K8sObject[]): void {
+  const namespace = KUBE_PROMETHEUS_STACK.namespace;
+  check('Monitoring: the Prometheus stack applied its CRDs server-side (one exceeds the client-side annotation limit)', () => {
+    const crd = kubectlJson(['get', 'customresourcedefinition', 'servicemonitors.monitoring.coreos.com', '--show-managed-fields']);
+    assert.ok(crd, 'CRD servicemonitors.monitoring.coreos.com not found');
+    assert.equal(crd.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
+    assert.ok(
+      (crd.metadata.managedFields ?? []).some((f: K8sObject) => f.operation === 'Apply'),
+      `no server-side Apply in managedFields: ${JSON.stringify((crd.metadata.managedFields ?? []).map((f: K8sObject) => [f.manager, f.operation]))}`,
+    );
+  });
+  check('Monitoring: only the Prometheus stack is in llm-platform-components, and its ClusterRole exists', () => {
+    const components = applications.filter((a) => a.spec.project === 'llm-platform-components').map((a) => a.metadata.name);
+    assert.deepEqual(components, [KUBE_PROMETHEUS_STACK.name]);
+    assert.ok(kubectlJson(['get', 'clusterrole', `${KUBE_PROMETHEUS_STACK.name}-prometheus`]), 'ClusterRole not found');
+  });
+  check("Monitoring: the exporter's and the platform's ServiceMonitors and PrometheusRule exist once the CRDs do", () => {
+    assert.ok(kubectlJson(['get', 'servicemonitors.monitoring.coreos.com', '-n', DCGM_EXPORTER.namespace, DCGM_EXPORTER.name]), 'dcgm-exporter ServiceMonitor');
+    assert.ok(kubectlJson(['get', 'servicemonitors.monitoring.coreos.com', '-n', PLATFORM_MONITORING.namespace, `${PLATFORM_MONITORING.name}-argocd`]));
+    const rule = kubectlJson(['get', 'prometheusrules.monitoring.coreos.com', '-n', PLATFORM_MONITORING.namespace, PLATFORM_MONITORING.name]);
+    assert.ok(rule, 'PrometheusRule not found');
+    const alerts = rule.spec.groups.flatMap((g: K8sObject) => g.rules.map((r: K8sObject) => r.alert));
+    assert.ok(alerts.includes('DcgmExporterTargetMissing') && alerts.includes('OllamaUnavailable'), `alerts: ${alerts.join(', ')}`);
+  });
+  check("Monitoring: Grafana reads its admin credential from the Terraform Secret's keys", () => {
+    const grafana = container(namespace, `${KUBE_PROMETHEUS_STACK.name}-grafana`);
+    const secret = kubectlJson(['get', 'secret', '-n', namespace, 'grafana-admin']);
+    assert.ok(secret, 'Secret grafana-admin not found');
+    for (const variable of grafana.main.env.filter((e: K8sObject) => e.valueFrom?.secretKeyRef)) {
+      assert.equal(variable.valueFrom.secretKeyRef.name, 'grafana-admin');
+      assert.ok(secret.data[variable.valueFrom.secretKeyRef.key], `Secret grafana-admin has no key ${variable.valueFrom.secretKeyRef.key}`);
+    }
   });
 }
 

@@ -16,7 +16,7 @@ import { isLocalChart, readWrapperChart } from '../../../constructs/apps/wrapper
 export function writeStandIns(repoRoot: string, chartsDir: string, outDir: string, catalog: readonly AppDefinition[] = CATALOG): string[] {
   const written: string[] = [];
   for (const app of catalog) {
-    for (const dependency of readWrapperChart(repoRoot, app.name).dependencies) {
+    for (const dependency of readWrapperChart(repoRoot, app.name, { ownTemplates: app.chart === 'own' }).dependencies) {
       if (isLocalChart(dependency.repository) || fs.existsSync(path.join(chartsDir, dependency.name, 'Chart.yaml'))) continue;
       const dir = path.join(outDir, dependency.name);
       fs.mkdirSync(path.join(dir, 'templates'), { recursive: true });

@@ -226,7 +226,9 @@ function deployedBy(name: string, namespace: string): { kind: string; group?: st
         stdio: ['ignore', 'pipe', 'ignore'],
       }),
     );
-    return app.status?.resources ?? [];
+    // Argo CD never deletes CustomResourceDefinitions with an Application (deleting one would
+    // delete every custom resource of its kind in the cluster): they stay, by design.
+    return (app.status?.resources ?? []).filter((r: { kind: string }) => r.kind !== 'CustomResourceDefinition');
   } catch {
     return [];
   }

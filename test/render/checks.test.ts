@@ -1,0 +1,77 @@
+/**
+ * The render checks on hand-made objects (no helm): GPU-node agents and pinned images. The render
+ * of the shipped charts runs in render.test.ts.
+ */
+import { CheckInput, GpuExpectation, checkGpus, checkImages, formatFinding, unpinnedImage } from '../../tools/render/checks';
+import { K8sObject } from '../../tools/render/manifests';
+
+const GPU_NODES = {
+  nodeSelector: { 'nvidia.com/gpu.present': 'true' },
+  tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
+};
+
+function daemonSet(pod: Record<string, unknown>): K8sObject {
+  return { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { template: { spec: pod } } };
+}
+
+function input(objects: K8sObject[], gpus: [string, GpuExpectation][] = []): CheckInput {
+  return { environment: 'staging', renders: [{ app: 'agent', namespace: 'monitoring', objects }], secrets: [], gpus: new Map(gpus) };
+}
+
+const lines = (findings: ReturnType<typeof checkGpus>) => findings.map((f) => formatFinding('staging', f));
+
+describe('a GPU-node agent (no GPUs, on the GPU nodes)', () => {
+  const container = { name: 'exporter', image: 'nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless' };
+
+  test('passes when it selects and tolerates the GPU nodes and requests no GPU', () => {
+    const pod = { containers: [container], nodeSelector: GPU_NODES.nodeSelector, tolerations: GPU_NODES.tolerations };
+    expect(checkGpus(input([daemonSet(pod)], [['agent', { count: 0, nodes: GPU_NODES }]]))).toEqual([]);
+  });
+
+  test('is found off the GPU nodes, and taking a GPU', () => {
+    const pod = { containers: [{ ...container, resources: { limits: { 'nvidia.com/gpu': 1 } } }] };
+    expect(lines(checkGpus(input([daemonSet(pod)], [['agent', { count: 0, nodes: GPU_NODES }]])))).toEqual([
+      'staging/agent: DaemonSet monitoring/agent: spec.template.spec.containers[*].resources.limits.nvidia.com/gpu: expected none (a GPU-node agent must not take a GPU from the workloads), found containers[0]: 1',
+      'staging/agent: DaemonSet monitoring/agent: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
+      'staging/agent: DaemonSet monitoring/agent: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
+    ]);
+  });
+
+  test('is not checked where it has no expectation (apps without GPUs, clusters without a GPU node group)', () => {
+    expect(checkGpus(input([daemonSet({ containers: [container] })]))).toEqual([]);
+  });
+});
+
+describe('pinned images', () => {
+  test.each([
+    ['nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless', undefined],
+    ['registry.example.com:5000/team/app:1.2.3', undefined],
+    [`quay.io/prometheus/prometheus@sha256:${'a'.repeat(64)}`, undefined],
+    ['busybox', 'no tag (pulls latest)'],
+    ['registry.example.com:5000/team/app', 'no tag (pulls latest)'],
+    ['docker.io/busybox:latest', 'tag "latest" is not a version'],
+    ['busybox:', 'tag "" is not a version'],
+    ['', 'no image'],
+  ])('%s', (image, why) => {
+    expect(unpinnedImage(image)).toBe(why);
+  });
+
+  test('names the container, init container or operator resource with an unpinned image', () => {
+    const job: K8sObject = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'upgrade' },
+      spec: { template: { spec: { initContainers: [{ name: 'wait', image: 'busybox:latest' }], containers: [{ name: 'run', image: 'kubectl:1.34.0' }] } } },
+    };
+    const prometheus: K8sObject = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'Prometheus',
+      metadata: { name: 'p' },
+      spec: { image: 'quay.io/prometheus/prometheus' },
+    };
+    expect(lines(checkImages(input([job, prometheus])))).toEqual([
+      'staging/agent: Job monitoring/upgrade: spec.template.spec.initContainers[0].image: "busybox:latest": tag "latest" is not a version; pin a version',
+      'staging/agent: Prometheus monitoring/p: spec.image: "quay.io/prometheus/prometheus": no tag (pulls latest); pin a version',
+    ]);
+  });
+});
