@@ -1,19 +1,6 @@
-import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { CATALOG } from '../../apps/catalog';
-import { rawEnvironment } from '../support/environments';
-
-/** Validates the shipped environments with `envName` changed by `mutate`; returns the problem lines. */
-function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
-  const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
-  mutate(configs.find((e) => e.name === envName));
-  try {
-    loadEnvironments(configs, CATALOG);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { problemsAfter } from '../support/environments';
 
 const PINNED = 'must pin an exact EKS add-on version such as v1.20.4-eksbuild.2 (list them with aws eks describe-addon-versions)';
 

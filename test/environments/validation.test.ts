@@ -3,23 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
 import { ConfigError, ENVIRONMENTS, loadEnvironments } from '../../environments';
-import { rawEnvironment } from '../support/environments';
+import { problemsAfter, rawEnvironment } from '../support/environments';
 
 /** The host names an environment may set: Argo CD's and one per app the catalog publishes. */
 const HOSTS = ['argocd', ...CATALOG.filter((app) => (app.host ?? 'none') !== 'none').map((app) => app.name)];
-
-/** Validates all shipped environments with `env` modified by `mutate`; returns the problem lines. */
-function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
-  const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
-  mutate(configs.find((e) => e.name === envName));
-  try {
-    loadEnvironments(configs, CATALOG);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 describe('shipped environments', () => {
   test('dev, staging and prod are valid', () => {

@@ -1,7 +1,7 @@
 /** The shipped environments for tests: validated, or raw copies to break. Loads no cdktf. */
 import { CATALOG } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
-import { ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
+import { ConfigError, ENVIRONMENTS, EnvironmentConfig, ValidEnvironment, loadEnvironments } from '../../environments';
 
 /** The shipped configuration of `name`, validated. */
 export function environment(name: string, catalog: readonly AppDefinition[] = CATALOG): ValidEnvironment {
@@ -15,4 +15,17 @@ export function rawEnvironment(name: string): any {
   const env = ENVIRONMENTS.find((e) => e.name === name);
   if (!env) throw new Error(`no environment ${name}`);
   return structuredClone(env) as EnvironmentConfig;
+}
+
+/** Validates all shipped environments with `envName` changed by `mutate`; returns the problem lines. */
+export function problemsAfter(envName: string, mutate: (env: any) => void): readonly string[] {
+  const configs = ENVIRONMENTS.map((e) => (e.name === envName ? rawEnvironment(e.name) : e));
+  mutate(configs.find((e) => e.name === envName));
+  try {
+    loadEnvironments(configs, CATALOG);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
 }

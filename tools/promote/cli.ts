@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { findHelm } from '../render/helm';
 import { checkRemote, configuredChain } from './config';
+import { UsageError, runCli } from './run-cli';
 import { PromoteError } from './git';
 import { PromotionKind, PromotionPlan, applyPromotion, planPromotion } from './promote';
 import { environmentApplications, renderDiff } from './render-diff';
@@ -37,9 +38,6 @@ export interface PromoteArgs {
   readonly chartsDir?: string;
   readonly render: boolean;
 }
-
-/** A usage error (exit 2). */
-export class UsageError extends Error {}
 
 /** Parses `argv` (after the script name). */
 export function parsePromoteArgs(argv: readonly string[]): PromoteArgs {
@@ -104,16 +102,4 @@ function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`promote: ${error.message}\n\n${USAGE}`);
-      process.exitCode = 2;
-    } else if (error instanceof PromoteError || (error as Error).name === 'ConfigError') {
-      console.error(`promote: ${(error as Error).message}`);
-      process.exitCode = 1;
-    } else throw error;
-  }
-}
+if (require.main === module) runCli('promote', USAGE, main);

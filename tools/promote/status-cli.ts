@@ -11,7 +11,7 @@ import { checkRemote, configuredEnvironments } from './config';
 import { promotionChain } from './chain';
 import { PromoteError } from './git';
 import { KubeTarget, cloneRefSource, environmentStatuses, formatStatus, remoteRefSource } from './status';
-import { UsageError } from './cli';
+import { UsageError, runCli } from './run-cli';
 
 const USAGE = `usage: npm run status -- [--env <name>]... [--offline] [--live] [--context <env>=<kube-context>]...
                           [--remote <name>] [--repo <dir>] [--json]
@@ -97,16 +97,4 @@ function main(argv: readonly string[]): number {
   return drift ? 1 : 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`status: ${error.message}\n\n${USAGE}`);
-      process.exitCode = 2;
-    } else if (error instanceof PromoteError || (error as Error).name === 'ConfigError') {
-      console.error(`status: ${(error as Error).message}`);
-      process.exitCode = 1;
-    } else throw error;
-  }
-}
+if (require.main === module) runCli('status', USAGE, main);
