@@ -22,7 +22,11 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
   });
 
   test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the app namespaces', () => {
-    expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
+    expect(project(env).metadata).toEqual({
+      name: 'llm-platform',
+      namespace: 'argocd',
+      labels: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform' },
+    });
     expect(project(env).spec.sourceRepos).toEqual([
       'https://github.com/example-org/gitops-llm-platform.git',
       'https://helm.otwld.com/',
