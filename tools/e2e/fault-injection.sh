@@ -37,6 +37,7 @@ node_ts() { node "$E2E_REPO/tools/run-ts.js" "$@"; }
 export TERRAFORM_BINARY_NAME=$E2E_TF_BIN
 if [[ $("$E2E_TF_BIN" version 2>/dev/null || true) == OpenTofu* ]]; then
   mkdir -p .e2e/bin
+  # shellcheck disable=SC2016 # the script written expands $1, $2 and $@ itself
   printf '#!/usr/bin/env bash\nif [ "$1" = providers ] && [ "$2" = lock ]; then exec "%s" "$@" -fs-mirror="%s"; fi\nexec "%s" "$@"\n' "$E2E_TF_BIN" "$E2E_TF_MIRROR_DIR" "$E2E_TF_BIN" >.e2e/bin/tofu
   chmod +x .e2e/bin/tofu
   export TERRAFORM_BINARY_NAME=$E2E_WORK_DIR/.e2e/bin/tofu
@@ -47,7 +48,7 @@ export PLATFORM_OVERRIDES_FILE=$E2E_WORK_DIR/.e2e/overrides.json
 npx cdktf synth >.e2e/faults/synth.log 2>&1 || { cat .e2e/faults/synth.log; log "FAIL: cdktf synth"; exit 1; }
 
 # The API server: its command line, to restart it the way control-plane.sh started it.
-apiserver_pid() { pgrep -f -- "kube-apiserver .*$E2E_CP_DIR/pki" | head -n1; }
+apiserver_pid() { pgrep -f -- "kube-apiserver .*$E2E_CP_DIR/pki" | sed -n 1p; }
 restarted_apiserver=""
 finalizer_loop=""
 cleanup() {
@@ -223,6 +224,6 @@ while [ "$interrupted" -lt "$runs" ] && [ "$attempts" -lt $((runs * 3)) ]; do
   [ "$op" = deploy ] && op=destroy || op=deploy
 done
 if [ "$op" = destroy ]; then run_command destroy .e2e/faults/final-destroy.log --wait-seconds 120; fi
-log "seed $seed, $("$E2E_TF_BIN" version | head -n1)"
+log "seed $seed, $("$E2E_TF_BIN" version 2>/dev/null | sed -n 1p)"
 echo "interrupted runs: $converged of $interrupted converged"
 [ "$interrupted" -gt 0 ] && [ "$converged" = "$interrupted" ]
