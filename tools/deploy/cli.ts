@@ -9,7 +9,7 @@
  * names the command that recovers), 2 for bad usage. See docs/interrupted-runs.md.
  */
 import { spawnExec } from './exec';
-import { StackRunError, runStacks } from './run-stacks';
+import { runStacks } from './run-stacks';
 
 const USAGE = `usage: npm run deploy -- <env> [--recover-helm] [--context <ctx>]
        npm run destroy -- <env> [--remove-finalizers] [--wait-seconds <n>] [--context <ctx>]`;
@@ -100,7 +100,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } catch (err) {
-    console.error(err instanceof StackRunError ? `\n✗ ${err.message}` : `\n✗ ${(err as Error).stack ?? err}`);
+    console.error(`\n✗ ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

@@ -18,6 +18,7 @@ export interface StackInfo {
 /** The stacks listed in `<outdir>/manifest.json`. */
 export function readManifest(outdir: string): StackInfo[] {
   const file = path.join(outdir, 'manifest.json');
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist: synthesize first (run without --skip-synth)`);
   const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { stacks?: Record<string, StackInfo> };
   return Object.values(manifest.stacks ?? {}).map((s) => ({ name: s.name, dependencies: [...(s.dependencies ?? [])], workingDirectory: s.workingDirectory }));
 }
