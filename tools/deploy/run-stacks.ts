@@ -66,6 +66,8 @@ function stackJson(e: Env, stack: StackInfo): any {
 
 function kubeFor(e: Env, json: any): Kube {
   const target: KubeTarget = kubeTarget(json, e.options.context ? { context: e.options.context } : {});
+  if (!target.kubeconfig && !target.context)
+    e.log("kubectl: the stack's provider names no context, so kubectl's current context is used (pass --context to choose)");
   return new Kube(e.exec, e.options.kubectl, target);
 }
 
