@@ -239,6 +239,14 @@ async function runCdktf(e: Env, stack: StackInfo): Promise<void> {
         LLM_PLATFORM_TF_STATUS_FILE: statusFile,
       },
     });
+    // When cdktf dies first (Ctrl-C), terraform/tofu may still be stopping and hold the state
+    // lock: wait (bounded) until every invocation has ended, so a re-run does not race it.
+    const unfinished = () => {
+      const lines = parseStatus(fs.readFileSync(statusFile, 'utf8'));
+      return lines.filter((l) => l.event === 'start').some((s) => !lines.some((l) => l.event === 'exit' && l.id === s.id));
+    };
+    const sleep = e.options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    for (let waited = 0; unfinished() && waited < 60_000; waited += 500) await sleep(500);
     const v = verdict(result, parseStatus(fs.readFileSync(statusFile, 'utf8')), e.options.interrupted?.() ?? false);
     if (!v.ok) {
       const later = e.options.command === 'deploy' ? 'Later stacks were not applied.' : 'The stacks it depends on were not destroyed.';
