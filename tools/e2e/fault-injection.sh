@@ -33,15 +33,13 @@ export CHECKPOINT_DISABLE=1 CI=1 FORCE_COLOR=0 KUBECTL=$E2E_KUBECTL_BIN
 log() { echo "fault-injection: $*"; }
 node_ts() { node "$E2E_REPO/tools/run-ts.js" "$@"; }
 
-# As in scenario.sh: OpenTofu's `providers lock` (run by cdktf) must use the offline mirror.
-export TERRAFORM_BINARY_NAME=$E2E_TF_BIN
-if [[ $("$E2E_TF_BIN" version 2>/dev/null || true) == OpenTofu* ]]; then
-  mkdir -p .e2e/bin
-  # shellcheck disable=SC2016 # the script written expands $1, $2 and $@ itself
-  printf '#!/usr/bin/env bash\nif [ "$1" = providers ] && [ "$2" = lock ]; then exec "%s" "$@" -fs-mirror="%s"; fi\nexec "%s" "$@"\n' "$E2E_TF_BIN" "$E2E_TF_MIRROR_DIR" "$E2E_TF_BIN" >.e2e/bin/tofu
-  chmod +x .e2e/bin/tofu
-  export TERRAFORM_BINARY_NAME=$E2E_WORK_DIR/.e2e/bin/tofu
-fi
+# As in scenario.sh: the `providers lock` cdktf runs (always with OpenTofu; with Terraform when
+# the lock file lacks the mirror's hashes) must use the offline mirror.
+mkdir -p .e2e/bin
+# shellcheck disable=SC2016 # the script written expands $1, $2 and $@ itself
+printf '#!/usr/bin/env bash\nif [ "$1" = providers ] && [ "$2" = lock ]; then exec "%s" "$@" -fs-mirror="%s"; fi\nexec "%s" "$@"\n' "$E2E_TF_BIN" "$E2E_TF_MIRROR_DIR" "$E2E_TF_BIN" >.e2e/bin/cli
+chmod +x .e2e/bin/cli
+export TERRAFORM_BINARY_NAME=$E2E_WORK_DIR/.e2e/bin/cli
 
 bash "$here/scenario.sh" overrides
 export PLATFORM_OVERRIDES_FILE=$E2E_WORK_DIR/.e2e/overrides.json
@@ -75,6 +73,7 @@ restart_apiserver() { # restart_apiserver <down seconds>
 
 # Stand-in for Argo CD's controller: Applications being deleted lose the resources finalizer.
 (
+  set +e +o pipefail # a failed poll (no CRD yet, API server restarting) is retried, never fatal
   while true; do
     "$E2E_KUBECTL_BIN" get applications.argoproj.io -A -o jsonpath='{range .items[?(@.metadata.deletionTimestamp)]}{.metadata.namespace} {.metadata.name}{"\n"}{end}' 2>/dev/null |
       while read -r ns name; do
