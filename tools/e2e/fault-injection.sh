@@ -49,7 +49,9 @@ npx cdktf synth >.e2e/faults/synth.log 2>&1 || { cat .e2e/faults/synth.log; log 
 apiserver_pid() { pgrep -f -- "kube-apiserver .*$E2E_CP_DIR/pki" | sed -n 1p; }
 restarted_apiserver=""
 finalizer_loop=""
+command_pid=""
 cleanup() {
+  [ -z "$command_pid" ] || kill -KILL -- "-$command_pid" 2>/dev/null || true
   [ -z "$finalizer_loop" ] || kill "$finalizer_loop" 2>/dev/null || true
   if [ -n "$restarted_apiserver" ]; then kill "$restarted_apiserver" 2>/dev/null || true; wait "$restarted_apiserver" 2>/dev/null || true; fi
 }
@@ -164,9 +166,9 @@ declare -A duration
 for op in deploy destroy; do
   t0=$SECONDS
   run_command "$op" ".e2e/faults/calibrate-$op.log"
+  duration[$op]=$((SECONDS - t0))
   [ "$command_rc" = 0 ] || { tail -n 30 ".e2e/faults/calibrate-$op.log"; log "FAIL: uninterrupted $op (exit $command_rc)"; exit 1; }
   converged_state "$op" ".e2e/faults/calibrate-$op" || { log "FAIL: uninterrupted $op did not converge"; exit 1; }
-  duration[$op]=$((SECONDS - t0))
   log "uninterrupted $op: ${duration[$op]}s"
 done
 
@@ -174,8 +176,8 @@ interrupted=0 converged=0 attempts=0 op=deploy
 while [ "$interrupted" -lt "$runs" ] && [ "$attempts" -lt $((runs * 3)) ]; do
   attempts=$((attempts + 1))
   fault=${FAULTS[RANDOM % ${#FAULTS[@]}]}
-  # A moment within the command's measured duration, in tenths of a second (at least 1 s).
-  window=$((duration[$op] * 10))
+  # A moment within the first 90% of the command's measured duration, in tenths of a second.
+  window=$((duration[$op] * 9))
   delay=$((10 + RANDOM % (window > 10 ? window - 10 : 1)))
   down=$((1 + RANDOM % 4))
   prefix=.e2e/faults/run$attempts-$op-$fault
