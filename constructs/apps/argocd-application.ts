@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
+import { MANAGED_LABELS } from '../core/managed-labels';
 import { IN_CLUSTER_SERVER } from '../core/names';
 import { terraformLiteral } from '../core/terraform-literal';
 import type { ArgoCdProject } from './argocd-project';
@@ -111,6 +112,7 @@ export class ArgoCdApplication extends Construct {
         metadata: {
           name: props.name,
           namespace: props.project.argocdNamespace,
+          labels: { ...MANAGED_LABELS },
           finalizers: [RESOURCES_FINALIZER],
           annotations: { 'argocd.argoproj.io/sync-wave': String(this.syncWave) },
         },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ConstructError } from '../core/errors';
+import { MANAGED_LABELS } from '../core/managed-labels';
 import { IN_CLUSTER_SERVER } from '../core/names';
 import { terraformLiteral } from '../core/terraform-literal';
 import { ClusterResourceKind } from '../../contracts/app-definition';
@@ -84,7 +85,7 @@ export class ArgoCdProject extends Construct {
       manifest: terraformLiteral({
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'AppProject',
-        metadata: { name: props.name, namespace: props.argocdNamespace },
+        metadata: { name: props.name, namespace: props.argocdNamespace, labels: { ...MANAGED_LABELS } },
         spec: {
           description,
           sourceRepos: [...props.sourceRepos],

@@ -5,6 +5,7 @@ import { Bytes } from '@cdktf/provider-random/lib/bytes';
 import { credentialVariableSuffix } from '../../contracts/app-catalog';
 import { CredentialSpec } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
+import { MANAGED_LABELS } from '../core/managed-labels';
 import { terraformLiteral } from '../core/terraform-literal';
 
 /** Properties of {@link AppSecret}. */
@@ -83,7 +84,7 @@ export class AppSecret extends Construct {
     Object.assign(data, terraformLiteral(settings), this.values);
 
     this.secret = new SecretV1(this, 'secret', {
-      metadata: { name: props.secretName, namespace: props.namespace },
+      metadata: { name: props.secretName, namespace: props.namespace, labels: { ...MANAGED_LABELS } },
       type: 'Opaque',
       data,
     });

@@ -2,6 +2,7 @@ import { TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { ConstructError } from '../core/errors';
+import { MANAGED_LABELS } from '../core/managed-labels';
 import { terraformLiteral } from '../core/terraform-literal';
 import { RepositoryAuth } from '../../contracts/repository-auth';
 
@@ -48,7 +49,7 @@ export class ArgoCdRepositoryCredentials extends Construct {
       metadata: {
         name: 'gitops-repository',
         namespace: props.argocdNamespace,
-        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+        labels: { ...MANAGED_LABELS, 'argocd.argoproj.io/secret-type': 'repository' },
       },
       type: 'Opaque',
       data: { type: 'git', url: terraformLiteral(props.repoUrl), ...credentials },

@@ -3,11 +3,9 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { PodSecurityLevel } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
 
-/** Labels on every namespace Terraform creates. */
-export const MANAGED_LABELS = {
-  'app.kubernetes.io/managed-by': 'terraform',
-  'app.kubernetes.io/part-of': 'llm-platform',
-};
+import { MANAGED_LABELS } from '../core/managed-labels';
+
+export { MANAGED_LABELS };
 
 /** Properties of {@link PlatformNamespaces}. */
 export interface PlatformNamespacesProps {

@@ -314,7 +314,11 @@ describe('ArgoCdRepositoryCredentials', () => {
     expect(Object.keys(s.json.variable!).sort()).toEqual(variables);
     for (const v of Object.values<any>(s.json.variable!)) expect(v).toMatchObject({ sensitive: true, nullable: false });
     const secret = s.only('kubernetes_secret_v1');
-    expect(secret.metadata.labels).toEqual({ 'argocd.argoproj.io/secret-type': 'repository' });
+    expect(secret.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'terraform',
+      'app.kubernetes.io/part-of': 'llm-platform',
+      'argocd.argoproj.io/secret-type': 'repository',
+    });
     expect(secret.data).toEqual({ type: 'git', url: repoUrl, ...credentials });
   });
 

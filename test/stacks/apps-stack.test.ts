@@ -28,7 +28,11 @@ test('staging-apps defaults snapshot', () => {
 
 describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
   test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the namespaces of its apps, no cluster-scoped kind', () => {
-    expect(project(env).metadata).toEqual({ name: 'llm-platform', namespace: 'argocd' });
+    expect(project(env).metadata).toEqual({
+      name: 'llm-platform',
+      namespace: 'argocd',
+      labels: { 'app.kubernetes.io/managed-by': 'terraform', 'app.kubernetes.io/part-of': 'llm-platform' },
+    });
     // The Git repository, then every wrapper chart's upstream repository (not the file://
     // isolation library: it is part of the Git repository).
     const upstream = [

@@ -28,7 +28,8 @@
 # Last line: "e2e: N passed, N failed, N skipped" (one unit per CLI's Terraform part and per Argo
 # CD stage run); exit 1 when anything failed, 0 otherwise (skips included).
 # Environment: E2E_PROVIDER_MIRROR, E2E_TF="tofu terraform" (default: both), E2E_KEEP=1 keeps the
-#   work dirs.
+#   work dirs, E2E_FAULTS=0 skips the fault injection (E2E_FAULT_SEED, E2E_FAULT_RUNS: see
+#   fault-injection.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -116,7 +117,7 @@ summary() {
 skip_terraform() { # skip_terraform <why>: every CLI's Terraform part is skipped
   local cli
   echo "e2e: SKIPPED the Terraform part: $1" >&2
-  for cli in $clis; do result skipped "Terraform part ($cli)"; done
+  for cli in $clis; do result skipped "Terraform part ($cli)"; result skipped "fault injection ($cli)"; done
 }
 
 set +e
@@ -209,6 +210,13 @@ if [ "$terraform_ready" = 1 ]; then
       grep -q "Terraform part ($cli)" "$E2E_RESULTS" || result failed "Terraform part ($cli): the control plane failed"
     fi
     timing_line "with $cli"
+    # Interrupted deploys and destroys, on a fresh control plane (tools/e2e/fault-injection.sh).
+    if [ "${E2E_FAULTS:-1}" = 1 ]; then
+      new_work "$cli-faults"
+      if E2E_TF=$cli bash "$here/control-plane.sh" run -- bash "$here/fault-injection.sh"; then result passed "fault injection ($cli)"; else result failed "fault injection ($cli)"; fi
+    else
+      result skipped "fault injection ($cli): E2E_FAULTS=0"
+    fi
   done
 elif [ -n "${E2E_ARGOCD_BIN_DIR:-}" ] && [ -f "$repo/tools/e2e/argocd/stage.sh" ]; then
   echo "e2e: ════ Argo CD stage on its own"
