@@ -76,6 +76,8 @@ export interface FakeWorld {
   objects?: Record<string, Record<string, string>>;
   /** Terraform state addresses by stack directory name. */
   state?: Record<string, string[]>;
+  /** Stack directories without a state file (terraform killed before its first write). */
+  noStateFile?: string[];
   /** Helm release Secrets in the cluster (namespace argocd). */
   helmSecrets?: { name: string; status: string; version: number }[];
   /** Applications in the cluster, with their finalizers; emptied after `afterPolls` lists. */
@@ -129,6 +131,8 @@ export function fakeExec(world: FakeWorld, calls: Call[]): Exec {
       return ok();
     }
     // terraform / tofu
+    if (args[0] === 'state' && args[1] === 'list' && world.noStateFile?.includes(path.basename(options.cwd ?? '')))
+      return { code: 1, signal: null, stdout: '', stderr: 'No state file was found!\n\nState management commands require a state file.' };
     if (args[0] === 'state' && args[1] === 'list') return ok((world.state?.[path.basename(options.cwd ?? '')] ?? []).join('\n'));
     return ok();
   };

@@ -92,6 +92,18 @@ describe('adoption after an interrupted apply', () => {
     expect(importAt).toBeLessThan(applyAt);
   });
 
+  test('terraform killed before its first state write (no state file): everything of the program found is adopted', async () => {
+    const { error, calls } = await run('deploy', {
+      objects: { 'namespace argocd': MANAGED, 'secret argocd/repo': MANAGED },
+      noStateFile: ['dev-platform'],
+    });
+    expect(error).toBeUndefined();
+    expect(calls.filter((c) => c.args[0] === 'import').map((c) => c.args.slice(-2))).toEqual([
+      ['kubernetes_namespace_v1.ns_argocd', 'argocd'],
+      ['kubernetes_secret_v1.repo', 'argocd/repo'],
+    ]);
+  });
+
   test('imports a Kubernetes manifest with the provider import ID', async () => {
     const { calls } = await run('deploy', {
       objects: { 'namespace argocd': MANAGED, 'application.v1alpha1.argoproj.io argocd/ollama': MANAGED },

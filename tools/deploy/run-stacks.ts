@@ -90,7 +90,12 @@ async function tf(e: Env, stackDir: string, args: readonly string[]): Promise<st
 
 async function stateAddresses(e: Env, stackDir: string): Promise<Set<string>> {
   if (!fs.existsSync(path.join(stackDir, '.terraform'))) await tf(e, stackDir, ['init', '-input=false', '-no-color']);
-  const out = await tf(e, stackDir, ['state', 'list']);
+  const list = await e.exec(e.options.tfBinary, ['state', 'list'], { cwd: stackDir });
+  // Killed before its first state write, terraform leaves no state file, and `state list` then
+  // fails (OpenTofu prints nothing): nothing is in state, so everything found is to adopt.
+  if (list.code !== 0 && /No state file was found/.test(list.stderr + list.stdout)) return new Set();
+  if (list.code !== 0) throw new StackRunError(`${e.options.tfBinary} state list in ${stackDir} failed:\n${list.stderr.trim() || list.stdout.trim()}`);
+  const out = list.stdout;
   return new Set(
     out
       .split('\n')
