@@ -6,6 +6,18 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { promotionChain } from '../../tools/promote/chain';
+
+/** The promotion refs of staging and prod, as the shipped environments name them. */
+export const STAGING = 'refs/heads/env/staging';
+export const PROD = 'refs/heads/env/prod';
+
+/** dev on `main`, then staging and prod on their promotion refs. */
+export const CHAIN = promotionChain([
+  { name: 'dev', gitops: { targetRevision: 'main' } },
+  { name: 'staging', gitops: { targetRevision: STAGING } },
+  { name: 'prod', gitops: { targetRevision: PROD } },
+]);
 
 const IDENTITY = {
   GIT_AUTHOR_NAME: 'test',

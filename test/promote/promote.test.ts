@@ -7,15 +7,7 @@ import { ChainLink, commitArgumentProblem, promotionChain } from '../../tools/pr
 import { parsePromoteArgs } from '../../tools/promote/cli';
 import { checkRemote, configuredChain } from '../../tools/promote/config';
 import { PromotionKind, PromotionRequest, applyPromotion, planPromotion } from '../../tools/promote/promote';
-import { GitFixture, gitFixture } from './git-fixture';
-
-const STAGING = 'refs/heads/env/staging';
-const PROD = 'refs/heads/env/prod';
-const CHAIN = promotionChain([
-  { name: 'dev', gitops: { targetRevision: 'main' } },
-  { name: 'staging', gitops: { targetRevision: STAGING } },
-  { name: 'prod', gitops: { targetRevision: PROD } },
-]);
+import { CHAIN, GitFixture, PROD, STAGING, gitFixture } from './git-fixture';
 
 /** main: c1 - c2 - c3 (pushed); a feature branch off c1 with one commit. */
 function history() {

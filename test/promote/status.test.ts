@@ -6,19 +6,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentApplications } from '../../tools/render/applications';
-import { promotionChain } from '../../tools/promote/chain';
 import { appPins } from '../../tools/promote/pins';
 import { cloneRefSource, environmentStatuses, formatStatus, liveApplications, remoteRefSource } from '../../tools/promote/status';
 import { parseStatusArgs } from '../../tools/promote/status-cli';
-import { gitFixture } from './git-fixture';
-
-const STAGING = 'refs/heads/env/staging';
-const PROD = 'refs/heads/env/prod';
-const CHAIN = promotionChain([
-  { name: 'dev', gitops: { targetRevision: 'main' } },
-  { name: 'staging', gitops: { targetRevision: STAGING } },
-  { name: 'prod', gitops: { targetRevision: PROD } },
-]);
+import { CHAIN, PROD, STAGING, gitFixture } from './git-fixture';
 
 const application = (env: string, name: string, valuesObject: Record<string, unknown> = {}) => ({
   name,
