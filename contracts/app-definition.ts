@@ -106,6 +106,13 @@ export interface AppContext<S> {
    * its claim is deleted, backed up); undefined: the cluster's default class.
    */
   readonly statefulStorageClass?: string;
+  /**
+   * Where the app's Secrets come from when they are not written by Terraform: AWS Secrets Manager
+   * in `region`, each Secret's credentials in the secret named `nameOf(secret)`, synced by External
+   * Secrets Operator (contracts/external-secrets.ts).
+   * @default - Terraform writes the Secrets
+   */
+  readonly externalSecrets?: { readonly region: string; nameOf(secret: string): string };
   /** The apps of the catalog that depend on this one (they connect to its Services). */
   readonly clients: readonly AppClient[];
   /** The in-cluster URL of a Service of an app in the catalog. */

@@ -58,6 +58,17 @@ export const EXTERNAL_DNS_CHART: ChartRef = {
 };
 
 /**
+ * External Secrets Operator, installed by the platform stack where credentials live in AWS Secrets
+ * Manager. 0.16.1 is the chart at the controller's v0.16.2 tag (deploy/charts/external-secrets),
+ * the release whose source the Go module proxy serves; it serves the `external-secrets.io/v1` API.
+ */
+export const EXTERNAL_SECRETS_CHART: ChartRef = {
+  repository: 'https://charts.external-secrets.io',
+  name: 'external-secrets',
+  version: '0.16.1',
+};
+
+/**
  * The Kubernetes minor version assumed for a cluster this program does not create (dev's minikube:
  * minikube 1.37 starts v1.34 by default). It versions the Pod Security Admission labels and is
  * the `--kube-version` of `npm run render`; EKS clusters use their `kubernetesVersion`.

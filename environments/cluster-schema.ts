@@ -47,6 +47,8 @@ export const eksCluster = z
     kind: z.literal('eks'),
     /** AWS region. */
     region: awsRegion(),
+    /** Region that keeps copies for disaster recovery: AWS Backup recovery points and Secrets Manager replicas. */
+    secondaryRegion: awsRegion(),
     /** EKS cluster name. */
     name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'must be 3-40 lower-case letters, digits or dashes, starting with a letter' }),
     /** Kubernetes minor version of the control plane. */
@@ -202,6 +204,9 @@ export const eksCluster = z
   })
   .superRefine((cluster, ctx) => {
     const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (cluster.secondaryRegion === cluster.region) {
+      fail(['secondaryRegion'], `must differ from cluster.region, the region it keeps copies for (got ${cluster.secondaryRegion})`);
+    }
     cluster.publicAccessCidrs.forEach((cidr, i) => {
       if (cidr === '0.0.0.0/0' && !cluster.allowPublicEndpointFromAnywhere) {
         fail(['publicAccessCidrs', i], 'must not be 0.0.0.0/0 unless allowPublicEndpointFromAnywhere is true: list the ranges of your operators and CI');

@@ -10,6 +10,7 @@ import { RepositoryAuth } from '../contracts/repository-auth';
 import { eksCluster, kubeconfigCluster } from './cluster-schema';
 import { DEFAULT_GITOPS_REPO_URL } from './defaults';
 import { IngressController, ingressProblems, internetFacing } from './ingress-controllers';
+import { secretSourceProblem, secretsField } from './secret-source';
 import { awsCron, awsRegion, chartRef, dnsName, gitRevision, gitUrl, ingressAnnotationRecord, ipv4Cidr, resources } from './rules';
 
 const localState = z.strictObject({
@@ -171,6 +172,8 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
         schedule: awsCron().default('cron(0 3 * * ? *)'),
       })
       .optional(),
+    /** Where the apps' credentials live (environments/secret-source.ts). */
+    secrets: secretsField(),
   });
 
   return fields.superRefine((env, ctx) => {
@@ -212,6 +215,9 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
         'must have SSO (argocd.oidc) or an allowlist (ingress.sourceRanges.argocd): Argo CD is on an internet-facing load balancer, and its local admin account alone must not guard it (or make the load balancer internal: ingress.annotations "alb.ingress.kubernetes.io/scheme": "internal")',
       );
     }
+
+    const secretsProblem = secretSourceProblem(env);
+    if (secretsProblem) fail(['secrets', 'source'], secretsProblem);
 
     if (env.cluster.kind !== 'eks' && env.backup) {
       fail(['backup'], 'must not be set on a kubeconfig cluster: backups use AWS Backup and EBS volumes (EKS only)');

@@ -4,6 +4,8 @@ import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definit
 import { clientsOf, serviceUrl } from '../contracts/app-catalog';
 import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
 import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
+import { secretsManagerName } from '../contracts/external-secrets';
+import { secretSource } from '../environments/secret-source';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
@@ -22,8 +24,13 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
           tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
         }
       : undefined;
+  const cluster = env.cluster;
   const contexts = new Map<string, AppContext<unknown>>();
   for (const app of catalog) {
+    const externalSecrets =
+      secretSource(env) === 'aws-secrets-manager' && cluster.kind === 'eks'
+        ? { region: cluster.region, nameOf: (secret: string) => secretsManagerName(cluster.name, app.namespace, secret) }
+        : undefined;
     const host = app.host === 'required' || app.host === 'optional' ? hosts[app.name] : undefined;
     const ranges = env.ingress.sourceRanges[app.name];
     // The apps serve chat completions, which stream for minutes.
@@ -41,6 +48,7 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
       gpuNodes,
       // On EKS the stateful volumes are retained and backed up; minikube's default class deletes them.
       statefulStorageClass: env.cluster.kind === 'eks' ? STATEFUL_STORAGE_CLASS : undefined,
+      externalSecrets,
       clients: clientsOf(catalog, app.name),
       serviceUrl: (name, service) => serviceUrl(catalog, name, service),
       settingsOf: (name) => settings[name],

@@ -7,6 +7,7 @@ import { ConstructError } from '../constructs/core/errors';
 import { ARGOCD_NAMESPACE } from '../constructs/core/names';
 import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
+import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { inSyncOrder } from '../contracts/app-catalog';
 import { AppDefinition } from '../contracts/app-definition';
 import { applicationValues } from '../constructs/apps/application-values';
@@ -50,6 +51,7 @@ export class AppsStack extends TerraformStack {
     const env = props.environment;
     const repoRoot = props.repoRoot ?? process.cwd();
     configureStateBackend(this, name, env.state);
+    requireTerraformVersion(this);
     configureClusterAccess(this, env.cluster, { helm: false });
 
     const apps = inSyncOrder(props.catalog);

@@ -6,6 +6,7 @@ import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../constructs/core/gpu-nodes';
 import { updateKubeconfigCommand } from '../constructs/core/kubectl';
 import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
+import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ClusterKey } from '../constructs/cluster/cluster-key';
 import { EksCluster } from '../constructs/cluster/eks-cluster';
 import { EksNetwork } from '../constructs/cluster/eks-network';
@@ -44,6 +45,7 @@ export class ClusterStack extends TerraformStack {
     super(scope, name);
     const cluster = props.cluster;
     configureStateBackend(this, name, props.state);
+    requireTerraformVersion(this);
     new AwsProvider(this, 'aws', {
       region: cluster.region,
       defaultTags: [{ tags: { 'app.kubernetes.io/part-of': 'llm-platform', 'managed-by': 'terraform', ...(props.tags ?? {}) } }],

@@ -24,6 +24,11 @@ import { PlatformNamespaces } from '../constructs/platform/platform-namespaces';
 import { awsDefaultTags } from '../constructs/core/aws-tags';
 import { StatefulStorageClass } from '../constructs/platform/stateful-storage-class';
 import { VolumeBackup } from '../constructs/platform/volume-backup';
+import { requireTerraformVersion } from '../constructs/core/ephemeral';
+import { ExternalSecretsOperator } from '../constructs/platform/external-secrets-operator';
+import { AppSecretsManagerSecret, SecretsKey } from '../constructs/platform/secrets-manager-secret';
+import { secretsManagerName } from '../contracts/external-secrets';
+import { secretSource } from '../environments/secret-source';
 
 /** The tag (value: the cluster name) that puts a stateful EBS volume under the cluster's backup plan. */
 export const BACKUP_TAG_KEY = 'llm-platform/backup';
@@ -60,6 +65,7 @@ export class PlatformStack extends TerraformStack {
     super(scope, name);
     const env = props.environment;
     configureStateBackend(this, name, env.state);
+    requireTerraformVersion(this);
     const eks = configureClusterAccess(this, env.cluster, { helm: true, awsDefaultTags: awsDefaultTags(props.tags) });
     new RandomProvider(this, 'random');
 
@@ -115,29 +121,34 @@ export class PlatformStack extends TerraformStack {
       }
     }
 
-    const contexts = appContexts(env, props.catalog);
-    for (const app of props.catalog) {
-      const created = new Map<string, AppSecret>();
-      for (const secret of app.secrets ?? []) {
-        const appSecret: AppSecret = new AppSecret(this, secret.name.replace(/-/g, '_'), {
-          namespace: this.namespaces.apps[app.namespace].metadata.name,
-          secretName: secret.name,
-          variablePrefix: app.name.replace(/-/g, '_'),
-          credentials: secret.credentials,
-          settings: (own) =>
-            secret.settings?.(contexts.get(app.name)!, (name, key) => {
-              if (name === secret.name) return own(key);
-              const other = created.get(name);
-              if (!other)
-                throw new ConstructError(
-                  this,
-                  `Secret "${secret.name}" of app "${app.name}" uses a credential of "${name}", which is not an earlier Secret of the app`,
-                );
-              return other.credential(key);
-            }) ?? {},
+    if (secretSource(env) === 'aws-secrets-manager') {
+      if (env.cluster.kind !== 'eks') throw new ConstructError(this, 'secrets.source aws-secrets-manager needs an EKS cluster');
+      const cluster = env.cluster;
+      // Secrets Manager is the source of truth: no Kubernetes Secret is written by Terraform.
+      const key = new SecretsKey(this, 'secrets_key', { name: `${cluster.name}-secrets`, replicaRegion: cluster.secondaryRegion });
+      const stored = props.catalog.flatMap((app) =>
+        (app.secrets ?? []).map(
+          (secret) =>
+            new AppSecretsManagerSecret(this, `${secret.name.replace(/-/g, '_')}_aws`, {
+              name: secretsManagerName(cluster.name, app.namespace, secret.name),
+              kubernetesSecret: `${app.namespace}/${secret.name}`,
+              variablePrefix: app.name.replace(/-/g, '_'),
+              credentials: secret.credentials,
+              key,
+              replicaRegion: cluster.secondaryRegion,
+            }),
+        ),
+      );
+      if (stored.length > 0) {
+        new ExternalSecretsOperator(this, 'external_secrets', {
+          clusterName: cluster.name,
+          region: cluster.region,
+          secretArns: stored.map((s) => s.secret.arn),
+          kmsKeyArn: key.key.arn,
         });
-        created.set(secret.name, appSecret);
       }
+    } else {
+      this.writeSecrets(env, props.catalog);
     }
 
     this.argocd = new ArgoCd(this, 'argocd', {
@@ -173,5 +184,33 @@ export class PlatformStack extends TerraformStack {
       description: 'Prints the initial Argo CD admin password (the password itself is never an output)',
     });
     Aspects.of(this).add(new PinProviderVersions());
+  }
+
+  /** Each app's Secrets, written by Terraform (write-only) from supplied or generated ephemeral values. */
+  private writeSecrets(env: ValidEnvironment, catalog: readonly AppDefinition[]): void {
+    const contexts = appContexts(env, catalog);
+    for (const app of catalog) {
+      const created = new Map<string, AppSecret>();
+      for (const secret of app.secrets ?? []) {
+        const appSecret: AppSecret = new AppSecret(this, secret.name.replace(/-/g, '_'), {
+          namespace: this.namespaces.apps[app.namespace].metadata.name,
+          secretName: secret.name,
+          variablePrefix: app.name.replace(/-/g, '_'),
+          credentials: secret.credentials,
+          settings: (own) =>
+            secret.settings?.(contexts.get(app.name)!, (name, key) => {
+              if (name === secret.name) return own(key);
+              const other = created.get(name);
+              if (!other)
+                throw new ConstructError(
+                  this,
+                  `Secret "${secret.name}" of app "${app.name}" uses a credential of "${name}", which is not an earlier Secret of the app`,
+                );
+              return other.credential(key);
+            }) ?? {},
+        });
+        created.set(secret.name, appSecret);
+      }
+    }
   }
 }

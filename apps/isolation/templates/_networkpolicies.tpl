@@ -2,7 +2,8 @@
 Default-deny ingress for the release's namespace, then one NetworkPolicy per allow rule of
 .Values.isolation.allow ({ name, podLabels, from, ports }). A rule without peers is skipped: an
 empty `from` would admit everyone. Egress stays open (model pulls, DNS).
-Use: {{ include "isolation.networkpolicies" . }} in one template of the wrapper chart.
+Use: {{ include "isolation.networkpolicies" . }} in one template of the wrapper chart. It also
+renders the namespace's ExternalSecrets where the environment injects them (_externalsecrets.tpl).
 */ -}}
 {{- define "isolation.networkpolicies" -}}
 {{- $isolation := .Values.isolation | default dict -}}
@@ -35,4 +36,5 @@ spec:
       {{- end }}
 {{- end }}
 {{- end }}
+{{- include "isolation.externalsecrets" . }}
 {{- end }}

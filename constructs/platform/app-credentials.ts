@@ -1,0 +1,87 @@
+import { Fn, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { credentialVariableSuffix } from '../../contracts/app-catalog';
+import { CredentialSpec } from '../../contracts/app-definition';
+import { ConstructError } from '../core/errors';
+import { EphemeralRandomPassword, ephemeralVariable } from '../core/ephemeral';
+
+/** Hex digits: a generated credential is `generatedBytes` random bytes written as hex, as before. */
+const HEX = '0123456789abcdef';
+
+/** Properties of {@link AppCredentials}. */
+export interface AppCredentialsProps {
+  /** Name of the Secret the credentials belong to (for the variables' descriptions). */
+  readonly secretName: string;
+  /** Prefix of the Terraform variables: `<variablePrefix>_<key in lower case>`. */
+  readonly variablePrefix: string;
+  /** The credentials. */
+  readonly credentials: readonly CredentialSpec[];
+}
+
+/**
+ * The Terraform variable that supplies credential `key` of a Secret whose variables use `prefix`:
+ * the key in lower case with every other character than a letter or digit as `_`
+ * (`mongodb-passwords` → `<prefix>_mongodb_passwords`).
+ */
+export function credentialVariableName(prefix: string, key: string): string {
+  return `${prefix}_${credentialVariableSuffix(key)}`;
+}
+
+/**
+ * The values of an app Secret's credentials, none of which is ever in a plan or state file: each
+ * is an ephemeral, sensitive Terraform variable when the user supplies it (`TF_VAR_<prefix>_<key>`;
+ * malformed values fail at plan), otherwise an `ephemeral "random_password"` of hex digits. Both
+ * are ephemeral, so they can only flow into write-only arguments; a new value is drawn on every run
+ * and reaches its destination only when that argument's version is bumped.
+ */
+export class AppCredentials extends Construct {
+  /** The ephemeral variables, by credential key. */
+  public readonly variables: Readonly<Record<string, TerraformVariable>>;
+  /** The generated values, by credential key. */
+  public readonly generated: Readonly<Record<string, EphemeralRandomPassword>>;
+  /** Each credential as an ephemeral Terraform expression (supplied, else generated), by key. */
+  public readonly values: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: AppCredentialsProps) {
+    super(scope, id);
+    if (props.credentials.length === 0) throw new ConstructError(this, 'credentials must list at least one credential');
+    const variables: Record<string, TerraformVariable> = {};
+    const generated: Record<string, EphemeralRandomPassword> = {};
+    const values: Record<string, string> = {};
+    for (const spec of props.credentials) {
+      const name = credentialVariableName(props.variablePrefix, spec.key);
+      if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new ConstructError(this, `variable name "${name}" must be lower-case letters, digits and "_"`);
+      const variable = ephemeralVariable(this, name, {
+        type: 'string',
+        sensitive: true,
+        nullable: true,
+        description: `${props.secretName} ${spec.key}: ${spec.rule}. Leave unset to let Terraform generate it. Ephemeral: never stored; give it again at apply.`,
+        validation: [
+          {
+            condition: `\${var.${name} == null || can(regex("${spec.pattern.replace(/\\/g, '\\\\')}", var.${name}))}`,
+            errorMessage: `${name} (${spec.key}) must be ${spec.rule}.`,
+          },
+        ],
+      });
+      // `default: null` makes the variable optional; the constructor option cannot express null.
+      variable.addOverride('default', null);
+      generated[spec.key] = new EphemeralRandomPassword(this, `${name}_generated`, { length: 2 * spec.generatedBytes, alphabet: HEX });
+      values[spec.key] = Fn.coalesce([variable.stringValue, generated[spec.key].result]);
+      variables[spec.key] = variable;
+    }
+    this.variables = variables;
+    this.generated = generated;
+    this.values = values;
+  }
+
+  /**
+   * Credential `key` as an ephemeral Terraform expression, for settings built from it — in this
+   * Secret or another one written in the same apply. Never the value itself.
+   * @throws when there is no such credential.
+   */
+  public credential(key: string): string {
+    const value = this.values[key];
+    if (value === undefined) throw new ConstructError(this, `no credential "${key}" (credentials: ${Object.keys(this.values).join(', ')})`);
+    return value;
+  }
+}
