@@ -1,5 +1,6 @@
 import { chartRelease } from '../core/chart-release';
 import { TerraformVariable } from 'cdktf';
+import { ephemeralVariable } from '../core/ephemeral';
 import { Construct } from 'constructs';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { ConstructError } from '../core/errors';
@@ -97,12 +98,18 @@ export interface ArgoCdProps {
    */
   readonly timeoutSeconds?: number;
   /**
-   * Single sign-on. The client secret comes from the sensitive Terraform variable
-   * `argocd_oidc_client_secret` (no default: a plan without it fails), passed to Helm as a
-   * sensitive value, never part of the synthesized JSON.
+   * Single sign-on. The client secret comes from the ephemeral, sensitive Terraform variable
+   * `argocd_oidc_client_secret` (no default: a plan without it fails), passed to Helm through the
+   * write-only `set_wo` (helm provider ≥ 3.1): never in the synthesized JSON, a plan or the state.
+   * Helm receives it at install and whenever `oidcClientSecretRevision` grows.
    * @default - no SSO: only the built-in admin account
    */
   readonly oidc?: ArgoCdOidc;
+  /**
+   * Revision of the OIDC client secret (`set_wo_revision`): raise it to send a new one.
+   * @default 1
+   */
+  readonly oidcClientSecretRevision?: number;
   /**
    * Chart values merged over the ones this construct computes (objects key by key, lists
    * replaced): the escape hatch for any chart setting without a prop.
@@ -137,6 +144,8 @@ export class ArgoCd extends Construct {
     if (!/^\d+[smh]$/.test(reconciliationInterval)) {
       throw new ConstructError(this, `reconciliationInterval "${reconciliationInterval}" must be a duration such as 180s, 5m or 1h`);
     }
+    const oidcRevision = props.oidcClientSecretRevision ?? 1;
+    if (!Number.isInteger(oidcRevision) || oidcRevision < 1) throw new ConstructError(this, `oidcClientSecretRevision ${oidcRevision} must be a whole number >= 1`);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new ConstructError(this, `timeoutSeconds ${timeoutSeconds} must be a positive integer`);
 
     this.url = `${ingress.tls ? 'https' : 'http'}://${ingress.hostname}`;
@@ -204,18 +213,21 @@ export class ArgoCd extends Construct {
       atomic: false,
       cleanupOnFail: true,
       createNamespace: false,
-      setSensitive: oidc ? [{ name: 'configs.secret.extra.oidc\\.clientSecret', value: this.oidcClientSecret().stringValue }] : undefined,
+      ...(oidc
+        ? {
+            setWo: [{ name: 'configs.secret.extra.oidc\\.clientSecret', value: this.oidcClientSecret().stringValue }],
+            setWoRevision: oidcRevision,
+          }
+        : {}),
     });
   }
 
   private oidcClientSecret(): TerraformVariable {
-    const variable = new TerraformVariable(this, 'argocd_oidc_client_secret', {
+    return ephemeralVariable(this, 'argocd_oidc_client_secret', {
       type: 'string',
       sensitive: true,
       nullable: false,
-      description: 'OIDC client secret of Argo CD single sign-on',
+      description: 'OIDC client secret of Argo CD single sign-on (ephemeral: give it again at apply)',
     });
-    variable.overrideLogicalId('argocd_oidc_client_secret');
-    return variable;
   }
 }

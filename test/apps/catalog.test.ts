@@ -50,12 +50,19 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
   const platform = stack(`${env}-platform`);
   const apps = stack(`${env}-apps`);
 
-  test('gets its namespace and its Secret with sensitive variables', () => {
+  test('gets its namespace and its credentials: a write-only Secret (dev) or a Secrets Manager secret (EKS), from ephemeral variables', () => {
     expect(Object.values<any>(platform.resource!.kubernetes_namespace_v1).map((n) => n.metadata.name)).toContain('vectors');
-    const secret = Object.values<any>(platform.resource!.kubernetes_secret_v1).find((s) => s.metadata.name === 'vectordb-auth');
-    expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_vectors_\w+\.metadata\[0\]\.name\}$/);
-    expect(secret.data.API_KEY).toMatch(/^\$\{coalesce\(var\.vectordb_api_key, random_bytes\.\w+\.hex\)\}$/);
-    expect(platform.variable!.vectordb_api_key).toMatchObject({ sensitive: true });
+    const expression = /\$\{coalesce\(var\.vectordb_api_key, ephemeral\.random_password\.\w+\.result\)\}/;
+    if (env === 'dev') {
+      const secret = Object.values<any>(platform.resource!.kubernetes_secret_v1).find((s) => s.metadata.name === 'vectordb-auth');
+      expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_vectors_\w+\.metadata\[0\]\.name\}$/);
+      expect(secret.data_wo.API_KEY).toMatch(new RegExp(`^${expression.source}$`));
+    } else {
+      const secret = Object.values<any>(platform.resource!.aws_secretsmanager_secret).find((s) => s.name.endsWith('/vectors/vectordb-auth'));
+      const version = Object.values<any>(platform.resource!.aws_secretsmanager_secret_version).find((v) => v.secret_id.includes(secret['//'].metadata.uniqueId));
+      expect(version.secret_string_wo).toMatch(/"API_KEY" = coalesce\(var\.vectordb_api_key, ephemeral\.random_password\.\w+\.result\)/);
+    }
+    expect(platform.variable!.vectordb_api_key).toMatchObject({ sensitive: true, ephemeral: true });
   });
 
   test('gets an Application after its dependency, with its values, in the AppProject', () => {
@@ -70,7 +77,9 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
       expect(values.isolation.allow).toEqual([expect.objectContaining({ name: 'http', podLabels: { 'app.kubernetes.io/instance': 'vectordb' } })]);
     } else {
       expect(values.vectordb.ingress).toEqual({ enabled: false });
-      expect(values.isolation).toEqual({ allow: [] });
+      expect(values.isolation.allow).toEqual([]);
+      // Its Secret comes from Secrets Manager: one ExternalSecret with exactly the Secret's keys.
+      expect(values.isolation.externalSecrets.secrets.map((s: any) => [s.name, Object.keys(s.template)])).toEqual([['vectordb-auth', ['API_KEY']]]);
     }
     expect(application.spec.destination.namespace).toBe('vectors');
     const project = manifests(apps, 'AppProject').find((m) => m.metadata.name === 'llm-platform');

@@ -160,24 +160,28 @@ describe('AppSecret', () => {
     settings: { URL: 'http://x' },
   };
 
-  test('one sensitive, nullable, validated variable per credential, coalesced with random bytes', () => {
+  test('one ephemeral, sensitive, nullable, validated variable per credential, coalesced with an ephemeral random password; write-only data', () => {
     const s = synthScope((scope) => new AppSecret(scope, 'secret', base));
-    expect(s.json.variable!.app_api_key).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
+    expect(s.json.variable!.app_api_key).toMatchObject({ type: 'string', sensitive: true, ephemeral: true, nullable: true, default: null });
     expect(s.json.variable!.app_api_key.validation[0]).toEqual({
       condition: '${var.app_api_key == null || can(regex("^\\\\S{8,}$", var.app_api_key))}',
       error_message: 'app_api_key (API_KEY) must be at least 8 characters.',
     });
     const secret = s.only('kubernetes_secret_v1');
-    expect(secret.data.URL).toBe('http://x');
-    expect(secret.data.API_KEY).toMatch(/^\$\{coalesce\(var\.app_api_key, random_bytes\.\w+\.hex\)\}$/);
-    expect(s.only('random_bytes').length).toBe(16);
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo_revision).toBe(1);
+    expect(secret.data_wo.URL).toBe('http://x');
+    const [, generated] = secret.data_wo.API_KEY.match(/^\$\{coalesce\(var\.app_api_key, ephemeral\.random_password\.(\w+)\.result\)\}$/);
+    expect((s.json as any).ephemeral.random_password[generated]).toMatchObject({ length: 32, override_special: 'abcdef', upper: false, lower: false });
+    expect(s.json.resource!.random_bytes).toBeUndefined();
   });
 
   test.each([
     [{ settings: { API_KEY: 'x' } }, /^stack\/secret: settings must not set the credential key "API_KEY"$/],
-    [{ credentials: [] }, /^stack\/secret: credentials must list at least one credential$/],
-    [{ variablePrefix: 'My-App' }, /^stack\/secret: variable name "My-App_api_key" must be lower-case letters, digits and "_"$/],
-    [{ settings: (credential: (key: string) => string) => ({ URL: credential('TOKEN') }) }, /^stack\/secret: no credential "TOKEN" \(credentials: API_KEY\)$/],
+    [{ credentials: [] }, /^stack\/secret\/credentials: credentials must list at least one credential$/],
+    [{ variablePrefix: 'My-App' }, /^stack\/secret\/credentials: variable name "My-App_api_key" must be lower-case letters, digits and "_"$/],
+    [{ settings: (credential: (key: string) => string) => ({ URL: credential('TOKEN') }) }, /^stack\/secret\/credentials: no credential "TOKEN" \(credentials: API_KEY\)$/],
+    [{ revision: 0 }, /^stack\/secret: revision 0 must be a whole number >= 1$/],
   ])('rejects %j', (props, message) => {
     expect(() => synthScope((s) => new AppSecret(s, 'secret', { ...base, ...props }))).toThrow(message);
   });
@@ -193,8 +197,8 @@ describe('AppSecret', () => {
       new AppSecret(scope, 'app', { ...base, settings: (own) => ({ URL: `mongodb://u:${db.credential('db-password')}@h:27017/d`, KEY_COPY: own('API_KEY') }) });
     });
     const app = s.all('kubernetes_secret_v1').find((x) => x.metadata.name === 's');
-    expect(app.data.URL).toMatch(/^mongodb:\/\/u:\$\{coalesce\(var\.app_db_password, random_bytes\.\w+\.hex\)\}@h:27017\/d$/);
-    expect(app.data.KEY_COPY).toMatch(/^\$\{coalesce\(var\.app_api_key, random_bytes\.\w+\.hex\)\}$/);
+    expect(app.data_wo.URL).toMatch(/^mongodb:\/\/u:\$\{coalesce\(var\.app_db_password, ephemeral\.random_password\.\w+\.result\)\}@h:27017\/d$/);
+    expect(app.data_wo.KEY_COPY).toMatch(/^\$\{coalesce\(var\.app_api_key, ephemeral\.random_password\.\w+\.result\)\}$/);
     expect(s.json.variable!.app_db_password).toMatchObject({ sensitive: true });
   });
 });
@@ -280,12 +284,16 @@ describe('ArgoCd single sign-on', () => {
     });
     expect(values.configs.cm['admin.enabled']).toBe(false);
     expect(values.configs.rbac).toEqual({ 'policy.default': '', 'policy.csv': 'g, platform-admins, role:admin', scopes: '[groups]' });
-    expect(release.set_sensitive).toEqual([{ name: 'configs.secret.extra.oidc\\.clientSecret', value: '${var.argocd_oidc_client_secret}' }]);
+    // Write-only: Helm gets it at install and when the revision grows; no plan or state holds it.
+    expect(release.set_sensitive).toBeUndefined();
+    expect(release.set_wo).toEqual([{ name: 'configs.secret.extra.oidc\\.clientSecret', value: '${var.argocd_oidc_client_secret}' }]);
+    expect(release.set_wo_revision).toBe(1);
     expect(s.json.variable!.argocd_oidc_client_secret).toEqual({
       type: 'string',
       sensitive: true,
+      ephemeral: true,
       nullable: false,
-      description: 'OIDC client secret of Argo CD single sign-on',
+      description: 'OIDC client secret of Argo CD single sign-on (ephemeral: give it again at apply)',
     });
   });
 
@@ -309,17 +317,19 @@ describe('ArgoCdRepositoryCredentials', () => {
       { username: '${var.gitops_repo_username}', password: '${var.gitops_repo_token}' },
     ],
     [RepositoryAuth.SSH_KEY, 'git@git.example.com:o/r.git', ['gitops_repo_ssh_private_key'], { sshPrivateKey: '${var.gitops_repo_ssh_private_key}' }],
-  ])('%s: a repository Secret from sensitive variables without defaults', (auth, repoUrl, variables, credentials) => {
+  ])('%s: a write-only repository Secret from ephemeral sensitive variables without defaults', (auth, repoUrl, variables, credentials) => {
     const s = synthScope((scope) => new ArgoCdRepositoryCredentials(scope, 'repo', { argocdNamespace: 'argocd', repoUrl, auth }));
     expect(Object.keys(s.json.variable!).sort()).toEqual(variables);
-    for (const v of Object.values<any>(s.json.variable!)) expect(v).toMatchObject({ sensitive: true, nullable: false });
+    for (const v of Object.values<any>(s.json.variable!)) expect(v).toMatchObject({ sensitive: true, ephemeral: true, nullable: false });
     const secret = s.only('kubernetes_secret_v1');
     expect(secret.metadata.labels).toEqual({
       'app.kubernetes.io/managed-by': 'terraform',
       'app.kubernetes.io/part-of': 'llm-platform',
       'argocd.argoproj.io/secret-type': 'repository',
     });
-    expect(secret.data).toEqual({ type: 'git', url: repoUrl, ...credentials });
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo).toEqual({ type: 'git', url: repoUrl, ...credentials });
+    expect(secret.data_wo_revision).toBe(1);
   });
 
   test('rejects credentials that do not fit the URL', () => {

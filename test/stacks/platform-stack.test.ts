@@ -5,6 +5,7 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { CATALOG, LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
+import { secretsManagerName } from '../../contracts/external-secrets';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -50,11 +51,13 @@ describe('dev-platform', () => {
   test("Grafana's admin Secret: a fixed user and a sensitive, generated-when-unset password in the monitoring namespace", () => {
     const secret = secretNamed(dev.json, 'grafana-admin');
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_monitoring_\w+\.metadata\[0\]\.name\}$/);
-    expect(secret.data).toEqual({
+    expect(secret.data).toBeUndefined();
+    expect(secret.data_wo).toEqual({
       'admin-user': 'admin',
-      'admin-password': expect.stringMatching(/^\$\{coalesce\(var\.kube_prometheus_stack_admin_password, random_bytes\.\w+\.hex\)\}$/),
+      'admin-password': expect.stringMatching(/^\$\{coalesce\(var\.kube_prometheus_stack_admin_password, ephemeral\.random_password\.\w+\.result\)\}$/),
     });
-    expect(dev.json.variable!.kube_prometheus_stack_admin_password).toMatchObject({ sensitive: true, nullable: true, default: null });
+    expect(secret.data_wo_revision).toBe(1);
+    expect(dev.json.variable!.kube_prometheus_stack_admin_password).toMatchObject({ sensitive: true, ephemeral: true, nullable: true, default: null });
     expect(dev.json.output ?? {}).not.toHaveProperty('grafana_admin_password');
   });
 
@@ -75,32 +78,33 @@ describe('dev-platform', () => {
     expect(names).toEqual(expect.arrayContaining(['librechat-credentials-env', 'librechat-meilisearch', 'librechat-mongodb']));
     const secret = secretNamed(dev.json, 'librechat-credentials-env');
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
-    expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
-    expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data)).toEqual(['MEILI_MASTER_KEY']);
-    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual(['mongodb-passwords', 'mongodb-root-password']);
+    expect(Object.keys(secret.data_wo).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data_wo)).toEqual(['MEILI_MASTER_KEY']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data_wo).sort()).toEqual(['mongodb-passwords', 'mongodb-root-password']);
   });
 
   test('points the connection settings at the Services the wrapper charts create, MONGO_URI with the generated password', () => {
-    const { data } = secretNamed(dev.json, 'librechat-credentials-env');
-    const password = secretNamed(dev.json, 'librechat-mongodb').data['mongodb-passwords'];
-    expect(password).toMatch(/^\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}$/);
+    const { data_wo: data } = secretNamed(dev.json, 'librechat-credentials-env');
+    const password = secretNamed(dev.json, 'librechat-mongodb').data_wo['mongodb-passwords'];
+    expect(password).toMatch(/^\$\{coalesce\(var\.librechat_mongodb_passwords, ephemeral\.random_password\.\w+\.result\)\}$/);
     expect(data.MONGO_URI).toBe(`mongodb://librechat:${password}@librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat`);
     expect(data.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
     expect(data.MEILI_HOST).toBeUndefined();
   });
 
-  test('takes each credential from its sensitive variable, else from random_bytes of the right size', () => {
-    const bytes = dev.json.resource!.random_bytes;
+  test('takes each credential from its ephemeral sensitive variable, else from an ephemeral random hex password of the right size', () => {
+    const passwords = (dev.json as any).ephemeral.random_password;
     for (const spec of LIBRECHAT_CREDENTIALS) {
-      const { data } = secretNamed(dev.json, spec.secret);
+      const { data_wo: data } = secretNamed(dev.json, spec.secret);
       const variable = dev.json.variable![credentialVariableName('librechat', spec.key)];
-      expect(variable).toMatchObject({ type: 'string', sensitive: true, nullable: true, default: null });
-      const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), random_bytes\.(\w+)\.hex\)\}$/) ?? [];
-      expect(data[spec.key]).toBe(`\${coalesce(var.${credentialVariableName('librechat', spec.key)}, random_bytes.${generated}.hex)}`);
-      expect(bytes[generated].length).toBe(spec.generatedBytes);
+      expect(variable).toMatchObject({ type: 'string', sensitive: true, ephemeral: true, nullable: true, default: null });
+      const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), ephemeral\.random_password\.(\w+)\.result\)\}$/) ?? [];
+      expect(data[spec.key]).toBe(`\${coalesce(var.${credentialVariableName('librechat', spec.key)}, ephemeral.random_password.${generated}.result)}`);
+      // Hex digits only, two per byte: what random_bytes.hex gave before.
+      expect(passwords[generated]).toEqual({ length: 2 * spec.generatedBytes, upper: false, lower: false, numeric: true, special: true, override_special: 'abcdef' });
     }
-    expect(bytes[Object.keys(bytes).find((k) => k.includes('creds_key'))!].length * 2).toBe(64);
-    expect(bytes[Object.keys(bytes).find((k) => k.includes('creds_iv'))!].length * 2).toBe(32);
+    expect(passwords[Object.keys(passwords).find((k) => k.includes('creds_key'))!].length).toBe(64);
+    expect(passwords[Object.keys(passwords).find((k) => k.includes('creds_iv'))!].length).toBe(32);
   });
 
   test('rejects malformed supplied credentials in Terraform validation', () => {
@@ -221,7 +225,7 @@ describe('staging-platform', () => {
       all(staging.json, 'aws_eks_pod_identity_association')
         .map((a) => a.service_account)
         .sort(),
-    ).toEqual(['aws-load-balancer-controller', 'external-dns']);
+    ).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets']);
   });
 
   test("requests the hosts' certificate in the hosted zone, and runs ExternalDNS for that zone only", () => {
@@ -321,22 +325,134 @@ describe('prod-platform', () => {
   });
 });
 
+/** Every credential of the catalog, with its app and Secret. */
+const CREDENTIALS = CATALOG.flatMap((app) =>
+  (app.secrets ?? []).flatMap((secret) => secret.credentials.map((spec) => ({ ...spec, app: app.name, secret: secret.name }))),
+);
+
 describe.each([
   ['dev', dev],
   ['staging', staging],
   ['prod', prod],
-])('%s-platform secret hygiene', (_env, stack) => {
-  test('every credential is a Terraform expression, never a literal, and no output references one', () => {
-    for (const spec of LIBRECHAT_CREDENTIALS)
-      expect(secretNamed(stack.json, spec.secret).data[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, random_bytes\.\w+\.hex\)\}$/);
-    // A setting built from a credential holds the expression, never a value.
-    expect(secretNamed(stack.json, 'librechat-credentials-env').data.MONGO_URI).toMatch(
-      /^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, random_bytes\.\w+\.hex\)\}@/,
-    );
+])('%s-platform secret hygiene: no credential in the JSON, a plan or the state', (_env, stack) => {
+  test('no resource holds a generated value: no random_bytes, random_password or random_string resource', () => {
+    for (const type of ['random_bytes', 'random_password', 'random_string', 'random_id']) expect(stack.json.resource?.[type]).toBeUndefined();
+  });
+
+  test('every credential variable is ephemeral and sensitive; every generated value an ephemeral random_password', () => {
+    for (const spec of CREDENTIALS) {
+      const name = credentialVariableName(spec.app.replace(/-/g, '_'), spec.key);
+      expect([name, stack.json.variable![name]]).toEqual([name, expect.objectContaining({ ephemeral: true, sensitive: true })]);
+    }
+    expect(Object.keys((stack.json as any).ephemeral.random_password)).toHaveLength(CREDENTIALS.length);
+  });
+
+  test('Kubernetes Secrets and Secrets Manager versions take values only through write-only arguments', () => {
+    for (const secret of all(stack.json, 'kubernetes_secret_v1')) {
+      expect([secret.metadata.name, secret.data, secret.binary_data]).toEqual([secret.metadata.name, undefined, undefined]);
+      expect(secret.data_wo_revision).toBeGreaterThanOrEqual(1);
+    }
+    for (const version of all(stack.json, 'aws_secretsmanager_secret_version')) {
+      expect([version.secret_string, version.secret_binary]).toEqual([undefined, undefined]);
+      expect(version.secret_string_wo_version).toBeGreaterThanOrEqual(1);
+    }
+    for (const release of all(stack.json, 'helm_release')) expect(release.set_sensitive).toBeUndefined();
+  });
+
+  test('no output references a credential', () => {
     for (const output of Object.values<any>(stack.json.output ?? {})) {
-      expect(JSON.stringify(output.value)).not.toMatch(/var\.librechat_|random_bytes|kubernetes_secret/);
+      expect(JSON.stringify(output.value)).not.toMatch(/var\.|ephemeral\.|kubernetes_secret|secretsmanager/);
       expect(output.sensitive).toBeUndefined();
     }
+  });
+});
+
+describe('dev-platform: Secrets written by Terraform', () => {
+  test('every credential of the catalog is in exactly one Secret, as a supplied-else-generated ephemeral expression', () => {
+    for (const spec of CREDENTIALS)
+      expect(secretNamed(dev.json, spec.secret).data_wo[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, ephemeral\.random_password\.\w+\.result\)\}$/);
+    // A setting built from a credential holds the expression, never a value.
+    expect(secretNamed(dev.json, 'librechat-credentials-env').data_wo.MONGO_URI).toMatch(
+      /^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, ephemeral\.random_password\.\w+\.result\)\}@/,
+    );
+    expect(all(dev.json, 'aws_secretsmanager_secret')).toHaveLength(0);
+  });
+
+  test('every stack requires a Terraform/OpenTofu that has write-only arguments (1.11)', () => {
+    const stacks = environmentStacks(environment('staging'));
+    for (const stack of [stacks.cluster!, stacks.platform, stacks.apps]) expect(synth(stack).json.terraform!.required_version).toBe('>= 1.11');
+    expect(dev.json.terraform!.required_version).toBe('>= 1.11');
+  });
+});
+
+describe.each([
+  ['staging', staging, environment('staging')],
+  ['prod', prod, environment('prod')],
+])('%s-platform: credentials in AWS Secrets Manager, synced by External Secrets Operator', (_env, stack, env) => {
+  if (env.cluster.kind !== 'eks') throw new Error('EKS expected');
+  const cluster = env.cluster;
+  const expected = CATALOG.flatMap((app) => (app.secrets ?? []).map((secret) => ({ app, secret })));
+
+  test('Terraform writes no Kubernetes Secret of an app', () => {
+    expect(all(stack.json, 'kubernetes_secret_v1')).toHaveLength(0);
+  });
+
+  test('one secret per app Secret, named for its cluster, namespace and Secret, encrypted with the key, replicated to the secondary region', () => {
+    const secrets = all(stack.json, 'aws_secretsmanager_secret');
+    expect(secrets.map((s) => s.name).sort()).toEqual(expected.map(({ app, secret }) => secretsManagerName(cluster.name, app.namespace, secret.name)).sort());
+    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    const [replicaId] = Object.keys(stack.json.resource!.aws_kms_replica_key);
+    for (const secret of secrets) {
+      expect(secret.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
+      expect(secret.replica).toEqual([{ region: cluster.secondaryRegion, kms_key_id: `\${aws_kms_replica_key.${replicaId}.arn}` }]);
+      expect(secret.recovery_window_in_days).toBe(30);
+      expect(secret.tags['llm-platform/kubernetes-secret']).toMatch(/^[a-z-]+\/[a-z-]+$/);
+    }
+    expect(stack.json.resource!.aws_kms_key[keyId]).toMatchObject({ multi_region: true, enable_key_rotation: true });
+    expect(stack.json.resource!.aws_kms_replica_key[replicaId]).toMatchObject({ region: cluster.secondaryRegion, primary_key_arn: `\${aws_kms_key.${keyId}.arn}` });
+    expect(cluster.secondaryRegion).not.toBe(cluster.region);
+  });
+
+  test('each version writes exactly its Secret\'s credentials as JSON, once, and keeps its label when a rotation moves AWSCURRENT', () => {
+    const versions = all(stack.json, 'aws_secretsmanager_secret_version');
+    expect(versions).toHaveLength(expected.length);
+    for (const { app, secret } of expected) {
+      const id = Object.entries<any>(stack.json.resource!.aws_secretsmanager_secret).find(([, s]) => s.name === secretsManagerName(cluster.name, app.namespace, secret.name))![0];
+      const version = versions.find((v) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`);
+      const keys = [...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g)];
+      expect(keys.map((m) => m[1]).sort()).toEqual(secret.credentials.map((c) => c.key).sort());
+      expect(keys.map((m) => m[2]).sort()).toEqual(secret.credentials.map((c) => credentialVariableName(app.name.replace(/-/g, '_'), c.key)).sort());
+      expect(version).toMatchObject({ secret_string_wo_version: 1, version_stages: ['AWSCURRENT', 'terraform-initial'], lifecycle: { ignore_changes: ['version_stages'] } });
+    }
+  });
+
+  test("External Secrets Operator's role reads exactly this environment's secrets and decrypts only through Secrets Manager", () => {
+    const release = all(stack.json, 'helm_release').find((r) => r.chart === 'external-secrets');
+    expect(release).toMatchObject({ repository: 'https://charts.external-secrets.io', version: '0.16.1', namespace: 'kube-system' });
+    expect(parse(release.values[0])).toMatchObject({ installCRDs: true, serviceAccount: { name: 'external-secrets' }, processPushSecret: false });
+    const policy = JSON.parse(all(stack.json, 'aws_iam_policy').find((p) => p.name === `${cluster.name}-external-secrets`).policy);
+    const secretArns = Object.keys(stack.json.resource!.aws_secretsmanager_secret).map((id) => `\${aws_secretsmanager_secret.${id}.arn}`);
+    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    expect(policy.Statement[0].Resource.sort()).toEqual(secretArns.sort());
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.any(Array) }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt'],
+        Resource: [`\${aws_kms_key.${keyId}.arn}`],
+        Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${cluster.region}.amazonaws.com` } },
+      }),
+    ]);
+    expect(JSON.stringify(policy)).not.toContain('*');
+    const association = all(stack.json, 'aws_eks_pod_identity_association').find((a) => a.service_account === 'external-secrets');
+    expect(association).toMatchObject({ cluster_name: cluster.name, namespace: 'kube-system' });
+  });
+
+  test('an environment that keeps Terraform-written Secrets on EKS gets no Secrets Manager secret and no operator', () => {
+    const { json } = synth(environmentStacks({ ...env, secrets: { source: 'terraform' } }).platform);
+    expect(all(json, 'aws_secretsmanager_secret')).toHaveLength(0);
+    expect(all(json, 'helm_release').map((r) => r.chart)).not.toContain('external-secrets');
+    expect(all(json, 'kubernetes_secret_v1').map((s) => s.metadata.name).sort()).toEqual(expected.map(({ secret }) => secret.name).sort());
   });
 });
 
@@ -389,8 +505,9 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
 
     const vault = only(stack.json, 'aws_backup_vault');
     expect(vault).toMatchObject({ name: `${cluster}-volumes`, force_destroy: false });
-    expect(vault.kms_key_arn).toBe(`\${${stack.address('aws_kms_key', () => true)}.arn}`);
-    expect(only(stack.json, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
+    const vaultKey = (key: any) => key.description.endsWith('AWS Backup vault');
+    expect(vault.kms_key_arn).toBe(`\${${stack.address('aws_kms_key', vaultKey)}.arn}`);
+    expect(all(stack.json, 'aws_kms_key').find(vaultKey)).toMatchObject({ enable_key_rotation: true });
     const rule = only(stack.json, 'aws_backup_plan').rule[0];
     expect(rule).toMatchObject({
       schedule: 'cron(0 3 * * ? *)',
