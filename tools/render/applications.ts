@@ -95,7 +95,8 @@ export function environmentApplications(stacks: Map<string, Json>): EnvironmentA
     const secrets = Object.values<Json>(platform.resource?.kubernetes_secret_v1 ?? {}).map((s): TerraformSecret => ({
       name: s.metadata.name,
       namespace: namespaceName(s.metadata.namespace),
-      data: unescapeDeep(s.data ?? {}),
+      // Write-only data (`data_wo`): the values never reach the state, the keys and literals are here.
+      data: unescapeDeep(s.data_wo ?? s.data ?? {}),
     }));
     const eks = Object.values<Json>(cluster?.resource?.aws_eks_cluster ?? {})[0];
     return { environment, kubeVersion: eks?.version ?? LOCAL_CLUSTER_KUBERNETES_VERSION, applications, secrets };

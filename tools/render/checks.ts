@@ -67,6 +67,28 @@ function workloads(input: CheckInput) {
 // In-cluster URLs
 
 const TERRAFORM_EXPRESSION = /\$\{(?:[^{}]|\{[^{}]*\})*\}/g;
+/** A Go template action of an ExternalSecret's `target.template` (a credential stands in as `***`). */
+const TEMPLATE_ACTION = /\{\{(?:[^{}]|\{[^{}]*\})*\}\}/g;
+
+/**
+ * The Secrets the rendered ExternalSecrets produce (External Secrets Operator writes exactly the
+ * keys of `target.template.data`), as Terraform Secrets would be: their template actions stand in
+ * as Terraform expressions, so the checks treat both sources of a Secret alike.
+ */
+export function externalSecretTargets(renders: CheckInput['renders']): TerraformSecret[] {
+  return renders.flatMap((r) =>
+    r.objects
+      .filter((o) => o.kind === 'ExternalSecret')
+      .map((o: any) => ({
+        name: o.spec?.target?.name ?? o.metadata.name,
+        namespace: namespaceOf(o, r.namespace),
+        data: Object.fromEntries(
+          Object.entries<string>(o.spec?.target?.template?.data ?? {}).map(([k, v]) => [k, String(v).replace(TEMPLATE_ACTION, '${***}')]),
+        ),
+      })),
+  );
+}
+
 const URL_PATTERN = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?([^:/?#]+)(?::(\d+))?/i;
 
 /** `<svc>.<ns>.svc[.cluster.local]` and the port (explicit, else the scheme's default) of an in-cluster URL. */
@@ -124,7 +146,8 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
     });
   };
 
-  for (const secret of input.secrets) {
+  const secrets = [...input.secrets, ...externalSecretTargets(input.renders)];
+  for (const secret of secrets) {
     for (const [key, raw] of Object.entries(secret.data)) {
       verify(
         appOfNamespace(secret.namespace),
@@ -137,7 +160,7 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
   for (const render of input.renders) {
     for (const configMap of render.objects.filter((o) => o.kind === 'ConfigMap' && typeof o.data?.['librechat.yaml'] === 'string')) {
       const namespace = namespaceOf(configMap, render.namespace);
-      const variables = Object.assign({}, ...input.secrets.filter((s) => s.namespace === namespace).map((s) => s.data));
+      const variables = Object.assign({}, ...secrets.filter((s) => s.namespace === namespace).map((s) => s.data));
       let config: unknown;
       try {
         config = parse(configMap.data['librechat.yaml']);
@@ -389,7 +412,12 @@ export function checkReferences(input: CheckInput): Finding[] {
         keys: Object.keys({ ...(o.data ?? {}), ...(o.stringData ?? {}), ...(o.binaryData ?? {}) }),
       })),
   );
-  const terraform = input.secrets.map((s) => ({ kind: 'Secret', name: s.name, namespace: s.namespace, keys: Object.keys(s.data) }));
+  const terraform = [...input.secrets, ...externalSecretTargets(input.renders)].map((s) => ({
+    kind: 'Secret',
+    name: s.name,
+    namespace: s.namespace,
+    keys: Object.keys(s.data),
+  }));
   const available = [...rendered, ...terraform];
   for (const { render, object, namespace, pod, podPath } of workloads(input)) {
     for (const ref of references(pod, podPath)) {
