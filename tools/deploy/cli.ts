@@ -8,6 +8,7 @@
  * `kubectl`). Exit status 0 when every stack finished, 1 at the first that did not (the message
  * names the command that recovers), 2 for bad usage. See docs/interrupted-runs.md.
  */
+import { checkCliVersion } from './cli-version';
 import { spawnExec } from './exec';
 import { runStacks } from './run-stacks';
 
@@ -77,6 +78,13 @@ async function main(): Promise<number> {
     console.error((err as Error).message);
     return 2;
   }
+  const tfBinary = process.env.TERRAFORM_BINARY_NAME || 'terraform';
+  try {
+    checkCliVersion(tfBinary);
+  } catch (err) {
+    console.error(`✗ ${(err as Error).message}`);
+    return 1;
+  }
   let interrupted = false;
   // Ctrl-C reaches cdktf and terraform/tofu too; wait for them to stop and report, do not die first.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => (interrupted = true));
@@ -87,7 +95,7 @@ async function main(): Promise<number> {
         env: args.env,
         root: process.cwd(),
         skipSynth: args.skipSynth,
-        tfBinary: process.env.TERRAFORM_BINARY_NAME || 'terraform',
+        tfBinary,
         kubectl: process.env.KUBECTL || 'kubectl',
         recoverHelm: args.recoverHelm,
         removeFinalizers: args.removeFinalizers,

@@ -92,6 +92,34 @@ function deployed(stacks: synth.Stack[]): void {
     });
   }
 
+  check('a setting built from a credential (MONGO_URI) holds the very value of that credential in its own Secret', () => {
+    const specs = synth.secrets(stacks);
+    const live = new Map(
+      specs.map((spec) => {
+        const secret = kubectl('get', 'secret', '-n', spec.namespace, spec.name);
+        return [spec, Object.fromEntries(Object.entries<string>(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]))];
+      }),
+    );
+    // The value behind each expression, from the keys that are that expression alone.
+    const byExpression = new Map<string, string>();
+    for (const spec of specs)
+      for (const [key, { template }] of Object.entries(spec.credentials)) if (/^\$\{[^}]*\}$/.test(template)) byExpression.set(template, live.get(spec)![key]);
+    let composed = 0;
+    for (const spec of specs) {
+      for (const [key, { template }] of Object.entries(spec.credentials)) {
+        if (/^\$\{[^}]*\}$/.test(template)) continue;
+        const expected = template.replace(/\$\{[^}]*\}/g, (expression) => {
+          const value = byExpression.get(expression);
+          assert.ok(value !== undefined, `${spec.name}.${key} embeds ${expression}, which no Secret key holds alone`);
+          return value;
+        });
+        assert.equal(live.get(spec)![key] === expected, true, `${spec.namespace}/${spec.name} ${key} differs from its template with the live credentials`);
+        composed++;
+      }
+    }
+    assert.ok(composed > 0, 'no composed setting found (MONGO_URI expected)');
+  });
+
   const manifests = synth.manifests(stacks);
   for (const m of manifests) {
     check(`${m.kind} ${m.namespace}/${m.name} matches its synthesized manifest`, () => {

@@ -1,35 +1,27 @@
 /**
- * Secret hygiene of a real plan: no credential value may appear in `<cli> show -json <plan>` except
- * inside values Terraform itself marks sensitive.
+ * Secret hygiene of a real plan and state: no credential value may appear anywhere in
+ * `<cli> show -json <plan>` or `<cli> show -json` (the state) — not even inside values Terraform
+ * marks sensitive. Every credential reaches its Secret through a write-only argument (`data_wo`)
+ * from an ephemeral value, so neither a plan nor the state has a place for it.
  *
- *   plan-secrets.ts check <outdir> <plan.json>...
+ *   plan-secrets.ts check <outdir> <document.json>...
  *       the credentials are the live values of every computed key of the synthesized Secrets (read
- *       with kubectl) plus the TF_VAR_<variable> values supplied for them; each must be found in at
- *       least one plan (else the check looked in the wrong place), and only in sensitive values.
+ *       with kubectl) plus the TF_VAR_<variable> values supplied for them; none may occur in any
+ *       document. Together the documents must list every synthesized Secret among their
+ *       resources (else the check looked at the wrong thing, and a clean result proves nothing).
  *   plan-secrets.ts --selftest
- *       shows that the walker fails on planted leaks and passes on sensitive-only placements.
+ *       shows that the walker finds planted values everywhere (sensitive ones, keys, base64) and
+ *       that the resources a document lists are found.
  *
- * Skipped (Terraform marks them sensitive): the leaves of `values` that `sensitive_values` marks
- * (resources of `prior_state` and `planned_values`, child modules included); the leaves of
- * `change.before`/`change.after` that `before_sensitive`/`after_sensitive` mark (`resource_changes`,
- * `resource_drift`, …); root `variables` declared sensitive in `configuration.root_module.variables`.
- * Everything else is searched, outputs included even when declared sensitive: an output is printed
- * by `output -raw` whatever its flag. Each credential is searched as is, base64-encoded, and, when
- * it is hex, as the base64 of its bytes (random_bytes.base64). Values are never printed.
+ * Each credential is searched as is, base64-encoded, and, when it is hex, as the base64 of its
+ * bytes. Values are never printed.
  */
 import { execFileSync } from 'child_process';
-import { devStacks, secrets } from './synth';
+import { devStacks, resources, secrets } from './synth';
 
 export interface Credential {
   readonly label: string;
   readonly value: string;
-}
-
-export interface ScanResult {
-  /** `<json path> holds <label>` for every non-sensitive occurrence. */
-  readonly leaks: string[];
-  /** Occurrences inside sensitive values, by label. */
-  readonly sensitiveHits: Map<string, number>;
 }
 
 function variants(value: string): string[] {
@@ -38,63 +30,37 @@ function variants(value: string): string[] {
   return forms;
 }
 
-export function scanPlan(plan: any, credentials: readonly Credential[]): ScanResult {
+/** `<json path> holds <label>` for every string or key of `doc` that contains a credential in any form. */
+export function scanDocument(doc: unknown, credentials: readonly Credential[]): string[] {
   const needles = credentials.flatMap((c) => variants(c.value).map((form) => ({ label: c.label, form })));
-  const leaks: string[] = [];
-  const sensitiveHits = new Map<string, number>();
-  const sensitiveVariables = new Set(
-    Object.entries<any>(plan?.configuration?.root_module?.variables ?? {})
-      .filter(([, v]) => v?.sensitive === true)
-      .map(([name]) => name),
-  );
-
   const labelsIn = (s: string) => [...new Set(needles.filter((n) => s.includes(n.form)).map((n) => n.label))];
-  const countSensitive = (node: unknown): void => {
-    const text = typeof node === 'string' ? node : JSON.stringify(node ?? null);
-    for (const label of labelsIn(text)) sensitiveHits.set(label, (sensitiveHits.get(label) ?? 0) + 1);
-  };
-  const at = (mask: unknown, key: string | number): unknown => (mask !== null && typeof mask === 'object' ? (mask as any)[key] : undefined);
-
-  // A value tree with its sensitivity mask: `true` marks the whole subtree.
-  const value = (node: unknown, path: string, mask: unknown): void => {
-    if (mask === true) return countSensitive(node);
-    if (typeof node === 'string') {
-      for (const label of labelsIn(node)) leaks.push(`${path} holds ${label}`);
-    } else if (Array.isArray(node)) {
-      node.forEach((v, i) => value(v, `${path}[${i}]`, at(mask, i)));
-    } else if (node !== null && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) value(v, `${path}.${k}`, at(mask, k));
-      // A key is the value of a map attribute's entry too.
-      for (const k of Object.keys(node)) for (const label of labelsIn(k)) leaks.push(`${path} has a key holding ${label}`);
-    }
-  };
-
-  // The document around the value trees.
-  const doc = (node: unknown, path: string): void => {
-    if (Array.isArray(node)) return node.forEach((v, i) => doc(v, `${path}[${i}]`));
-    if (node === null || typeof node !== 'object') return value(node, path, undefined);
-    const o = node as Record<string, unknown>;
-    const paired: Record<string, string> = {};
-    if (path === '$.variables') {
-      for (const [name, v] of Object.entries(o)) {
-        if (sensitiveVariables.has(name)) countSensitive(v);
-        else value(v, `${path}.${name}`, undefined);
+  const found: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (typeof node === 'string') for (const label of labelsIn(node)) found.push(`${path} holds ${label}`);
+    else if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (node !== null && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        for (const label of labelsIn(k)) found.push(`${path} has a key holding ${label}`);
+        walk(v, `${path}.${k}`);
       }
-      return;
-    }
-    if ('values' in o && 'sensitive_values' in o) paired.values = 'sensitive_values';
-    if (('before' in o || 'after' in o) && !path.startsWith('$.output_changes')) {
-      paired.before = 'before_sensitive';
-      paired.after = 'after_sensitive';
-    }
-    for (const [k, v] of Object.entries(o)) {
-      if (k in paired) value(v, `${path}.${k}`, o[paired[k]]);
-      else doc(v, `${path}.${k}`);
     }
   };
+  walk(doc, '$');
+  return found;
+}
 
-  doc(plan, '$');
-  return { leaks, sensitiveHits };
+/** Addresses of every managed resource a plan or state document lists (root and child modules). */
+export function documentAddresses(doc: any): Set<string> {
+  const addresses = new Set<string>();
+  const module = (m: any): void => {
+    for (const r of m?.resources ?? []) if (typeof r?.address === 'string') addresses.add(r.address);
+    for (const child of m?.child_modules ?? []) module(child);
+  };
+  module(doc?.values?.root_module);
+  module(doc?.planned_values?.root_module);
+  module(doc?.prior_state?.values?.root_module);
+  for (const change of doc?.resource_changes ?? []) if (typeof change?.address === 'string') addresses.add(change.address);
+  return addresses;
 }
 
 function kubectlJson(args: string[]): any {
@@ -119,89 +85,85 @@ function liveCredentials(outdir: string): Credential[] {
   return found;
 }
 
-function check(outdir: string, plans: string[]): void {
+function check(outdir: string, documents: string[]): void {
   const fs = require('fs') as typeof import('fs');
   const credentials = liveCredentials(outdir);
   if (credentials.length === 0) throw new Error('no credential found in the synthesized Secrets');
   const tooShort = credentials.filter((c) => c.value.length < 12);
   if (tooShort.length) throw new Error(`too short to search reliably: ${tooShort.map((c) => c.label).join(', ')}`);
-  const seen = new Map<string, number>();
+  const expected = resources(devStacks(outdir), 'kubernetes_secret_v1').map(({ type, id }) => `${type}.${id}`);
+  const covered = new Set<string>();
   let failed = false;
-  for (const file of plans) {
-    const { leaks, sensitiveHits } = scanPlan(JSON.parse(fs.readFileSync(file, 'utf8')), credentials);
-    const hits = [...sensitiveHits.values()].reduce((a, b) => a + b, 0);
-    for (const [label, n] of sensitiveHits) seen.set(label, (seen.get(label) ?? 0) + n);
-    if (leaks.length) {
+  for (const file of documents) {
+    const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const listed = documentAddresses(doc);
+    for (const address of listed) covered.add(address);
+    const found = scanDocument(doc, credentials);
+    if (found.length) {
       failed = true;
-      console.error(`e2e:    LEAK in ${file}:\n${leaks.map((l) => `e2e:      ${l}`).join('\n')}`);
+      console.error(`e2e:    LEAK in ${file}:\n${found.map((l) => `e2e:      ${l}`).join('\n')}`);
     } else {
-      console.log(`e2e:    ok  ${file}: no credential outside sensitive values (${hits} sensitive occurrences skipped)`);
+      console.log(
+        `e2e:    ok  ${file}: none of the ${credentials.length} credential values, in any form (${expected.filter((a) => listed.has(a)).length} Secrets listed)`,
+      );
     }
   }
-  const unseen = credentials.filter((c) => !seen.has(c.label)).map((c) => c.label);
-  if (unseen.length) {
+  const missing = expected.filter((a) => !covered.has(a));
+  if (missing.length) {
     failed = true;
-    console.error(`e2e:    not found in any plan, so the check proves nothing for: ${unseen.join(', ')}`);
-  } else {
-    console.log(`e2e:    ok  each of the ${credentials.length} credential values was found, only in sensitive values`);
+    console.error(`e2e:    the documents list no ${missing.join(', ')}: the check looked at the wrong thing`);
   }
   if (failed) {
     console.error('e2e: FAIL: secret hygiene');
     process.exit(1);
   }
+  console.log('e2e:    ok  every synthesized Secret is in the documents, and no credential is');
 }
 
 function selftest(): void {
   const secret = 'b5f3c0a1d2e4f60718293a4b5c6d7e8f';
   const creds = [{ label: 'CREDS_IV', value: secret }];
-  const resource = (values: any, sensitive_values: any) => ({ address: 'x.y', values, sensitive_values });
-  const plan = (extra: any) => ({
-    configuration: { root_module: { variables: { iv: { sensitive: true }, plain: {} } } },
-    variables: { iv: { value: secret } },
-    prior_state: { values: { root_module: { resources: [resource({ data: { CREDS_IV: secret, URI: 'mongodb://x' } }, { data: true })] } } },
-    resource_changes: [
-      { change: { before: { data: { CREDS_IV: secret } }, before_sensitive: { data: { CREDS_IV: true } }, after: null, after_sensitive: false } },
-    ],
-    ...extra,
-  });
+  const secretResource = (values: any, sensitive_values: any = {}) => ({ address: 'kubernetes_secret_v1.s', values, sensitive_values });
+  const state = (values: any) => ({ values: { root_module: { resources: [secretResource(values)] } } });
   const cases: [string, any, boolean][] = [
-    ['credentials only in sensitive values and a sensitive variable', plan({}), true],
+    ['a state whose Secret has only write-only data (none in state)', state({ data: null, data_wo: null, data_wo_revision: 1 }), true],
+    ['a plan with the write-only revision only', { planned_values: { root_module: { resources: [secretResource({ data_wo_revision: 1 })] } } }, true],
+    ['a credential in state, even where marked sensitive', state({ data: { CREDS_IV: secret } }), false],
     [
-      'a credential in an Application valuesObject',
-      plan({ planned_values: { root_module: { resources: [resource({ manifest: { spec: { source: { helm: { valuesObject: { jwt: secret } } } } } }, {})] } } }),
+      'a credential in a sensitive plan change',
+      { resource_changes: [{ address: 'x', change: { after: { data: { CREDS_IV: secret } }, after_sensitive: { data: true } } }] },
       false,
     ],
+    ['a credential as a (sensitive) variable of a plan', { variables: { iv: { value: secret } } }, false],
     [
-      'a credential beside a sensitive sibling',
-      plan({ resource_changes: [{ change: { after: { data: { CREDS_IV: secret, COPY: secret } }, after_sensitive: { data: { CREDS_IV: true } } } }] }),
+      'a credential in a Helm release value in a child module',
+      {
+        values: {
+          root_module: { child_modules: [{ resources: [{ address: 'module.m.helm_release.a', values: { metadata: [{ values: `{"s":"${secret}"}` }] } }] }] },
+        },
+      },
       false,
     ],
-    [
-      'a credential in a child module resource',
-      plan({ planned_values: { root_module: { child_modules: [{ resources: [resource({ note: `iv=${secret}` }, { other: true })] }] } } }),
-      false,
-    ],
-    [
-      'a credential in the configuration',
-      plan({ configuration: { root_module: { variables: { iv: { sensitive: true } }, resources: [{ expressions: { v: { constant_value: secret } } }] } } }),
-      false,
-    ],
-    ['a credential in a sensitive output', plan({ output_changes: { pw: { after: secret, after_sensitive: true } } }), false],
-    ['a credential in a non-sensitive variable', plan({ variables: { plain: { value: secret } } }), false],
-    [
-      'a base64-encoded credential',
-      plan({ planned_values: { root_module: { resources: [resource({ b64: Buffer.from(secret).toString('base64') }, {})] } } }),
-      false,
-    ],
-    ['a credential as a map key', plan({ planned_values: { root_module: { resources: [resource({ labels: { [secret]: 'x' } }, {})] } } }), false],
+    ['a base64-encoded credential', state({ binary_data: { k: Buffer.from(secret).toString('base64') } }), false],
+    ["the base64 of a hex credential's bytes", state({ b: Buffer.from(secret, 'hex').toString('base64') }), false],
+    ['a credential as a map key', state({ labels: { [secret]: 'x' } }), false],
   ];
   let failed = 0;
   for (const [name, doc, clean] of cases) {
-    const { leaks, sensitiveHits } = scanPlan(doc, creds);
-    const ok = clean ? leaks.length === 0 && (sensitiveHits.get('CREDS_IV') ?? 0) > 0 : leaks.length > 0;
-    console.log(`e2e:    ${ok ? 'ok ' : 'BAD'} selftest: ${name} -> ${leaks.length ? `leak at ${leaks.join('; ')}` : 'clean'}`);
+    const found = scanDocument(doc, creds);
+    const ok = clean ? found.length === 0 : found.length > 0;
+    console.log(`e2e:    ${ok ? 'ok ' : 'BAD'} selftest: ${name} -> ${found.length ? `found at ${found.join('; ')}` : 'clean'}`);
     if (!ok) failed++;
   }
+  const listed = [
+    ...documentAddresses({
+      values: { root_module: { resources: [{ address: 'a.b' }], child_modules: [{ resources: [{ address: 'module.m.c.d' }] }] } },
+      resource_changes: [{ address: 'e.f' }],
+    }),
+  ].sort();
+  const coverageOk = JSON.stringify(listed) === JSON.stringify(['a.b', 'e.f', 'module.m.c.d']);
+  console.log(`e2e:    ${coverageOk ? 'ok ' : 'BAD'} selftest: the resources a document lists are found in state, plan and changes`);
+  if (!coverageOk) failed++;
   if (failed) {
     console.error(`e2e:    the walker selftest failed ${failed} case(s)`);
     process.exit(1);
@@ -213,7 +175,7 @@ if (require.main === module) {
   if (command === '--selftest') selftest();
   else if (command === 'check' && outdir && plans.length) check(outdir, plans);
   else {
-    console.error('usage: plan-secrets.ts check <outdir> <plan.json>... | --selftest');
+    console.error('usage: plan-secrets.ts check <outdir> <plan-or-state.json>... | --selftest');
     process.exit(2);
   }
 }

@@ -146,7 +146,7 @@ deploy() {
   echo "e2e:    TF_VAR_$var rejected with \"$message\"; Secret unchanged"
   end badvar
 
-  begin "secret hygiene: no credential in a real plan outside sensitive values"
+  begin "secret hygiene: no credential anywhere in a real plan or state, supplied values included"
   node_ts plan-secrets.ts --selftest
   # A subshell keeps the supplied values out of the later phases; errexit still applies in it.
   (
@@ -155,15 +155,18 @@ deploy() {
       export "TF_VAR_$var=$(openssl rand -hex 16)"
       echo "e2e:    supplying $key as TF_VAR_$var"
     done
-    plans=()
+    documents=()
     for stack in $(dev_stacks); do
       tf -chdir="cdktf.out/stacks/$stack" plan -input=false -no-color -out="$E2E_WORK_DIR/.e2e/$stack.tfplan" >".e2e/hygiene-$stack.log" 2>&1 || { cat ".e2e/hygiene-$stack.log"; fail "plan -out of $stack"; }
       tf -chdir="cdktf.out/stacks/$stack" show -json "$E2E_WORK_DIR/.e2e/$stack.tfplan" >".e2e/$stack.plan.json"
-      plans+=(".e2e/$stack.plan.json")
+      # The saved plan applied with the supplied values (ephemeral: given again), then the state.
+      tf -chdir="cdktf.out/stacks/$stack" apply -input=false -no-color "$E2E_WORK_DIR/.e2e/$stack.tfplan" >>".e2e/hygiene-$stack.log" 2>&1 || { cat ".e2e/hygiene-$stack.log"; fail "apply of the saved plan of $stack"; }
+      tf -chdir="cdktf.out/stacks/$stack" show -json >".e2e/$stack.state.json"
+      documents+=(".e2e/$stack.plan.json" ".e2e/$stack.state.json")
     done
-    node_ts plan-secrets.ts check cdktf.out "${plans[@]}"
+    node_ts plan-secrets.ts check cdktf.out "${documents[@]}"
   )
-  rm -f .e2e/*.tfplan .e2e/*.plan.json
+  rm -f .e2e/*.tfplan .e2e/*.plan.json .e2e/*.state.json
   end hygiene
   echo "e2e: deploy part passed with ${cli_version%%$'\n'*}"
 }

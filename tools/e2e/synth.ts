@@ -111,7 +111,8 @@ export function secrets(stacks: Stack[]): SecretSpec[] {
   return resources(stacks, 'kubernetes_secret_v1').map(({ body }) => {
     const literals: Record<string, string> = {};
     const credentials: Record<string, { variables: string[]; template: string }> = {};
-    for (const [key, value] of Object.entries<string>(body.data ?? {})) {
+    // Write-only data (`data_wo`) holds the same expressions `data` did; neither holds a value.
+    for (const [key, value] of Object.entries<string>(body.data_wo ?? body.data ?? {})) {
       if (isInterpolated(value)) credentials[key] = { variables: [...value.matchAll(/\bvar\.([A-Za-z0-9_-]+)/g)].map((m) => m[1]), template: value };
       else literals[key] = value;
     }

@@ -4,8 +4,9 @@
 # Always builds (cached), from the Go module proxy into a cache outside the repo: kube-apiserver,
 # kube-controller-manager and kubectl; etcd. With E2E_PROVIDER_MIRROR set it also provides the
 # Terraform-compatible CLIs named by E2E_TF (default "tofu terraform"): one already on the PATH
-# when its version fits (Terraform >= 1.5.7, OpenTofu >= 1.10), otherwise built (Terraform
-# v1.5.7, the last MPL release; OpenTofu v1.12.6). Without a provider mirror the CLIs would be of
+# when its version fits (Terraform >= 1.11, OpenTofu >= 1.11: write-only arguments), otherwise
+# OpenTofu v1.12.6 is built; Terraform >= 1.11 (BUSL) is not built here: without one on the PATH
+# the Terraform part runs with OpenTofu only. Without a provider mirror the CLIs would be of
 # no use here, so they are not built. Providers are never built: they come from the mirror
 # (see tools/e2e/providers.sh).
 # Idempotent: a warm run only checks what is there. Progress and timings go to stderr; the last
@@ -36,9 +37,8 @@ set -euo pipefail
 # Pins. Changing any of them (or RECIPE) changes the cache key, so the next run builds afresh.
 RECIPE=2                      # bump when the build recipe below changes in a way that matters
 TOFU_VERSION=v1.12.6          # github.com/opentofu/opentofu, built when no fitting tofu is on PATH
-TOFU_MIN=1.10.0               # oldest OpenTofu on the PATH that is used as is
-TERRAFORM_VERSION=v1.5.7      # github.com/hashicorp/terraform, last MPL-2.0 release
-TERRAFORM_MIN=1.5.7           # oldest Terraform on the PATH that is used as is
+TOFU_MIN=1.11.0               # oldest OpenTofu on the PATH that is used as is (write-only arguments)
+TERRAFORM_MIN=1.11.0          # oldest Terraform on the PATH that is used (write-only arguments); never built
 K8S_VERSION=v1.36.3           # k8s.io/kubernetes; staging modules are used at v0.<minor>.<patch>
 ETCD_VERSION=v3.5.35          # go.etcd.io/etcd/server/v3
 WRAPPER_MODULE_PREFIX=gitops-llm-platform.e2e/toolchain
@@ -67,8 +67,8 @@ GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go ver
 [ "${GO_MINOR#go1.}" -ge 26 ] || die "Go >= 1.26 is required, found $GO_VERSION"
 
 ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}/toolchain"
-SPEC="recipe=$RECIPE $GO_MINOR tofu=$TOFU_VERSION terraform=$TERRAFORM_VERSION k8s=$K8S_VERSION etcd=$ETCD_VERSION"
-KEY="$GO_MINOR-k8s${K8S_VERSION#v}-etcd${ETCD_VERSION#v}-tofu${TOFU_VERSION#v}-tf${TERRAFORM_VERSION#v}-$(printf '%s' "$SPEC" | sha256sum | cut -c1-8)"
+SPEC="recipe=$RECIPE $GO_MINOR tofu=$TOFU_VERSION k8s=$K8S_VERSION etcd=$ETCD_VERSION"
+KEY="$GO_MINOR-k8s${K8S_VERSION#v}-etcd${ETCD_VERSION#v}-tofu${TOFU_VERSION#v}-$(printf '%s' "$SPEC" | sha256sum | cut -c1-8)"
 DIR="$ROOT/$KEY"
 BIN="$DIR/bin"
 mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs" "$DIR/wrappers"
@@ -131,16 +131,6 @@ build_tofu() {
   expect_line "OpenTofu ${TOFU_VERSION}" "$BIN/tofu" version
 }
 
-# Terraform 1.5.7 has no replace directives: plain `go install`.
-build_terraform() {
-  local tmp="$DIR/.gobin-terraform"
-  rm -rf "$tmp"
-  need_module "github.com/hashicorp/terraform@$TERRAFORM_VERSION"
-  GOBIN="$tmp" go install -v -ldflags "-s -w" "github.com/hashicorp/terraform@$TERRAFORM_VERSION"
-  install_bin "$tmp/terraform" "$BIN/terraform"
-  rm -rf "$tmp"
-  expect_line "Terraform ${TERRAFORM_VERSION}" "$BIN/terraform" version
-}
 
 # Kubernetes: the wrapper module replaces every staging module k8s.io/kubernetes requires at
 # v0.0.0 (its go.mod points them at ./staging) with the published v0.<minor>.<patch>.
@@ -279,10 +269,8 @@ if [ -n "${E2E_PROVIDER_MIRROR:-}" ]; then
           TOFU_BIN="$BIN/tofu"
         } ;;
       terraform)
-        TERRAFORM_BIN=$(on_path terraform Terraform "$TERRAFORM_MIN") || {
-          step terraform "terraform $TERRAFORM_VERSION" build_terraform "$BIN/terraform"
-          TERRAFORM_BIN="$BIN/terraform"
-        } ;;
+        TERRAFORM_BIN=$(on_path terraform Terraform "$TERRAFORM_MIN") ||
+          say "skip    terraform: none >= $TERRAFORM_MIN on the PATH (a BUSL release, not built here); run.sh skips its Terraform part" ;;
       *) die "E2E_TF may name tofu and terraform, not '$cli'" ;;
     esac
   done

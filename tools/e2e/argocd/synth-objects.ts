@@ -7,14 +7,15 @@
  *   synth-objects.ts delete <cdktf.out> <stack prefix>   the same objects, in reverse order
  *
  * Generic over the resources of the stacks: `kubernetes_namespace_v1`, `kubernetes_secret_v1` and
- * `kubernetes_manifest` become objects; `random_bytes` and `var.*` feed their `${...}`
- * expressions (`TF_VAR_<name>` when set, else fresh random hex of the resource's length, like
- * `random_bytes.hex`); other types are listed as not created. Stacks are taken in dependency
+ * `kubernetes_manifest` become objects (a Secret's write-only `data_wo` like `data`); `var.*`,
+ * `ephemeral.random_password.<name>.result` and `random_bytes` feed their `${...}` expressions
+ * (`TF_VAR_<name>` when set, else a fresh random value of the block's length and alphabet, one per
+ * block and run, like Terraform's); other types are listed as not created. Stacks are taken in dependency
  * order (manifest.json), resources in `depends_on`/reference order; deletion reverses it, waiting
  * (bounded) for each object to be gone, like Terraform's destroy.
  */
 import { execFileSync } from 'child_process';
-import { randomBytes } from 'crypto';
+import { randomBytes, randomInt } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -113,10 +114,34 @@ function splitArguments(text: string): string[] {
 }
 
 /** Evaluates the small subset of Terraform expressions the stacks use. */
+/** The characters an `ephemeral "random_password"` block draws from (the provider's defaults). */
+export function passwordAlphabet(config: JsonObject): string {
+  const on = (key: string) => config[key] !== false;
+  return [
+    on('upper') ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' : '',
+    on('lower') ? 'abcdefghijklmnopqrstuvwxyz' : '',
+    on('numeric') ? '0123456789' : '',
+    on('special') ? String(config.override_special ?? '!@#$%&*()-_=+[]{}<>:?') : '',
+  ].join('');
+}
+
+/** The `ephemeral "random_password"` blocks of the stacks, by name. */
+function readEphemeralPasswords(outDir: string, stacks: string[]): Map<string, JsonObject> {
+  const blocks = new Map<string, JsonObject>();
+  for (const stack of stacks) {
+    const json = JSON.parse(fs.readFileSync(path.join(outDir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    for (const [name, config] of Object.entries<JsonObject>(json.ephemeral?.random_password ?? {})) blocks.set(name, config);
+  }
+  return blocks;
+}
+
 class Evaluator {
   private readonly generated = new Map<string, string>();
 
-  constructor(private readonly resources: Map<string, Resource>) {}
+  constructor(
+    private readonly resources: Map<string, Resource>,
+    private readonly passwords: Map<string, JsonObject> = new Map(),
+  ) {}
 
   /**
    * Resolves every `${...}` in a value, and Terraform's escapes (`$${` and `%%{` are the literal
@@ -145,6 +170,17 @@ class Evaluator {
     if (/^".*"$/s.test(expr)) return JSON.parse(expr);
     const variable = /^var\.([A-Za-z0-9_]+)$/.exec(expr);
     if (variable) return process.env[`TF_VAR_${variable[1]}`] ?? null;
+    const password = /^ephemeral\.random_password\.([A-Za-z0-9_-]+)\.result$/.exec(expr);
+    if (password) {
+      const config = this.passwords.get(password[1]);
+      if (!config) throw new Error(`no ephemeral random_password ${password[1]} in the stacks`);
+      const key = `ephemeral.random_password.${password[1]}`;
+      if (!this.generated.has(key)) {
+        const alphabet = passwordAlphabet(config);
+        this.generated.set(key, Array.from({ length: Number(config.length) }, () => alphabet[randomInt(alphabet.length)]).join(''));
+      }
+      return this.generated.get(key)!;
+    }
     const reference = /^([a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_]+|\[\d+\])+)$/.exec(expr);
     if (reference && this.resources.has(reference[1])) return this.attribute(this.resources.get(reference[1])!, reference[2]);
     throw new Error(`unsupported expression \${${expr}}`);
@@ -181,8 +217,10 @@ function toObject(resource: Resource, evaluator: Evaluator): JsonObject | string
     case 'kubernetes_namespace_v1':
       return { apiVersion: 'v1', kind: 'Namespace', metadata: metadataOf(config) };
     case 'kubernetes_secret_v1': {
-      // Terraform takes plain strings in `data` and stores them base64-encoded.
-      const data = Object.fromEntries(Object.entries((config.data ?? {}) as JsonObject).map(([k, v]) => [k, Buffer.from(String(v ?? '')).toString('base64')]));
+      // Terraform takes plain strings in `data` (or the write-only `data_wo`) and stores them base64-encoded.
+      const data = Object.fromEntries(
+        Object.entries((config.data_wo ?? config.data ?? {}) as JsonObject).map(([k, v]) => [k, Buffer.from(String(v ?? '')).toString('base64')]),
+      );
       return { apiVersion: 'v1', kind: 'Secret', metadata: metadataOf(config), type: config.type ?? 'Opaque', data };
     }
     case 'kubernetes_manifest':
@@ -196,8 +234,9 @@ function toObject(resource: Resource, evaluator: Evaluator): JsonObject | string
 
 /** Every object the stacks `<prefix>*` create, in creation order, plus what is not created. */
 export function planObjects(outDir: string, prefix: string): { objects: PlannedObject[]; skipped: string[] } {
-  const resources = stacksInOrder(outDir, prefix).flatMap((stack) => topologicalOrder(readResources(outDir, stack)));
-  const evaluator = new Evaluator(new Map(resources.map((r) => [r.address, r])));
+  const stacks = stacksInOrder(outDir, prefix);
+  const resources = stacks.flatMap((stack) => topologicalOrder(readResources(outDir, stack)));
+  const evaluator = new Evaluator(new Map(resources.map((r) => [r.address, r])), readEphemeralPasswords(outDir, stacks));
   const objects: PlannedObject[] = [];
   const skipped: string[] = [];
   for (const resource of resources) {
