@@ -40,8 +40,10 @@ export enum AddonName {
 export enum AccessPolicy {
   /** Everything, cluster-wide. */
   CLUSTER_ADMIN = 'AmazonEKSClusterAdminPolicy',
-  /** Read every resource including Secrets (what a `terraform plan` of the later stacks reads). */
+  /** Read every resource including Secrets. */
   ADMIN_VIEW = 'AmazonEKSAdminViewPolicy',
+  /** Read most resources, never Secrets (Kubernetes' `view` role): what pull-request code may use. */
+  VIEW = 'AmazonEKSViewPolicy',
 }
 
 /** The EC2 quota a node group's instances count against, in vCPUs. */

@@ -83,7 +83,8 @@ export const eksCluster = z
       /** IAM principals that deploy and administer the cluster: the identity running `cdktf deploy` must be one. */
       admins: z.array(iamPrincipalArn()).min(1, { error: 'must list at least one principal (the identity that runs cdktf deploy)' }),
       /**
-       * IAM principals with read-only access, Secrets included (CI's plan role).
+       * IAM principals with view-only access, Secrets excluded (AmazonEKSViewPolicy): CI's
+       * pull-request plan role, which runs the pull request's code.
        * @default []
        */
       readOnly: z.array(iamPrincipalArn()).default([]),

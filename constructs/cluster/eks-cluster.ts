@@ -60,7 +60,7 @@ export interface EksClusterProps {
    */
   readonly adminPrincipalArns: readonly string[];
   /**
-   * IAM principals that may read everything, Secrets included (CI plan review).
+   * IAM principals that may view the cluster, never its Secrets (CI's pull-request plan role).
    * @default []
    */
   readonly viewerPrincipalArns?: readonly string[];
@@ -253,7 +253,7 @@ export class EksCluster extends Construct {
       },
     });
     for (const [i, arn] of props.adminPrincipalArns.entries()) this.grantAccess(`admin_${i}`, arn, AccessPolicy.CLUSTER_ADMIN);
-    for (const [i, arn] of viewers.entries()) this.grantAccess(`viewer_${i}`, arn, AccessPolicy.ADMIN_VIEW);
+    for (const [i, arn] of viewers.entries()) this.grantAccess(`viewer_${i}`, arn, AccessPolicy.VIEW);
 
     // SSM Session Manager reaches a node (a GPU node's driver, kubelet logs) without SSH or an open port.
     this.nodeRole = serviceRole(this, 'node_role', `${name}-node`, 'ec2.amazonaws.com', [

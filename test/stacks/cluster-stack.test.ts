@@ -63,7 +63,7 @@ describe('staging-cluster', () => {
       ],
       [
         expect.stringMatching(/^\$\{aws_eks_access_entry\.eks_viewer_0_access_\w+\.principal_arn\}$/),
-        'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy',
+        'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
       ],
     ]);
     expect(all(staging.json, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual([
