@@ -42,7 +42,8 @@ export class ArgoCdRepositoryCredentials extends Construct {
     }
     const revision = props.revision ?? 1;
     if (!Number.isInteger(revision) || revision < 1) throw new ConstructError(this, `revision ${revision} must be a whole number >= 1`);
-    const variable = (name: string, description: string) => ephemeralVariable(this, name, { type: 'string', sensitive: true, nullable: false, description }).stringValue;
+    const variable = (name: string, description: string) =>
+      ephemeralVariable(this, name, { type: 'string', sensitive: true, nullable: false, description }).stringValue;
 
     const credentials: Record<string, string> = ssh
       ? { sshPrivateKey: variable('gitops_repo_ssh_private_key', 'Private SSH key Argo CD reads the GitOps repository with') }

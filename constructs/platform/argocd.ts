@@ -145,7 +145,8 @@ export class ArgoCd extends Construct {
       throw new ConstructError(this, `reconciliationInterval "${reconciliationInterval}" must be a duration such as 180s, 5m or 1h`);
     }
     const oidcRevision = props.oidcClientSecretRevision ?? 1;
-    if (!Number.isInteger(oidcRevision) || oidcRevision < 1) throw new ConstructError(this, `oidcClientSecretRevision ${oidcRevision} must be a whole number >= 1`);
+    if (!Number.isInteger(oidcRevision) || oidcRevision < 1)
+      throw new ConstructError(this, `oidcClientSecretRevision ${oidcRevision} must be a whole number >= 1`);
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new ConstructError(this, `timeoutSeconds ${timeoutSeconds} must be a positive integer`);
 
     this.url = `${ingress.tls ? 'https' : 'http'}://${ingress.hostname}`;

@@ -59,7 +59,9 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
       expect(secret.data_wo.API_KEY).toMatch(new RegExp(`^${expression.source}$`));
     } else {
       const secret = Object.values<any>(platform.resource!.aws_secretsmanager_secret).find((s) => s.name.endsWith('/vectors/vectordb-auth'));
-      const version = Object.values<any>(platform.resource!.aws_secretsmanager_secret_version).find((v) => v.secret_id.includes(secret['//'].metadata.uniqueId));
+      const version = Object.values<any>(platform.resource!.aws_secretsmanager_secret_version).find((v) =>
+        v.secret_id.includes(secret['//'].metadata.uniqueId),
+      );
       expect(version.secret_string_wo).toMatch(/"API_KEY" = coalesce\(var\.vectordb_api_key, ephemeral\.random_password\.\w+\.result\)/);
     }
     expect(platform.variable!.vectordb_api_key).toMatchObject({ sensitive: true, ephemeral: true });

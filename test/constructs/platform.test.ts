@@ -180,7 +180,10 @@ describe('AppSecret', () => {
     [{ settings: { API_KEY: 'x' } }, /^stack\/secret: settings must not set the credential key "API_KEY"$/],
     [{ credentials: [] }, /^stack\/secret\/credentials: credentials must list at least one credential$/],
     [{ variablePrefix: 'My-App' }, /^stack\/secret\/credentials: variable name "My-App_api_key" must be lower-case letters, digits and "_"$/],
-    [{ settings: (credential: (key: string) => string) => ({ URL: credential('TOKEN') }) }, /^stack\/secret\/credentials: no credential "TOKEN" \(credentials: API_KEY\)$/],
+    [
+      { settings: (credential: (key: string) => string) => ({ URL: credential('TOKEN') }) },
+      /^stack\/secret\/credentials: no credential "TOKEN" \(credentials: API_KEY\)$/,
+    ],
     [{ revision: 0 }, /^stack\/secret: revision 0 must be a whole number >= 1$/],
   ])('rejects %j', (props, message) => {
     expect(() => synthScope((s) => new AppSecret(s, 'secret', { ...base, ...props }))).toThrow(message);

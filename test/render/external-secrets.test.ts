@@ -47,7 +47,11 @@ function render(): EnvironmentRender[] {
       .apps.flatMap((a) => a.objects.filter((o) => o.kind === kind).map((o) => ({ app: a.app, namespace: a.namespace, object: o as any })));
 
   test('the environments that keep credentials in Secrets Manager are exactly the EKS ones, and dev renders no ExternalSecret', () => {
-    expect(ENVIRONMENTS.map((e) => environment(e.name)).filter((e) => secretSource(e) === 'aws-secrets-manager').map((e) => e.name)).toEqual(['staging', 'prod']);
+    expect(
+      ENVIRONMENTS.map((e) => environment(e.name))
+        .filter((e) => secretSource(e) === 'aws-secrets-manager')
+        .map((e) => e.name),
+    ).toEqual(['staging', 'prod']);
     expect(objectsOf('dev', 'ExternalSecret')).toEqual([]);
     expect(objectsOf('dev', 'SecretStore')).toEqual([]);
   });

@@ -101,7 +101,14 @@ describe('dev-platform', () => {
       const [, generated] = data[spec.key].match(/^\$\{coalesce\(var\.(?:\w+), ephemeral\.random_password\.(\w+)\.result\)\}$/) ?? [];
       expect(data[spec.key]).toBe(`\${coalesce(var.${credentialVariableName('librechat', spec.key)}, ephemeral.random_password.${generated}.result)}`);
       // Hex digits only, two per byte: what random_bytes.hex gave before.
-      expect(passwords[generated]).toEqual({ length: 2 * spec.generatedBytes, upper: false, lower: false, numeric: true, special: true, override_special: 'abcdef' });
+      expect(passwords[generated]).toEqual({
+        length: 2 * spec.generatedBytes,
+        upper: false,
+        lower: false,
+        numeric: true,
+        special: true,
+        override_special: 'abcdef',
+      });
     }
     expect(passwords[Object.keys(passwords).find((k) => k.includes('creds_key'))!].length).toBe(64);
     expect(passwords[Object.keys(passwords).find((k) => k.includes('creds_iv'))!].length).toBe(32);
@@ -409,20 +416,29 @@ describe.each([
       expect(secret.tags['llm-platform/kubernetes-secret']).toMatch(/^[a-z-]+\/[a-z-]+$/);
     }
     expect(stack.json.resource!.aws_kms_key[keyId]).toMatchObject({ multi_region: true, enable_key_rotation: true });
-    expect(stack.json.resource!.aws_kms_replica_key[replicaId]).toMatchObject({ region: cluster.secondaryRegion, primary_key_arn: `\${aws_kms_key.${keyId}.arn}` });
+    expect(stack.json.resource!.aws_kms_replica_key[replicaId]).toMatchObject({
+      region: cluster.secondaryRegion,
+      primary_key_arn: `\${aws_kms_key.${keyId}.arn}`,
+    });
     expect(cluster.secondaryRegion).not.toBe(cluster.region);
   });
 
-  test('each version writes exactly its Secret\'s credentials as JSON, once, and keeps its label when a rotation moves AWSCURRENT', () => {
+  test("each version writes exactly its Secret's credentials as JSON, once, and keeps its label when a rotation moves AWSCURRENT", () => {
     const versions = all(stack.json, 'aws_secretsmanager_secret_version');
     expect(versions).toHaveLength(expected.length);
     for (const { app, secret } of expected) {
-      const id = Object.entries<any>(stack.json.resource!.aws_secretsmanager_secret).find(([, s]) => s.name === secretsManagerName(cluster.name, app.namespace, secret.name))![0];
+      const id = Object.entries<any>(stack.json.resource!.aws_secretsmanager_secret).find(
+        ([, s]) => s.name === secretsManagerName(cluster.name, app.namespace, secret.name),
+      )![0];
       const version = versions.find((v) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`);
       const keys = [...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g)];
       expect(keys.map((m) => m[1]).sort()).toEqual(secret.credentials.map((c) => c.key).sort());
       expect(keys.map((m) => m[2]).sort()).toEqual(secret.credentials.map((c) => credentialVariableName(app.name.replace(/-/g, '_'), c.key)).sort());
-      expect(version).toMatchObject({ secret_string_wo_version: 1, version_stages: ['AWSCURRENT', 'terraform-initial'], lifecycle: { ignore_changes: ['version_stages'] } });
+      expect(version).toMatchObject({
+        secret_string_wo_version: 1,
+        version_stages: ['AWSCURRENT', 'terraform-initial'],
+        lifecycle: { ignore_changes: ['version_stages'] },
+      });
     }
   });
 
@@ -452,7 +468,11 @@ describe.each([
     const { json } = synth(environmentStacks({ ...env, secrets: { source: 'terraform' } }).platform);
     expect(all(json, 'aws_secretsmanager_secret')).toHaveLength(0);
     expect(all(json, 'helm_release').map((r) => r.chart)).not.toContain('external-secrets');
-    expect(all(json, 'kubernetes_secret_v1').map((s) => s.metadata.name).sort()).toEqual(expected.map(({ secret }) => secret.name).sort());
+    expect(
+      all(json, 'kubernetes_secret_v1')
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(expected.map(({ secret }) => secret.name).sort());
   });
 });
 
