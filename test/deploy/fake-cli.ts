@@ -14,7 +14,14 @@ export const PLATFORM = {
   provider: { kubernetes: [{ config_path: '/tmp/kubeconfig', config_context: 'ctx' }] },
   resource: {
     kubernetes_namespace_v1: { ns_argocd: { metadata: { name: 'argocd', labels: MANAGED } } },
-    kubernetes_secret_v1: { repo: { metadata: { name: 'repo', namespace: '${kubernetes_namespace_v1.ns_argocd.metadata[0].name}', labels: MANAGED } } },
+    kubernetes_secret_v1: {
+      repo: { metadata: { name: 'repo', namespace: '${kubernetes_namespace_v1.ns_argocd.metadata[0].name}', labels: MANAGED } },
+      creds: {
+        metadata: { name: 'creds', namespace: '${kubernetes_namespace_v1.ns_argocd.metadata[0].name}', labels: MANAGED },
+        data_wo: { token: '${var.token}' },
+        data_wo_revision: 1,
+      },
+    },
     helm_release: { argocd: { name: 'argocd', namespace: '${kubernetes_namespace_v1.ns_argocd.metadata[0].name}', chart: 'argo-cd' } },
     random_bytes: { key: { length: 32 } },
   },

@@ -92,6 +92,19 @@ describe('adoption after an interrupted apply', () => {
     expect(importAt).toBeLessThan(applyAt);
   });
 
+  test('a write-only Secret left by the interrupted apply is deleted and written anew, never imported (its data would enter the state)', async () => {
+    const { error, calls, log } = await run('deploy', {
+      objects: { 'namespace argocd': MANAGED, 'secret argocd/repo': MANAGED, 'secret argocd/creds': MANAGED },
+      state: { 'dev-platform': ['kubernetes_namespace_v1.ns_argocd', 'kubernetes_secret_v1.repo'] },
+    });
+    expect(error).toBeUndefined();
+    expect(calls.filter((c) => c.args[0] === 'import')).toEqual([]);
+    const deleteAt = calls.findIndex((c) => c.tool === 'kubectl' && c.args.includes('delete'));
+    expect(calls[deleteAt].args.slice(-5)).toEqual(['delete', 'secret', '-n', 'argocd', 'creds']);
+    expect(deleteAt).toBeLessThan(calls.findIndex((c) => c.tool === 'cdktf'));
+    expect(log.join('\n')).toMatch(/recreating secret argocd\/creds: .*importing it would copy its data into the state/);
+  });
+
   test('terraform killed before its first state write (no state file): everything of the program found is adopted', async () => {
     const { error, calls } = await run('deploy', {
       objects: { 'namespace argocd': MANAGED, 'secret argocd/repo': MANAGED },

@@ -152,11 +152,21 @@ async function adopt(e: Env, stack: StackInfo, json: any): Promise<void> {
       `${stack.name}: these objects exist but are not in state and do not carry this program's labels, so they are not imported:\n${lines.join('\n')}\nDelete them, or import each one you know to be this stack's with \`${e.options.tfBinary} -chdir=${stackDir} import <address> <id>\`, then re-run ${recoveryCommand(e.options)}`,
     );
   }
-  const imports: { address: string; id: string; what: string }[] = plan.imports.map((o: StackObject) => ({
-    address: o.address,
-    id: o.importId,
-    what: describeObject(o),
-  }));
+  // A write-only Secret's data must never reach the state, which an import would copy it into: the
+  // orphan (this program's, created by the interrupted apply) is deleted and the apply writes it anew.
+  for (const o of plan.imports.filter((i) => i.writeOnly)) {
+    e.log(
+      `${stack.name}: recreating ${describeObject(o)}: it exists, is this program's and is missing from state; importing it would copy its data into the state`,
+    );
+    await kube.run(['delete', 'secret', '-n', o.namespace!, o.name]);
+  }
+  const imports: { address: string; id: string; what: string }[] = plan.imports
+    .filter((o) => !o.writeOnly)
+    .map((o: StackObject) => ({
+      address: o.address,
+      id: o.importId,
+      what: describeObject(o),
+    }));
   for (const release of deployedReleases) {
     if (state.has(release.address)) continue;
     const namespace = objects.find((o) => o.resource === 'namespace' && o.name === release.namespace);

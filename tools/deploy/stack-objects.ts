@@ -16,6 +16,11 @@ export interface StackObject {
   readonly name: string;
   /** The ID `terraform import` takes for this resource type. */
   readonly importId: string;
+  /**
+   * A Secret written through write-only arguments (`data_wo`): importing it would read its data
+   * into the state, so an orphan is recreated instead of adopted.
+   */
+  readonly writeOnly?: boolean;
 }
 
 /** A Helm release a stack installs. */
@@ -68,7 +73,9 @@ export function stackObjects(json: any): StackObject[] {
     for (const [address, body] of resourcesOf(json, type)) {
       const name = literalName(json, body.metadata?.name);
       const namespace = literalName(json, body.metadata?.namespace ?? 'default');
-      if (name && namespace) objects.push({ address, resource: 'secret', namespace, name, importId: `${namespace}/${name}` });
+      const writeOnly = body.data_wo !== undefined || body.binary_data_wo !== undefined;
+      if (name && namespace)
+        objects.push({ address, resource: 'secret', namespace, name, importId: `${namespace}/${name}`, ...(writeOnly ? { writeOnly } : {}) });
     }
   }
   for (const [address, body] of resourcesOf(json, 'kubernetes_manifest')) {
