@@ -8,6 +8,7 @@ export const prod: EnvironmentConfig = {
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
+    secondaryRegion: 'eu-central-1',
     name: 'llm-prod',
     kubernetesVersion: '1.35',
     // Documentation range (RFC 5737): operators must replace it with the egress ranges of their

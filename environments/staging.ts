@@ -9,6 +9,7 @@ export const staging: EnvironmentConfig = {
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
+    secondaryRegion: 'eu-central-1',
     name: 'llm-staging',
     kubernetesVersion: '1.35',
     // Documentation range (RFC 5737): operators must replace it with the egress ranges of their

@@ -1,5 +1,6 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { argocdAwsAlbMode, ingressAnnotations, publishedNamespaceLabels } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
@@ -100,11 +101,18 @@ export class PlatformStack extends TerraformStack {
       const backupTag = { key: BACKUP_TAG_KEY, value: cluster.name };
       new StatefulStorageClass(this, 'stateful_storage', { volumeTags: { [backupTag.key]: backupTag.value } });
       if (env.backup) {
+        // Disaster recovery: every recovery point is copied to a vault in the secondary region.
+        const secondary = new AwsProvider(this, 'aws_secondary', {
+          alias: 'secondary',
+          region: cluster.secondaryRegion,
+          defaultTags: [{ tags: awsDefaultTags(props.tags) }],
+        });
         new VolumeBackup(this, 'volume_backup', {
           name: cluster.name,
           selectionTag: backupTag,
           retentionDays: env.backup.retentionDays,
           schedule: env.backup.schedule,
+          copies: { provider: secondary },
         });
       }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
