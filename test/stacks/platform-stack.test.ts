@@ -5,6 +5,7 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { CATALOG, LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
+import { stateKeyAlias } from '../../constructs/core/state-backend';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -280,9 +281,18 @@ describe('staging-platform', () => {
     expect(parse(plugin.values[0]).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
   });
 
-  test('keeps state in S3, encrypted, with S3-native locking', () => {
+  test("keeps state in S3, encrypted with the state bucket's KMS key, with S3-native locking", () => {
+    const state = environment('staging').state;
+    if (state.backend !== 's3') throw new Error('S3 state expected');
     expect(staging.json.terraform.backend).toEqual({
-      s3: { bucket: 'example-org-llm-platform-tfstate', key: 'staging/staging-platform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/staging-platform.tfstate`,
+        region: state.region,
+        encrypt: true,
+        kms_key_id: stateKeyAlias(state.bucket),
+        use_lockfile: true,
+      },
     });
   });
 
@@ -292,9 +302,9 @@ describe('staging-platform', () => {
 });
 
 describe('prod-platform', () => {
-  test('locks state with the configured DynamoDB table', () => {
-    expect(prod.json.terraform.backend.s3).toMatchObject({ key: 'prod/prod-platform.tfstate', dynamodb_table: 'llm-platform-tflock', encrypt: true });
-    expect(prod.json.terraform.backend.s3.use_lockfile).toBeUndefined();
+  test('locks state with S3-native lock files, no DynamoDB table', () => {
+    expect(prod.json.terraform.backend.s3).toMatchObject({ key: 'prod/prod-platform.tfstate', use_lockfile: true, encrypt: true });
+    expect(prod.json.terraform.backend.s3.dynamodb_table).toBeUndefined();
   });
 
   test('sizes Argo CD for production', () => {
