@@ -155,6 +155,24 @@ describe('npm run deploy -- <env> --plan <dir>', () => {
     expect(tfCalls(calls, 'apply')).toEqual([]);
   });
 
+  test('refuses the plans when a stack that was current when they were made has changed since', async () => {
+    const root = fakeRoot();
+    await plan(root, { plan: { 'dev-platform': { changes: false } } });
+    const file = path.join(root, 'cdktf.out/stacks/dev-platform/cdk.tf.json');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), output: { x: { value: 1 } } }));
+    const { error, calls } = await deploy(root, {});
+    expect(error!.message).toMatch(/^dev-platform: the plan was made from other synthesized JSON .*\n {2}npm run plan -- dev$/s);
+    expect(tfCalls(calls, 'apply')).toEqual([]);
+  });
+
+  test('the summary names --context in both commands', async () => {
+    const root = fakeRoot();
+    await plan(root, {}, { context: 'kind-llm' });
+    expect(fs.readFileSync(path.join(root, 'plans/dev', PLAN_SUMMARY), 'utf8')).toMatch(
+      /Review the plans, then apply exactly them: npm run deploy -- dev --plan plans\/dev --context kind-llm\nThen plan again for dev-apps: npm run plan -- dev --context kind-llm\n$/,
+    );
+  });
+
   test('refuses a plan made with another terraform version', async () => {
     const root = fakeRoot();
     await plan(root, {});

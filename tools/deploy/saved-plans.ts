@@ -76,10 +76,11 @@ export function replanCommand(options: Pick<RunStacksOptions, 'env' | 'context' 
   return `npm run plan -- ${options.env}${flags.length ? ` ${flags.join(' ')}` : ''}`;
 }
 
-/** The command that applies the plans of `planDir`. */
-export function applyCommand(options: Pick<RunStacksOptions, 'env' | 'planDir' | 'root'>): string {
+/** The command that applies the plans of `planDir`, with the same --context. */
+export function applyCommand(options: Pick<RunStacksOptions, 'env' | 'context' | 'planDir' | 'root'>): string {
   const dir = options.planDir ?? defaultPlanDir(options.root, options.env);
-  return `npm run deploy -- ${options.env} --plan ${path.relative(options.root, path.resolve(options.root, dir)) || '.'}`;
+  const context = options.context ? ` --context ${options.context}` : '';
+  return `npm run deploy -- ${options.env} --plan ${path.relative(options.root, path.resolve(options.root, dir)) || '.'}${context}`;
 }
 
 /** terraform's one-line summary of a plan, from `terraform show` text. */
@@ -267,19 +268,24 @@ export async function applyPlans(options: RunStacksOptions, exec: Exec): Promise
       `${dir} holds no plan to apply${waiting.length ? ` (${waiting.map((s) => s.name).join(', ')} still to plan)` : ''}. Plan again:\n  ${replan}`,
     );
   }
-  // Every check first: nothing is applied unless every plan is what it claims to be.
-  let version: string | undefined;
-  for (const { stack, entry } of toApply) {
-    const stackDir = stackDirOf(e, stack);
-    const planFile = path.join(dir, entry.planFile!);
-    if (!fs.existsSync(planFile))
-      throw new StackRunError(`${stack.name}: its saved plan ${planFile} is missing. Nothing was applied. Plan again:\n  ${replan}`);
+  // Every check first: nothing is applied unless every plan is what it claims to be, and no stack
+  // that was current when planned has changed since (the plans after it were made against it).
+  for (const stack of stacks) {
+    const entry = manifest.stacks.find((s) => s.name === stack.name)!;
+    if (entry.status !== 'planned' && entry.status !== 'current') continue;
     const now = jsonDigest(e, stack);
     if (now !== entry.stackJsonSha256) {
       throw new StackRunError(
         `${stack.name}: the plan was made from other synthesized JSON (cdk.tf.json sha256 ${entry.stackJsonSha256?.slice(0, 12)} planned, ${now.slice(0, 12)} now): the code or the configuration changed since the plan. Nothing was applied. Plan again and review:\n  ${replan}`,
       );
     }
+  }
+  let version: string | undefined;
+  for (const { stack, entry } of toApply) {
+    const stackDir = stackDirOf(e, stack);
+    const planFile = path.join(dir, entry.planFile!);
+    if (!fs.existsSync(planFile))
+      throw new StackRunError(`${stack.name}: its saved plan ${planFile} is missing. Nothing was applied. Plan again:\n  ${replan}`);
     await tf(e, stackDir, ['init', '-input=false', '-no-color']);
     version ??= await tfVersion(e, stackDir);
     const inputs = planInputs(e, stackDir, version);
