@@ -101,6 +101,17 @@ describe('npm run plan', () => {
     );
   });
 
+  test('refuses a plan directory others can read, before planning anything', async () => {
+    const root = fakeRoot();
+    fs.mkdirSync(path.join(root, 'shared'), { mode: 0o755 });
+    fs.chmodSync(path.join(root, 'shared'), 0o755);
+    const { error, calls } = await plan(root, {}, { planDir: 'shared' });
+    expect(error!.message).toBe(
+      `${path.join(root, 'shared')}: must be private to its owner (mode 755): saved plans hold secrets; run chmod 700 on it or choose another --out`,
+    );
+    expect(calls.filter((c) => c.tool === 'terraform')).toEqual([]);
+  });
+
   test('a fresh plan replaces the files of the last one', async () => {
     const root = fakeRoot();
     await plan(root, {});

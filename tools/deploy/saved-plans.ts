@@ -172,6 +172,10 @@ export async function planStacks(options: RunStacksOptions, exec: Exec): Promise
   await synthesize(e);
   const stacks = orderedStacks(readManifest(e.outdir), options.env, 'deploy');
   // Saved plans hold the variables' values and the state's, secrets included.
+  if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o077) !== 0) {
+    const mode = (fs.statSync(dir).mode & 0o777).toString(8);
+    throw new StackRunError(`${dir}: must be private to its owner (mode ${mode}): saved plans hold secrets; run chmod 700 on it or choose another --out`);
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   clearPlanDir(dir);
