@@ -71,7 +71,8 @@ export function defaultPlanDir(root: string, env: string): string {
 /** The command that writes fresh plans, with the flags of this run that `plan` takes too. */
 export function replanCommand(options: Pick<RunStacksOptions, 'env' | 'context' | 'planDir' | 'root'>): string {
   const flags: string[] = [];
-  if (options.planDir && path.resolve(options.root, options.planDir) !== defaultPlanDir(options.root, options.env)) flags.push('--out', options.planDir);
+  const dir = options.planDir ? path.resolve(options.root, options.planDir) : undefined;
+  if (dir && dir !== defaultPlanDir(options.root, options.env)) flags.push('--out', path.relative(options.root, dir) || '.');
   if (options.context) flags.push('--context', options.context);
   return `npm run plan -- ${options.env}${flags.length ? ` ${flags.join(' ')}` : ''}`;
 }
