@@ -99,6 +99,8 @@ describe('npm run plan', () => {
     expect(fs.readFileSync(path.join(root, 'review', PLAN_SUMMARY), 'utf8')).toMatch(
       /Review the plans, then apply exactly them: npm run deploy -- dev --plan review\n$/,
     );
+    const stale = await deploy(root, { apply: { 'dev-apps': 'stale' } }, { planDir: path.join(root, 'review') });
+    expect(stale.error!.message).toMatch(/\n {2}npm run plan -- dev --out review$/);
   });
 
   test('refuses a plan directory others can read, before planning anything', async () => {
