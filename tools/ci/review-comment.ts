@@ -289,7 +289,7 @@ export function reviewComment(input: ReviewInput): string {
       const lines = byEnv.get(env)!;
       const added = lines.filter((l) => l.startsWith('+') && !l.startsWith('+++')).length;
       const removed = lines.filter((l) => l.startsWith('-') && !l.startsWith('---')).length;
-      let text = lines.join('\n');
+      let text = lines.join('\n').replace(/\n+$/, '');
       if (text.length > share) text = `${text.slice(0, share)}\n… (truncated: the full diff is in the rendered artifact)`;
       out.push(`<details><summary><b>${env}</b>: +${added} −${removed} lines</summary>`, '', fenced(text, 'diff'), '', '</details>');
     }
