@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 echo "$method $path" >> "$GH_LOG"
-if [ "$method" != GET ]; then cp "$body" "$GH_LOG.body"; echo '{}'; exit 0; fi
+if [ "$method" != GET ]; then [ -z "$body" ] || cp "$body" "$GH_LOG.body"; echo '{}'; exit 0; fi
 file="$GH_FIXTURES/$(echo "$path" | tr '/' '_').json"
 [ -f "$file" ] || { echo "no fixture for $path" >&2; exit 1; }
 if [ -n "$jqexpr" ]; then jq -r "$jqexpr" "$file"; else cat "$file"; fi
@@ -93,6 +93,8 @@ const FIXTURES = {
   'repos/o/r/issues/8/comments': [
     { id: 1, user: { login: 'someone' }, body: `${COMMENT_MARKER}\nno changes` },
     { id: 2, user: { login: 'github-actions[bot]' }, body: `${COMMENT_MARKER}\nold` },
+    { id: 3, user: { login: 'github-actions[bot]' }, body: 'another bot comment' },
+    { id: 4, user: { login: 'github-actions[bot]' }, body: `${COMMENT_MARKER}\nno changes (posted by a modified plan.yml)` },
   ],
 };
 
@@ -120,7 +122,7 @@ const FIXTURES = {
     expect(fs.existsSync(path.join(dirs.temp, 'review/files.jsonl'))).toBe(false);
   });
 
-  test('writes the comment with this checkout’s tooling and updates the bot’s own comment, not a look-alike', () => {
+  test('writes the comment with this checkout’s tooling, updates the bot’s marked comment (not a look-alike) and deletes any second one', () => {
     const { run, dirs, calls, posted } = setUp(FIXTURES);
     expect(run('the pull request', PR_ENV).status).toBe(0);
     fs.mkdirSync(path.join(dirs.temp, 'evidence/rendered'), { recursive: true });
@@ -132,7 +134,12 @@ const FIXTURES = {
     expect(comment).toContain('⚠️ **This pull request changes the code that produced the evidence below**: ``tools/ci/x `y`.ts``, `tools/ci/old.ts`.');
     expect(comment).toContain('⚠️ This pull request changes files the render reads (`apps/ollama/values.yaml`), yet the render diff is empty');
     expect(run('create or update', { PR: '8' }).status).toBe(0);
-    expect(calls().slice(-3)).toEqual(['GET repos/o/r/pulls/8', 'GET repos/o/r/issues/8/comments', 'PATCH repos/o/r/issues/comments/2']);
+    expect(calls().slice(-4)).toEqual([
+      'GET repos/o/r/pulls/8',
+      'GET repos/o/r/issues/8/comments',
+      'PATCH repos/o/r/issues/comments/2',
+      'DELETE repos/o/r/issues/comments/4',
+    ]);
     expect(posted()).toBe(comment);
   });
 
