@@ -152,8 +152,18 @@ test('changeAreas: what each changed file affects', () => {
 describe('footer: what reaches which environment, when', () => {
   const facts = (over: Partial<FooterFacts>): FooterFacts => ({ chain, plans: new Map(), terraformInputs: false, renderChanged: new Set(), ...over });
   const line = (lines: string[], env: string) => lines.find((l) => l.startsWith(`- **${env}** `));
-  const promote = (l: (typeof chain)[number]) => `\`npm run promote -- ${l.env}\` moves \`${l.ref}\` to a commit that contains this merge`;
+  const promote = (l: (typeof chain)[number]) => {
+    const previous = promoted.find((p) => p.env === l.previous);
+    return `\`npm run promote -- ${l.env}\` moves \`${l.ref}\` to a commit that contains this merge${previous ? ` (once ${previous.env} runs it)` : ''}`;
+  };
   const reviewed = (env: string) => `a reviewed \`npm run plan -- ${env}\` applied with \`npm run deploy -- ${env} --plan <dir>\``;
+
+  test('a later environment receives the change only once the one before it runs it', () => {
+    const lines = footer(facts({ renderChanged: new Set(envs) }));
+    const later = promoted.filter((l) => promoted.some((p) => p.env === l.previous));
+    expect(later.length).toBeGreaterThan(0);
+    for (const l of later) expect(line(lines, l.env)).toContain(`this merge (once ${l.previous} runs it)`);
+  });
 
   test('app change only: the mainline at merge, the promoted environments at promotion', () => {
     const lines = footer(facts({ renderChanged: new Set(envs), plans: new Map(promoted.map((l) => [l.env, 'no-changes'])) }));

@@ -201,7 +201,9 @@ export function footer(facts: FooterFacts): string[] {
       lines.push(`- **${env}** follows \`main\`: ${parts.join('; ')}.`);
       continue;
     }
-    const promote = `\`npm run promote -- ${env}\` moves \`${link.ref}\` to a commit that contains this merge`;
+    const previous = facts.chain.find((l) => l.env === link.previous);
+    const after = previous && !previous.followsMainline ? ` (once ${previous.env} runs it)` : '';
+    const promote = `\`npm run promote -- ${env}\` moves \`${link.ref}\` to a commit that contains this merge${after}`;
     if (facts.renderChanged === undefined) parts.push(`render unknown (no render artifact); app changes arrive only when ${promote}`);
     else if (rendered) parts.push(`the render changes above arrive only when ${promote}`);
     else parts.push('no rendered change');
