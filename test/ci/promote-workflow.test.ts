@@ -43,7 +43,7 @@ interface Run {
 
 function runner(fx: GitFixture, name: string) {
   const temp = path.join(fx.root, `${name}-temp`);
-  fs.mkdirSync(temp, { recursive: true });
+  fs.mkdirSync(path.join(temp, 'tmp'), { recursive: true });
   const bin = path.join(fx.root, 'bin');
   fs.mkdirSync(bin, { recursive: true });
   fs.writeFileSync(path.join(bin, 'npm'), NPM, { mode: 0o755 });
@@ -57,6 +57,7 @@ function runner(fx: GitFixture, name: string) {
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
         RUNNER_TEMP: temp,
+        TMPDIR: path.join(temp, 'tmp'),
         GITHUB_OUTPUT: outputFile,
         GITHUB_STEP_SUMMARY: path.join(temp, 'summary'),
         // git@github.com:<repository>.git is the local remote here.
@@ -107,6 +108,8 @@ test('promote: the preview prepares the update without moving the remote; the pu
   expect(pushed.status).toBe(0);
   expect(fx.remoteRef(STAGING)).toBe(c2);
   expect(fx.remoteRef('refs/heads/env/prod')).toBe(c1);
+  // The key file lived in a temporary folder of the push step, removed on exit.
+  expect(fs.readdirSync(path.join(fx.root, 'push-temp/tmp'))).toEqual([]);
 });
 
 test('a record the program pushes (an annotated tag) travels in the bundle and is pushed atomically with the ref', () => {
@@ -185,10 +188,11 @@ describe('the push job refuses prepared updates that touch', () => {
 });
 
 test('the push step refuses without the environment’s own key', () => {
-  const { fx, c2, pushClone, preview, push, handOver } = setUp();
-  expect(preview(fx.clone, PREPARE, { ...STAGING_ENV, TARGET: c2 }).status).toBe(0);
-  handOver();
+  const { fx, c1, c2, pushClone, push } = setUp();
+  fs.mkdirSync(path.join(fx.root, 'push-temp/promotion'), { recursive: true });
+  fs.writeFileSync(path.join(fx.root, 'push-temp/promotion/updates.txt'), `${c1} ${c2} ${STAGING}\n`);
   const pushed = push(pushClone, PUSH, { ...PUSH_ENV, DEPLOY_KEY: '' });
   expect(pushed.status).toBe(1);
   expect(pushed.stderr.trim()).toBe('the staging environment has no deploy key secret (STAGING_DEPLOY_KEY / PROD_DEPLOY_KEY): see docs/promotion.md');
+  expect(fx.remoteRef(STAGING)).toBe(c1);
 });
