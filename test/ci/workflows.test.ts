@@ -7,6 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { parse } from 'yaml';
+import { CATALOG } from '../../apps/catalog';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { generatedValueFiles } from '../../stacks/generated-values';
 import { changeAreas } from '../../tools/ci/review-comment';
 import { configuredChain } from '../../tools/promote/config';
 
@@ -123,6 +126,14 @@ describe('review sees every change that alters an environment', () => {
     const on = workflow('plan.yml').on;
     expect(Object.keys(on)).toEqual(['pull_request']);
     expect(skippedByPullRequestFilter(on, INPUTS)).toEqual([]);
+  });
+
+  test('the generated value files are among those files, reviewed, and shown as Argo CD changes', () => {
+    const generated = generatedValueFiles(loadEnvironments(ENVIRONMENTS, CATALOG, {}), CATALOG).map((f) => f.file);
+    expect(generated.length).toBeGreaterThan(0);
+    expect(INPUTS).toEqual(expect.arrayContaining(generated));
+    expect(skippedByPullRequestFilter(workflow('plan.yml').on, generated)).toEqual([]);
+    expect(changeAreas(generated).argoCd).toEqual(generated);
   });
 
   test('the comment classifies every file the synth or the render reads as altering an environment', () => {
