@@ -151,19 +151,6 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ],
   ['source ranges not empty', 'dev', (e) => (e.ingress.sourceRanges = { argocd: [] }), 'dev.ingress.sourceRanges.argocd: must list at least one CIDR'],
   ['AWS region', 'staging', (e) => (e.cluster.region = 'europe'), 'staging.cluster.region: must be an AWS region such as eu-west-1'],
-  ['secondary region', 'staging', (e) => (e.cluster.secondaryRegion = 'europe'), 'staging.cluster.secondaryRegion: must be an AWS region such as eu-west-1'],
-  [
-    'secondary region required',
-    'prod',
-    (e) => delete e.cluster.secondaryRegion,
-    'prod.cluster.secondaryRegion: Invalid input: expected string, received undefined',
-  ],
-  [
-    'secondary region differs',
-    'prod',
-    (e) => (e.cluster.secondaryRegion = e.cluster.region),
-    'prod.cluster.secondaryRegion: must differ from cluster.region, the region it keeps copies for (got eu-west-1)',
-  ],
   ['secrets source', 'staging', (e) => (e.secrets = { source: 'vault' }), 'staging.secrets.source: must be one of terraform, aws-secrets-manager'],
   [
     'Secrets Manager needs EKS',
