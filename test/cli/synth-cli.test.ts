@@ -29,7 +29,20 @@ describe('main.ts as the cdktf app', () => {
     ]);
     // Config text reaches the JSON only as escaped literals: every template left in it calls a
     // function the program itself writes (a hostile `${file(...)}` would show up here).
-    const programFunctions = ['coalesce', 'cidrsubnet', 'base64decode', 'can', 'regex', 'contains', 'alltrue', 'join', 'setsubtract', 'max', 'tolist', 'jsonencode'];
+    const programFunctions = [
+      'coalesce',
+      'cidrsubnet',
+      'base64decode',
+      'can',
+      'regex',
+      'contains',
+      'alltrue',
+      'join',
+      'setsubtract',
+      'max',
+      'tolist',
+      'jsonencode',
+    ];
     for (const name of fs.readdirSync(path.join(outdir, 'stacks'))) {
       const text = fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
       const calls = [...text.matchAll(/(?<!\$)\$\{([^}]*)/g)].flatMap((m) => [...m[1].matchAll(/([a-z_][a-z0-9_]*)\(/g)].map((c) => c[1]));
