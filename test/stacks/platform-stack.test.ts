@@ -77,7 +77,7 @@ describe('dev-platform', () => {
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
     expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
     expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data)).toEqual(['MEILI_MASTER_KEY']);
-    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual(['mongodb-passwords', 'mongodb-root-password']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual(['mongodb-passwords', 'mongodb-replica-set-key', 'mongodb-root-password']);
   });
 
   test('points the connection settings at the Services the wrapper charts create, MONGO_URI with the generated password', () => {
@@ -87,6 +87,23 @@ describe('dev-platform', () => {
     expect(data.MONGO_URI).toBe(`mongodb://librechat:${password}@librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat`);
     expect(data.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
     expect(data.MEILI_HOST).toBeUndefined();
+  });
+
+  test.each([
+    ['staging', () => staging],
+    ['prod', () => prod],
+  ] as const)("%s: MONGO_URI names every member of the replica set (apps.librechat.mongodb.replicas) and the set's name", (env, stack) => {
+    const replicas = environment(env).apps.librechat.mongodb.replicas;
+    expect(replicas).toBe(3);
+    const password = secretNamed(stack().json, 'librechat-mongodb').data['mongodb-passwords'];
+    const members = Array.from({ length: replicas }, (_, i) => `librechat-mongodb-${i}.librechat-mongodb-headless.librechat.svc.cluster.local:27017`);
+    expect(secretNamed(stack().json, 'librechat-credentials-env').data.MONGO_URI).toBe(
+      `mongodb://librechat:${password}@${members.join(',')}/LibreChat?replicaSet=rs0`,
+    );
+    // The members' key file: a generated credential of the same Secret, never a value in the JSON.
+    expect(secretNamed(stack().json, 'librechat-mongodb').data['mongodb-replica-set-key']).toMatch(
+      /^\$\{coalesce\(var\.librechat_mongodb_replica_set_key, random_bytes\.\w+\.hex\)\}$/,
+    );
   });
 
   test('takes each credential from its sensitive variable, else from random_bytes of the right size', () => {
