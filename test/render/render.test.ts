@@ -237,6 +237,16 @@ const shippedRenders = () => (shipped ??= render());
     expect(peers.ingress[0].from).toEqual([{ podSelector: { matchLabels: labels } }]);
   });
 
+  test.each(['dev', 'staging', 'prod'])("%s: nothing stops LibreChat from rebuilding Meilisearch's index from MongoDB at start", (env) => {
+    // LibreChat syncs unindexed messages and conversations when SEARCH is on, unless MEILI_NO_SYNC is.
+    const configEnv = find(renders, env, 'librechat', 'ConfigMap', 'librechat-librechat-configenv').data;
+    expect(configEnv.SEARCH).toBe('true');
+    expect(configEnv.MEILI_HOST).toBe('http://librechat-meilisearch.librechat.svc.cluster.local:7700');
+    const pod = find(renders, env, 'librechat', 'Deployment', 'librechat-librechat').spec.template.spec;
+    const names = [...Object.keys(configEnv), ...pod.containers.flatMap((c: any) => (c.env ?? []).map((e: any) => e.name))];
+    expect(names.filter((name) => /^MEILI_(NO_SYNC|SYNC_THRESHOLD)$/.test(name))).toEqual([]);
+  });
+
   test('LibreChat sign-up: closed on the public EKS hosts, open only in dev, which opts in', () => {
     const registration = (env: string) => find(renders, env, 'librechat', 'ConfigMap', 'librechat-librechat-configenv').data.ALLOW_REGISTRATION;
     expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
