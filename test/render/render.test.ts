@@ -272,7 +272,7 @@ const shippedRenders = () => (shipped ??= render());
     expect(pod.volumes.find((v: any) => v.name === 'ollama-data')).toEqual({ name: 'ollama-data', emptyDir: {} });
   });
 
-  test('dev: one GPU host, the models on the chart\'s claim', () => {
+  test("dev: one GPU host, the models on the chart's claim", () => {
     const pod = find(renders, 'dev', 'ollama', 'Deployment', 'ollama').spec.template.spec;
     expect(pod.volumes.map((v: any) => v.name)).toEqual(['ollama-data']);
     expect(find(renders, 'dev', 'ollama', 'PersistentVolumeClaim', 'ollama').spec.resources.requests.storage).toBe('20Gi');

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { CATALOG, LIBRECHAT } from '../../apps/catalog';
+import { CATALOG, LIBRECHAT, LibrechatSettings } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
@@ -77,7 +77,11 @@ describe('dev-platform', () => {
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
     expect(Object.keys(secret.data).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
     expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data)).toEqual(['MEILI_MASTER_KEY']);
-    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual(['mongodb-passwords', 'mongodb-replica-set-key', 'mongodb-root-password']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data).sort()).toEqual([
+      'mongodb-passwords',
+      'mongodb-replica-set-key',
+      'mongodb-root-password',
+    ]);
   });
 
   test('points the connection settings at the Services the wrapper charts create, MONGO_URI with the generated password', () => {
@@ -93,7 +97,7 @@ describe('dev-platform', () => {
     ['staging', () => staging],
     ['prod', () => prod],
   ] as const)("%s: MONGO_URI names every member of the replica set (apps.librechat.mongodb.replicas) and the set's name", (env, stack) => {
-    const replicas = environment(env).apps.librechat.mongodb.replicas;
+    const replicas = (environment(env).apps.librechat as LibrechatSettings).mongodb.replicas;
     expect(replicas).toBe(3);
     const password = secretNamed(stack().json, 'librechat-mongodb').data['mongodb-passwords'];
     const members = Array.from({ length: replicas }, (_, i) => `librechat-mongodb-${i}.librechat-mongodb-headless.librechat.svc.cluster.local:27017`);

@@ -147,7 +147,8 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
             : ordinal >= Number(owner.object.spec?.replicas ?? 1)
               ? `StatefulSet ${target.namespace}/${owner.object.metadata.name} has ${owner.object.spec?.replicas ?? 1} replicas`
               : undefined;
-      if (why) findings.push({ app, object, field, message: `URL ${url} names pod ${target.pod} of Service ${target.namespace}/${target.service}, but ${why}` });
+      if (why)
+        findings.push({ app, object, field, message: `URL ${url} names pod ${target.pod} of Service ${target.namespace}/${target.service}, but ${why}` });
       return;
     }
     if (service && ports.includes(target.port)) return;
