@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as vm from 'vm';
 import { parse } from 'yaml';
 import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
@@ -239,6 +240,60 @@ const shippedRenders = () => (shipped ??= render());
     const peers = find(renders, env, 'librechat', 'NetworkPolicy', 'librechat-mongodb-from-mongodb').spec;
     expect(peers.podSelector.matchLabels).toEqual(labels);
     expect(peers.ingress[0].from).toEqual([{ podSelector: { matchLabels: labels } }]);
+  });
+
+  describe("the replica set's reconcile.js, run against a stand-in of mongosh's rs and db", () => {
+    const DOMAIN = 'librechat-mongodb-headless.librechat.svc.cluster.local';
+    const host = (i: number) => `librechat-mongodb-${i}.${DOMAIN}:27017`;
+    /** Runs the rendered script as pod `pod`; returns the rs calls it made. */
+    const run = (pod: number, state: { members?: number[]; primary?: boolean; error?: object }) => {
+      const script = find(renders, 'prod', 'librechat', 'ConfigMap', 'librechat-mongodb-replica-set').data['reconcile.js'];
+      const calls: unknown[][] = [];
+      const QUIT = Symbol('quit');
+      const rs = {
+        conf: () => {
+          if (state.error) throw state.error;
+          if (!state.members) throw Object.assign(new Error('no replset config has been received'), { code: 94, codeName: 'NotYetInitialized' });
+          return { members: state.members.map((i) => ({ host: host(i) })) };
+        },
+        initiate: (config: unknown) => calls.push(['initiate', config]),
+        add: (member: unknown) => calls.push(['add', member]),
+        remove: (member: unknown) => calls.push(['remove', member]),
+      };
+      const env = { REPLICA_SET_NAME: 'rs0', REPLICAS: '3', STATEFULSET: 'librechat-mongodb', MEMBER_DOMAIN: DOMAIN, POD_NAME: `librechat-mongodb-${pod}` };
+      const context = {
+        process: { env },
+        rs,
+        db: { hello: () => ({ isWritablePrimary: state.primary ?? false }) },
+        printjson: () => undefined,
+        quit: () => {
+          throw QUIT;
+        },
+      };
+      try {
+        vm.runInNewContext(script, context);
+      } catch (error) {
+        if (error !== QUIT) throw error;
+      }
+      return calls;
+    };
+
+    test.each([
+      ['pod 0 of a new set initiates it with itself alone', 0, {}, [['initiate', { _id: 'rs0', members: [{ _id: 0, host: host(0) }] }]]],
+      ['another pod of a new set waits for pod 0', 1, {}, []],
+      ['a secondary changes nothing', 1, { members: [0], primary: false }, []],
+      ['the primary adds the first missing member', 0, { members: [0], primary: true }, [['add', host(1)]]],
+      ['then the next one, one per run', 0, { members: [0, 1], primary: true }, [['add', host(2)]]],
+      ['a formed set is left alone', 2, { members: [0, 1, 2], primary: true }, []],
+      ['a member beyond the replica count is removed, one per run', 0, { members: [0, 1, 2, 3, 4], primary: true }, [['remove', host(3)]]],
+    ] as [string, number, { members?: number[]; primary?: boolean }, unknown[][]][])('%s', (_name, pod, state, expected) => {
+      expect(run(pod, state)).toEqual(expected);
+    });
+
+    test('any other error fails the run (retried 30 s later) instead of initiating a second set', () => {
+      const error = Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' });
+      expect(() => run(0, { error })).toThrow('Authentication failed.');
+    });
   });
 
   test.each(['dev', 'staging', 'prod'])("%s: nothing stops LibreChat from rebuilding Meilisearch's index from MongoDB at start", (env) => {
