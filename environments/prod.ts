@@ -26,9 +26,11 @@ export const prod: EnvironmentConfig = {
       singleNatGateway: false,
     },
     // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
-    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.0-20260115' },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
+      // Node images change only when these pins do: npm run eks-pins -- prod (docs/eks.md#day-2-node-images).
+      releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.2xlarge'],
       capacityType: CapacityType.ON_DEMAND,
       // Two zones: GPU capacity survives the loss of one (Ollama's models are re-pulled there).

@@ -25,9 +25,11 @@ export const staging: EnvironmentConfig = {
       singleNatGateway: true,
     },
     // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
-    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.0-20260115' },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
+      // Node images change only when these pins do: npm run eks-pins -- staging (docs/eks.md#day-2-node-images).
+      releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
       capacityType: CapacityType.SPOT,
       // Two zones: GPU capacity survives the loss of one (Ollama's models are re-pulled there).

@@ -15,7 +15,7 @@ import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
 import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../contracts/versions';
 import { AppSecret } from '../constructs/platform/app-secret';
-import { ArgoCd } from '../constructs/platform/argocd';
+import { ARGOCD_GRPC_SERVICE, ARGOCD_SERVER_SERVICE, ArgoCd } from '../constructs/platform/argocd';
 import { ArgoCdRepositoryCredentials } from '../constructs/platform/argocd-repository';
 import { AwsIngress } from '../constructs/platform/aws-ingress';
 import { Gp3StorageClass } from '../constructs/platform/gp3-storage-class';
@@ -149,7 +149,9 @@ export class PlatformStack extends TerraformStack {
         tls: env.ingress.tls,
         annotations: ingressAnnotations(env, {
           httpsBackend: env.ingress.tls,
-          allow: env.ingress.sourceRanges.argocd ? { ranges: env.ingress.sourceRanges.argocd, services: ['argocd-server', 'argocd-server-grpc'] } : undefined,
+          allow: env.ingress.sourceRanges.argocd
+            ? { ranges: env.ingress.sourceRanges.argocd, services: [ARGOCD_SERVER_SERVICE, ARGOCD_GRPC_SERVICE] }
+            : undefined,
         }),
         awsAlb: argocdAwsAlbMode(env),
       },

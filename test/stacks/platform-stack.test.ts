@@ -207,15 +207,35 @@ describe('staging-platform', () => {
 
   test('serves Argo CD over TLS through the shared ALB, re-encrypting to the server, gRPC for the CLI included', () => {
     const values = argocdValues(staging.json);
+    const ranges = environment('staging').ingress.sourceRanges.argocd!;
+    expect(ranges.length).toBeGreaterThan(0);
+    const sourceIp = { field: 'source-ip', sourceIpConfig: { values: ranges } };
     expect(values.configs.params['server.insecure']).toBe(false);
     expect(values.server.ingress).toMatchObject({
       tls: true,
       hostname: 'argocd.staging.llm.example.com',
       ingressClassName: 'alb',
-      controller: 'aws',
-      aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
+      extraPaths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'argocd-server-grpc', port: { number: 443 } } } }],
     });
-    expect(values.server.ingress.annotations).toEqual({
+    // Not the chart's AWS mode: its template writes the gRPC condition key itself.
+    expect(values.server.ingress.controller).toBeUndefined();
+    expect(values.extraObjects).toEqual([
+      expect.objectContaining({
+        kind: 'Service',
+        metadata: expect.objectContaining({ name: 'argocd-server-grpc', annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' } }),
+        spec: expect.objectContaining({ type: 'ClusterIP' }),
+      }),
+    ]);
+    const {
+      'alb.ingress.kubernetes.io/conditions.argocd-server': ui,
+      'alb.ingress.kubernetes.io/conditions.argocd-server-grpc': grpc,
+      ...annotations
+    } = values.server.ingress.annotations;
+    // Argo CD on the internet-facing ALB admits only the (placeholder) allowlist, on both rules; the
+    // gRPC rule keeps its header match in the same list (the ALB ANDs a rule's conditions).
+    expect(JSON.parse(ui)).toEqual([sourceIp]);
+    expect(JSON.parse(grpc)).toEqual([{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Content-Type', values: ['application/grpc'] } }, sourceIp]);
+    expect(annotations).toEqual({
       'alb.ingress.kubernetes.io/group.name': 'llm-staging',
       'alb.ingress.kubernetes.io/scheme': 'internet-facing',
       'alb.ingress.kubernetes.io/target-type': 'ip',
@@ -225,9 +245,6 @@ describe('staging-platform', () => {
       'alb.ingress.kubernetes.io/load-balancer-attributes':
         'idle_timeout.timeout_seconds=600,routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=false',
       'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-      // Argo CD on the internet-facing ALB admits only the (placeholder) allowlist.
-      'alb.ingress.kubernetes.io/conditions.argocd-server': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
-      'alb.ingress.kubernetes.io/conditions.argocd-server-grpc': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
     });
     expect(staging.text).not.toMatch(/nginx\.ingress\.kubernetes\.io|cert-manager/);
     expect(staging.json.output!.argocd_url.value).toBe('https://argocd.staging.llm.example.com');

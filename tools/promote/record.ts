@@ -32,6 +32,7 @@ export interface PromotionRecord {
 }
 
 /** A record's reason or source: one printable line, bounded (it is read by people and by this tool). */
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
 const LINE = /^[^\x00-\x1f\x7f]{1,300}$/;
 
 /** Why `reason` (user input) is not acceptable, or undefined. */
