@@ -57,6 +57,8 @@ export const eksCluster = z
     kind: z.literal('eks'),
     /** AWS region. */
     region: awsRegion(),
+    /** Region that keeps copies for disaster recovery: AWS Backup recovery points and Secrets Manager replicas. */
+    secondaryRegion: awsRegion(),
     /** EKS cluster name. */
     name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'must be 3-40 lower-case letters, digits or dashes, starting with a letter' }),
     /** Kubernetes minor version of the control plane. */
@@ -229,6 +231,9 @@ export const eksCluster = z
         fail(['gpuNodes', 'availabilityZones', i], `must not repeat ${zone}`);
       }
     });
+    if (cluster.secondaryRegion === cluster.region) {
+      fail(['secondaryRegion'], `must differ from cluster.region, the region it keeps copies for (got ${cluster.secondaryRegion})`);
+    }
     const kubeProxyMinor = /^v(\d+\.\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
     if (kubeProxyMinor !== undefined && kubeProxyMinor !== cluster.kubernetesVersion) {
       fail(

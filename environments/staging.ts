@@ -9,6 +9,7 @@ export const staging: EnvironmentConfig = {
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
+    secondaryRegion: 'eu-central-1',
     name: 'llm-staging',
     kubernetesVersion: '1.35',
     // Documentation range (RFC 5737): operators must replace it with the egress ranges of their
@@ -55,7 +56,8 @@ export const staging: EnvironmentConfig = {
   // Promoted, not merged into: Argo CD follows this fast-forward-only ref, which only
   // `npm run promote` moves (docs/promotion.md). Fully qualified, so no tag of the same name can shadow it.
   gitops: { targetRevision: 'refs/heads/env/staging' },
-  state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
+  // One bucket per account (npm run state-bucket -- staging creates it); bucket names are global.
+  state: { backend: 's3', bucket: 'example-org-llm-staging-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
   ingress: {
     controller: IngressController.ALB,
     className: 'alb',

@@ -1,5 +1,6 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { argocdAwsAlbMode, ingressAnnotations, publishedNamespaceLabels } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
@@ -55,6 +56,8 @@ export class PlatformStack extends TerraformStack {
   public readonly namespaces: PlatformNamespaces;
   /** On EKS: the load balancer controller, the certificate and ExternalDNS. */
   public readonly awsIngress?: AwsIngress;
+  /** On EKS: the AWS provider of `cluster.secondaryRegion`, where copies for disaster recovery live. */
+  public readonly secondaryAws?: AwsProvider;
 
   constructor(scope: Construct, name: string, props: PlatformStackProps) {
     super(scope, name);
@@ -99,12 +102,19 @@ export class PlatformStack extends TerraformStack {
       // Stateful volumes: kept when their claim goes, tagged for this cluster's backup plan.
       const backupTag = { key: BACKUP_TAG_KEY, value: cluster.name };
       new StatefulStorageClass(this, 'stateful_storage', { volumeTags: { [backupTag.key]: backupTag.value } });
+      // The region that keeps copies for disaster recovery.
+      this.secondaryAws = new AwsProvider(this, 'aws_secondary', {
+        alias: 'secondary',
+        region: cluster.secondaryRegion,
+        defaultTags: [{ tags: awsDefaultTags(props.tags) }],
+      });
       if (env.backup) {
         new VolumeBackup(this, 'volume_backup', {
           name: cluster.name,
           selectionTag: backupTag,
           retentionDays: env.backup.retentionDays,
           schedule: env.backup.schedule,
+          copies: { provider: this.secondaryAws },
         });
       }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {

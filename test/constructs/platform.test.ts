@@ -5,6 +5,7 @@ import { ArgoCdRepositoryCredentials, RepositoryAuth } from '../../constructs/pl
 import { Gp3StorageClass } from '../../constructs/platform/gp3-storage-class';
 import { StatefulStorageClass } from '../../constructs/platform/stateful-storage-class';
 import { VolumeBackup } from '../../constructs/platform/volume-backup';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { NvidiaDevicePlugin } from '../../constructs/platform/nvidia-device-plugin';
 import { PlatformNamespaces } from '../../constructs/platform/platform-namespaces';
 import { synthScope } from '../support/synth';
@@ -283,6 +284,30 @@ describe('VolumeBackup', () => {
       recovery_point_tags: { k: 'v' },
     });
     expect(s.only('aws_backup_selection').depends_on).toHaveLength(2);
+  });
+
+  test('copies: a vault and key of the copies provider, the rule copies there and keeps copies their own days', () => {
+    const s = synthScope((scope) => {
+      const secondary = new AwsProvider(scope, 'dr', { alias: 'dr', region: 'eu-central-1' });
+      new VolumeBackup(scope, 'b', { ...props, copies: { provider: secondary, retentionDays: 90 } });
+    });
+    const copies = s.all('aws_backup_vault').find((v) => v.provider === 'aws.dr');
+    expect(copies).toMatchObject({ name: 'c1-volumes-copies', force_destroy: false });
+    const keyAddress = s.address('aws_kms_key', (k) => k.provider === 'aws.dr');
+    expect(copies.kms_key_arn).toBe(`\${${keyAddress}.arn}`);
+    expect(s.only('aws_backup_plan').rule[0].copy_action).toEqual([
+      { destination_vault_arn: `\${${s.address('aws_backup_vault', (v) => v === copies)}.arn}`, lifecycle: { delete_after: 90 } },
+    ]);
+    expect(synthScope((scope) => new VolumeBackup(scope, 'b', props)).only('aws_backup_plan').rule[0].copy_action).toBeUndefined();
+  });
+
+  test.each([0, 1.5])('rejects copies.retentionDays %j', (retentionDays) => {
+    expect(() =>
+      synthScope((scope) => {
+        const secondary = new AwsProvider(scope, 'dr', { alias: 'dr', region: 'eu-central-1' });
+        new VolumeBackup(scope, 'b', { ...props, copies: { provider: secondary, retentionDays } });
+      }),
+    ).toThrow(new RegExp(`^stack/b: copies.retentionDays ${retentionDays} must be a whole number >= 1$`));
   });
 
   test.each([0, 1.5])('rejects retentionDays %j', (retentionDays) => {

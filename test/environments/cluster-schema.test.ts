@@ -77,6 +77,24 @@ const RULES: [string, string, (e: any) => void, string][] = [
     (e) => Object.assign(e.cluster.systemNodes, { minSize: 0, desiredSize: 0 }),
     'staging.cluster.systemNodes.minSize: must be >= 1: every zone keeps a system node, so that a pod whose EBS volume lives there can be scheduled again',
   ],
+  [
+    'a secondary region at all',
+    'prod',
+    (e) => delete e.cluster.secondaryRegion,
+    'prod.cluster.secondaryRegion: Invalid input: expected string, received undefined',
+  ],
+  [
+    'a secondary region that is a region',
+    'staging',
+    (e) => (e.cluster.secondaryRegion = 'eu'),
+    'staging.cluster.secondaryRegion: must be an AWS region such as eu-west-1',
+  ],
+  [
+    'a secondary region apart from the cluster',
+    'prod',
+    (e) => (e.cluster.secondaryRegion = e.cluster.region),
+    'prod.cluster.secondaryRegion: must differ from cluster.region, the region it keeps copies for (got eu-west-1)',
+  ],
 ];
 
 describe('EKS cluster rules', () => {
@@ -100,6 +118,7 @@ describe('EKS cluster rules', () => {
     ],
     ['another build of the same minor', (e) => (e.cluster.addons.kubeProxy = 'v1.35.3-eksbuild.7')],
     ['GPU nodes awaited', (e) => (e.cluster.gpuNodes.waitForNodes = true)],
+    ['another secondary region', (e) => (e.cluster.secondaryRegion = 'us-east-1')],
     ['more system nodes per zone', (e) => Object.assign(e.cluster.systemNodes, { minSize: 2, desiredSize: 2, maxSize: 4 })],
   ])('accepts %s', (_name, mutate) => {
     expect(problemsAfter('staging', mutate)).toEqual([]);

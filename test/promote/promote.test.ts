@@ -316,6 +316,16 @@ describe('moves and their record', () => {
     expect(f.remoteRef(PROD)).toBe(c2);
   });
 
+  test('a rollback loses a race too: the lease holds for a non-fast-forward', () => {
+    const { f, c1, c2, c3 } = history();
+    initAt(f, 'staging', c1);
+    applyPromotion(f.clone, planPromotion(request(f, { env: 'staging', commit: c3 })));
+    const rollback = planPromotion(request(f, { env: 'staging', rollbackTo: c1, reason: 'r' }));
+    f.setRemoteRef(STAGING, c2);
+    expect(() => applyPromotion(f.clone, rollback)).toThrow(/^refs\/heads\/env\/staging moved in origin while this promotion was decided/);
+    expect(f.remoteRef(STAGING)).toBe(c2);
+  });
+
   test('commits may be named by branch or tag of the remote', () => {
     const { f, c1, c2 } = history();
     initAt(f, 'staging', c1);

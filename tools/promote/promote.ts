@@ -289,7 +289,8 @@ export function applyPromotion(repo: string, plan: PromotionPlan): void {
   const { tag, ...record } = plan.record;
   createRecordTag(repo, record, tag);
   const lease = `--force-with-lease=${plan.ref}:${plan.from ?? ''}`;
-  const refspec = `${plan.kind === PromotionKind.ROLLBACK ? '+' : ''}${plan.to}:${plan.ref}`;
+  // No "+": a forced refspec overrides the lease; the explicit lease alone allows the rollback's non-fast-forward.
+  const refspec = `${plan.to}:${plan.ref}`;
   const moves = plan.kind === PromotionKind.RELEASE_HOLD ? [] : [refspec];
   try {
     git(repo, ['push', '--quiet', '--no-verify', '--atomic', lease, '--end-of-options', plan.remote, ...moves, `${tag}:${tag}`]);
