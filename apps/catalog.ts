@@ -70,11 +70,40 @@ export const OLLAMA = defineApp<OllamaSettings>({
         gpu: context.settings.gpuCount > 0 ? { enabled: true, number: context.settings.gpuCount } : { enabled: false },
         models: { pull: context.settings.models },
       },
-      persistentVolume: { size: context.settings.volumeSize, ...storageClass(context, 'storageClass') },
+      ...ollamaModelsVolume(context),
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
   }),
 });
+
+/** Where Ollama keeps its models (`OLLAMA_MODELS` defaults to `~/.ollama/models`; the image runs as root). */
+const OLLAMA_MODELS_PATH = '/root/.ollama/models';
+
+/**
+ * Ollama's model volume. GPU nodes in one zone (or none): the chart's PersistentVolumeClaim, kept
+ * across restarts (retained and backed up on EKS). GPU nodes in several zones: a zonal volume would
+ * hold the pod in its zone, so each pod gets a generic ephemeral volume of the default class,
+ * created in the zone the pod lands in and deleted with it; the chart pulls `models.pull` at
+ * every start. Not the retained class: every pod would leave a volume behind.
+ */
+function ollamaModelsVolume(context: AppContext<OllamaSettings>): Record<string, unknown> {
+  if ((context.gpuNodes?.zones.length ?? 1) <= 1) {
+    return { persistentVolume: { enabled: true, size: context.settings.volumeSize, ...storageClass(context, 'storageClass') } };
+  }
+  return {
+    // The chart's own volume becomes an emptyDir (Ollama's key); the models get the per-pod volume.
+    persistentVolume: { enabled: false },
+    volumes: [
+      {
+        name: 'models',
+        ephemeral: {
+          volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: context.settings.volumeSize } } } },
+        },
+      },
+    ],
+    volumeMounts: [{ name: 'models', mountPath: OLLAMA_MODELS_PATH }],
+  };
+}
 
 /** URL-safe characters only: the MongoDB password is embedded in MONGO_URI. */
 const URL_SAFE_PASSWORD = { pattern: '^[A-Za-z0-9._~-]{16,}$', rule: 'at least 16 characters of letters, digits, ".", "_", "~" or "-"' };
@@ -84,6 +113,8 @@ const MONGODB_CREDENTIALS = [
   { key: 'mongodb-root-password', generatedBytes: 24, ...URL_SAFE_PASSWORD },
   // The password of LibreChat's user (`mongodb.auth.username`).
   { key: 'mongodb-passwords', generatedBytes: 24, ...URL_SAFE_PASSWORD },
+  // The key file the replica set's members authenticate each other with (base64 characters, 6 to 1024).
+  { key: 'mongodb-replica-set-key', generatedBytes: 48, pattern: '^[A-Za-z0-9+/=]{6,1024}$', rule: '6 to 1024 base64 characters' },
 ];
 
 /** LibreChat's own credentials. */
@@ -112,9 +143,28 @@ const MONGODB_DATABASE = 'LibreChat';
 /** Settings Terraform stores beside LibreChat's credentials. */
 const LIBRECHAT_SETTINGS = ['MONGO_URI', 'OLLAMA_BASE_URL'] as const;
 
-/** `scheme://host…` with `user:password@` inserted; the password is URL-safe by its pattern. */
-function withUserInfo(url: string, user: string, password: string): string {
-  return url.replace('://', `://${user}:${password}@`);
+/** The name of MongoDB's replica set (`mongodb.replicaSet.name` of apps/librechat/values.yaml). */
+const MONGODB_REPLICA_SET = 'rs0';
+
+/**
+ * LibreChat's `MONGO_URI`: the standalone's Service, or every member of the replica set (its pods'
+ * names under the headless Service `<service>-headless`) with `replicaSet=<name>`; the user
+ * authenticates against the database of the path, as it was created there. The password is
+ * URL-safe by its pattern.
+ */
+export function mongoUri(options: {
+  readonly service: { readonly name: string; readonly namespace: string; readonly port: number };
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  readonly replicas: number;
+}): string {
+  const { service, database, user, password, replicas } = options;
+  const hosts =
+    replicas > 1
+      ? Array.from({ length: replicas }, (_, i) => `${service.name}-${i}.${service.name}-headless.${service.namespace}.svc.cluster.local:${service.port}`)
+      : [`${service.name}.${service.namespace}.svc.cluster.local:${service.port}`];
+  return `mongodb://${user}:${password}@${hosts.join(',')}/${database}${replicas > 1 ? `?replicaSet=${MONGODB_REPLICA_SET}` : ''}`;
 }
 
 /**
@@ -126,6 +176,11 @@ const LIBRECHAT_REQUIRED_ENV = [
   ...[...LIBRECHAT_CREDENTIALS.map((c) => c.key), ...LIBRECHAT_SETTINGS].map((key) => ({ key, secret: LIBRECHAT_SECRETS.credentials })),
   ...MEILISEARCH_CREDENTIALS.map((c) => ({ key: c.key, secret: LIBRECHAT_SECRETS.meilisearch })),
 ].map(({ key, secret }) => ({ name: key, valueFrom: { secretKeyRef: { name: secret, key } } }));
+
+const LIBRECHAT_NAMESPACE = 'librechat';
+/** The wrapper chart's MongoDB Service (apps/librechat/templates/mongodb.yaml), named after the release. */
+const LIBRECHAT_MONGODB_SERVICE = (release: string) => `${release}-mongodb`;
+const MONGODB_PORT = 27017;
 
 /** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
 const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
@@ -140,8 +195,33 @@ const librechatSettings = z
      * @default false
      */
     allowRegistration: z.boolean({ error: 'must be true or false' }).default(false),
+    /** LibreChat's MongoDB. */
+    mongodb: z
+      .strictObject({
+        /**
+         * Members: 1 runs a standalone; 3, 5 or 7 a replica set that keeps a majority when one
+         * member (one zone) fails (docs/workloads.md#mongodb-replica-set).
+         * @default 1
+         */
+        replicas: z
+          .number()
+          .int({ error: 'must be a whole number' })
+          .refine((n) => n === 1 || (n >= 3 && n <= 7 && n % 2 === 1), { error: 'must be 1 (standalone) or 3, 5 or 7 (an odd number of replica set members)' })
+          .default(1),
+        /**
+         * What the members spread over (one at most more than any other): `zones`
+         * (`topology.kubernetes.io/zone`), or `nodes` (`kubernetes.io/hostname`) on a cluster
+         * without zones.
+         * @default 'zones'
+         */
+        spreadOver: z.enum(['zones', 'nodes'], { error: 'must be zones or nodes' }).default('zones'),
+      })
+      .default({ replicas: 1, spreadOver: 'zones' }),
   })
-  .default({ allowRegistration: false });
+  .default({ allowRegistration: false, mongodb: { replicas: 1, spreadOver: 'zones' } });
+
+/** The node label each spread of MongoDB's members counts domains by. */
+const SPREAD_TOPOLOGY_KEYS = { zones: 'topology.kubernetes.io/zone', nodes: 'kubernetes.io/hostname' } as const;
 
 /** Settings of LibreChat in an environment (`apps.librechat`). */
 export type LibrechatSettings = z.output<typeof librechatSettings>;
@@ -149,7 +229,7 @@ export type LibrechatSettings = z.output<typeof librechatSettings>;
 /** LibreChat, the chat UI, with its Meilisearch subchart and the wrapper chart's own MongoDB. */
 export const LIBRECHAT = defineApp<LibrechatSettings>({
   name: 'librechat',
-  namespace: 'librechat',
+  namespace: LIBRECHAT_NAMESPACE,
   dependsOn: ['ollama'],
   host: 'required',
   // The chart names its Service `<release>-librechat` (the ALB matches per-host allowlists on it).
@@ -159,14 +239,19 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
   // only. Pods are selected by the subcharts' selector labels (release-based, no name overrides).
   allowIngress: (context): IngressAllowRule[] => {
     const librechat = LIBRECHAT_POD_LABELS(context.release);
+    const mongodb = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' };
     return [
       { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
-        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' },
+        podLabels: mongodb,
         from: [{ podSelector: { matchLabels: librechat } }],
         ports: ['mongodb'],
       },
+      // The replica set's members replicate from and elect each other.
+      ...(context.settings.mongodb.replicas > 1
+        ? [{ name: 'mongodb-from-mongodb', podLabels: mongodb, from: [{ podSelector: { matchLabels: mongodb } }], ports: ['mongodb'] }]
+        : []),
       {
         name: 'meilisearch-from-librechat',
         podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': context.release },
@@ -178,10 +263,19 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
   settings: librechatSettings,
+  validate: (settings, cluster) =>
+    settings.mongodb.replicas > 1 && settings.mongodb.spreadOver === 'zones' && cluster.availabilityZones < 2
+      ? [
+          {
+            path: ['mongodb', 'spreadOver'],
+            message: `must be nodes on a cluster without configured availability zones: members spread over zones would not schedule (got zones with ${settings.mongodb.replicas} replicas)`,
+          },
+        ]
+      : [],
   clientPodLabels: (release) => LIBRECHAT_POD_LABELS(release),
   services: {
     http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
-    mongodb: { serviceName: (release) => `${release}-mongodb`, port: 27017, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
+    mongodb: { serviceName: LIBRECHAT_MONGODB_SERVICE, port: MONGODB_PORT, scheme: 'mongodb', path: `/${MONGODB_DATABASE}` },
     meilisearch: { serviceName: (release) => `${release}-meilisearch`, port: 7700, scheme: 'http' },
   },
   secrets: [
@@ -192,7 +286,13 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
       credentials: LIBRECHAT_CREDENTIALS,
       // MEILI_HOST is not here: the chart derives it from the Meilisearch Service it renders.
       settings: (context, credential): Record<(typeof LIBRECHAT_SETTINGS)[number], string> => ({
-        MONGO_URI: withUserInfo(context.serviceUrl('librechat', 'mongodb'), MONGODB_USER, credential(LIBRECHAT_SECRETS.mongodb, 'mongodb-passwords')),
+        MONGO_URI: mongoUri({
+          service: { name: LIBRECHAT_MONGODB_SERVICE(context.release), namespace: LIBRECHAT_NAMESPACE, port: MONGODB_PORT },
+          database: MONGODB_DATABASE,
+          user: MONGODB_USER,
+          password: credential(LIBRECHAT_SECRETS.mongodb, 'mongodb-passwords'),
+          replicas: (context.settings as LibrechatSettings).mongodb.replicas,
+        }),
         OLLAMA_BASE_URL: context.serviceUrl('ollama', 'api'),
       }),
     },
@@ -224,6 +324,8 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
       // The wrapper chart's own MongoDB (apps/librechat/templates/mongodb.yaml).
       mongodb: {
         auth: { existingSecret: LIBRECHAT_SECRETS.mongodb, username: MONGODB_USER, database: MONGODB_DATABASE },
+        replicas: context.settings.mongodb.replicas,
+        replicaSet: { name: MONGODB_REPLICA_SET, topologyKey: SPREAD_TOPOLOGY_KEYS[context.settings.mongodb.spreadOver] },
         ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
       },
       librechat: {
@@ -234,6 +336,9 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
             ALLOW_REGISTRATION: String(context.settings.allowRegistration),
           },
           configYamlContent: toYaml(config),
+          // Uploaded images outlive their pod: retained and backed up on EKS (the key is read by the
+          // chart's PVC template; its values.yaml has it only as a comment: tools/check/template-keys.ts).
+          ...(context.statefulStorageClass ? { imageVolume: { storageClassName: context.statefulStorageClass } } : {}),
         },
         meilisearch: {
           auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },

@@ -73,6 +73,11 @@ export interface AppClient {
 /** Scheduling onto the cluster's tainted GPU nodes. */
 export interface GpuScheduling {
   readonly nodeSelector: Record<string, string>;
+  /**
+   * Availability zones the GPU nodes span: with more than one, a pod may land in a zone where a
+   * zonal volume of its predecessor cannot follow it.
+   */
+  readonly zones: readonly string[];
   readonly tolerations: readonly { key: string; operator: string; value?: string; effect: string }[];
 }
 
@@ -178,6 +183,14 @@ export interface IngressAllowRule {
   readonly ports: readonly (string | number)[];
 }
 
+/** What an app's settings may be checked against: the cluster's shape. */
+export interface ClusterFacts {
+  /** Whether the cluster has a GPU node group (EKS). */
+  readonly hasGpuNodes: boolean;
+  /** Availability zones the cluster's nodes span, as configured (0: not known, e.g. a kubeconfig cluster). */
+  readonly availabilityZones: number;
+}
+
 /** A cross-field rule of an app's settings: the problem's path below `apps.<name>` and its message. */
 export interface SettingsProblem {
   readonly path: readonly (string | number)[];
@@ -224,7 +237,7 @@ export interface AppDefinition<S = unknown> {
    * Rules spanning the app's settings and the cluster.
    * @default - none
    */
-  readonly validate?: (settings: S, cluster: { readonly hasGpuNodes: boolean }) => SettingsProblem[];
+  readonly validate?: (settings: S, cluster: ClusterFacts) => SettingsProblem[];
   /**
    * The chart values the environment injects (the Application's `valuesObject`).
    * @default - none

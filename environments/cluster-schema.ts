@@ -135,10 +135,11 @@ export const eksCluster = z
         .min(1, { error: 'must list at least one instance type' }),
       capacityType: z.enum(CapacityType, { error: 'must be ON_DEMAND or SPOT' }),
       /**
-       * The one zone of the GPU nodes: the model volume (EBS) is zonal, so a replacement node in the
-       * same zone can always attach it.
+       * Zones of the GPU nodes (one node group over their subnets): with two or more, GPU capacity
+       * survives the loss of a zone, and Ollama's models live on a per-pod volume re-created (and
+       * re-pulled) in the zone its pod lands in (docs/workloads.md#ollama-models-and-zones).
        */
-      availabilityZone: z.string().min(1, { error: 'must not be empty' }),
+      availabilityZones: z.array(z.string().min(1, { error: 'must not be empty' })).min(1, { error: 'must list at least one zone' }),
       ...nodeGroupSize,
       /**
        * Wait for the GPU nodes during the apply. With false (the default) the GPU group is created
@@ -224,12 +225,13 @@ export const eksCluster = z
         fail(['publicAccessCidrs', i], 'must not be 0.0.0.0/0 unless allowPublicEndpointFromAnywhere is true: list the ranges of your operators and CI');
       }
     });
-    if (!cluster.vpc.availabilityZones.includes(cluster.gpuNodes.availabilityZone)) {
-      fail(
-        ['gpuNodes', 'availabilityZone'],
-        `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${cluster.gpuNodes.availabilityZone}"`,
-      );
-    }
+    cluster.gpuNodes.availabilityZones.forEach((zone, i) => {
+      if (!cluster.vpc.availabilityZones.includes(zone)) {
+        fail(['gpuNodes', 'availabilityZones', i], `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${zone}"`);
+      } else if (cluster.gpuNodes.availabilityZones.indexOf(zone) < i) {
+        fail(['gpuNodes', 'availabilityZones', i], `must not repeat ${zone}`);
+      }
+    });
     if (cluster.secondaryRegion === cluster.region) {
       fail(['secondaryRegion'], `must differ from cluster.region, the region it keeps copies for (got ${cluster.secondaryRegion})`);
     }

@@ -34,7 +34,8 @@ export const prod: EnvironmentConfig = {
       releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.2xlarge'],
       capacityType: CapacityType.ON_DEMAND,
-      availabilityZone: 'eu-west-1a',
+      // Two zones: GPU capacity survives the loss of one (Ollama's models are re-pulled there).
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       // One Ollama replica x gpuCount 1 on one-GPU instances: one node.
       minSize: 1,
       desiredSize: 1,
@@ -84,5 +85,7 @@ export const prod: EnvironmentConfig = {
   backup: { retentionDays: 35 },
   apps: {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
+    // A three-member replica set, one member per zone: the chats survive the loss of a zone.
+    librechat: { mongodb: { replicas: 3 } },
   },
 };

@@ -33,7 +33,8 @@ export const staging: EnvironmentConfig = {
       releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
       capacityType: CapacityType.SPOT,
-      availabilityZone: 'eu-west-1a',
+      // Two zones: GPU capacity survives the loss of one (Ollama's models are re-pulled there).
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
       // One Ollama replica x gpuCount 1 on one-GPU instances: one node.
       minSize: 1,
       desiredSize: 1,
@@ -83,5 +84,7 @@ export const staging: EnvironmentConfig = {
   backup: { retentionDays: 7 },
   apps: {
     ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
+    // A three-member replica set, one member per zone: the chats survive the loss of a zone.
+    librechat: { mongodb: { replicas: 3 } },
   },
 };

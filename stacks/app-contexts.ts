@@ -21,6 +21,7 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
     env.cluster.kind === 'eks'
       ? {
           nodeSelector: { [GPU_NODES.label.key]: GPU_NODES.label.value },
+          zones: env.cluster.gpuNodes.availabilityZones,
           tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
         }
       : undefined;

@@ -96,8 +96,10 @@ export class ClusterStack extends TerraformStack {
         this.eks.launchTemplateOf(group).moveFromId(SYSTEM_NODES_BEFORE_PER_ZONE.launchTemplate);
       }
     });
-    // One zone: the model volume is zonal, and a replacement node must be able to attach it.
-    const gpuZone = cluster.gpuNodes.availabilityZone;
+    // One group over the GPU zones (the same address whatever their number: a changed list replaces
+    // the group create-before-destroy). With several zones Ollama's model volume is per pod, so a
+    // node in any of them can serve.
+    const gpuZones = cluster.gpuNodes.availabilityZones;
     this.eks.addNodegroupCapacity('gpu_nodes', {
       nodegroupName: 'gpu',
       amiType: cluster.gpuNodes.amiType,
@@ -108,11 +110,11 @@ export class ClusterStack extends TerraformStack {
       desiredSize: cluster.gpuNodes.desiredSize,
       maxSize: cluster.gpuNodes.maxSize,
       diskSizeGiB: cluster.gpuNodes.diskSizeGiB,
-      subnetIds: [privateSubnets[cluster.vpc.availabilityZones.indexOf(gpuZone)]],
+      subnetIds: gpuZones.map((zone) => privateSubnets[cluster.vpc.availabilityZones.indexOf(zone)]),
       waitForNodes: cluster.gpuNodes.waitForNodes,
       labels: { 'llm-platform/pool': 'gpu', [GPU_NODES.label.key]: GPU_NODES.label.value },
       taints: [GPU_NODES.taint],
-      preflight: { availabilityZones: [gpuZone], vcpuQuota: G_AND_VT_VCPU_QUOTAS[cluster.gpuNodes.capacityType] },
+      preflight: { availabilityZones: gpuZones, vcpuQuota: G_AND_VT_VCPU_QUOTAS[cluster.gpuNodes.capacityType] },
     });
 
     new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });

@@ -1,4 +1,4 @@
-import { LIBRECHAT } from '../../apps/catalog';
+import { LIBRECHAT, LibrechatSettings, mongoUri } from '../../apps/catalog';
 import { AppSecretDefinition } from '../../contracts/app-definition';
 import { externalSecretSpecs, secretsManagerName, secretsManagerPrefix } from '../../contracts/external-secrets';
 import { appContexts } from '../../stacks/app-contexts';
@@ -21,7 +21,11 @@ describe('externalSecretSpecs: the ExternalSecrets of an app, from its catalog e
     const env = specs.find((s) => s.name === 'librechat-credentials-env')!;
     const password = env.data.find((d) => d.property === 'mongodb-passwords')!;
     expect(password.key).toBe(nameOf('librechat-mongodb'));
-    expect(env.template.MONGO_URI).toBe(`mongodb://librechat:{{ .${password.alias} }}@librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat`);
+    // staging runs a replica set: every member, and the set's name.
+    const replicas = (context.settings as LibrechatSettings).mongodb.replicas;
+    const service = { name: 'librechat-mongodb', namespace: 'librechat', port: 27017 };
+    expect(env.template.MONGO_URI).toBe(mongoUri({ service, database: 'LibreChat', user: 'librechat', password: `{{ .${password.alias} }}`, replicas }));
+    expect(env.template.MONGO_URI).toMatch(/^mongodb:\/\/librechat:\{\{ \.\w+ \}\}@librechat-mongodb-0\.librechat-mongodb-headless\.librechat\.svc\.cluster\.local:27017,.*\/LibreChat\?replicaSet=rs0$/);
     expect(env.template.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
     // Aliases are Go template identifiers.
     for (const spec of specs) for (const d of spec.data) expect(d.alias).toMatch(/^[a-z][a-z0-9_]*$/);

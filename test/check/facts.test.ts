@@ -2,7 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deriveFacts, factsKey, FactsPin, readFacts } from '../../tools/check/facts';
+import { chartFacts, deriveFacts, factsKey, FactsPin, readFacts, withTemplateKeys } from '../../tools/check/facts';
+import { TEMPLATE_READ_KEYS } from '../../tools/check/template-keys';
 import { fetchUpstream } from '../../tools/check/fetch-upstream';
 import { describeWithUpstream, SHARED_UPSTREAM_DIR } from '../support/upstream';
 import { COMMITTED_FACTS } from './rule-tester';
@@ -267,5 +268,38 @@ describe('npm run fetch-upstream -- <chart>: one chart, the others kept', () => 
     const run = fetch(['--root', 'repo-clean', '--out', out, 'ollama', '--from', path.join(dir, 'ollama')]);
     expect(run.status).toBe(1);
     expect(run.err[0]).toMatch(/: it is chart ollama 1\.78\.0, the repository pins ollama 1\.77\.0; nothing written$/);
+  });
+});
+
+describe('keys templates read that values.yaml only mentions in a comment (tools/check/template-keys.ts)', () => {
+  const facts = chartFacts({ librechat: { imageVolume: { enabled: true, size: '10G' } }, image: { tag: '' } }, {});
+  const reason = 'templates/pvc.yaml';
+
+  test.each([
+    ['a commented key becomes a leaf of its map', 'librechat.imageVolume.storageClassName', { enabled: 'leaf', size: 'leaf', storageClassName: 'leaf' }],
+    [
+      'a key already declared is stale',
+      'librechat.imageVolume.size',
+      'template-read key librechat.imageVolume.size is declared in values.yaml: drop it from tools/check/template-keys.ts',
+    ],
+    ['a key below a scalar', 'image.tag.name', 'template-read key image.tag.name: tag is not a map of values.yaml (tools/check/template-keys.ts)'],
+    [
+      'a key below a missing map',
+      'librechat.volume.size',
+      'template-read key librechat.volume.size: volume is not a map of values.yaml (tools/check/template-keys.ts)',
+    ],
+  ])('%s', (_name, key, expected) => {
+    const result = withTemplateKeys(facts, [{ key, reason }]);
+    expect(typeof result === 'string' ? result : (result.keys.librechat as Record<string, unknown>).imageVolume).toEqual(expected);
+  });
+
+  test('the committed facts hold every declared key, and each names the template that reads it', () => {
+    for (const [chart, keys] of Object.entries(TEMPLATE_READ_KEYS)) {
+      for (const { key, reason } of keys) {
+        expect(reason).toMatch(/^templates\/[\w.-]+\.yaml: /);
+        const leaf = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], COMMITTED_FACTS.charts[chart]?.keys);
+        expect([chart, key, leaf]).toEqual([chart, key, 'leaf']);
+      }
+    }
   });
 });

@@ -215,8 +215,24 @@ const RULES: [string, string, (e: any) => void, string][] = [
   [
     'GPU zone in the VPC',
     'staging',
-    (e) => (e.cluster.gpuNodes.availabilityZone = 'eu-west-1d'),
-    'staging.cluster.gpuNodes.availabilityZone: must be one of the VPC\'s zones (eu-west-1a, eu-west-1b, eu-west-1c), got "eu-west-1d"',
+    (e) => (e.cluster.gpuNodes.availabilityZones = ['eu-west-1a', 'eu-west-1d']),
+    'staging.cluster.gpuNodes.availabilityZones[1]: must be one of the VPC\'s zones (eu-west-1a, eu-west-1b, eu-west-1c), got "eu-west-1d"',
+  ],
+  [
+    'GPU zone not repeated',
+    'prod',
+    (e) => (e.cluster.gpuNodes.availabilityZones = ['eu-west-1b', 'eu-west-1b']),
+    'prod.cluster.gpuNodes.availabilityZones[1]: must not repeat eu-west-1b',
+  ],
+  ['GPU zones not empty', 'prod', (e) => (e.cluster.gpuNodes.availabilityZones = []), 'prod.cluster.gpuNodes.availabilityZones: must list at least one zone'],
+  [
+    'GPU zones a list',
+    'staging',
+    (e) => {
+      delete e.cluster.gpuNodes.availabilityZones;
+      e.cluster.gpuNodes.availabilityZone = 'eu-west-1a';
+    },
+    'staging.cluster.gpuNodes: Unrecognized key: "availabilityZone"',
   ],
   [
     'ALB idle timeout minimum',
@@ -418,6 +434,25 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'staging',
     (e) => (e.apps.librechat = { allowRegistration: 'yes' }),
     'staging.apps.librechat.allowRegistration: must be true or false',
+  ],
+  [
+    'MongoDB members: an odd number',
+    'prod',
+    (e) => (e.apps.librechat.mongodb.replicas = 2),
+    'prod.apps.librechat.mongodb.replicas: must be 1 (standalone) or 3, 5 or 7 (an odd number of replica set members)',
+  ],
+  [
+    'MongoDB members: at most 7',
+    'prod',
+    (e) => (e.apps.librechat.mongodb.replicas = 9),
+    'prod.apps.librechat.mongodb.replicas: must be 1 (standalone) or 3, 5 or 7 (an odd number of replica set members)',
+  ],
+  ['MongoDB spread', 'prod', (e) => (e.apps.librechat.mongodb.spreadOver = 'racks'), 'prod.apps.librechat.mongodb.spreadOver: must be zones or nodes'],
+  [
+    'MongoDB replica set over zones on a cluster without zones',
+    'dev',
+    (e) => (e.apps.librechat.mongodb = { replicas: 3 }),
+    'dev.apps.librechat.mongodb.spreadOver: must be nodes on a cluster without configured availability zones: members spread over zones would not schedule (got zones with 3 replicas)',
   ],
   ['LibreChat settings', 'staging', (e) => (e.apps.librechat = { signup: true }), 'staging.apps.librechat: Unrecognized key: "signup"'],
 ];

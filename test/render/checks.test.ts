@@ -1,8 +1,9 @@
 /**
- * The render checks on hand-made objects (no helm): GPU-node agents and pinned images. The render
+ * The render checks on hand-made objects (no helm): GPU-node agents, pinned images and the pod
+ * names of a replica set's URL. The render
  * of the shipped charts runs in render.test.ts.
  */
-import { CheckInput, GpuExpectation, checkGpus, checkImages, formatFinding, unpinnedImage } from '../../tools/render/checks';
+import { CheckInput, GpuExpectation, checkGpus, checkImages, checkServiceUrls, formatFinding, unpinnedImage } from '../../tools/render/checks';
 import { K8sObject } from '../../tools/render/manifests';
 
 const GPU_NODES = {
@@ -73,5 +74,60 @@ describe('pinned images', () => {
       'staging/agent: Job monitoring/upgrade: spec.template.spec.initContainers[0].image: "busybox:latest": tag "latest" is not a version; pin a version',
       'staging/agent: Prometheus monitoring/p: spec.image: "quay.io/prometheus/prometheus": no tag (pulls latest); pin a version',
     ]);
+  });
+});
+
+describe("a URL naming a StatefulSet's pods by name (a MongoDB replica set)", () => {
+  const service = (clusterIP?: string): K8sObject => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'db-headless' },
+    spec: { ...(clusterIP ? { clusterIP } : {}), ports: [{ port: 27017 }] },
+  });
+  const statefulSet = (replicas: number, serviceName = 'db-headless'): K8sObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'db' },
+    spec: { replicas, serviceName, template: { spec: { containers: [] } } },
+  });
+  const members = (n: number) => Array.from({ length: n }, (_, i) => `db-${i}.db-headless.data.svc.cluster.local:27017`).join(',');
+  const uri = `mongodb://app:\${random_bytes.x.hex}@${members(3)}/app?replicaSet=rs0`;
+  const check = (objects: K8sObject[]) =>
+    checkServiceUrls({
+      environment: 'prod',
+      renders: [{ app: 'db', namespace: 'data', objects }],
+      secrets: [{ name: 'app-env', namespace: 'data', data: { MONGO_URI: uri } }],
+      gpus: new Map(),
+    }).map((f) => formatFinding('prod', f));
+  const shown = `mongodb://app:***@${members(3)}/app?replicaSet=rs0`;
+
+  test.each([
+    ['every member is a pod of the StatefulSet under its headless Service', [service('None'), statefulSet(3)], []],
+    [
+      'the Service is not headless',
+      [service(), statefulSet(3)],
+      [0, 1, 2].map(
+        (i) =>
+          `prod/db: Secret data/app-env (Terraform): data.MONGO_URI: URL ${shown} names pod db-${i} of Service data/db-headless, but Service data/db-headless is not headless (clusterIP: None), so its pods have no names of their own`,
+      ),
+    ],
+    [
+      'no StatefulSet governs the Service',
+      [service('None'), statefulSet(3, 'db')],
+      [0, 1, 2].map(
+        (i) =>
+          `prod/db: Secret data/app-env (Terraform): data.MONGO_URI: URL ${shown} names pod db-${i} of Service data/db-headless, but no StatefulSet of the render names db-headless its serviceName and db-${i} its pod`,
+      ),
+    ],
+    [
+      'more members than the StatefulSet has replicas',
+      [service('None'), statefulSet(1)],
+      [1, 2].map(
+        (i) =>
+          `prod/db: Secret data/app-env (Terraform): data.MONGO_URI: URL ${shown} names pod db-${i} of Service data/db-headless, but StatefulSet data/db has 1 replicas`,
+      ),
+    ],
+  ] as [string, K8sObject[], string[]][])('%s', (_name, objects, expected) => {
+    expect(check(objects)).toEqual(expected);
   });
 });

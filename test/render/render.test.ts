@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as vm from 'vm';
 import { parse } from 'yaml';
 import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
@@ -163,10 +164,146 @@ const shippedRenders = () => (shipped ??= render());
     });
     for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
       expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
-      expect(container.ports.every((p: any) => p.hostPort === undefined)).toBe(true);
+      expect((container.ports ?? []).every((p: any) => p.hostPort === undefined)).toBe(true);
     }
     expect(pod.hostNetwork ?? pod.hostPID ?? pod.hostIPC).toBeUndefined();
     expect(pod.volumes.every((v: any) => v.hostPath === undefined)).toBe(true);
+  });
+
+  test('dev (replicas 1): a standalone MongoDB, as before the replica set', () => {
+    // dev keeps the default (apps.librechat.mongodb.replicas: 1).
+    expect((ENVIRONMENTS.find((e) => e.name === 'dev')!.apps as any).librechat.mongodb).toBeUndefined();
+    const sts = find(renders, 'dev', 'librechat', 'StatefulSet', 'librechat-mongodb').spec;
+    expect(sts.replicas).toBe(1);
+    expect(sts.serviceName).toBe('librechat-mongodb');
+    const pod = sts.template.spec;
+    expect(pod.containers.map((c: any) => c.name)).toEqual(['mongodb']);
+    expect(pod.containers[0].args).toEqual(['--wiredTigerCacheSizeGB', '0.25']);
+    expect(pod.containers[0].env.map((e: any) => e.name)).toEqual([
+      'HOME',
+      'MONGO_INITDB_ROOT_USERNAME',
+      'MONGO_INITDB_ROOT_PASSWORD',
+      'MONGO_INITDB_DATABASE',
+      'MONGODB_APPLICATION_PASSWORD',
+    ]);
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.topologySpreadConstraints).toBeUndefined();
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['configdb', 'tmp', 'init']);
+    const kinds = objects(renders, 'dev', 'librechat').map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds.filter((k) => k.startsWith('PodDisruptionBudget/') || k === 'Service/librechat-mongodb-headless')).toEqual([]);
+    expect(kinds).not.toContain('NetworkPolicy/librechat-mongodb-from-mongodb');
+  });
+
+  test.each(['staging', 'prod'])('%s (replicas 3): a replica set with key-file auth, one member per zone, a disruption budget', (env) => {
+    const replicas = (ENVIRONMENTS.find((e) => e.name === env)!.apps as any).librechat.mongodb.replicas;
+    expect(replicas).toBe(3);
+    const sts = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb').spec;
+    expect(sts.replicas).toBe(replicas);
+    expect(sts.serviceName).toBe('librechat-mongodb-headless');
+    const pod = sts.template.spec;
+    const labels = sts.template.metadata.labels;
+    const [mongod, reconciler] = pod.containers;
+    expect(mongod.args).toEqual(['--wiredTigerCacheSizeGB', expect.any(String), '--replSet', 'rs0', '--keyFile', '/key/replica-set.key']);
+    expect(mongod.volumeMounts).toContainEqual({ name: 'key', mountPath: '/key', readOnly: true });
+    // The key comes from the same Secret as the passwords, copied so that only mongod's user reads it.
+    expect(pod.volumes.find((v: any) => v.name === 'key-secret')).toEqual({
+      name: 'key-secret',
+      secret: { secretName: 'librechat-mongodb', items: [{ key: 'mongodb-replica-set-key', path: 'key' }] },
+    });
+    expect(pod.initContainers.map((c: any) => [c.name, c.command])).toEqual([['key-file', ['install', '-m', '0400', '/secret/key', '/key/replica-set.key']]]);
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['configdb', 'tmp', 'init', 'key-secret', 'key', 'replica-set', 'replica-set-tmp']);
+    // The member reconciler knows the set's name, size and members' names.
+    expect(reconciler.name).toBe('replica-set');
+    const reconcilerEnv = Object.fromEntries(reconciler.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(reconcilerEnv).toMatchObject({
+      REPLICA_SET_NAME: 'rs0',
+      REPLICAS: String(replicas),
+      STATEFULSET: 'librechat-mongodb',
+      MEMBER_DOMAIN: 'librechat-mongodb-headless.librechat.svc.cluster.local',
+      MONGO_ROOT_PASSWORD: { secretKeyRef: { name: 'librechat-mongodb', key: 'mongodb-root-password' } },
+      POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    const script = find(renders, env, 'librechat', 'ConfigMap', 'librechat-mongodb-replica-set').data['reconcile.js'];
+    expect(script).toContain('rs.initiate(');
+    expect(script).toContain('rs.add(missing)');
+    expect(script).toContain('rs.remove(extra)');
+    expect(pod.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: labels } },
+    ]);
+    expect(find(renders, env, 'librechat', 'Service', 'librechat-mongodb-headless').spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: labels,
+    });
+    expect(find(renders, env, 'librechat', 'PodDisruptionBudget', 'librechat-mongodb').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: labels } });
+    // Members replicate from each other, through the namespace's default-deny policy.
+    const peers = find(renders, env, 'librechat', 'NetworkPolicy', 'librechat-mongodb-from-mongodb').spec;
+    expect(peers.podSelector.matchLabels).toEqual(labels);
+    expect(peers.ingress[0].from).toEqual([{ podSelector: { matchLabels: labels } }]);
+  });
+
+  describe("the replica set's reconcile.js, run against a stand-in of mongosh's rs and db", () => {
+    const DOMAIN = 'librechat-mongodb-headless.librechat.svc.cluster.local';
+    const host = (i: number) => `librechat-mongodb-${i}.${DOMAIN}:27017`;
+    /** Runs the rendered script as pod `pod`; returns the rs calls it made. */
+    const run = (pod: number, state: { members?: number[]; primary?: boolean; error?: object }) => {
+      const script = find(renders, 'prod', 'librechat', 'ConfigMap', 'librechat-mongodb-replica-set').data['reconcile.js'];
+      const calls: unknown[][] = [];
+      const QUIT = Symbol('quit');
+      const rs = {
+        conf: () => {
+          if (state.error) throw state.error;
+          if (!state.members) throw Object.assign(new Error('no replset config has been received'), { code: 94, codeName: 'NotYetInitialized' });
+          return { members: state.members.map((i) => ({ host: host(i) })) };
+        },
+        initiate: (config: unknown) => calls.push(['initiate', config]),
+        add: (member: unknown) => calls.push(['add', member]),
+        remove: (member: unknown) => calls.push(['remove', member]),
+      };
+      const env = { REPLICA_SET_NAME: 'rs0', REPLICAS: '3', STATEFULSET: 'librechat-mongodb', MEMBER_DOMAIN: DOMAIN, POD_NAME: `librechat-mongodb-${pod}` };
+      const context = {
+        process: { env },
+        rs,
+        db: { hello: () => ({ isWritablePrimary: state.primary ?? false }) },
+        printjson: () => undefined,
+        quit: () => {
+          throw QUIT;
+        },
+      };
+      try {
+        vm.runInNewContext(script, context);
+      } catch (error) {
+        if (error !== QUIT) throw error;
+      }
+      return calls;
+    };
+
+    test.each([
+      ['pod 0 of a new set initiates it with itself alone', 0, {}, [['initiate', { _id: 'rs0', members: [{ _id: 0, host: host(0) }] }]]],
+      ['another pod of a new set waits for pod 0', 1, {}, []],
+      ['a secondary changes nothing', 1, { members: [0], primary: false }, []],
+      ['the primary adds the first missing member', 0, { members: [0], primary: true }, [['add', host(1)]]],
+      ['then the next one, one per run', 0, { members: [0, 1], primary: true }, [['add', host(2)]]],
+      ['a formed set is left alone', 2, { members: [0, 1, 2], primary: true }, []],
+      ['a member beyond the replica count is removed, one per run', 0, { members: [0, 1, 2, 3, 4], primary: true }, [['remove', host(3)]]],
+    ] as [string, number, { members?: number[]; primary?: boolean }, unknown[][]][])('%s', (_name, pod, state, expected) => {
+      expect(run(pod, state)).toEqual(expected);
+    });
+
+    test('any other error fails the run (retried 30 s later) instead of initiating a second set', () => {
+      const error = Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' });
+      expect(() => run(0, { error })).toThrow('Authentication failed.');
+    });
+  });
+
+  test.each(['dev', 'staging', 'prod'])("%s: nothing stops LibreChat from rebuilding Meilisearch's index from MongoDB at start", (env) => {
+    // LibreChat syncs unindexed messages and conversations when SEARCH is on, unless MEILI_NO_SYNC is.
+    const configEnv = find(renders, env, 'librechat', 'ConfigMap', 'librechat-librechat-configenv').data;
+    expect(configEnv.SEARCH).toBe('true');
+    expect(configEnv.MEILI_HOST).toBe('http://librechat-meilisearch.librechat.svc.cluster.local:7700');
+    const pod = find(renders, env, 'librechat', 'Deployment', 'librechat-librechat').spec.template.spec;
+    const names = [...Object.keys(configEnv), ...pod.containers.flatMap((c: any) => (c.env ?? []).map((e: any) => e.name))];
+    expect(names.filter((name) => /^MEILI_(NO_SYNC|SYNC_THRESHOLD)$/.test(name))).toEqual([]);
   });
 
   test('LibreChat sign-up: closed on the public EKS hosts, open only in dev, which opts in', () => {
@@ -174,11 +311,30 @@ const shippedRenders = () => (shipped ??= render());
     expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
   });
 
-  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, Ollama) ask for the retained, backed-up class', (env) => {
+  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, uploaded images) ask for the retained, backed-up class', (env) => {
     const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
     expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBe('gp3-retain');
-    expect(find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama').spec.storageClassName).toBe('gp3-retain');
+    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images').spec.storageClassName).toBe('gp3-retain');
+  });
+
+  test.each(['staging', 'prod'])("%s: GPU nodes in two zones, so Ollama's models live on a per-pod volume created where the pod lands", (env) => {
+    const zones = (ENVIRONMENTS.find((e) => e.name === env)!.cluster as { gpuNodes: { availabilityZones: string[] } }).gpuNodes.availabilityZones;
+    expect(zones.length).toBeGreaterThan(1);
+    // No claim of its own (it would pin the pod to the zone of its volume).
+    expect(objects(renders, env, 'ollama').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const pod = find(renders, env, 'ollama', 'Deployment', 'ollama').spec.template.spec;
+    const models = pod.volumes.find((v: any) => v.name === 'models');
+    // The default class (deleted with the pod): a retained class would leave a volume per pod behind.
+    expect(models.ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: expect.any(String) } } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'models', mountPath: '/root/.ollama/models' });
+    expect(pod.volumes.find((v: any) => v.name === 'ollama-data')).toEqual({ name: 'ollama-data', emptyDir: {} });
+  });
+
+  test("dev: one GPU host, the models on the chart's claim", () => {
+    const pod = find(renders, 'dev', 'ollama', 'Deployment', 'ollama').spec.template.spec;
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['ollama-data']);
+    expect(find(renders, 'dev', 'ollama', 'PersistentVolumeClaim', 'ollama').spec.resources.requests.storage).toBe('20Gi');
   });
 
   test.each(['staging', 'prod'])('%s: every claim the charts render asks for the retained class, except the listed one', (env) => {
@@ -188,10 +344,8 @@ const shippedRenders = () => (shipped ??= render());
         ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
       ]),
     );
-    // LibreChat's uploaded images: the chart's storageClassName key is undeclared in its values.yaml.
-    const defaultClass = ['librechat-librechat-images'];
-    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual(defaultClass);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
+    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual([]);
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {
@@ -201,8 +355,10 @@ const shippedRenders = () => (shipped ??= render());
   });
 
   test('every workload with a ReadWriteOnce volume is recreated, never rolled', () => {
-    // A one-replica StatefulSet stops its pod before starting the next one.
-    expect(find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec.replicas).toBe(1);
+    // MongoDB's pods each have a claim of their own (volumeClaimTemplates), none shared.
+    const mongodb = find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec;
+    expect(mongodb.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['datadir']);
+    expect(mongodb.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
     expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
     expect(find(renders, 'prod', 'ollama', 'Deployment', 'ollama').spec.strategy).toEqual({ type: 'Recreate' });
   });
@@ -357,6 +513,25 @@ const shippedRenders = () => (shipped ??= render());
       'dev/librechat: Secret librechat/librechat-credentials-env (Terraform): data.OLLAMA_BASE_URL: URL http://ollama.ollama.svc.cluster.local:11434 names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
       'dev/librechat: ConfigMap librechat/librechat-librechat-config: data.librechat.yaml: endpoints.custom[0].baseURL: URL ${OLLAMA_BASE_URL}/v1/ (= http://ollama.ollama.svc.cluster.local:11434/v1/) names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
     ]);
+  });
+
+  test("a MONGO_URI naming replica set members the render lacks (the chart's member count differs)", () => {
+    const standalone: AppDefinition = {
+      ...LIBRECHAT,
+      values: (context) => {
+        const values = LIBRECHAT.values!(context) as any;
+        return { ...values, mongodb: { ...values.mongodb, replicas: 1 } };
+      },
+    };
+    const result = render({ environments: ['prod'], catalog: [OLLAMA, standalone] });
+    const uri = (i: number) => `librechat-mongodb-${i}.librechat-mongodb-headless.librechat.svc.cluster.local:27017`;
+    const url = `mongodb://librechat:***@${[0, 1, 2].map(uri).join(',')}/LibreChat?replicaSet=rs0`;
+    expect(findings(result)).toEqual(
+      [0, 1, 2].map(
+        () =>
+          `prod/librechat: Secret librechat/librechat-credentials-env (Terraform): data.MONGO_URI: URL ${url} names port 27017 of Service librechat/librechat-mongodb-headless, but the render has no Service librechat/librechat-mongodb-headless; Services in librechat: librechat-librechat:3080, librechat-meilisearch:7700, librechat-mongodb:27017`,
+      ),
+    );
   });
 
   test('an Ollama workload without the GPU limit, node selector and toleration (values at the wrong depth)', () => {

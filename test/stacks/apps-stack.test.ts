@@ -190,14 +190,19 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
             },
           ];
     const librechatPods = { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' };
+    const mongodbPods = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' };
     expect(values(env, 'librechat').isolation.allow).toEqual([
       { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
-        podLabels: { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' },
+        podLabels: mongodbPods,
         from: [{ podSelector: { matchLabels: librechatPods } }],
         ports: ['mongodb'],
       },
+      // A replica set's members replicate from each other (apps.librechat.mongodb.replicas > 1).
+      ...((e.apps as any).librechat.mongodb.replicas > 1
+        ? [{ name: 'mongodb-from-mongodb', podLabels: mongodbPods, from: [{ podSelector: { matchLabels: mongodbPods } }], ports: ['mongodb'] }]
+        : []),
       {
         name: 'meilisearch-from-librechat',
         podLabels: { 'app.kubernetes.io/name': 'meilisearch', 'app.kubernetes.io/instance': 'librechat' },
@@ -236,7 +241,12 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     if (ollamaHost) expect(ollama.ollama.ingress.hosts[0].host).toBe(ollamaHost);
     else expect(ollama.ollama.ingress).toEqual({ enabled: false });
     expect(ollama.ollama.gpu).toBeUndefined();
-    expect(ollama.ollama.persistentVolume.size).toBe((e.apps as any).ollama.volumeSize);
+    // One GPU zone: the chart's claim; several: a per-pod volume of the same size.
+    const models =
+      e.cluster.kind === 'eks' && e.cluster.gpuNodes.availabilityZones.length > 1
+        ? ollama.ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.resources.requests.storage
+        : ollama.ollama.persistentVolume.size;
+    expect(models).toBe((e.apps as any).ollama.volumeSize);
     expect(values(env, 'librechat').librechat.ingress.hosts[0].host).toBe((e.ingress.hosts as any).librechat);
   });
 
@@ -446,7 +456,7 @@ describe('LibreChat sign-up', () => {
     expect(registration(values('staging', 'librechat'))).toBe('false');
     expect(registration(values('prod', 'librechat'))).toBe('false');
     expect(registration(values('dev', 'librechat'))).toBe('true');
-    expect(environment('staging').apps.librechat).toEqual({ allowRegistration: false });
+    expect(environment('staging').apps.librechat).toMatchObject({ allowRegistration: false });
   });
 
   test('the opt-in is the environment setting: it reaches the generated value file, which outranks the hand-written ones', () => {
@@ -464,15 +474,20 @@ describe('LibreChat sign-up', () => {
 });
 
 describe('stateful volumes', () => {
-  test.each(['staging', 'prod'] as const)('%s: MongoDB, Meilisearch and Ollama ask for the retained, backed-up class', (env) => {
+  test.each(['staging', 'prod'] as const)("%s: MongoDB, Meilisearch and LibreChat's uploaded images ask for the retained, backed-up class", (env) => {
     expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
     expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
-    expect(values(env, 'ollama').ollama.persistentVolume.storageClass).toBe('gp3-retain');
+    expect(values(env, 'librechat').librechat.librechat.imageVolume).toEqual({ storageClassName: 'gp3-retain' });
+    // GPU nodes in several zones: Ollama's models are re-pulled onto a per-pod volume of the default
+    // class, neither retained nor zonal.
+    expect(values(env, 'ollama').ollama.persistentVolume).toEqual({ enabled: false });
+    expect(values(env, 'ollama').ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
   });
 
   test("dev keeps minikube's default class", () => {
     expect(values('dev', 'librechat').mongodb.persistence).toBeUndefined();
     expect(values('dev', 'librechat').librechat.meilisearch.persistence).toBeUndefined();
     expect(values('dev', 'ollama').ollama.persistentVolume.storageClass).toBeUndefined();
+    expect(values('dev', 'librechat').librechat.librechat.imageVolume).toBeUndefined();
   });
 });

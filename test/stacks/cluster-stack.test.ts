@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import '../support/cdktf-matchers';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
@@ -8,6 +10,12 @@ import { all, environment, environmentStacks, synth } from '../support/synth';
 const staging = synth(environmentStacks(environment('staging')).cluster!);
 const prod = synth(environmentStacks(environment('prod')).cluster!);
 
+/** The addresses of earlier releases, which must not disappear without a `moved` block. */
+const INVENTORY: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, 'address-inventory.json'), 'utf8'));
+/** The GPU zones each EKS environment configures. */
+const GPU_ZONES = Object.fromEntries(
+  (['staging', 'prod'] as const).map((env) => [env, (environment(env).cluster as { gpuNodes: { availabilityZones: string[] } }).gpuNodes.availabilityZones]),
+) as Record<'staging' | 'prod', string[]>;
 const nodeGroup = (json: typeof staging.json, name: string) => all(json, 'aws_eks_node_group').find((g) => g.node_group_name_prefix === `${name}-`);
 const ZONES = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
 const SYSTEM_GROUPS = ZONES.map((zone) => `system-${zone}`);
@@ -173,7 +181,7 @@ describe('staging-cluster', () => {
     }
   });
 
-  test('has a tainted, labelled GPU node group on an NVIDIA AMI in one zone, sized by Terraform (no autoscaler)', () => {
+  test('has a tainted, labelled GPU node group on an NVIDIA AMI over the configured zones, sized by Terraform (no autoscaler)', () => {
     expect(staging.text).toHaveResourceWithProperties(EksNodeGroup, {
       node_group_name_prefix: 'gpu-',
       ami_type: 'AL2023_x86_64_NVIDIA',
@@ -183,7 +191,24 @@ describe('staging-cluster', () => {
       taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }],
     });
     const gpu = nodeGroup(staging.json, 'gpu');
-    expect(gpu.subnet_ids).toEqual([`\${${staging.address('aws_subnet', (s) => s.tags.Name === 'llm-staging-private-eu-west-1a')}.id}`]);
+    expect(gpu.subnet_ids).toEqual(
+      GPU_ZONES.staging.map((zone) => `\${${staging.address('aws_subnet', (s) => s.tags.Name === `llm-staging-private-${zone}`)}.id}`),
+    );
+  });
+
+  test.each([
+    ['staging', () => staging],
+    ['prod', () => prod],
+  ] as const)('%s: GPU capacity in at least two zones, one group replaced create-before-destroy when its zones change', (env, stack) => {
+    expect(GPU_ZONES[env].length).toBeGreaterThanOrEqual(2);
+    const groups = all(stack().json, 'aws_eks_node_group').filter((g) => g.node_group_name_prefix === 'gpu-');
+    expect(groups).toHaveLength(1);
+    expect(groups[0].subnet_ids).toEqual(
+      GPU_ZONES[env].map((zone) => `\${${stack().address('aws_subnet', (s) => s.tags.Name === `llm-${env}-private-${zone}`)}.id}`),
+    );
+    // The address of one zone's group stays (test/stacks/address-inventory.json): new subnets replace it, the new group first.
+    expect(JSON.stringify(INVENTORY)).toContain(`"${stack().address('aws_eks_node_group', (g) => g === groups[0])}"`);
+    expect(groups[0].lifecycle.create_before_destroy).toBe(true);
   });
 
   test('a fresh deploy completes while GPU capacity is short: the GPU group is created empty and scaled without waiting', () => {
@@ -201,17 +226,20 @@ describe('staging-cluster', () => {
     for (const addon of all(staging.json, 'aws_eks_addon')) expect(addon.depends_on ?? []).not.toContain(gpuAddress);
   });
 
-  test('preflight: the plan fails when the spot G quota (with the update surge) or the zone cannot hold the GPU group', () => {
-    const [offered, quota] = nodeGroup(staging.json, 'gpu').lifecycle.precondition;
+  test('preflight: the plan fails when the spot G quota (with the update surge) or a zone cannot hold the GPU group', () => {
+    const preconditions = nodeGroup(staging.json, 'gpu').lifecycle.precondition;
+    const offered = preconditions.slice(0, -1);
+    const quota = preconditions[preconditions.length - 1];
     expect(Object.values(staging.json.data!.aws_servicequotas_service_quota)).toEqual([
       expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' }),
     ]);
     expect(quota.error_message).toContain('"All G and VT Spot Instance Requests" (L-3819A6DF)');
+    // Two zones: EKS's update surge is 2 x 2 zones on top of maxSize 1.
     expect(quota.condition).toMatch(
-      />= \(3 \* max\(data\.aws_ec2_instance_type\.eks_gpu_nodes_g6_xlarge_\w+\.default_vcpus, data\.aws_ec2_instance_type\.eks_gpu_nodes_g5_xlarge_\w+\.default_vcpus\)\)/,
+      />= \(5 \* max\(data\.aws_ec2_instance_type\.eks_gpu_nodes_g6_xlarge_\w+\.default_vcpus, data\.aws_ec2_instance_type\.eks_gpu_nodes_g5_xlarge_\w+\.default_vcpus\)\)/,
     );
-    expect(offered.error_message).toContain('are not offered in eu-west-1a');
-    expect(quota.error_message).toContain('(3 nodes: maxSize 1 plus 2 launched first during an update or replacement');
+    expect(offered.map((o: any) => /are not offered in ([a-z0-9-]+)\./.exec(o.error_message)![1])).toEqual(GPU_ZONES.staging);
+    expect(quota.error_message).toContain('(5 nodes: maxSize 1 plus 4 launched first during an update or replacement');
     for (const name of SYSTEM_GROUPS) expect(nodeGroup(staging.json, name).lifecycle.precondition).toBeUndefined();
   });
 
@@ -301,7 +329,7 @@ describe('prod-cluster', () => {
 
   test('checks the on-demand G quota and refuses deletion', () => {
     expect(Object.values(prod.json.data!.aws_servicequotas_service_quota)).toEqual([expect.objectContaining({ quota_code: 'L-DB2E81BA' })]);
-    expect(nodeGroup(prod.json, 'gpu').lifecycle.precondition[1].error_message).toContain('"Running On-Demand G and VT instances" (L-DB2E81BA)');
+    expect(nodeGroup(prod.json, 'gpu').lifecycle.precondition.at(-1).error_message).toContain('"Running On-Demand G and VT instances" (L-DB2E81BA)');
     expect(all(prod.json, 'aws_eks_cluster')[0].deletion_protection).toBe(true);
   });
 });

@@ -3,9 +3,10 @@ import { parse } from 'yaml';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
-import { CATALOG, LIBRECHAT } from '../../apps/catalog';
+import { CATALOG, LIBRECHAT, LibrechatSettings } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
-import { secretsManagerName } from '../../contracts/external-secrets';
+import { externalSecretSpecs, secretsManagerName } from '../../contracts/external-secrets';
+import { appContexts } from '../../stacks/app-contexts';
 import { stateKeyAlias } from '../../constructs/core/state-backend';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
@@ -81,7 +82,11 @@ describe('dev-platform', () => {
     expect(secret.metadata.namespace).toMatch(/^\$\{kubernetes_namespace_v1\.namespaces_librechat_\w+\.metadata\[0\]\.name\}$/);
     expect(Object.keys(secret.data_wo).sort()).toEqual(['CREDS_IV', 'CREDS_KEY', 'JWT_REFRESH_SECRET', 'JWT_SECRET', 'MONGO_URI', 'OLLAMA_BASE_URL']);
     expect(Object.keys(secretNamed(dev.json, 'librechat-meilisearch').data_wo)).toEqual(['MEILI_MASTER_KEY']);
-    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data_wo).sort()).toEqual(['mongodb-passwords', 'mongodb-root-password']);
+    expect(Object.keys(secretNamed(dev.json, 'librechat-mongodb').data_wo).sort()).toEqual([
+      'mongodb-passwords',
+      'mongodb-replica-set-key',
+      'mongodb-root-password',
+    ]);
   });
 
   test('points the connection settings at the Services the wrapper charts create, MONGO_URI with the generated password', () => {
@@ -92,6 +97,22 @@ describe('dev-platform', () => {
     expect(data.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
     expect(data.MEILI_HOST).toBeUndefined();
   });
+
+  test.each(['staging', 'prod'])(
+    "%s: MONGO_URI (an ExternalSecret template) names every member of the replica set (apps.librechat.mongodb.replicas) and the set's name",
+    (env) => {
+      const replicas = (environment(env).apps.librechat as LibrechatSettings).mongodb.replicas;
+      expect(replicas).toBe(3);
+      const specs = externalSecretSpecs(LIBRECHAT.secrets!, appContexts(environment(env), CATALOG).get('librechat')!, (name) => name);
+      const members = Array.from({ length: replicas }, (_, i) => `librechat-mongodb-${i}.librechat-mongodb-headless.librechat.svc.cluster.local:27017`);
+      const password = specs.find((s) => s.name === 'librechat-mongodb')!.template['mongodb-passwords'];
+      expect(specs.find((s) => s.name === 'librechat-credentials-env')!.template.MONGO_URI).toBe(
+        `mongodb://librechat:${password}@${members.join(',')}/LibreChat?replicaSet=rs0`,
+      );
+      // The members' key file: a credential of the same Secret.
+      expect(Object.keys(specs.find((s) => s.name === 'librechat-mongodb')!.template)).toContain('mongodb-replica-set-key');
+    },
+  );
 
   test('takes each credential from its ephemeral sensitive variable, else from an ephemeral random hex password of the right size', () => {
     const passwords = (dev.json as any).ephemeral.random_password;

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { crdFactsFromDocuments, CrdFacts } from './crd-schema';
 import { isPlainObject, parseYamlDocument, parseYamlDocuments, ParseResult } from './documents';
+import { TEMPLATE_READ_KEYS, TemplateReadKey } from './template-keys';
 
 /** The committed facts file the check reads. */
 export const FACTS_FILE = path.join(__dirname, 'upstream-facts.json');
@@ -141,7 +142,10 @@ export function deriveFacts(pins: readonly FactsPin[], dirs: readonly string[], 
       missing.push({ pin, reason: `no ${folder}/${marker} in ${dirs.map(show).join(', ') || '(no upstream directory)'}` });
       continue;
     }
-    const problem = pin.kind === 'values' ? deriveChart(path.join(dir, folder), read) : deriveCrds(path.join(dir, folder, 'crds'), read);
+    const problem =
+      pin.kind === 'values'
+        ? withTemplateKeys(deriveChart(path.join(dir, folder), read), TEMPLATE_READ_KEYS[factsKey(pin.chart, pin.version)] ?? [])
+        : deriveCrds(path.join(dir, folder, 'crds'), read);
     if (typeof problem === 'string') {
       missing.push({ pin, reason: problem });
       continue;
@@ -153,7 +157,7 @@ export function deriveFacts(pins: readonly FactsPin[], dirs: readonly string[], 
   const generated: FactsHeader = {
     note:
       'Generated, do not edit. Facts derived by tools/check/facts.ts from upstream chart data, not a copy of it: ' +
-      'the key tree of each pinned chart version default values (no values), its appVersion, default image.tag and subchart names, ' +
+      'the key tree of each pinned chart version default values (no values) plus the keys its templates read that values.yaml only mentions in a comment (tools/check/template-keys.ts), its appVersion, default image.tag and subchart names, ' +
       `and the ${ARGO_CRD_KINDS.join(' and ')} CRD schemas closed for manifest validation (no descriptions, no status/operation).`,
     command: FACTS_COMMAND,
     from: [...from].sort(),
@@ -161,6 +165,27 @@ export function deriveFacts(pins: readonly FactsPin[], dirs: readonly string[], 
     keyMarkers: 'a values key maps to its child keys, to "leaf" (scalar or null default) or to "list" (list default); {} is an empty map',
   };
   return { facts: { generated, charts, crds }, missing };
+}
+
+/**
+ * `facts` with each key its templates read but its values.yaml declares only in a comment added as
+ * a leaf (tools/check/template-keys.ts); a key already declared, or below no map, is an error.
+ */
+export function withTemplateKeys(facts: ChartFacts | string, keys: readonly TemplateReadKey[]): ChartFacts | string {
+  if (typeof facts === 'string' || keys.length === 0) return facts;
+  const tree = JSON.parse(JSON.stringify(facts.keys)) as Record<string, KeyNode>;
+  for (const { key } of keys) {
+    const parts = key.split('.');
+    let node: KeyNode = tree;
+    for (const part of parts.slice(0, -1)) {
+      node = typeof node === 'object' ? node[part] : undefined!;
+      if (typeof node !== 'object') return `template-read key ${key}: ${part} is not a map of values.yaml (tools/check/template-keys.ts)`;
+    }
+    const last = parts[parts.length - 1];
+    if (last in node) return `template-read key ${key} is declared in values.yaml: drop it from tools/check/template-keys.ts`;
+    node[last] = 'leaf';
+  }
+  return { ...facts, keys: tree };
 }
 
 /** Facts of one chart from `<dir>/values.yaml` and `<dir>/Chart.yaml`, or why there are none. */

@@ -165,7 +165,8 @@ function main(argv: readonly string[]): number {
   }
   const previous = chain.find((l) => l.env === args.env)?.previous;
   if (args.requireHealthy && plan.kind !== PromotionKind.ROLLBACK && previous) requireHealthy(repo, previous, plan.to, args.contexts);
-  const change = appsChange(repo, args.env, plan.from, plan.to);
+  // A first deploy (init) creates every app's Application anyway: only a move can leave one behind.
+  const change = plan.from ? appsChange(repo, args.env, plan.from, plan.to) : { added: [], removed: [] };
   if (change.added.length > 0)
     console.log(
       `apps this adds to ${args.env}: ${change.added.join(', ')} — Terraform creates their namespace, Secrets and Application: deploy ${args.env} after this (npm run deploy -- ${args.env}); until then Argo CD does not run them`,

@@ -89,17 +89,33 @@ export function externalSecretTargets(renders: CheckInput['renders']): Terraform
   );
 }
 
-const URL_PATTERN = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?([^:/?#]+)(?::(\d+))?/i;
+const URL_PATTERN = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?([^/?#]+)/i;
 
-/** `<svc>.<ns>.svc[.cluster.local]` and the port (explicit, else the scheme's default) of an in-cluster URL. */
-function clusterService(url: string): { service: string; namespace: string; port: number } | undefined {
+/** An in-cluster URL's target: a Service's port, or one pod's name under a headless Service. */
+interface ClusterTarget {
+  service: string;
+  namespace: string;
+  port: number;
+  /** `<pod>.<service>.<namespace>.svc…`: a StatefulSet pod's own name. */
+  pod?: string;
+}
+
+/**
+ * The in-cluster targets of a URL: every host of its authority (`a:1,b:2` for MongoDB's replica
+ * sets) that is `[<pod>.]<svc>.<ns>.svc[.cluster.local]`, with its port (explicit, else the
+ * scheme's default).
+ */
+function clusterTargets(url: string): ClusterTarget[] {
   const match = URL_PATTERN.exec(url);
-  if (!match) return undefined;
-  const host = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?$/.exec(match[2].toLowerCase());
-  if (!host) return undefined;
+  if (!match) return [];
   const defaults: Record<string, number> = { http: 80, https: 443, mongodb: 27017, redis: 6379 };
-  const port = match[3] ? Number(match[3]) : defaults[match[1].toLowerCase()];
-  return port === undefined ? undefined : { service: host[1], namespace: host[2], port };
+  return match[2].split(',').flatMap((authority) => {
+    const hostPort = /^([^:]+)(?::(\d+))?$/.exec(authority);
+    const host = hostPort && /^(?:([a-z0-9-]+)\.)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?$/.exec(hostPort[1].toLowerCase());
+    if (!host) return [];
+    const port = hostPort[2] ? Number(hostPort[2]) : defaults[match[1].toLowerCase()];
+    return port === undefined ? [] : [{ service: host[2], namespace: host[3], port, ...(host[1] ? { pod: host[1] } : {}) }];
+  });
 }
 
 /** `${VAR}` references resolved through `variables`; unknown ones are left as they are. */
@@ -125,12 +141,38 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
   const services = input.renders.flatMap((r) =>
     r.objects.filter((o) => o.kind === 'Service').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })),
   );
+  const statefulSets = input.renders.flatMap((r) =>
+    r.objects.filter((o) => o.kind === 'StatefulSet').map((o) => ({ object: o, namespace: namespaceOf(o, r.namespace) })),
+  );
   const appOfNamespace = (namespace: string) => input.renders.find((r) => r.namespace === namespace)?.app ?? '(terraform)';
   const verify = (app: string, object: string, field: string, url: string) => {
-    const target = clusterService(url);
-    if (!target) return;
+    for (const target of clusterTargets(url)) verifyTarget(app, object, field, url, target);
+  };
+  const verifyTarget = (app: string, object: string, field: string, url: string, target: ClusterTarget) => {
     const service = services.find((s) => s.object.metadata.name === target.service && s.namespace === target.namespace);
     const ports: number[] = (service?.object.spec?.ports ?? []).map((p: any) => Number(p.port));
+    if (service && ports.includes(target.port) && target.pod !== undefined) {
+      // A pod's own name exists under a headless Service that a StatefulSet governs, for its ordinals.
+      const owner = statefulSets.find(
+        (s) =>
+          s.namespace === target.namespace &&
+          s.object.spec?.serviceName === target.service &&
+          target.pod!.startsWith(`${s.object.metadata.name}-`) &&
+          /^\d+$/.test(target.pod!.slice(s.object.metadata.name.length + 1)),
+      );
+      const ordinal = owner ? Number(target.pod.slice(owner.object.metadata.name.length + 1)) : -1;
+      const why =
+        service.object.spec?.clusterIP !== 'None'
+          ? `Service ${target.namespace}/${target.service} is not headless (clusterIP: None), so its pods have no names of their own`
+          : !owner
+            ? `no StatefulSet of the render names ${target.service} its serviceName and ${target.pod} its pod`
+            : ordinal >= Number(owner.object.spec?.replicas ?? 1)
+              ? `StatefulSet ${target.namespace}/${owner.object.metadata.name} has ${owner.object.spec?.replicas ?? 1} replicas`
+              : undefined;
+      if (why)
+        findings.push({ app, object, field, message: `URL ${url} names pod ${target.pod} of Service ${target.namespace}/${target.service}, but ${why}` });
+      return;
+    }
     if (service && ports.includes(target.port)) return;
     const known = services
       .filter((s) => s.namespace === target.namespace)
@@ -176,8 +218,7 @@ export function checkServiceUrls(input: CheckInput): Finding[] {
       for (const { path, value } of strings(config, '')) {
         const resolved = resolveVariables(value, variables).replace(TERRAFORM_EXPRESSION, '***');
         const shown = resolved === value ? value : `${value} (= ${resolved})`;
-        const target = clusterService(resolved);
-        if (!target) continue;
+        if (clusterTargets(resolved).length === 0) continue;
         const before = findings.length;
         verify(render.app, objectName(configMap, namespace), `data.librechat.yaml: ${path}`, resolved);
         if (findings.length > before)
