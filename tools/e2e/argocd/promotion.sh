@@ -84,7 +84,8 @@ say "   ok  every Application Synced at ${promoted_rev:0:12} through $ENV_REF"
 end promotion_track
 
 models_jsonpath='{.spec.template.spec.containers[0].env[?(@.name=="E2E_MODELS_PULL")].value}'
-librechat_config() { kubectl -n librechat get configmap librechat-librechat-config -o jsonpath='{.data.librechat\.yaml}'; }
+# Whichever ConfigMap of the librechat namespace carries librechat.yaml (the chart names it).
+librechat_config() { kubectl -n librechat get configmaps -o jsonpath='{range .items[*]}{.data.librechat\.yaml}{end}'; }
 has_label() { librechat_config | grep -qF "modelDisplayLabel: $1"; }
 lacks_label() { ! has_label "$1"; }
 new_model=e2e-promoted:1b
