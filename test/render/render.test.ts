@@ -65,6 +65,12 @@ function render(options: { catalog?: readonly AppDefinition[]; environments?: st
   }
 }
 
+/**
+ * The catalog with `app` in place of the entry of the same name: every other app stays, so the
+ * environments (which configure them all) still validate.
+ */
+const replacing = (app: AppDefinition): AppDefinition[] => CATALOG.map((entry) => (entry.name === app.name ? app : entry));
+
 const findings = (renders: EnvironmentRender[]) => renders.flatMap((r) => r.findings.map((f) => formatFinding(r.environment, f)));
 const objects = (renders: EnvironmentRender[], env: string, app: string) =>
   renders.find((r) => r.environment === env)!.apps.find((a) => a.app === app)!.objects;
@@ -178,7 +184,7 @@ const shippedRenders = () => (shipped ??= render());
   });
 
   test.each(['staging', 'prod'])('%s: every claim the charts render asks for the retained class, except the listed one', (env) => {
-    const claims = ['librechat', 'ollama'].flatMap((app) =>
+    const claims = CATALOG.map((app) => app.name).flatMap((app) =>
       objects(renders, env, app).flatMap((o) => [
         ...(o.kind === 'PersistentVolumeClaim' ? [{ name: o.metadata.name, spec: o.spec }] : []),
         ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
@@ -187,7 +193,9 @@ const shippedRenders = () => (shipped ??= render());
     // LibreChat's uploaded images: the chart's storageClassName key is undeclared in its values.yaml.
     const defaultClass = ['librechat-librechat-images'];
     expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual(defaultClass);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
+    expect(claims.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']),
+    );
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {
@@ -303,7 +311,7 @@ const shippedRenders = () => (shipped ??= render());
 (helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
   test('a DCGM exporter without the GPU node scheduling, and with an unpinned image', () => {
     const unscheduled: AppDefinition = { ...DCGM_EXPORTER, values: () => ({ 'dcgm-exporter': { image: { tag: 'latest' } } }) };
-    const result = render({ environments: ['staging'], catalog: [...CATALOG.filter((app) => app.name !== 'dcgm-exporter'), unscheduled] });
+    const result = render({ environments: ['staging'], catalog: replacing(unscheduled) });
     expect(findings(result)).toEqual([
       'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
       'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
@@ -340,11 +348,30 @@ const shippedRenders = () => (shipped ??= render());
         return { ...values, ollama: { ...chart, ollama: { ...ollama, gpu: { enabled: false } }, gpu, ollama_nodeSelector: nodeSelector } };
       },
     };
-    const result = render({ environments: ['staging'], catalog: [misplaced, LIBRECHAT] });
+    const result = render({ environments: ['staging'], catalog: replacing(misplaced) });
     expect(findings(result)).toEqual([
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[*].resources.limits.nvidia.com/gpu: expected 1 (apps.ollama of the environment), found none',
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
+    ]);
+  });
+
+  test("a root-running container in a restricted namespace: each failing field, at the namespace's level", () => {
+    const result = render({
+      environments: ['dev'],
+      edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  securityContext:\n    runAsNonRoot: false\n    runAsUser: 0\n'),
+    });
+    expect(findings(result)).toEqual([
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; got false)',
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsUser: must not be 0 (restricted; got 0)',
+    ]);
+  });
+
+  test("a wrong Pod Security level in the catalog: Ollama's root image in a namespace made restricted", () => {
+    const result = render({ environments: ['staging'], catalog: replacing({ ...OLLAMA, podSecurity: 'restricted' }) });
+    expect(findings(result)).toEqual([
+      'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.capabilities.drop: must include ALL (restricted; unset)',
+      'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; unset)',
     ]);
   });
 
@@ -355,7 +382,7 @@ const shippedRenders = () => (shipped ??= render());
         s.name === 'librechat-credentials-env' ? { ...s, settings: (context, credential) => ({ MONGO_URI: s.settings!(context, credential).MONGO_URI }) } : s,
       ),
     };
-    const result = render({ environments: ['dev'], catalog: [OLLAMA, withoutMeilisearchSecret] });
+    const result = render({ environments: ['dev'], catalog: replacing(withoutMeilisearchSecret) });
     expect(findings(result)).toEqual([
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[5] (OLLAMA_BASE_URL): Secret librechat/librechat-credentials-env has no key OLLAMA_BASE_URL (keys: CREDS_IV, CREDS_KEY, JWT_REFRESH_SECRET, JWT_SECRET, MONGO_URI)',
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[6] (MEILI_MASTER_KEY): Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',
