@@ -9,7 +9,7 @@ import { CATALOG } from '../../apps/catalog';
 import { AppDefinition, defineApp } from '../../contracts/app-definition';
 import { hostsListIngress } from '../../contracts/ingress-adapters';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
-import { README, formatChange, updateReadme } from '../../tools/docs/readme';
+import { README, formatChange, publishedHosts, updateReadme } from '../../tools/docs/readme';
 
 const SHIPPED = fs.readFileSync(README, 'utf8');
 const environments = (catalog: readonly AppDefinition[] = CATALOG, edit: (env: any) => void = () => {}) =>
@@ -50,15 +50,22 @@ test('README.md is in step with the catalog and the environments (else: npm run 
 
 test('a new published app with a Secret: the hosts line, one Secrets row and the published hosts, nothing else', () => {
   const catalog = [...CATALOG, WIKI];
-  expect(lines(SHIPPED, catalog, withWiki)).toEqual([
-    [
-      'README.md /etc/hosts line:',
-      '- echo "$(minikube ip) argocd.llm.test chat.llm.test" | sudo tee -a /etc/hosts',
-      '+ echo "$(minikube ip) argocd.llm.test chat.llm.test wiki.llm.test" | sudo tee -a /etc/hosts',
-    ].join('\n'),
+  const devHosts = publishedHosts(
+    environments().find((env) => env.name === 'dev')!,
+    CATALOG,
+  );
+  expect(devHosts.slice(0, 2)).toEqual(['argocd.llm.test', 'chat.llm.test']);
+  const hostsLine = (hosts: string[]) => `echo "$(minikube ip) ${hosts.join(' ')}" | sudo tee -a /etc/hosts`;
+  const listed = (hosts: string[]) => hosts.map((h) => `\`${h}\``).join(', ');
+  const changes = lines(SHIPPED, catalog, withWiki);
+  expect(changes).toEqual([
+    ['README.md /etc/hosts line:', `- ${hostsLine(devHosts)}`, `+ ${hostsLine([...devHosts, 'wiki.llm.test'])}`].join('\n'),
     ['README.md Secrets table:', '+ | `wiki-auth` (namespace `docs`) | `SECRET_KEY`, `OLLAMA_URL` | `wiki_secret_key` |'].join('\n'),
-    expect.stringMatching(/^README\.md published hosts:\n- [^\n]+\n\+ .*\(dev: `argocd\.llm\.test`, `chat\.llm\.test`, `wiki\.llm\.test`; staging: /),
+    expect.stringContaining(`(dev: ${listed([...devHosts, 'wiki.llm.test'])}; staging: `),
   ]);
+  expect(changes[2]).toMatch(
+    /^README\.md published hosts:\n- Argo CD [^\n]+\n\+ Argo CD \(UI\/API, TLS on EKS\) and each app an environment gives a host, on that host \(dev: /,
+  );
   // Written once, the README is in step.
   const written = updateReadme(SHIPPED, environments(catalog, withWiki), catalog).text;
   expect(lines(written, catalog, withWiki)).toEqual([]);
@@ -81,22 +88,29 @@ describe('the Secrets table: keyed on its rows, whatever prose surrounds it', ()
 
   test('a right row keeps its remarks; a wrong one is rewritten, an unknown one removed, a missing one added', () => {
     const update = updateReadme(readme, environments(), CATALOG);
-    expect(update.changes.map(formatChange)).toEqual([
+    const changes = update.changes.map(formatChange);
+    expect(changes.slice(0, 2)).toEqual([
       [
         'README.md Secrets table:',
         '- | `librechat-mongodb` | `mongodb-root-password` | `librechat_mongodb_root_password`, `librechat_mongodb_passwords` |',
         '+ | `librechat-mongodb` | `mongodb-root-password`, `mongodb-passwords` | `librechat_mongodb_root_password`, `librechat_mongodb_passwords` |',
       ].join('\n'),
       'README.md Secrets table:\n- | `old-secret` | `X` | `old_x` |',
+    ]);
+    // Every other Secret of the catalog is added, in catalog order.
+    const others = CATALOG.flatMap((app) => (app.secrets ?? []).map((secret) => secret.name)).filter(
+      (name) => !['librechat-meilisearch', 'librechat-mongodb'].includes(name),
+    );
+    expect(changes.slice(2).map((change) => /^\+ \| `([^`]+)`/m.exec(change)?.[1])).toEqual(others);
+    expect(changes).toContain(
       [
         'README.md Secrets table:',
         '+ | `librechat-credentials-env` | `CREDS_KEY`, `CREDS_IV`, `JWT_SECRET`, `JWT_REFRESH_SECRET`, `MONGO_URI`, `OLLAMA_BASE_URL` | `librechat_creds_key`, `librechat_creds_iv`, `librechat_jwt_secret`, `librechat_jwt_refresh_secret` |',
       ].join('\n'),
-      [
-        'README.md Secrets table:',
-        '+ | `grafana-admin` (namespace `monitoring`) | `admin-password`, `admin-user` | `kube_prometheus_stack_admin_password` |',
-      ].join('\n'),
-    ]);
+    );
+    expect(changes).toContain(
+      'README.md Secrets table:\n+ | `grafana-admin` (namespace `monitoring`) | `admin-password`, `admin-user` | `kube_prometheus_stack_admin_password` |',
+    );
     expect(update.text).toContain('Secrets now live in AWS Secrets Manager on EKS; the keys are unchanged.\n\n| Secret');
     expect(update.text).toContain('| `librechat-meilisearch` | `MEILI_MASTER_KEY` (the search index key) | `librechat_meili_master_key` |');
     expect(update.text).toContain('|\n\nMore prose.');
@@ -105,7 +119,7 @@ describe('the Secrets table: keyed on its rows, whatever prose surrounds it', ()
   test('a wrapped published-hosts paragraph is in step; a README without the parts says which one is missing', () => {
     expect(lines(SHIPPED.replace('each app an environment\n  gives a host', 'each app an\n  environment gives a host'))).toEqual([]);
     expect(() => updateReadme(SHIPPED.replace(/\| Secret \(/, '| Name ('), environments(), CATALOG)).toThrow(
-      'README.md: no table whose first column is "Secret" (the Secrets section) to keep in step',
+      'README.md: no table whose first column names a Secret (the Secrets section) to keep in step',
     );
     expect(() => updateReadme(SHIPPED.replace('sudo tee -a /etc/hosts', 'sudo tee /etc/hosts'), environments(), CATALOG)).toThrow(
       'README.md: no line `echo "$(minikube ip) <hosts>" | sudo tee -a /etc/hosts` (the dev set-up) to keep in step',

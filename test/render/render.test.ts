@@ -331,7 +331,13 @@ const shippedRenders = () => (shipped ??= render());
 
   test('a URL of the Terraform Secret and of librechat.yaml naming a port the Service lacks', () => {
     const result = render({ environments: ['dev'], edit: (root) => appendYaml(root, 'ollama/values-dev.yaml', '  service:\n    port: 8080\n') });
-    expect(findings(result)).toEqual([
+    // Every client of Ollama's API (LibreChat, and any app that depends on Ollama) names the port.
+    const clients = CATALOG.filter((app) => (app.dependsOn ?? []).includes('ollama')).map((app) => `dev/${app.name}`);
+    expect(findings(result).filter((f) => !clients.includes(f.split(':')[0]))).toEqual([]);
+    expect(
+      findings(result).filter((f) => !f.includes('names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080)')),
+    ).toEqual([]);
+    expect(findings(result).filter((f) => f.startsWith('dev/librechat: '))).toEqual([
       'dev/librechat: Secret librechat/librechat-credentials-env (Terraform): data.OLLAMA_BASE_URL: URL http://ollama.ollama.svc.cluster.local:11434 names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
       'dev/librechat: ConfigMap librechat/librechat-librechat-config: data.librechat.yaml: endpoints.custom[0].baseURL: URL ${OLLAMA_BASE_URL}/v1/ (= http://ollama.ollama.svc.cluster.local:11434/v1/) names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
     ]);

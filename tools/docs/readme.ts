@@ -90,8 +90,8 @@ const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.l
 
 function secretsTable(text: string, secrets: readonly SecretRow[], changes: DocChange[]): string {
   const lines = text.split('\n');
-  const header = lines.findIndex((line) => /^\|\s*Secret\b/.test(line));
-  if (header < 0) throw new Error('README.md: no table whose first column is "Secret" (the Secrets section) to keep in step');
+  const header = lines.findIndex((line) => /^\|[^|]*\bSecret\b/.test(line));
+  if (header < 0) throw new Error('README.md: no table whose first column names a Secret (the Secrets section) to keep in step');
   // The table's default namespace: `Secret (namespace `x`)` in its header.
   const defaultNamespace = /namespace `([^`]+)`/.exec(cells(lines[header])[0])?.[1];
   const rowText = (s: SecretRow) =>
