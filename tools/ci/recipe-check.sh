@@ -68,6 +68,11 @@ npm run -s fetch-upstream -- vectordb --from test/apps/fixture-upstream/vectordb
 step "fetch-upstream vectordb"
 
 t=$SECONDS
+# The app's generated value files (apps/vectordb/generated/<env>.yaml), committed with it.
+npm run -s values
+step "values"
+
+t=$SECONDS
 # README's /etc/hosts line, Secrets table and published hosts follow the entry.
 npm run -s docs
 grep -qF 'argocd.llm.test chat.llm.test vectors.llm.test" | sudo tee -a /etc/hosts' README.md || fail "npm run docs did not add vectors.llm.test to dev's /etc/hosts line"
