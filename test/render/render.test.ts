@@ -366,22 +366,17 @@ const shippedRenders = () => (shipped ??= render());
     ]);
   });
 
-  test("a root-running container in a restricted namespace: each failing field, at the namespace's level", () => {
+  test("Pod Security: a root-running container in a restricted namespace, and Ollama's root image in a namespace made restricted", () => {
     const result = render({
       environments: ['dev'],
+      catalog: replacing({ ...OLLAMA, podSecurity: 'restricted' }),
       edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  securityContext:\n    runAsNonRoot: false\n    runAsUser: 0\n'),
     });
     expect(findings(result)).toEqual([
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; got false)',
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsUser: must not be 0 (restricted; got 0)',
-    ]);
-  });
-
-  test("a wrong Pod Security level in the catalog: Ollama's root image in a namespace made restricted", () => {
-    const result = render({ environments: ['staging'], catalog: replacing({ ...OLLAMA, podSecurity: 'restricted' }) });
-    expect(findings(result)).toEqual([
-      'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.capabilities.drop: must include ALL (restricted; unset)',
-      'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; unset)',
+      'dev/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.capabilities.drop: must include ALL (restricted; unset)',
+      'dev/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; unset)',
     ]);
   });
 
