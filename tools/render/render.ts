@@ -9,6 +9,7 @@ import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environ
 import { buildApp } from '../../main';
 import { EnvironmentApplications, synthesizeApplications } from './applications';
 import { AppRender, Finding, GpuExpectation, checkEnvironment } from './checks';
+import { checkDuplicateKeys } from './duplicate-keys';
 import { DependencySource, renderApplication } from './helm';
 import { parseManifests } from './manifests';
 
@@ -107,12 +108,15 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
     environment: rendered.environment,
     kubeVersion: rendered.kubeVersion,
     apps: rendered.apps,
-    findings: checkEnvironment({
-      environment: rendered.environment,
-      renders: rendered.apps,
-      secrets: rendered.secrets,
-      gpus: gpus.get(rendered.environment) ?? new Map(),
-      podSecurity: rendered.podSecurity,
-    }),
+    findings: [
+      ...rendered.apps.flatMap(checkDuplicateKeys),
+      ...checkEnvironment({
+        environment: rendered.environment,
+        renders: rendered.apps,
+        secrets: rendered.secrets,
+        gpus: gpus.get(rendered.environment) ?? new Map(),
+        podSecurity: rendered.podSecurity,
+      }),
+    ],
   }));
 }
