@@ -6,9 +6,6 @@
  */
 import { PodSecurityLevel } from '../../contracts/app-definition';
 
-/** A Pod Security Standards version: `v1.<minor>` as in the `…-version` namespace labels, or `latest`. */
-export type PodSecurityVersion = `v1.${number}` | 'latest';
-
 /** One field of a pod that the level forbids. */
 export interface PodSecurityViolation {
   /** The upstream check (`runAsNonRoot`, `capabilities_restricted`, …). */
