@@ -131,9 +131,9 @@ else
 fi
 
 # Nothing beyond the recipe: the app's folder, its catalog entry, its environment settings, and
-# what the recipe's commands generate (facts, README's derived lines, snapshots, the address
-# inventory that npm test -- -u records).
-allowed='^(apps/vectordb/|apps/catalog\.ts$|environments/(dev|staging|prod)\.ts$|tools/check/upstream-facts\.json$|README\.md$|test/stacks/__snapshots__/|test/stacks/address-inventory\.json$)'
+# what the recipe's commands generate (facts, every app's generated value files — Ollama's admit
+# the new client —, README's derived lines, snapshots, the address inventory npm test -- -u records).
+allowed='^(apps/vectordb/|apps/catalog\.ts$|environments/(dev|staging|prod)\.ts$|apps/[a-z0-9-]+/generated/(dev|staging|prod)\.yaml$|tools/check/upstream-facts\.json$|README\.md$|test/stacks/__snapshots__/|test/stacks/address-inventory\.json$)'
 extra=$(git status --porcelain --untracked-files=all | cut -c4- | grep -Ev "$allowed" || true)
 [ -z "$extra" ] || fail "the recipe changed files beyond the app's folder, its entry and its settings:
 $extra"
