@@ -7,7 +7,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { GitFixture, STAGING, gitFixture } from '../promote/git-fixture';
+import { applyPromotion, planPromotion } from '../../tools/promote/promote';
+import { CHAIN, GitFixture, STAGING, gitFixture } from '../promote/git-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
 const promote = parse(fs.readFileSync(path.join(ROOT, '.github/workflows/promote.yml'), 'utf8')) as {
@@ -22,16 +23,12 @@ const PREPARE = script('preview', 'prepare the push');
 const CHECK = script('push', 'check the prepared updates');
 const PUSH = script('push', 'push');
 
-/** `npm run --silent promote -- <args>` runs the repository's CLI; RECORD_TAG adds an annotated tag push, as a record would. */
+/** `npm run --silent promote -- <args>` runs the repository's CLI (which pushes the ref and its record). */
 const NPM = `#!/usr/bin/env bash
 set -euo pipefail
 [ "$1 $2 $3 $4" = "run --silent promote --" ] || { echo "unexpected npm $*" >&2; exit 97; }
 shift 4
 "${ROOT}/node_modules/.bin/tsx" "${ROOT}/tools/promote/cli.ts" "$@"
-if [ -n "\${RECORD_TAG:-}" ]; then
-  git tag -a -m "promoted" "$RECORD_TAG" "$(git rev-parse FETCH_HEAD 2>/dev/null || git rev-parse HEAD)"
-  git push --quiet origin "refs/tags/$RECORD_TAG"
-fi
 `;
 
 interface Run {
@@ -71,12 +68,11 @@ function runner(fx: GitFixture, name: string) {
   };
 }
 
-/** main: c1 ← c2; staging and prod at c1; the preview's checkout and the push job's own clone. */
+/** main: c1 ← c2; staging and prod created at c1 (records 000001); the preview's checkout and the push job's own clone. */
 function setUp() {
   const fx = gitFixture();
   const c1 = fx.remoteRef('refs/heads/main')!;
-  fx.setRemoteRef(STAGING, c1);
-  fx.setRemoteRef('refs/heads/env/prod', c1);
+  for (const env of ['staging', 'prod']) applyPromotion(fx.clone, planPromotion({ repo: fx.clone, remote: 'origin', chain: CHAIN, env, init: true }));
   const c2 = fx.commit('second');
   fx.git('push', '--quiet', 'origin', 'main');
   const pushClone = path.join(fx.root, 'push-clone');
@@ -96,7 +92,7 @@ test('promote: the preview prepares the update without moving the remote; the pu
   const { fx, c1, c2, pushClone, preview, push, updates, handOver } = setUp();
   const prepared = preview(fx.clone, PREPARE, { ...STAGING_ENV, TARGET: c2 });
   expect(prepared).toMatchObject({ status: 0, output: 'changes=true\n' });
-  expect(updates()).toBe(`${c1} ${c2} ${STAGING}\n`);
+  expect(updates()).toMatch(new RegExp(`^${c1} ${c2} ${STAGING}\n0 [0-9a-f]{40} refs/tags/promotions/staging/000002\n$`));
   expect(fx.remoteRef(STAGING)).toBe(c1);
   expect(fx.git('remote', 'get-url', '--push', 'origin')).toBe(fx.remote);
   expect(fx.git('for-each-ref', 'refs/seed/')).toBe('');
@@ -112,26 +108,40 @@ test('promote: the preview prepares the update without moving the remote; the pu
   expect(fs.readdirSync(path.join(fx.root, 'push-temp/tmp'))).toEqual([]);
 });
 
-test('a record the program pushes (an annotated tag) travels in the bundle and is pushed atomically with the ref', () => {
-  const { fx, c2, pushClone, preview, push, updates, handOver } = setUp();
-  expect(preview(fx.clone, PREPARE, { ...STAGING_ENV, TARGET: c2, RECORD_TAG: 'promotion/staging/1' })).toMatchObject({ status: 0 });
-  expect(updates()).toMatch(/^0 [0-9a-f]{40} refs\/tags\/promotion\/staging\/1$/m);
+test('the record the program writes (an annotated tag) travels in the bundle and is pushed atomically with the ref', () => {
+  const { fx, c2, pushClone, preview, push, handOver } = setUp();
+  expect(preview(fx.clone, PREPARE, { ...STAGING_ENV, TARGET: c2, REASON: 'weekly' })).toMatchObject({ status: 0 });
   expect(fs.existsSync(path.join(fx.root, 'preview-temp/promotion/objects.bundle'))).toBe(true);
+  expect(fx.git('ls-remote', 'origin', 'refs/tags/promotions/staging/000002')).toBe('');
   handOver();
   expect(push(pushClone, CHECK, { ENVIRONMENT: 'staging' })).toMatchObject({ status: 0 });
   expect(push(pushClone, PUSH, PUSH_ENV)).toMatchObject({ status: 0 });
   expect(fx.remoteRef(STAGING)).toBe(c2);
-  expect(fx.git('ls-remote', 'origin', 'refs/tags/promotion/staging/1')).toMatch(/^[0-9a-f]{40}\trefs\/tags\/promotion\/staging\/1$/);
+  fx.git('fetch', '--quiet', 'origin', '+refs/tags/promotions/*:refs/tags/promotions/*');
+  expect(fx.git('for-each-ref', '--format=%(contents)', 'refs/tags/promotions/staging/000002')).toMatch(/^kind: promote$[\s\S]*^reason: weekly$/m);
 });
 
-test('rollback: the lease alone lets the ref move back', () => {
+test('rollback with its reason: the lease alone lets the ref move back; then release-hold pushes only its record', () => {
   const { fx, c1, c2, pushClone, preview, push, updates, handOver } = setUp();
-  fx.setRemoteRef(STAGING, c2);
-  expect(preview(fx.clone, PREPARE, { ENVIRONMENT: 'staging', ACTION: 'rollback', TARGET: c1 })).toMatchObject({ status: 0, output: 'changes=true\n' });
-  expect(updates()).toBe(`${c2} ${c1} ${STAGING}\n`);
+  applyPromotion(fx.clone, planPromotion({ repo: fx.clone, remote: 'origin', chain: CHAIN, env: 'staging', commit: c2 }));
+  const rollback = { ENVIRONMENT: 'staging', ACTION: 'rollback', TARGET: c1, REASON: 'latency' };
+  expect(preview(fx.clone, PREPARE, rollback)).toMatchObject({ status: 0, output: 'changes=true\n' });
+  expect(updates()).toMatch(new RegExp(`^${c2} ${c1} ${STAGING}\n0 [0-9a-f]{40} refs/tags/promotions/staging/000003\n$`));
   handOver();
   expect(push(pushClone, CHECK, { ENVIRONMENT: 'staging' }).status).toBe(0);
   expect(push(pushClone, PUSH, PUSH_ENV).status).toBe(0);
+  expect(fx.remoteRef(STAGING)).toBe(c1);
+
+  fs.rmSync(path.join(fx.root, 'push-temp/promotion'), { recursive: true });
+  expect(preview(fx.clone, PREPARE, { ENVIRONMENT: 'staging', ACTION: 'release-hold', TARGET: c1, REASON: 'fixed' })).toMatchObject({
+    status: 0,
+    output: 'changes=true\n',
+  });
+  expect(updates()).toMatch(/^0 [0-9a-f]{40} refs\/tags\/promotions\/staging\/000004\n$/);
+  handOver();
+  expect(push(pushClone, CHECK, { ENVIRONMENT: 'staging' }).status).toBe(0);
+  expect(push(pushClone, PUSH, PUSH_ENV).status).toBe(0);
+  expect(fx.git('ls-remote', 'origin', 'refs/tags/promotions/staging/000004')).toMatch(/refs\/tags\/promotions\/staging\/000004$/);
   expect(fx.remoteRef(STAGING)).toBe(c1);
 });
 
@@ -176,6 +186,16 @@ describe('the push job refuses prepared updates that touch', () => {
     ['another environment', (u: string) => u.replace(STAGING, 'refs/heads/env/prod'), 'the promotion of staging may not update refs/heads/env/prod'],
     ['a line that is not an update', (u: string) => `${u}$(touch pwned) x y\n`, 'unexpected update line'],
     ['a ref name with ..', (u: string) => u.replace(STAGING, 'refs/tags/../heads/main'), 'unexpected ref name'],
+    [
+      "another environment's record",
+      (u: string) => u.replace('refs/tags/promotions/staging/', 'refs/tags/promotions/prod/'),
+      'the promotion of staging may not update refs/tags/promotions/prod/000002',
+    ],
+    [
+      'any other tag',
+      (u: string) => u.replace('refs/tags/promotions/staging/000002', 'refs/tags/v1.0.0'),
+      'the promotion of staging may not update refs/tags/v1.0.0',
+    ],
   ])('%s', (_, tamper, message) => {
     handOver();
     const file = path.join(fx.root, 'push-temp/promotion/updates.txt');

@@ -4,7 +4,7 @@
  * atomically with the ref (a concurrent promotion that took the same number loses the push). The tag message says who, when, from which commit to which and why;
  * plain git reads it: `git for-each-ref refs/tags/promotions/prod --format='%(contents)'`.
  */
-import { git } from './git';
+import { PromoteError, git } from './git';
 
 /** Namespace of the record tags. */
 export const RECORD_PREFIX = 'refs/tags/promotions';
@@ -136,10 +136,10 @@ export function promoter(repo: string, env: NodeJS.ProcessEnv = process.env): st
  * tagger is the clone's Git identity; in CI without one, the GitHub actor.
  */
 export function createRecordTag(repo: string, record: Omit<PromotionRecord, 'tag'>, tag: string, env: NodeJS.ProcessEnv = process.env): void {
-  const identity =
-    env.GITHUB_ACTOR && !hasIdentity(repo, env)
-      ? { GIT_COMMITTER_NAME: env.GITHUB_ACTOR, GIT_COMMITTER_EMAIL: `${env.GITHUB_ACTOR}@users.noreply.github.com` }
-      : {};
+  const known = hasIdentity(repo, env);
+  if (!known && !env.GITHUB_ACTOR)
+    throw new PromoteError('no Git identity to sign the promotion record with: set git config user.name and user.email (or GIT_COMMITTER_NAME/EMAIL)');
+  const identity = known ? {} : { GIT_COMMITTER_NAME: env.GITHUB_ACTOR, GIT_COMMITTER_EMAIL: `${env.GITHUB_ACTOR}@users.noreply.github.com` };
   git(repo, ['tag', '--annotate', '--no-sign', '-m', formatRecord(record), '--end-of-options', tag.slice('refs/tags/'.length), record.to], {
     ...env,
     ...identity,
