@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { LIBRECHAT, OLLAMA } from '../../apps/catalog';
+import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { environment } from '../support/synth';
@@ -34,7 +34,8 @@ fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
 for (const app of [OPERATOR, AGENT]) fs.cpSync(path.join(__dirname, 'fixture-app'), path.join(root, 'apps', app.name), { recursive: true });
 const namespaced = [OLLAMA, LIBRECHAT];
 const catalog = [...namespaced, OPERATOR, AGENT];
-writeGeneratedValues(root, loadEnvironments(ENVIRONMENTS, catalog, {}), catalog);
+// The environments as the whole catalog validates them (they configure every shipped app).
+writeGeneratedValues(root, loadEnvironments(ENVIRONMENTS, [...CATALOG, OPERATOR, AGENT], {}), catalog);
 
 describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
   const json = JSON.parse(Testing.synth(new AppsStack(Testing.app(), `${env}-apps`, { environment: environment(env), catalog, repoRoot: root })));

@@ -2,10 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chartFacts, deriveFacts, factsKey, FactsPin, readFacts, withTemplateKeys } from '../../tools/check/facts';
+import { chartFacts, deriveFacts, displayPath, factsKey, FactsPin, factsSource, readFacts, withTemplateKeys } from '../../tools/check/facts';
 import { TEMPLATE_READ_KEYS } from '../../tools/check/template-keys';
 import { fetchUpstream } from '../../tools/check/fetch-upstream';
-import { describeWithUpstream, SHARED_UPSTREAM_DIR } from '../support/upstream';
+import { describeWithUpstream, notRederivedWarning, SHARED_UPSTREAM_DIR, skippedWithoutUpstream } from '../support/upstream';
 import { COMMITTED_FACTS } from './rule-tester';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -198,9 +198,54 @@ describeWithUpstream('the committed facts against ../shared/upstream', () => {
     expect(Object.keys(fromShared.facts.charts).length + Object.keys(fromShared.facts.crds).length).toBeGreaterThan(0);
     for (const [key, chart] of Object.entries(fromShared.facts.charts)) expect([key, COMMITTED_FACTS.charts[key]]).toEqual([key, chart]);
     for (const [key, crds] of Object.entries(fromShared.facts.crds)) expect([key, COMMITTED_FACTS.crds[key]]).toEqual([key, crds]);
-    const missing = fromShared.missing.map(({ pin }) => factsKey(pin.chart, pin.version));
-    if (missing.length > 0)
-      process.emitWarning(`NOT RE-DERIVED here (no data in ../shared/upstream): ${missing.join(', ')}; their facts come from npm run fetch-upstream with helm`);
+    const missing = [...new Map(fromShared.missing.map(({ pin }) => [factsKey(pin.chart, pin.version), pin])).values()];
+    if (missing.length > 0) process.emitWarning(notRederivedWarning(COMMITTED_FACTS.generated, missing));
+  });
+});
+
+describe('the warnings about upstream reference data speak of what the checkout has', () => {
+  const header = {
+    ...COMMITTED_FACTS.generated,
+    inputs: [
+      '../shared/upstream/ollama-1.77.0/values.yaml',
+      'test/apps/fixture-upstream/vectordb:/vectordb-0.3.0/values.yaml',
+      '.cache/upstream/webui-16.0.0/values.yaml',
+      'charts-mirror/tool-1.0.0/values.yaml',
+    ],
+  };
+
+  it('a chart added with --from is re-derived with --from, one fetched with helm without it', () => {
+    const pins = ['vectordb@0.3.0', 'webui@16.0.0', 'tool@1.0.0', 'gone@2.0.0'].map((key) => ({ chart: key.split('@')[0], version: key.split('@')[1] }));
+    expect(notRederivedWarning(header, pins)).toBe(
+      'NOT RE-DERIVED from ../shared/upstream, which has no copy of: ' +
+        'vectordb@0.3.0 (from test/apps/fixture-upstream/vectordb; npm run fetch-upstream -- vectordb --from test/apps/fixture-upstream/vectordb derives it again); ' +
+        'webui@16.0.0 (fetched with helm; npm run fetch-upstream -- webui derives it again); ' +
+        'tool@1.0.0 (from charts-mirror; npm run fetch-upstream -- tool --upstream charts-mirror derives it again); ' +
+        'gone@2.0.0 (its source is not recorded in the facts file; npm run fetch-upstream -- gone derives it again)',
+    );
+    expect(factsSource(header, 'ollama', '1.77.0')).toEqual({ kind: 'directory', path: '../shared/upstream' });
+  });
+
+  it('a clone without ../shared/upstream: the suite is skipped, and the committed facts are what is used', () => {
+    expect(skippedWithoutUpstream('the committed facts against ../shared/upstream')).toBe(
+      'SKIPPED "the committed facts against ../shared/upstream": it compares with the maintainers\' upstream reference data (../shared/upstream), ' +
+        'which is not part of a clone; npm run check and the other tests use the committed facts (tools/check/upstream-facts.json) as they are',
+    );
+  });
+
+  it('npm run fetch-upstream -- <chart> --from records the path it read, which the warning names', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facts-from-'));
+    try {
+      const out = path.join(dir, 'facts.json');
+      fs.cpSync(path.join(FIXTURE_UPSTREAM, 'ollama-1.77.0'), path.join(dir, 'ollama'), { recursive: true });
+      const status = fetchUpstream(['ollama', '--from', path.join(dir, 'ollama'), '--out', out], {}, { out: () => undefined, err: () => undefined });
+      expect(status).toBe(0);
+      const written = readFacts(out);
+      if (!written.ok) throw new Error(written.error);
+      expect(factsSource(written.value.generated, 'ollama', '1.77.0')).toEqual({ kind: 'from', path: displayPath(path.join(dir, 'ollama'), process.cwd()) });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,17 +4,30 @@
  * the suite is skipped with a warning, like test/render.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { findHelm } from '../../tools/render/helm';
 import { environmentApplications, renderDiff } from '../../tools/promote/render-diff';
 import { gitFixture } from './git-fixture';
 
 const helm = findHelm();
 if (!helm) console.warn('SKIPPED test/promote/render-diff: no helm (set RENDER_HELM or put helm on the PATH)');
-const CHARTS = { chartsDir: path.resolve('test/render/fixtures/charts') };
+/**
+ * The render tests' stand-in charts, plus the e2e's generic stand-in for an app of the catalog
+ * that has none (one added by the README recipe).
+ */
+function standInCharts(): { chartsDir: string } {
+  const chartsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-diff-charts-'));
+  fs.cpSync('test/render/fixtures/charts', chartsDir, { recursive: true });
+  writeStandIns(process.cwd(), chartsDir, chartsDir);
+  return { chartsDir };
+}
 
 (helm ? describe : describe.skip)('render diff between two commits', () => {
   const f = gitFixture();
+  const CHARTS = standInCharts();
+  afterAll(() => fs.rmSync(CHARTS.chartsDir, { recursive: true, force: true }));
   fs.cpSync('apps', path.join(f.clone, 'apps'), { recursive: true });
   const c1 = f.commit('the wrapper charts');
   const staging = path.join(f.clone, 'apps/ollama/values-staging.yaml');

@@ -1,9 +1,18 @@
 /**
- * The render checks on hand-made objects (no helm): GPU-node agents, pinned images and the pod
- * names of a replica set's URL. The render
+ * The render checks on hand-made objects (no helm): GPU-node agents, pinned images, the pod names
+ * of a replica set's URL and Pod Security. The render
  * of the shipped charts runs in render.test.ts.
  */
-import { CheckInput, GpuExpectation, checkGpus, checkImages, checkServiceUrls, formatFinding, unpinnedImage } from '../../tools/render/checks';
+import {
+  CheckInput,
+  GpuExpectation,
+  checkGpus,
+  checkImages,
+  checkPodSecurity,
+  checkServiceUrls,
+  formatFinding,
+  unpinnedImage,
+} from '../../tools/render/checks';
 import { K8sObject } from '../../tools/render/manifests';
 
 const GPU_NODES = {
@@ -129,5 +138,47 @@ describe("a URL naming a StatefulSet's pods by name (a MongoDB replica set)", ()
     ],
   ] as [string, K8sObject[], string[]][])('%s', (_name, objects, expected) => {
     expect(check(objects)).toEqual(expected);
+  });
+});
+
+describe("Pod Security: every pod (template) against its namespace's enforced level", () => {
+  const root = { name: 'app', image: 'app:1.0.0' };
+  const objects: K8sObject[] = [
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'backup' },
+      spec: {
+        jobTemplate: {
+          spec: {
+            template: { metadata: { annotations: { 'container.apparmor.security.beta.kubernetes.io/app': 'unconfined' } }, spec: { containers: [root] } },
+          },
+        },
+      },
+    },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'debug', namespace: 'tools' }, spec: { hostPID: true, containers: [root] } },
+    {
+      apiVersion: 'v1',
+      kind: 'PodTemplate',
+      metadata: { name: 'tmpl' },
+      template: { spec: { containers: [{ ...root, securityContext: { privileged: true } }] } },
+    },
+    // Helm test hooks are never created by Argo CD.
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'test', annotations: { 'helm.sh/hook': 'test' } }, spec: { hostNetwork: true, containers: [root] } },
+  ];
+  const withLevels = (podSecurity: CheckInput['podSecurity']): CheckInput => ({ ...input(objects), podSecurity });
+
+  test('names the field of each kind, template metadata included, for the namespace it lands in', () => {
+    const baseline = { level: 'baseline', version: 'v1.35' } as const;
+    expect(lines(checkPodSecurity(withLevels({ monitoring: baseline, tools: baseline })))).toEqual([
+      'staging/agent: CronJob monitoring/backup: spec.jobTemplate.spec.template.metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: must be runtime/default, localhost/<profile> or empty (baseline; got "unconfined")',
+      'staging/agent: Pod tools/debug: spec.hostPID: must not be true (baseline; got true)',
+      'staging/agent: PodTemplate monitoring/tmpl: template.spec.containers[0].securityContext.privileged: must not be true (baseline; got true)',
+    ]);
+  });
+
+  test('checks nothing in a privileged namespace or one without a level', () => {
+    expect(checkPodSecurity(withLevels({ monitoring: { level: 'privileged', version: 'v1.35' } }))).toEqual([]);
+    expect(checkPodSecurity(withLevels(undefined))).toEqual([]);
   });
 });

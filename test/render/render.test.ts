@@ -70,6 +70,12 @@ function render(options: { catalog?: readonly AppDefinition[]; environments?: st
   }
 }
 
+/**
+ * The catalog with `app` in place of the entry of the same name: every other app stays, so the
+ * environments (which configure them all) still validate.
+ */
+const replacing = (app: AppDefinition): AppDefinition[] => CATALOG.map((entry) => (entry.name === app.name ? app : entry));
+
 const findings = (renders: EnvironmentRender[]) => renders.flatMap((r) => r.findings.map((f) => formatFinding(r.environment, f)));
 const objects = (renders: EnvironmentRender[], env: string, app: string) =>
   renders.find((r) => r.environment === env)!.apps.find((a) => a.app === app)!.objects;
@@ -338,7 +344,7 @@ const shippedRenders = () => (shipped ??= render());
   });
 
   test.each(['staging', 'prod'])('%s: every claim the charts render asks for the retained class, except the listed one', (env) => {
-    const claims = ['librechat', 'ollama'].flatMap((app) =>
+    const claims = CATALOG.map((app) => app.name).flatMap((app) =>
       objects(renders, env, app).flatMap((o) => [
         ...(o.kind === 'PersistentVolumeClaim' ? [{ name: o.metadata.name, spec: o.spec }] : []),
         ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
@@ -489,7 +495,7 @@ const shippedRenders = () => (shipped ??= render());
 
   test('a DCGM exporter without the GPU node scheduling, and with an unpinned image', () => {
     const unscheduled: AppDefinition = { ...DCGM_EXPORTER, values: () => ({ 'dcgm-exporter': { image: { tag: 'latest' } } }) };
-    const result = render({ environments: ['staging'], catalog: [...CATALOG.filter((app) => app.name !== 'dcgm-exporter'), unscheduled] });
+    const result = render({ environments: ['staging'], catalog: replacing(unscheduled) });
     expect(findings(result)).toEqual([
       'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
       'staging/dcgm-exporter: DaemonSet monitoring/dcgm-exporter: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
@@ -509,7 +515,13 @@ const shippedRenders = () => (shipped ??= render());
 
   test('a URL of the Terraform Secret and of librechat.yaml naming a port the Service lacks', () => {
     const result = render({ environments: ['dev'], edit: (root) => appendYaml(root, 'ollama/values-dev.yaml', '  service:\n    port: 8080\n') });
-    expect(findings(result)).toEqual([
+    // Every client of Ollama's API (LibreChat, and any app that depends on Ollama) names the port.
+    const clients = CATALOG.filter((app) => (app.dependsOn ?? []).includes('ollama')).map((app) => `dev/${app.name}`);
+    expect(findings(result).filter((f) => !clients.includes(f.split(':')[0]))).toEqual([]);
+    expect(
+      findings(result).filter((f) => !f.includes('names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080)')),
+    ).toEqual([]);
+    expect(findings(result).filter((f) => f.startsWith('dev/librechat: '))).toEqual([
       'dev/librechat: Secret librechat/librechat-credentials-env (Terraform): data.OLLAMA_BASE_URL: URL http://ollama.ollama.svc.cluster.local:11434 names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
       'dev/librechat: ConfigMap librechat/librechat-librechat-config: data.librechat.yaml: endpoints.custom[0].baseURL: URL ${OLLAMA_BASE_URL}/v1/ (= http://ollama.ollama.svc.cluster.local:11434/v1/) names port 11434 of Service ollama/ollama, but Service ollama/ollama has no port 11434 (ports: 8080); Services in ollama: ollama:8080',
     ]);
@@ -545,11 +557,25 @@ const shippedRenders = () => (shipped ??= render());
         return { ...values, ollama: { ...chart, ollama: { ...ollama, gpu: { enabled: false } }, gpu, ollama_nodeSelector: nodeSelector } };
       },
     };
-    const result = render({ environments: ['staging'], catalog: [misplaced, LIBRECHAT] });
+    const result = render({ environments: ['staging'], catalog: replacing(misplaced) });
     expect(findings(result)).toEqual([
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.containers[*].resources.limits.nvidia.com/gpu: expected 1 (apps.ollama of the environment), found none',
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.nodeSelector.nvidia.com/gpu.present: expected "true" (the GPU node group\'s label), found null',
       'staging/ollama: Deployment ollama/ollama: spec.template.spec.tolerations: no toleration of the GPU taint nvidia.com/gpu=true:NoSchedule',
+    ]);
+  });
+
+  test("Pod Security: a root-running container in a restricted namespace, and Ollama's root image in a namespace made restricted", () => {
+    const result = render({
+      environments: ['dev'],
+      catalog: replacing({ ...OLLAMA, podSecurity: 'restricted' }),
+      edit: (root) => appendYaml(root, 'librechat/values-dev.yaml', '  securityContext:\n    runAsNonRoot: false\n    runAsUser: 0\n'),
+    });
+    expect(findings(result)).toEqual([
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; got false)',
+      'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].securityContext.runAsUser: must not be 0 (restricted; got 0)',
+      'dev/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.capabilities.drop: must include ALL (restricted; unset)',
+      'dev/ollama: Deployment ollama/ollama: spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true (restricted; unset)',
     ]);
   });
 
@@ -560,7 +586,7 @@ const shippedRenders = () => (shipped ??= render());
         s.name === 'librechat-credentials-env' ? { ...s, settings: (context, credential) => ({ MONGO_URI: s.settings!(context, credential).MONGO_URI }) } : s,
       ),
     };
-    const result = render({ environments: ['dev'], catalog: [OLLAMA, withoutMeilisearchSecret] });
+    const result = render({ environments: ['dev'], catalog: replacing(withoutMeilisearchSecret) });
     expect(findings(result)).toEqual([
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[5] (OLLAMA_BASE_URL): Secret librechat/librechat-credentials-env has no key OLLAMA_BASE_URL (keys: CREDS_IV, CREDS_KEY, JWT_REFRESH_SECRET, JWT_SECRET, MONGO_URI)',
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[6] (MEILI_MASTER_KEY): Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',

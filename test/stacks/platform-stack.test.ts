@@ -7,6 +7,7 @@ import { CATALOG, LIBRECHAT, LibrechatSettings } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
 import { externalSecretSpecs, secretsManagerName } from '../../contracts/external-secrets';
 import { appContexts } from '../../stacks/app-contexts';
+import { ValidEnvironment } from '../../environments';
 import { stateKeyAlias } from '../../constructs/core/state-backend';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
@@ -24,6 +25,20 @@ const argocdValues = (json: typeof dev.json) => {
 
 /** Argo CD's namespace and the catalog's app namespaces, sorted. */
 const NAMESPACES = [...new Set(['argocd', ...CATALOG.map((app) => app.namespace)])].sort();
+
+/** The hosts `env` publishes: Argo CD's, and each of the catalog's apps that the environment gives one. */
+function publishedHosts(env: ValidEnvironment): { argocd: string; apps: Record<string, string> } {
+  const hosts = env.ingress.hosts as Record<string, string | undefined>;
+  return { argocd: hosts.argocd!, apps: Object.fromEntries(CATALOG.flatMap((app) => (hosts[app.name] ? [[app.name, hosts[app.name]!]] : []))) };
+}
+
+/** Per namespace: `enabled` where `env` publishes a host (Argo CD's namespace always), else undefined. */
+function expectedGateLabels(env: ValidEnvironment): Record<string, string | undefined> {
+  const published = publishedHosts(env).apps;
+  return Object.fromEntries(
+    NAMESPACES.map((ns) => [ns, ns === 'argocd' || CATALOG.some((app) => app.namespace === ns && published[app.name]) ? 'enabled' : undefined]),
+  );
+}
 
 describe('dev-platform', () => {
   test("creates Argo CD's namespace and one per app namespace of the catalog, labelled as Terraform-managed", () => {
@@ -276,11 +291,12 @@ describe('staging-platform', () => {
 
   test("requests the hosts' certificate in the hosted zone, and runs ExternalDNS for that zone only", () => {
     expect(Object.values(staging.json.data!.aws_route53_zone)).toEqual([expect.objectContaining({ name: 'staging.llm.example.com', private_zone: false })]);
-    expect(staging.only('aws_acm_certificate')).toMatchObject({
-      domain_name: 'argocd.staging.llm.example.com',
-      subject_alternative_names: ['chat.staging.llm.example.com'],
-      validation_method: 'DNS',
-    });
+    const hosts = publishedHosts(environment('staging'));
+    expect(hosts.apps).toMatchObject({ librechat: 'chat.staging.llm.example.com' });
+    const certificate = staging.only('aws_acm_certificate');
+    expect(certificate).toMatchObject({ domain_name: 'argocd.staging.llm.example.com', validation_method: 'DNS' });
+    expect(certificate.domain_name).toBe(hosts.argocd);
+    expect([...certificate.subject_alternative_names].sort()).toEqual(Object.values(hosts.apps).sort());
     const dns = all(staging.json, 'helm_release').find((r) => r.chart === 'external-dns');
     expect(parse(dns.values[0])).toMatchObject({ domainFilters: ['staging.llm.example.com'], txtOwnerId: 'llm-staging', policy: 'sync' });
   });
@@ -539,16 +555,19 @@ describe('AWS tags and ALB readiness gates', () => {
     Object.fromEntries(all(json, 'kubernetes_namespace_v1').map((n) => [n.metadata.name, n.metadata.labels['elbv2.k8s.aws/pod-readiness-gate-inject']]));
 
   test('on the ALB, the namespaces of published hosts get pod readiness gates: Argo CD and LibreChat, not the in-cluster Ollama', () => {
-    expect(gateLabel(staging.json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: undefined });
-    expect(gateLabel(prod.json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: undefined });
+    expect(gateLabel(staging.json)).toMatchObject({ argocd: 'enabled', librechat: 'enabled', ollama: undefined });
+    expect(gateLabel(staging.json)).toEqual(expectedGateLabels(environment('staging')));
+    expect(gateLabel(prod.json)).toEqual(expectedGateLabels(environment('prod')));
   });
 
   test('publishing Ollama (with its allowlist) labels its namespace too; nginx on minikube labels none', () => {
     const env = structuredClone(environment('staging'));
     env.ingress.hosts = { ...env.ingress.hosts, ollama: 'ollama.staging.llm.example.com' };
     env.ingress.sourceRanges = { ...env.ingress.sourceRanges, ollama: ['198.51.100.0/24'] };
-    expect(gateLabel(synth(environmentStacks(env).platform).json)).toEqual({ argocd: 'enabled', librechat: 'enabled', ollama: 'enabled' });
-    expect(gateLabel(dev.json)).toEqual({ argocd: undefined, librechat: undefined, ollama: undefined });
+    const labels = gateLabel(synth(environmentStacks(env).platform).json);
+    expect(labels).toMatchObject({ argocd: 'enabled', librechat: 'enabled', ollama: 'enabled' });
+    expect(labels).toEqual(expectedGateLabels(env));
+    expect(gateLabel(dev.json)).toEqual(Object.fromEntries(NAMESPACES.map((ns) => [ns, undefined])));
   });
 });
 

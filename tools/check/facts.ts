@@ -110,6 +110,20 @@ export function displayPath(file: string, base: string): string {
   return relative.length < file.length ? relative : file;
 }
 
+/**
+ * Where the facts of `chart@version` were derived from, as the header's inputs record it: the chart
+ * folder or archive given to `--from`, or the upstream directory (`.cache/upstream` is what helm
+ * fetched); undefined when no input names that version.
+ */
+export function factsSource(header: FactsHeader, chart: string, version: string): { kind: 'from' | 'directory'; path: string } | undefined {
+  const folder = `/${chart}-${version}/`;
+  const input = header.inputs.find((entry) => entry.includes(folder));
+  if (!input) return undefined;
+  const source = input.slice(0, input.indexOf(folder));
+  // `--from` inputs read `<path>:/<chart>-<version>/values.yaml`.
+  return source.endsWith(':') ? { kind: 'from', path: source.slice(0, -1) } : { kind: 'directory', path: source };
+}
+
 /** What {@link deriveFacts} made, and which pins it found no usable upstream data for. */
 export interface DerivedFacts {
   facts: UpstreamFacts;

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PodSecurityLevel } from '../../contracts/app-definition';
 import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../../contracts/versions';
 
 /** An Argo CD Application as Argo CD's repo-server would render it. */
@@ -32,6 +33,13 @@ export interface TerraformSecret {
   readonly data: Readonly<Record<string, string>>;
 }
 
+/** The Pod Security Standards level a namespace enforces (its `pod-security.kubernetes.io/enforce[-version]` labels). */
+export interface NamespacePodSecurity {
+  readonly level: PodSecurityLevel;
+  /** `v1.<minor>`, or `latest` where the namespace has no version label. */
+  readonly version: string;
+}
+
 /** Everything rendered for one environment. */
 export interface EnvironmentApplications {
   readonly environment: string;
@@ -39,6 +47,11 @@ export interface EnvironmentApplications {
   readonly kubeVersion: string;
   readonly applications: readonly RenderedApplication[];
   readonly secrets: readonly TerraformSecret[];
+  /**
+   * The Pod Security level of each namespace the platform stack creates, by namespace name.
+   * @default {} (nothing enforced: the admission's cluster default is `privileged`)
+   */
+  readonly podSecurity?: Readonly<Record<string, NamespacePodSecurity>>;
 }
 
 type Json = Record<string, any>;
@@ -98,8 +111,15 @@ export function environmentApplications(stacks: Map<string, Json>): EnvironmentA
       // Write-only data (`data_wo`): the values never reach the state, the keys and literals are here.
       data: unescapeDeep(s.data_wo ?? s.data ?? {}),
     }));
+    const podSecurity = Object.fromEntries(
+      Object.values<Json>(namespaces).flatMap((n) => {
+        const labels = n.metadata.labels ?? {};
+        const level = labels['pod-security.kubernetes.io/enforce'];
+        return level ? [[n.metadata.name, { level, version: labels['pod-security.kubernetes.io/enforce-version'] ?? 'latest' }]] : [];
+      }),
+    );
     const eks = Object.values<Json>(cluster?.resource?.aws_eks_cluster ?? {})[0];
-    return { environment, kubeVersion: eks?.version ?? LOCAL_CLUSTER_KUBERNETES_VERSION, applications, secrets };
+    return { environment, kubeVersion: eks?.version ?? LOCAL_CLUSTER_KUBERNETES_VERSION, applications, secrets, podSecurity };
   });
 }
 

@@ -3,8 +3,9 @@
  * and with the Secrets Terraform creates. Each finding names the object and the field.
  */
 import { parse } from 'yaml';
-import { TerraformSecret } from './applications';
-import { K8sObject, containersOf, isHelmTestHook, namespaceOf, podSpecOf, podSpecPath } from './manifests';
+import { NamespacePodSecurity, TerraformSecret } from './applications';
+import { K8sObject, containersOf, isHelmTestHook, namespaceOf, podSpecOf, podSpecPath, podTemplateOf } from './manifests';
+import { evaluatePodSecurity } from './pod-security';
 
 /** The render of one Application. */
 export interface AppRender {
@@ -32,6 +33,11 @@ export interface CheckInput {
   readonly secrets: readonly TerraformSecret[];
   /** GPU needs by app name (apps without GPUs are absent). */
   readonly gpus: ReadonlyMap<string, GpuExpectation>;
+  /**
+   * The Pod Security level each namespace enforces, by namespace name.
+   * @default {} (nothing checked)
+   */
+  readonly podSecurity?: Readonly<Record<string, NamespacePodSecurity>>;
 }
 
 /** One problem: `<env>/<app>: <Kind> <namespace>/<name>: <field>: <message>`. */
@@ -51,7 +57,14 @@ const objectName = (o: K8sObject, ns: string) => `${o.kind} ${ns}/${o.metadata.n
 
 /** Every check; findings in render order. */
 export function checkEnvironment(input: CheckInput): Finding[] {
-  return [...checkServiceUrls(input), ...checkRwoRollouts(input), ...checkGpus(input), ...checkImages(input), ...checkReferences(input)];
+  return [
+    ...checkServiceUrls(input),
+    ...checkRwoRollouts(input),
+    ...checkGpus(input),
+    ...checkImages(input),
+    ...checkReferences(input),
+    ...checkPodSecurity(input),
+  ];
 }
 
 /** Workloads of the renders that Argo CD creates (Helm test hooks excluded). */
@@ -479,6 +492,32 @@ export function checkReferences(input: CheckInput): Finding[] {
           message: `${ref.kind} ${namespace}/${ref.name} has no key ${ref.key} (keys: ${target.keys.join(', ')})${optional}`,
         });
       }
+    }
+  }
+  return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pod Security
+
+/**
+ * Every pod (template) Argo CD creates passes the Pod Security level its namespace enforces, as
+ * the admission controller evaluates it: a Pod that fails is refused, and a workload whose
+ * template fails is accepted with a warning but never gets its pods.
+ */
+export function checkPodSecurity(input: CheckInput): Finding[] {
+  const findings: Finding[] = [];
+  for (const { render, object, namespace, podPath } of workloads(input)) {
+    const policy = input.podSecurity?.[namespace];
+    if (!policy) continue;
+    const metadataPath = podPath.replace(/spec$/, 'metadata');
+    for (const violation of evaluatePodSecurity(policy.level, policy.version, podTemplateOf(object)!)) {
+      findings.push({
+        app: render.app,
+        object: objectName(object, namespace),
+        field: violation.field.replace(/^spec(?=[.[]|$)/, podPath).replace(/^metadata(?=[.[]|$)/, metadataPath),
+        message: violation.message,
+      });
     }
   }
   return findings;

@@ -30,19 +30,28 @@ export function isHelmTestHook(object: K8sObject): boolean {
   return hook.split(',').some((h) => h.trim().startsWith('test'));
 }
 
+/** The pod (template) of each kind that embeds one: the kinds the Pod Security admission checks. */
 const WORKLOADS: Record<string, (o: K8sObject) => any> = {
-  Deployment: (o) => o.spec?.template?.spec,
-  StatefulSet: (o) => o.spec?.template?.spec,
-  DaemonSet: (o) => o.spec?.template?.spec,
-  ReplicaSet: (o) => o.spec?.template?.spec,
-  Job: (o) => o.spec?.template?.spec,
-  CronJob: (o) => o.spec?.jobTemplate?.spec?.template?.spec,
-  Pod: (o) => o.spec,
+  Deployment: (o) => o.spec?.template,
+  StatefulSet: (o) => o.spec?.template,
+  DaemonSet: (o) => o.spec?.template,
+  ReplicaSet: (o) => o.spec?.template,
+  ReplicationController: (o) => o.spec?.template,
+  Job: (o) => o.spec?.template,
+  CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
+  PodTemplate: (o) => o.template,
+  Pod: (o) => o,
 };
 
 /** The pod spec of a workload object, or undefined for other kinds. */
 export function podSpecOf(object: K8sObject): any | undefined {
-  return WORKLOADS[object.kind]?.(object);
+  return WORKLOADS[object.kind]?.(object)?.spec;
+}
+
+/** The pod metadata (a template's, or a Pod's own) and spec of a workload object, or undefined for other kinds. */
+export function podTemplateOf(object: K8sObject): { metadata?: any; spec: any } | undefined {
+  const template = WORKLOADS[object.kind]?.(object);
+  return template?.spec ? { metadata: template.metadata, spec: template.spec } : undefined;
 }
 
 /** Containers and init containers of a pod spec, each with its field path. */
@@ -55,6 +64,7 @@ export function containersOf(podSpec: any): { container: any; path: string }[] {
 /** The field path of the pod spec inside a workload of `kind`. */
 export function podSpecPath(kind: string): string {
   if (kind === 'Pod') return 'spec';
+  if (kind === 'PodTemplate') return 'template.spec';
   if (kind === 'CronJob') return 'spec.jobTemplate.spec.template.spec';
   return 'spec.template.spec';
 }

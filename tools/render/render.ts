@@ -56,6 +56,7 @@ export function renderApplications(environments: readonly EnvironmentApplication
     environment: environment.environment,
     kubeVersion: environment.kubeVersion,
     secrets: environment.secrets,
+    podSecurity: environment.podSecurity,
     apps: environment.applications.map((application): RenderedApp => {
       const text = renderApplication(helm, repoRoot, application, environment.kubeVersion, source);
       return { app: application.name, namespace: application.namespace, text, objects: parseManifests(text) };
@@ -114,6 +115,7 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
         renders: rendered.apps,
         secrets: rendered.secrets,
         gpus: gpus.get(rendered.environment) ?? new Map(),
+        podSecurity: rendered.podSecurity,
       }),
     ],
   }));
