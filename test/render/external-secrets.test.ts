@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CATALOG } from '../../apps/catalog';
+import { CATALOG, LibrechatSettings, mongoUri } from '../../apps/catalog';
 import { secretsManagerName } from '../../contracts/external-secrets';
 import { ENVIRONMENTS } from '../../environments';
 import { secretSource } from '../../environments/secret-source';
@@ -123,7 +123,11 @@ function render(): EnvironmentRender[] {
         );
       const mongodb = evaluate(secrets.find((s) => s.metadata.name === 'librechat-mongodb'));
       const librechat = evaluate(secrets.find((s) => s.metadata.name === 'librechat-credentials-env'));
-      const expected = contexts.get('librechat')!.serviceUrl('librechat', 'mongodb').replace('://', `://librechat:${mongodb['mongodb-passwords']}@`);
+      // The catalog's own composition: every member of the replica set where the environment runs one.
+      const replicas = (contexts.get('librechat')!.settings as LibrechatSettings).mongodb.replicas;
+      const service = { name: 'librechat-mongodb', namespace: 'librechat', port: 27017 };
+      const expected = mongoUri({ service, database: 'LibreChat', user: 'librechat', password: mongodb['mongodb-passwords'], replicas });
+      expect(expected).toContain(contexts.get('librechat')!.serviceUrl('librechat', 'mongodb').includes('headless') || replicas > 1 ? 'replicaSet=' : 'svc.cluster.local');
       expect(librechat.MONGO_URI).toBe(expected);
       expect(librechat.OLLAMA_BASE_URL).toBe(contexts.get('librechat')!.serviceUrl('ollama', 'api'));
     });

@@ -104,7 +104,7 @@ ts "$here/work-copy.ts" configure "$work" "$ENV_NAME" "$new_model" "$new_label"
 (cd "$work" && npm run --silent values) | sed 's/^/e2e:      /'
 for generated in "$work"/apps/*/generated; do cp "$generated"/*.yaml "$git_tree/apps/$(basename "$(dirname "$generated")")/generated/"; done
 gitc add -A
-[ -n "$(gitc status --porcelain -- 'apps/*/generated')" ] || fail "npm run values changed no generated value file"
+gitc diff --cached --name-only | grep -q '^apps/[^/]*/generated/' || fail "npm run values changed no generated value file"
 gitc commit -q -m "e2e: $LOOP_APP requests $new_memory of memory, pulls $new_model; LibreChat labels it $new_label (to be promoted)" && push
 # reconciledAt has one-second resolution: a later second is certainly after the push.
 pushed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
