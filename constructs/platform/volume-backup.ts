@@ -8,6 +8,16 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ConstructError } from '../core/errors';
 import { ServiceRole, serviceRole } from '../core/iam';
 
+/** Name of the vault (and of the plan and selection) of the volumes of cluster `name`. */
+export function backupVaultName(name: string): string {
+  return `${name}-volumes`;
+}
+
+/** Name of the role AWS Backup uses to back up and restore the volumes of cluster `name`. */
+export function backupRoleName(name: string): string {
+  return `${name}-backup`;
+}
+
 /** Properties of {@link VolumeBackup}. */
 export interface VolumeBackupProps {
   /** Prefix of the vault, plan and role names (the cluster name). */
@@ -55,9 +65,9 @@ export class VolumeBackup extends Construct {
         ],
       }),
     });
-    this.vault = new BackupVault(this, 'vault', { name: `${props.name}-volumes`, kmsKeyArn: key.arn, forceDestroy: false });
+    this.vault = new BackupVault(this, 'vault', { name: backupVaultName(props.name), kmsKeyArn: key.arn, forceDestroy: false });
     this.plan = new BackupPlan(this, 'plan', {
-      name: `${props.name}-volumes`,
+      name: backupVaultName(props.name),
       rule: [
         {
           ruleName: 'scheduled',
@@ -70,12 +80,12 @@ export class VolumeBackup extends Construct {
         },
       ],
     });
-    this.role = serviceRole(this, 'role', `${props.name}-backup`, 'backup.amazonaws.com', [
+    this.role = serviceRole(this, 'role', backupRoleName(props.name), 'backup.amazonaws.com', [
       'service-role/AWSBackupServiceRolePolicyForBackup',
       'service-role/AWSBackupServiceRolePolicyForRestores',
     ]);
     new BackupSelection(this, 'selection', {
-      name: `${props.name}-volumes`,
+      name: backupVaultName(props.name),
       planId: this.plan.id,
       iamRoleArn: this.role.role.arn,
       // Both must hold: an EBS volume, and the tag with this cluster's value.
