@@ -22,7 +22,13 @@ const world = (over: Partial<AwsWorld> = {}): AwsWorld => ({
   taggedVolumes: ['vol-0aaa', 'vol-0bbb'],
   recoveryPoints: [
     { RecoveryPointArn: snap(1), ResourceArn: volumeArn('vol-0aaa'), Status: 'COMPLETED', CreationDate: '2026-12-01T03:10:00Z' },
-    { RecoveryPointArn: snap(2), ResourceArn: volumeArn('vol-0bbb'), Status: 'COMPLETED', CreationDate: '2026-12-06T03:10:00Z', metadata: { availabilityZone: otherZone, volumeSize: '20', volumeType: 'gp3', encrypted: 'true', volumeId: 'vol-0bbb' } },
+    {
+      RecoveryPointArn: snap(2),
+      ResourceArn: volumeArn('vol-0bbb'),
+      Status: 'COMPLETED',
+      CreationDate: '2026-12-06T03:10:00Z',
+      metadata: { availabilityZone: otherZone, volumeSize: '20', volumeType: 'gp3', encrypted: 'true', volumeId: 'vol-0bbb' },
+    },
     // Newer, but not complete; and newer still, of another claim's volume.
     { RecoveryPointArn: snap(3), ResourceArn: volumeArn('vol-0bbb'), Status: 'PARTIAL', CreationDate: '2026-12-07T03:10:00Z' },
     { RecoveryPointArn: snap(4), ResourceArn: volumeArn('vol-0ccc'), Status: 'COMPLETED', CreationDate: '2026-12-07T04:10:00Z' },
@@ -83,7 +89,10 @@ describe('restoreVolume (AWS half, against a recording aws)', () => {
 
   it('restores a GPU app into the GPU node group’s zone when the original zone has no GPU node', async () => {
     expect(otherZone).not.toBe(cluster.gpuNodes.availabilityZone);
-    const { calls, lines, result } = await run(ollama, world({ created: { VolumeId: 'vol-0new', AvailabilityZone: cluster.gpuNodes.availabilityZone, Size: 20 } }));
+    const { calls, lines, result } = await run(
+      ollama,
+      world({ created: { VolumeId: 'vol-0new', AvailabilityZone: cluster.gpuNodes.availabilityZone, Size: 20 } }),
+    );
     await result;
     const metadata = JSON.parse(option(calls.find((c) => c.args[5] === 'start-restore-job')!.args, '--metadata')!);
     expect(metadata.availabilityZone).toBe(cluster.gpuNodes.availabilityZone);
@@ -105,7 +114,9 @@ describe('restoreVolume (AWS half, against a recording aws)', () => {
   it('restores a given recovery point after checking it', async () => {
     // snap(1) has no zone in its metadata: the first zone of the app's node groups.
     const first = cluster.vpc.availabilityZones[0];
-    const { calls, result } = await run(librechat, world({ created: { VolumeId: 'vol-0new', AvailabilityZone: first, Size: 20 } }), { recoveryPointArn: snap(1) });
+    const { calls, result } = await run(librechat, world({ created: { VolumeId: 'vol-0new', AvailabilityZone: first, Size: 20 } }), {
+      recoveryPointArn: snap(1),
+    });
     expect((await result).zone).toBe(first);
     expect(args(calls).slice(0, 2)).toEqual([
       `backup describe-recovery-point --backup-vault-name ${cluster.name}-volumes --recovery-point-arn ${snap(1)}`,
@@ -115,7 +126,10 @@ describe('restoreVolume (AWS half, against a recording aws)', () => {
 
   it.each([
     [snap(3), `staging/librechat claim librechat/datadir-librechat-mongodb-0: recovery point ${snap(3)} is PARTIAL, not COMPLETED; pick another one`],
-    [snap(9), `aws --region ${region} --output json backup describe-recovery-point --backup-vault-name ${cluster.name}-volumes --recovery-point-arn ${snap(9)} failed: An error occurred (ResourceNotFoundException) when calling the DescribeRecoveryPoint operation`],
+    [
+      snap(9),
+      `aws --region ${region} --output json backup describe-recovery-point --backup-vault-name ${cluster.name}-volumes --recovery-point-arn ${snap(9)} failed: An error occurred (ResourceNotFoundException) when calling the DescribeRecoveryPoint operation`,
+    ],
   ])('refuses the given recovery point %s', async (arn, message) => {
     const { calls, result } = await run(librechat, world(), { recoveryPointArn: arn });
     await expect(result).rejects.toThrow(message);
@@ -123,7 +137,10 @@ describe('restoreVolume (AWS half, against a recording aws)', () => {
   });
 
   it('reports a failed restore job with its message and changes nothing else', async () => {
-    const { calls, result } = await run(librechat, world({ jobStatuses: [{ Status: 'RUNNING' }, { Status: 'FAILED', StatusMessage: 'Access denied to KMS key' }] }));
+    const { calls, result } = await run(
+      librechat,
+      world({ jobStatuses: [{ Status: 'RUNNING' }, { Status: 'FAILED', StatusMessage: 'Access denied to KMS key' }] }),
+    );
     await expect(result).rejects.toThrow(
       `staging/librechat claim librechat/datadir-librechat-mongodb-0: restore job job-1 FAILED: Access denied to KMS key; nothing in the cluster was changed. Fix the cause (the role ${cluster.name}-backup, the KMS key, the zone ${otherZone}) and run the command again`,
     );
@@ -158,9 +175,16 @@ describe('restoreVolume (AWS half, against a recording aws)', () => {
   it('--dry-run reads, prints the restore job and the tags, and changes nothing', async () => {
     const { calls, lines, result } = await run(librechat, world(), { dryRun: true });
     expect((await result).volumeId).toBe(DRY_RUN_VOLUME);
-    expect(calls.map((c) => c.args[5])).toEqual(['describe-volumes', 'list-recovery-points-by-backup-vault', 'get-recovery-point-restore-metadata', 'get-role']);
+    expect(calls.map((c) => c.args[5])).toEqual([
+      'describe-volumes',
+      'list-recovery-points-by-backup-vault',
+      'get-recovery-point-restore-metadata',
+      'get-role',
+    ]);
     expect(lines.find((l) => l.includes('start-restore-job'))).toMatch(
-      new RegExp(`^ {2}\\$ aws --region ${region} --output json backup start-restore-job --recovery-point-arn ${snap(2).replace(/[/.]/g, '\\$&')} --resource-type EBS`),
+      new RegExp(
+        `^ {2}\\$ aws --region ${region} --output json backup start-restore-job --recovery-point-arn ${snap(2).replace(/[/.]/g, '\\$&')} --resource-type EBS`,
+      ),
     );
     expect(lines.some((l) => l.includes('create-tags'))).toBe(true);
   });
@@ -176,7 +200,15 @@ function resourceTagsAllow(statement: PolicyStatement, tags: readonly Tag[]): bo
       const values = typeof expected === 'string' ? [expected] : expected;
       if (value === undefined) return false;
       if (operator === 'StringEquals') return values.includes(value);
-      if (operator === 'StringLike') return values.some((v) => new RegExp(`^${v.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value));
+      if (operator === 'StringLike')
+        return values.some((v) =>
+          new RegExp(
+            `^${v
+              .split('*')
+              .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*')}$`,
+          ).test(value),
+        );
       return false;
     }),
   );
@@ -191,7 +223,8 @@ describe('the restored volume’s tags and the scoped EBS CSI policy', () => {
     const { calls, result } = await run(librechat, world());
     await result;
     const tags: Tag[] = JSON.parse(option(calls.at(-1)!.args, '--tags')!);
-    for (const action of ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:DeleteVolume', 'ec2:ModifyVolume']) expect([action, allows(action, tags)]).toEqual([action, true]);
+    for (const action of ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:DeleteVolume', 'ec2:ModifyVolume'])
+      expect([action, allows(action, tags)]).toEqual([action, true]);
   });
 
   it('would not with the backup tag alone (what AWS Backup leaves on a restored volume)', () => {

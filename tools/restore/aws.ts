@@ -72,7 +72,8 @@ async function latestRecoveryPoint(aws: Cli, target: RestoreTarget, claim: Claim
     );
   const ids = new Set(volumes.map((v) => v.VolumeId));
   const points: { RecoveryPointArn: string; ResourceArn: string; Status: string; CreationDate: string }[] =
-    (await aws.read(['backup', 'list-recovery-points-by-backup-vault', '--backup-vault-name', target.vault, '--by-resource-type', 'EBS']))?.RecoveryPoints ?? [];
+    (await aws.read(['backup', 'list-recovery-points-by-backup-vault', '--backup-vault-name', target.vault, '--by-resource-type', 'EBS']))?.RecoveryPoints ??
+    [];
   const candidates = points
     .filter((p) => USABLE.has(p.Status) && ids.has(p.ResourceArn.slice(p.ResourceArn.lastIndexOf('/') + 1)))
     .sort((a, b) => Date.parse(b.CreationDate) - Date.parse(a.CreationDate));
@@ -88,8 +89,7 @@ async function checkRecoveryPoint(aws: Cli, target: RestoreTarget, claim: ClaimR
   const point = await aws.read(['backup', 'describe-recovery-point', '--backup-vault-name', target.vault, '--recovery-point-arn', arn]);
   if (point?.ResourceType !== 'EBS')
     throw new RestoreError(`${what(target, claim)}: recovery point ${arn} is of a ${point?.ResourceType ?? 'unknown'} resource, not an EBS volume`);
-  if (!USABLE.has(point.Status))
-    throw new RestoreError(`${what(target, claim)}: recovery point ${arn} is ${point.Status}, not COMPLETED; pick another one`);
+  if (!USABLE.has(point.Status)) throw new RestoreError(`${what(target, claim)}: recovery point ${arn} is ${point.Status}, not COMPLETED; pick another one`);
 }
 
 /**
@@ -97,7 +97,8 @@ async function checkRecoveryPoint(aws: Cli, target: RestoreTarget, claim: ClaimR
  * nothing moves), else the first zone of the node groups that run them.
  */
 export function chooseZone(target: RestoreTarget, original: string | undefined): { zone: string; reason: string } {
-  if (original && target.zones.includes(original)) return { zone: original, reason: `the original volume's zone, where ${target.zonesReason.replace(/ \(.*$/, '')} has nodes` };
+  if (original && target.zones.includes(original))
+    return { zone: original, reason: `the original volume's zone, where ${target.zonesReason.replace(/ \(.*$/, '')} has nodes` };
   return {
     zone: target.zones[0],
     reason: original
@@ -130,13 +131,17 @@ export async function restoreVolume(
   log(`recovery point: ${arn}${options.recoveryPointArn ? '' : ' (the latest completed one of the claim’s volumes)'}`);
 
   const original: Record<string, string> =
-    (await aws.read(['backup', 'get-recovery-point-restore-metadata', '--backup-vault-name', target.vault, '--recovery-point-arn', arn]))?.RestoreMetadata ?? {};
+    (await aws.read(['backup', 'get-recovery-point-restore-metadata', '--backup-vault-name', target.vault, '--recovery-point-arn', arn]))?.RestoreMetadata ??
+    {};
   const { zone, reason } = chooseZone(target, original.availabilityZone);
   log(`zone: ${zone} (${reason})`);
   const role: string = (await aws.read(['iam', 'get-role', '--role-name', target.roleName])).Role.Arn;
   const metadata = restoreMetadata(original, zone);
   // The same request within an hour starts no second job (AWS Backup's idempotency token).
-  const token = createHash('sha256').update(JSON.stringify([arn, target.cluster, claim.namespace, claim.name, zone])).digest('hex').slice(0, 32);
+  const token = createHash('sha256')
+    .update(JSON.stringify([arn, target.cluster, claim.namespace, claim.name, zone]))
+    .digest('hex')
+    .slice(0, 32);
 
   log('restore job:');
   const started = await aws.change([
@@ -156,7 +161,9 @@ export async function restoreVolume(
   const size = Number(original.volumeSize ?? 0);
   if (aws.dryRun) {
     const pvName = restoredPvName(claim, 'vol-restored');
-    log(`  then: aws backup describe-restore-job --restore-job-id <id> until COMPLETED (${options.polling.attempts} looks, ${options.polling.intervalMs / 1000}s apart)`);
+    log(
+      `  then: aws backup describe-restore-job --restore-job-id <id> until COMPLETED (${options.polling.attempts} looks, ${options.polling.intervalMs / 1000}s apart)`,
+    );
     log(`  then: aws ec2 wait volume-available and aws ec2 create-tags --tags ${JSON.stringify(restoredVolumeTags(target, claim, pvName))}`);
     return { volumeId: DRY_RUN_VOLUME, zone, sizeGiB: size, recoveryPointArn: arn, pvName };
   }
@@ -181,7 +188,9 @@ export async function restoreVolume(
   await aws.read(['ec2', 'wait', 'volume-available', '--volume-ids', volumeId]);
   const volume = (await aws.read(['ec2', 'describe-volumes', '--volume-ids', volumeId])).Volumes[0];
   if (volume.AvailabilityZone !== zone)
-    throw new RestoreError(`${what(target, claim)}: restore job ${jobId} created ${volumeId} in ${volume.AvailabilityZone}, not in ${zone}; delete it and run the command again`);
+    throw new RestoreError(
+      `${what(target, claim)}: restore job ${jobId} created ${volumeId} in ${volume.AvailabilityZone}, not in ${zone}; delete it and run the command again`,
+    );
   const pvName = restoredPvName(claim, volumeId);
   log('tags the driver and the backup plan need:');
   await aws.change(['ec2', 'create-tags', '--resources', volumeId, '--tags', JSON.stringify(restoredVolumeTags(target, claim, pvName))]);

@@ -52,7 +52,9 @@ export async function runRestore(args: RestoreArgs, deps: RestoreDeps): Promise<
   const kubectl = kubectlCli(deps.exec, deps.kubectl ?? 'kubectl', target, log, args.dryRun);
   const aws = awsCli(deps.exec, deps.aws ?? 'aws', target, log, args.dryRun);
 
-  log(`${args.dryRun ? 'dry run: nothing is changed. ' : ''}restore of ${target.environment}/${target.app}: cluster ${target.cluster} (context ${target.context}), vault ${target.vault} in ${target.region}`);
+  log(
+    `${args.dryRun ? 'dry run: nothing is changed. ' : ''}restore of ${target.environment}/${target.app}: cluster ${target.cluster} (context ${target.context}), vault ${target.vault} in ${target.region}`,
+  );
   const claim = pickClaim(target, await findClaims(kubectl, target), args.volume);
   log(`claim: ${claim.namespace}/${claim.name} (${claim.source})`);
   const volume = await restoreVolume(aws, target, claim, { recoveryPointArn: args.recoveryPointArn, polling: job, log });

@@ -34,7 +34,13 @@ export interface AppClaim {
 const APPLICATIONS = 'applications.argoproj.io';
 
 /** `kubectl` bound to the environment's cluster. */
-export function kubectlCli(exec: ConstructorParameters<typeof Cli>[0], program: string, target: RestoreTarget, log: (line: string) => void, dryRun: boolean): Cli {
+export function kubectlCli(
+  exec: ConstructorParameters<typeof Cli>[0],
+  program: string,
+  target: RestoreTarget,
+  log: (line: string) => void,
+  dryRun: boolean,
+): Cli {
   return new Cli(exec, program, ['--context', target.context], log, dryRun);
 }
 
@@ -143,7 +149,9 @@ export function restoredPersistentVolume(
       // No uid: the claim is recreated (by Argo CD or the StatefulSet) after this PV exists.
       claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claim.namespace, name: claim.name },
       // The well-known label every node carries; the driver's example for static volumes uses it too.
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [volume.zone] }] }] } },
+      nodeAffinity: {
+        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [volume.zone] }] }] },
+      },
     },
   };
 }
@@ -170,7 +178,17 @@ async function waitFor<T>(polling: Polling, look: () => Promise<T | undefined>):
 function scaleArgs(target: RestoreTarget, workload: Workload, replicas: number): string[] {
   if (workload.owner) {
     const group = workload.owner.apiVersion.split('/')[0];
-    return ['patch', `${workload.owner.kind.toLowerCase()}.${group}`, workload.owner.name, '-n', target.namespace, '--type', 'merge', '-p', JSON.stringify({ spec: { replicas } })];
+    return [
+      'patch',
+      `${workload.owner.kind.toLowerCase()}.${group}`,
+      workload.owner.name,
+      '-n',
+      target.namespace,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ spec: { replicas } }),
+    ];
   }
   return ['scale', `${workload.kind.toLowerCase()}/${workload.name}`, '-n', target.namespace, '--replicas', String(replicas)];
 }
@@ -184,7 +202,13 @@ function scaleArgs(target: RestoreTarget, workload: Workload, replicas: number):
  * volume and Argo CD reports the Application Synced. Stops without restoring the sync when a step
  * fails after the claim was deleted, and says how to finish.
  */
-export async function swapVolume(kubectl: Cli, target: RestoreTarget, claim: AppClaim, volume: RestoredVolume, options: SwapOptions): Promise<{ oldVolume?: string }> {
+export async function swapVolume(
+  kubectl: Cli,
+  target: RestoreTarget,
+  claim: AppClaim,
+  volume: RestoredVolume,
+  options: SwapOptions,
+): Promise<{ oldVolume?: string }> {
   const { log, polling } = options;
   const now = options.now ?? Date.now;
   const ns = target.namespace;
@@ -201,7 +225,16 @@ export async function swapVolume(kubectl: Cli, target: RestoreTarget, claim: App
     fsType: storageClass?.parameters?.fsType ?? storageClass?.parameters?.['csi.storage.k8s.io/fstype'] ?? 'ext4',
   };
   const restoreSync = automated
-    ? ['patch', APPLICATIONS, target.application.name, ...appRef, '--type', 'json', '-p', JSON.stringify([{ op: 'add', path: '/spec/syncPolicy/automated', value: automated }])]
+    ? [
+        'patch',
+        APPLICATIONS,
+        target.application.name,
+        ...appRef,
+        '--type',
+        'json',
+        '-p',
+        JSON.stringify([{ op: 'add', path: '/spec/syncPolicy/automated', value: automated }]),
+      ]
     : undefined;
   const finish = (step: string) =>
     `${where}: ${step}. Argo CD's automated sync stays suspended so that it cannot recreate the claim on an empty volume; fix the cause, then ${
@@ -224,18 +257,30 @@ export async function swapVolume(kubectl: Cli, target: RestoreTarget, claim: App
       ]),
     ]);
 
-  log(`2. stop the pods that mount ${claim.name}: ${claim.consumers.map((w) => `${w.kind} ${w.name}${w.owner ? ` (through ${w.owner.kind} ${w.owner.name})` : ''}`).join(', ') || 'none'}`);
+  log(
+    `2. stop the pods that mount ${claim.name}: ${claim.consumers.map((w) => `${w.kind} ${w.name}${w.owner ? ` (through ${w.owner.kind} ${w.owner.name})` : ''}`).join(', ') || 'none'}`,
+  );
   for (const workload of claim.consumers) await kubectl.change(scaleArgs(target, workload, 0));
   if (!kubectl.dryRun) {
     const idle = await waitFor(polling, async () => {
       const pods: any[] = (await kubectl.read(['get', 'pods', '-n', ns, '-o', 'json']))?.items ?? [];
       return pods.some((p) => (p.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.name)) ? undefined : true;
     });
-    if (!idle) throw new RestoreError(finish(`pods still mount the claim after ${(polling.attempts * polling.intervalMs) / 1000}s (kubectl -n ${ns} get pods)`));
+    if (!idle)
+      throw new RestoreError(finish(`pods still mount the claim after ${(polling.attempts * polling.intervalMs) / 1000}s (kubectl -n ${ns} get pods)`));
   }
 
   log(`3. delete claim ${claim.name}${oldPvc ? ` (its volume ${oldPvc.spec?.volumeName ?? '-'} is retained: Released)` : ' (absent)'}`);
-  if (oldPvc) await kubectl.change(['delete', 'persistentvolumeclaim', claim.name, '-n', ns, '--wait=true', `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`]);
+  if (oldPvc)
+    await kubectl.change([
+      'delete',
+      'persistentvolumeclaim',
+      claim.name,
+      '-n',
+      ns,
+      '--wait=true',
+      `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`,
+    ]);
 
   log(`4. PersistentVolume ${volume.pvName} for ${volume.volumeId} in ${volume.zone}, bound in advance to ${ns}/${claim.name}`);
   try {
@@ -257,7 +302,9 @@ export async function swapVolume(kubectl: Cli, target: RestoreTarget, claim: App
   const bound = await waitFor(polling, async () => {
     const pvc = await kubectl.read(['get', 'persistentvolumeclaim', claim.name, '-n', ns, '--ignore-not-found', '-o', 'json']);
     if (pvc?.spec?.volumeName && pvc.spec.volumeName !== volume.pvName)
-      throw new RestoreError(`${where}: the claim was recreated on ${pvc.spec.volumeName}, not on ${volume.pvName}; scale its workloads to 0, delete the claim and run the command again`);
+      throw new RestoreError(
+        `${where}: the claim was recreated on ${pvc.spec.volumeName}, not on ${volume.pvName}; scale its workloads to 0, delete the claim and run the command again`,
+      );
     return pvc?.status?.phase === 'Bound' ? true : undefined;
   });
   if (!bound)

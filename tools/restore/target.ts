@@ -83,7 +83,9 @@ export function restoreTarget(env: ValidEnvironment, catalog: readonly AppDefini
     vault: backupVaultName(cluster.name),
     roleName: backupRoleName(cluster.name),
     zones,
-    zonesReason: onGpu ? `${app.name} runs on the GPU node group (${env.name}.cluster.gpuNodes)` : `the system node groups (one per zone of ${env.name}.cluster.vpc)`,
+    zonesReason: onGpu
+      ? `${app.name} runs on the GPU node group (${env.name}.cluster.gpuNodes)`
+      : `the system node groups (one per zone of ${env.name}.cluster.vpc)`,
     storageClass: STATEFUL_STORAGE_CLASS,
     backupTag: { key: BACKUP_TAG_KEY, value: cluster.name },
     context: context ?? cluster.name,

@@ -1,0 +1,285 @@
+import { CATALOG } from '../../apps/catalog';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { ExecResult } from '../../tools/restore/exec';
+import { findClaims, kubectlCli, pickClaim, restoredPersistentVolume, swapVolume } from '../../tools/restore/kube';
+import { restoreTarget } from '../../tools/restore/target';
+import { Call } from './fake-aws';
+
+const staging = loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!;
+const target = restoreTarget(staging, CATALOG, 'librechat');
+const CLASS = target.storageClass;
+const ok = (value: unknown): ExecResult => ({ code: 0, stdout: value === undefined ? '' : JSON.stringify(value), stderr: '' });
+
+/** LibreChat as its Application manages it: the wrapper's MongoDB StatefulSet, Meilisearch with the chart's PVC, LibreChat's own volume of another class. */
+function cluster() {
+  const automated = { prune: true, selfHeal: true, allowEmpty: false };
+  const state = {
+    application: {
+      metadata: { name: 'librechat', namespace: 'argocd' },
+      spec: { syncPolicy: { automated, syncOptions: ['CreateNamespace=false'] } },
+      status: {
+        sync: { status: 'Synced' },
+        reconciledAt: '2026-12-07T10:00:00Z',
+        resources: [
+          { group: 'apps', kind: 'StatefulSet', namespace: 'librechat', name: 'librechat-mongodb' },
+          { group: 'apps', kind: 'StatefulSet', namespace: 'librechat', name: 'librechat-meilisearch' },
+          { group: 'apps', kind: 'Deployment', namespace: 'librechat', name: 'librechat-librechat' },
+          { kind: 'PersistentVolumeClaim', namespace: 'librechat', name: 'librechat-meilisearch' },
+          { kind: 'PersistentVolumeClaim', namespace: 'librechat', name: 'librechat-librechat-images' },
+        ],
+      } as any,
+    },
+    workloads: [
+      {
+        kind: 'StatefulSet',
+        metadata: { name: 'librechat-mongodb' },
+        spec: {
+          replicas: 1,
+          template: { spec: { volumes: [] } },
+          volumeClaimTemplates: [{ metadata: { name: 'datadir' }, spec: { storageClassName: CLASS } }],
+        },
+      },
+      {
+        kind: 'StatefulSet',
+        metadata: { name: 'librechat-meilisearch' },
+        spec: { replicas: 1, template: { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'librechat-meilisearch' } }] } } },
+      },
+      {
+        kind: 'Deployment',
+        metadata: { name: 'librechat-librechat' },
+        spec: { replicas: 1, template: { spec: { volumes: [{ name: 'images', persistentVolumeClaim: { claimName: 'librechat-librechat-images' } }] } } },
+      },
+      // Not the Application's: ignored.
+      {
+        kind: 'StatefulSet',
+        metadata: { name: 'stray' },
+        spec: { replicas: 1, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { storageClassName: CLASS } }] },
+      },
+    ],
+    pvcs: new Map<string, any>([
+      [
+        'datadir-librechat-mongodb-0',
+        {
+          metadata: { name: 'datadir-librechat-mongodb-0' },
+          spec: { storageClassName: CLASS, accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', volumeName: 'pvc-old' },
+          status: { phase: 'Bound' },
+        },
+      ],
+      [
+        'librechat-meilisearch',
+        { metadata: { name: 'librechat-meilisearch' }, spec: { storageClassName: CLASS, volumeName: 'pvc-meili' }, status: { phase: 'Bound' } },
+      ],
+      [
+        'librechat-librechat-images',
+        { metadata: { name: 'librechat-librechat-images' }, spec: { storageClassName: 'gp3', volumeName: 'pvc-img' }, status: { phase: 'Bound' } },
+      ],
+    ]),
+    pods: [{ metadata: { name: 'librechat-mongodb-0' }, spec: { volumes: [{ persistentVolumeClaim: { claimName: 'datadir-librechat-mongodb-0' } }] } }],
+    pvs: [] as any[],
+  };
+  const calls: Call[] = [];
+  const exec = async (program: string, args: readonly string[], input?: string): Promise<ExecResult> => {
+    calls.push({ program, args, input });
+    const [verb, what, name] = args.slice(2);
+    if (verb === 'get' && what === 'applications.argoproj.io') return ok(state.application);
+    if (verb === 'get' && what === 'statefulsets,deployments') return ok({ items: state.workloads });
+    if (verb === 'get' && what === 'persistentvolumeclaims') return ok({ items: [...state.pvcs.values()] });
+    if (verb === 'get' && what === 'persistentvolumeclaim') return ok(state.pvcs.get(name));
+    if (verb === 'get' && what === 'storageclass') return ok({ parameters: { type: 'gp3', fsType: 'ext4' } });
+    if (verb === 'get' && what === 'pods') return ok({ items: state.pods });
+    if (verb === 'patch' && what === 'applications.argoproj.io') {
+      const ops = JSON.parse(args[args.indexOf('-p') + 1]);
+      for (const op of ops) {
+        if (op.op === 'remove') delete (state.application.spec.syncPolicy as { automated?: unknown }).automated;
+        if (op.op === 'add') {
+          state.application.spec.syncPolicy.automated = op.value;
+          // Argo CD self-heals: the StatefulSet recreates the claim, the PV controller binds it.
+          const pv = state.pvs[0];
+          state.pvcs.set(pv.spec.claimRef.name, {
+            metadata: { name: pv.spec.claimRef.name },
+            spec: { volumeName: pv.metadata.name },
+            status: { phase: 'Bound' },
+          });
+          state.application.status = { ...state.application.status, sync: { status: 'Synced' }, reconciledAt: '2099-01-01T00:00:00Z' };
+        }
+      }
+      return ok(undefined);
+    }
+    if (verb === 'scale') {
+      if (args.includes('0')) state.pods = [];
+      return ok(undefined);
+    }
+    if (verb === 'delete') {
+      state.pvcs.delete(args[4]);
+      return ok(undefined);
+    }
+    if (verb === 'create') {
+      state.pvs.push(JSON.parse(input!));
+      return ok(undefined);
+    }
+    return { code: 1, stdout: '', stderr: `fake kubectl: unexpected ${args.join(' ')}` };
+  };
+  return { state, calls, exec, automated };
+}
+
+const polling = { intervalMs: 1000, attempts: 3, sleep: async () => undefined };
+
+describe('findClaims and pickClaim', () => {
+  it('lists the claims of the retained class that the Application’s objects declare', async () => {
+    const { exec } = cluster();
+    const claims = await findClaims(
+      kubectlCli(exec, 'kubectl', target, () => undefined, false),
+      target,
+    );
+    expect(claims.map((c) => [c.name, c.source, c.consumers.map((w) => w.name)])).toEqual([
+      ['datadir-librechat-mongodb-0', 'volumeClaimTemplate of StatefulSet librechat-mongodb', ['librechat-mongodb']],
+      ['librechat-meilisearch', 'PersistentVolumeClaim of the chart', ['librechat-meilisearch']],
+    ]);
+  });
+
+  it('one claim per replica of a StatefulSet', async () => {
+    const { exec, state } = cluster();
+    state.workloads[0].spec.replicas = 3;
+    const claims = await findClaims(
+      kubectlCli(exec, 'kubectl', target, () => undefined, false),
+      target,
+    );
+    expect(claims.map((c) => c.name).filter((n) => n.startsWith('datadir'))).toEqual([0, 1, 2].map((i) => `datadir-librechat-mongodb-${i}`));
+  });
+
+  it('asks for --volume when the app has several, listing them', async () => {
+    const { exec } = cluster();
+    const claims = await findClaims(
+      kubectlCli(exec, 'kubectl', target, () => undefined, false),
+      target,
+    );
+    const listing =
+      '  datadir-librechat-mongodb-0 (volumeClaimTemplate of StatefulSet librechat-mongodb)\n  librechat-meilisearch (PersistentVolumeClaim of the chart)';
+    expect(() => pickClaim(target, claims, undefined)).toThrow(`staging/librechat has 2 backed-up claims; choose one with --volume <claim>:\n${listing}`);
+    expect(() => pickClaim(target, claims, 'librechat-librechat-images')).toThrow(
+      `staging/librechat: --volume librechat-librechat-images is not one of its backed-up claims:\n${listing}`,
+    );
+    expect(pickClaim(target, claims, 'librechat-meilisearch').name).toBe('librechat-meilisearch');
+    expect(pickClaim(target, claims.slice(0, 1), undefined).name).toBe('datadir-librechat-mongodb-0');
+    expect(() => pickClaim(target, [], undefined)).toThrow(
+      `staging/librechat: the Application manages no claim of StorageClass ${CLASS} in namespace librechat, so nothing of it is backed up`,
+    );
+  });
+
+  it('names the fix when the Application is missing', async () => {
+    const exec = async () => ok(undefined);
+    await expect(
+      findClaims(
+        kubectlCli(exec, 'kubectl', target, () => undefined, false),
+        target,
+      ),
+    ).rejects.toThrow(
+      'staging/librechat: no Argo CD Application argocd/librechat in context llm-staging; deploy the environment first (npm run deploy -- staging) or pass --context',
+    );
+  });
+});
+
+describe('swapVolume (call order against a fake kubectl)', () => {
+  const volume = {
+    volumeId: 'vol-0new',
+    zone: 'eu-west-1b',
+    sizeGiB: 20,
+    recoveryPointArn: 'arn:aws:ec2:eu-west-1::snapshot/snap-00000001',
+    pvName: 'librechat-datadir-librechat-mongodb-0-vol-0new',
+  };
+
+  it('suspends auto-sync, stops the pods, swaps the claim’s volume, restores auto-sync exactly and waits for Bound and Synced', async () => {
+    const { exec, calls, state, automated } = cluster();
+    const kubectl = kubectlCli(exec, 'kubectl', target, () => undefined, false);
+    const claim = (await findClaims(kubectl, target))[0];
+    calls.length = 0;
+    const result = await swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined });
+    const changes = calls.map((c) => c.args.slice(2)).filter((a) => a[0] !== 'get');
+    expect(changes).toEqual([
+      [
+        'patch',
+        'applications.argoproj.io',
+        'librechat',
+        '-n',
+        'argocd',
+        '--type',
+        'json',
+        '-p',
+        JSON.stringify([
+          { op: 'test', path: '/spec/syncPolicy/automated', value: automated },
+          { op: 'remove', path: '/spec/syncPolicy/automated' },
+        ]),
+      ],
+      ['scale', 'statefulset/librechat-mongodb', '-n', 'librechat', '--replicas', '0'],
+      ['delete', 'persistentvolumeclaim', 'datadir-librechat-mongodb-0', '-n', 'librechat', '--wait=true', '--timeout=3s'],
+      ['create', '-f', '-', '-o', 'name'],
+      ['scale', 'statefulset/librechat-mongodb', '-n', 'librechat', '--replicas', '1'],
+      [
+        'patch',
+        'applications.argoproj.io',
+        'librechat',
+        '-n',
+        'argocd',
+        '--type',
+        'json',
+        '-p',
+        JSON.stringify([{ op: 'add', path: '/spec/syncPolicy/automated', value: automated }]),
+      ],
+    ]);
+    expect(calls.every((c) => c.args[0] === '--context' && c.args[1] === 'llm-staging')).toBe(true);
+    expect(state.pvs).toEqual([restoredPersistentVolume(target, claim, volume, { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' })]);
+    expect(state.application.spec.syncPolicy).toEqual({ automated, syncOptions: ['CreateNamespace=false'] });
+    expect(result).toEqual({ oldVolume: 'pvc-old' });
+  });
+
+  it('keeps auto-sync suspended and says how to finish when a step after the deletion fails', async () => {
+    const { exec } = cluster();
+    const failing = async (program: string, args: readonly string[], input?: string) =>
+      args[2] === 'create' ? { code: 1, stdout: '', stderr: 'persistentvolumes "x" already exists' } : exec(program, args, input);
+    const kubectl = kubectlCli(failing, 'kubectl', target, () => undefined, false);
+    const claim = (await findClaims(kubectl, target))[0];
+    await expect(swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined })).rejects.toThrow(
+      /^staging\/librechat claim librechat\/datadir-librechat-mongodb-0: creating the PersistentVolume failed: .*already exists\. Argo CD's automated sync stays suspended so that it cannot recreate the claim on an empty volume; fix the cause, then `kubectl --context llm-staging patch applications.argoproj.io librechat -n argocd --type json -p '\[\{"op":"add"/,
+    );
+  });
+
+  it('--dry-run prints the changes and makes none', async () => {
+    const { exec, calls } = cluster();
+    const lines: string[] = [];
+    const kubectl = kubectlCli(exec, 'kubectl', target, (l) => lines.push(l), true);
+    const claim = (await findClaims(kubectl, target))[0];
+    await swapVolume(kubectl, target, claim, volume, { polling, log: (l) => lines.push(l) });
+    expect(calls.filter((c) => c.args[2] !== 'get')).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('  $ kubectl')).map((l) => l.split(' ').slice(6, 8).join(' '))).toEqual([
+      'patch applications.argoproj.io',
+      'scale statefulset/librechat-mongodb',
+      'delete persistentvolumeclaim',
+      'create -f',
+      'scale statefulset/librechat-mongodb',
+      'patch applications.argoproj.io',
+    ]);
+  });
+});
+
+describe('restoredPersistentVolume', () => {
+  it('binds the EBS volume in advance to the claim, in its zone, on the retained class', () => {
+    const pv: any = restoredPersistentVolume(
+      target,
+      { namespace: 'librechat', name: 'datadir-librechat-mongodb-0' },
+      { volumeId: 'vol-0new', zone: 'eu-west-1b', sizeGiB: 20, recoveryPointArn: 'arn:x', pvName: 'pv-1' },
+      { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' },
+    );
+    expect(pv.spec).toEqual({
+      capacity: { storage: '20Gi' },
+      accessModes: ['ReadWriteOnce'],
+      volumeMode: 'Filesystem',
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: 'gp3-retain',
+      csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-0new', fsType: 'ext4' },
+      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'librechat', name: 'datadir-librechat-mongodb-0' },
+      nodeAffinity: {
+        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1b'] }] }] },
+      },
+    });
+  });
+});
