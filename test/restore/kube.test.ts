@@ -85,6 +85,7 @@ function cluster() {
     if (verb === 'get' && what === 'statefulsets,deployments') return ok({ items: state.workloads });
     if (verb === 'get' && what === 'persistentvolumeclaims') return ok({ items: [...state.pvcs.values()] });
     if (verb === 'get' && what === 'persistentvolumeclaim') return ok(state.pvcs.get(name));
+    if (verb === 'get' && what === 'persistentvolume') return ok(state.pvs.find((pv) => pv.metadata.name === name));
     if (verb === 'get' && what === 'storageclass') return ok({ parameters: { type: 'gp3', fsType: 'ext4' } });
     if (verb === 'get' && what === 'pods') return ok({ items: state.pods });
     if (verb === 'patch' && what === 'applications.argoproj.io') {
@@ -230,6 +231,23 @@ describe('swapVolume (call order against a fake kubectl)', () => {
     expect(state.pvs).toEqual([restoredPersistentVolume(target, claim, volume, { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' })]);
     expect(state.application.spec.syncPolicy).toEqual({ automated, syncOptions: ['CreateNamespace=false'] });
     expect(result).toEqual({ oldVolume: 'pvc-old' });
+  });
+
+  it('on a rerun after the swap, only resumes Argo CD and waits', async () => {
+    const { exec, calls, state, automated } = cluster();
+    const kubectl = kubectlCli(exec, 'kubectl', target, () => undefined, false);
+    const claim = (await findClaims(kubectl, target))[0];
+    state.pvcs.get(claim.name).spec.volumeName = volume.pvName;
+    state.pvs.push(restoredPersistentVolume(target, claim, volume, { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' }));
+    calls.length = 0;
+    expect(await swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined })).toEqual({ oldVolume: undefined });
+    expect(
+      calls
+        .map((c) => c.args.slice(2))
+        .filter((a) => a[0] !== 'get')
+        .map((a) => a[0]),
+    ).toEqual(['patch', 'patch']);
+    expect(state.application.spec.syncPolicy.automated).toEqual(automated);
   });
 
   it('keeps auto-sync suspended and says how to finish when a step after the deletion fails', async () => {

@@ -257,47 +257,57 @@ export async function swapVolume(
       ]),
     ]);
 
-  log(
-    `2. stop the pods that mount ${claim.name}: ${claim.consumers.map((w) => `${w.kind} ${w.name}${w.owner ? ` (through ${w.owner.kind} ${w.owner.name})` : ''}`).join(', ') || 'none'}`,
-  );
-  for (const workload of claim.consumers) await kubectl.change(scaleArgs(target, workload, 0));
-  if (!kubectl.dryRun) {
-    const idle = await waitFor(polling, async () => {
-      const pods: any[] = (await kubectl.read(['get', 'pods', '-n', ns, '-o', 'json']))?.items ?? [];
-      return pods.some((p) => (p.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.name)) ? undefined : true;
-    });
-    if (!idle)
-      throw new RestoreError(finish(`pods still mount the claim after ${(polling.attempts * polling.intervalMs) / 1000}s (kubectl -n ${ns} get pods)`));
+  // A rerun after the swap (the wait timed out, say): the claim is already on the restored volume.
+  const done = oldPvc?.spec?.volumeName === volume.pvName;
+  if (done) log(`2.-5. ${claim.name} is already Bound to ${volume.pvName}: only Argo CD is left`);
+  else {
+    log(
+      `2. stop the pods that mount ${claim.name}: ${claim.consumers.map((w) => `${w.kind} ${w.name}${w.owner ? ` (through ${w.owner.kind} ${w.owner.name})` : ''}`).join(', ') || 'none'}`,
+    );
+    for (const workload of claim.consumers) await kubectl.change(scaleArgs(target, workload, 0));
+    if (!kubectl.dryRun) {
+      const idle = await waitFor(polling, async () => {
+        const pods: any[] = (await kubectl.read(['get', 'pods', '-n', ns, '-o', 'json']))?.items ?? [];
+        return pods.some((p) => (p.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.name)) ? undefined : true;
+      });
+      if (!idle)
+        throw new RestoreError(finish(`pods still mount the claim after ${(polling.attempts * polling.intervalMs) / 1000}s (kubectl -n ${ns} get pods)`));
+    }
+
+    log(`3. delete claim ${claim.name}${oldPvc ? ` (its volume ${oldPvc.spec?.volumeName ?? '-'} is retained: Released)` : ' (absent)'}`);
+    if (oldPvc)
+      await kubectl.change([
+        'delete',
+        'persistentvolumeclaim',
+        claim.name,
+        '-n',
+        ns,
+        '--wait=true',
+        `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`,
+      ]);
+
+    log(`4. PersistentVolume ${volume.pvName} for ${volume.volumeId} in ${volume.zone}, bound in advance to ${ns}/${claim.name}`);
+    const existing = await kubectl.read(['get', 'persistentvolume', volume.pvName, '--ignore-not-found', '-o', 'json']);
+    if (existing && existing.spec?.csi?.volumeHandle !== volume.volumeId)
+      throw new RestoreError(finish(`PersistentVolume ${volume.pvName} exists for another volume (${existing.spec?.csi?.volumeHandle})`));
+    if (existing) log(`   (exists from an earlier run: kept)`);
+    else
+      try {
+        await kubectl.change(['create', '-f', '-', '-o', 'name'], `${JSON.stringify(restoredPersistentVolume(target, claim, volume, shape), null, 2)}\n`);
+      } catch (error) {
+        throw new RestoreError(finish(`creating the PersistentVolume failed: ${(error as Error).message}`));
+      }
+
+    log(`5. start the pods again${claim.consumers.length ? '' : ' (none)'}`);
+    for (const workload of claim.consumers) await kubectl.change(scaleArgs(target, workload, workload.owner?.replicas ?? workload.replicas));
   }
-
-  log(`3. delete claim ${claim.name}${oldPvc ? ` (its volume ${oldPvc.spec?.volumeName ?? '-'} is retained: Released)` : ' (absent)'}`);
-  if (oldPvc)
-    await kubectl.change([
-      'delete',
-      'persistentvolumeclaim',
-      claim.name,
-      '-n',
-      ns,
-      '--wait=true',
-      `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`,
-    ]);
-
-  log(`4. PersistentVolume ${volume.pvName} for ${volume.volumeId} in ${volume.zone}, bound in advance to ${ns}/${claim.name}`);
-  try {
-    await kubectl.change(['create', '-f', '-', '-o', 'name'], `${JSON.stringify(restoredPersistentVolume(target, claim, volume, shape), null, 2)}\n`);
-  } catch (error) {
-    throw new RestoreError(finish(`creating the PersistentVolume failed: ${(error as Error).message}`));
-  }
-
-  log(`5. start the pods again${claim.consumers.length ? '' : ' (none)'}`);
-  for (const workload of claim.consumers) await kubectl.change(scaleArgs(target, workload, workload.owner?.replicas ?? workload.replicas));
 
   log(`6. restore automated sync${restoreSync ? '' : ' (it was off: nothing to restore)'}`);
   const resumed = Math.floor(now() / 1000) * 1000;
   if (restoreSync) await kubectl.change(restoreSync);
 
   log(`7. wait until ${claim.name} is Bound to ${volume.pvName} and Argo CD reports ${target.application.name} Synced`);
-  const oldVolume: string | undefined = oldPvc?.spec?.volumeName;
+  const oldVolume: string | undefined = done ? undefined : oldPvc?.spec?.volumeName;
   if (kubectl.dryRun) return { oldVolume };
   const bound = await waitFor(polling, async () => {
     const pvc = await kubectl.read(['get', 'persistentvolumeclaim', claim.name, '-n', ns, '--ignore-not-found', '-o', 'json']);
