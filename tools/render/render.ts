@@ -91,7 +91,15 @@ function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition
 export function renderRepository(options: RenderOptions): EnvironmentRender[] {
   const catalog = options.catalog ?? CATALOG;
   const synthesized = synthesizeApplications(({ outdir }) =>
-    buildApp({ outdir, repoRoot: options.repoRoot, catalog, environments: options.environments, env: options.env ?? process.env }),
+    buildApp({
+      outdir,
+      repoRoot: options.repoRoot,
+      catalog,
+      environments: options.environments,
+      env: options.env ?? process.env,
+      // Argo CD renders the committed generated files: render what it would, or say they are stale.
+      verifyGeneratedValues: true,
+    }),
   );
   const gpus = gpuExpectations(options, catalog);
   return renderApplications(synthesized, options.repoRoot, options.helm, options).map((rendered) => ({
