@@ -26,6 +26,19 @@ describe('findClaims and pickClaim', () => {
     ]);
   });
 
+  it('lists a claim of the chart that is gone', async () => {
+    const { exec, state } = cluster();
+    state.pvcs.delete('librechat-meilisearch');
+    const claims = await findClaims(
+      kubectlCli(exec, 'kubectl', target, () => undefined, false),
+      target,
+    );
+    expect(claims.map((c) => [c.name, c.source])).toEqual([
+      ['datadir-librechat-mongodb-0', 'volumeClaimTemplate of StatefulSet librechat-mongodb'],
+      ['librechat-meilisearch', 'PersistentVolumeClaim of the chart, absent'],
+    ]);
+  });
+
   it('one claim per replica of a StatefulSet', async () => {
     const { exec, state } = cluster();
     state.workloads[0].spec.replicas = 3;

@@ -97,11 +97,14 @@ export async function findClaims(kubectl: Cli, target: RestoreTarget): Promise<A
   for (const { workload, claims: names } of templates)
     for (const name of names)
       claims.push({ namespace: target.namespace, name, consumers: [workload], source: `volumeClaimTemplate of StatefulSet ${workload.name}` });
-  for (const pvc of pvcs) {
-    const name = pvc.metadata.name;
-    if (!isManaged('PersistentVolumeClaim', name) || pvc.spec.storageClassName !== target.storageClass) continue;
+  // PVCs of the chart: of the retained class, or gone (Argo CD still lists them; their class is
+  // unknown, and only a backed-up one has recovery points).
+  for (const ref of managed.filter((r) => r.kind === 'PersistentVolumeClaim' && r.name)) {
+    const name = ref.name!;
+    const live = pvcs.find((p) => p.metadata.name === name);
+    if (live && live.spec.storageClassName !== target.storageClass) continue;
     const consumers = ours.filter((w) => (mounts.get(name) ?? []).includes(w.name));
-    claims.push({ namespace: target.namespace, name, consumers, source: 'PersistentVolumeClaim of the chart' });
+    claims.push({ namespace: target.namespace, name, consumers, source: `PersistentVolumeClaim of the chart${live ? '' : ', absent'}` });
   }
   return claims.sort((a, b) => a.name.localeCompare(b.name));
 }
