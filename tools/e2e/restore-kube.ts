@@ -21,6 +21,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { CATALOG } from '../../apps/catalog';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { Cli, spawnExec } from '../restore/exec';
@@ -128,7 +129,10 @@ async function main(): Promise<number> {
   const claims = await findClaims(cli, target);
   check(
     'findClaims lists exactly the volumeClaimTemplate claim',
-    JSON.stringify(claims.map((c) => c.name)) === JSON.stringify([claimName]),
+    isDeepStrictEqual(
+      claims.map((c) => c.name),
+      [claimName],
+    ),
     JSON.stringify(claims),
   );
   const claim = pickClaim(target, claims, undefined);
@@ -185,10 +189,9 @@ async function main(): Promise<number> {
   check('PV csi.fsType is the StorageClass fsType', pv.spec?.csi?.fsType === 'ext4');
   check(
     'PV nodeAffinity requires the volume’s zone',
-    JSON.stringify(pv.spec?.nodeAffinity) ===
-      JSON.stringify({
-        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [volume.zone] }] }] },
-      }),
+    isDeepStrictEqual(pv.spec?.nodeAffinity, {
+      required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [volume.zone] }] }] },
+    }),
     JSON.stringify(pv.spec?.nodeAffinity),
   );
   check('PV storageClassName is the retained class', pv.spec?.storageClassName === target.storageClass);
@@ -205,7 +208,7 @@ async function main(): Promise<number> {
   const app = get(['get', 'applications.argoproj.io', target.application.name, '-n', target.application.namespace]);
   check(
     'automated sync restored exactly',
-    JSON.stringify(app.spec.syncPolicy) === JSON.stringify({ automated, syncOptions: ['CreateNamespace=false'] }),
+    isDeepStrictEqual(app.spec.syncPolicy, { automated, syncOptions: ['CreateNamespace=false'] }),
     JSON.stringify(app.spec.syncPolicy),
   );
   check('automated sync came back only after the PV existed', pvExistedWhenResumed === true, String(pvExistedWhenResumed));
