@@ -305,6 +305,32 @@ const shippedRenders = () => (shipped ??= render());
 });
 
 (helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
+  test('a mapping key given twice: an annotation the template writes itself and again from values', () => {
+    const template = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: probe-owner',
+      '  annotations:',
+      '    example.com/owner: chart',
+      '    {{- range $key, $value := .Values.ownerAnnotations }}',
+      '    {{ $key }}: {{ $value | quote }}',
+      '    {{- end }}',
+      '',
+    ].join('\n');
+    const result = render({
+      environments: ['dev'],
+      edit: (root) => {
+        fs.writeFileSync(path.join(root, 'apps', 'probe', 'templates', 'owner.yaml'), template);
+        appendYaml(root, 'probe/values-dev.yaml', 'ownerAnnotations:\n  example.com/owner: values\n');
+      },
+    });
+    expect(find(result, 'dev', 'probe', 'ConfigMap', 'probe-owner').metadata.annotations).toEqual({ 'example.com/owner': 'values' });
+    expect(findings(result)).toEqual([
+      'dev/probe: ConfigMap probe-ns/probe-owner: metadata.annotations["example.com/owner"]: key given twice; YAML and the API server keep the last value and drop the other silently',
+    ]);
+  });
+
   test('a DCGM exporter without the GPU node scheduling, and with an unpinned image', () => {
     const unscheduled: AppDefinition = { ...DCGM_EXPORTER, values: () => ({ 'dcgm-exporter': { image: { tag: 'latest' } } }) };
     const result = render({ environments: ['staging'], catalog: [...CATALOG.filter((app) => app.name !== 'dcgm-exporter'), unscheduled] });

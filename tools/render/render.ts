@@ -9,6 +9,7 @@ import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environ
 import { buildApp } from '../../main';
 import { EnvironmentApplications, synthesizeApplications } from './applications';
 import { AppRender, Finding, GpuExpectation, checkEnvironment } from './checks';
+import { checkDuplicateKeys } from './duplicate-keys';
 import { DependencySource, renderApplication } from './helm';
 import { parseManifests } from './manifests';
 
@@ -106,11 +107,14 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
     environment: rendered.environment,
     kubeVersion: rendered.kubeVersion,
     apps: rendered.apps,
-    findings: checkEnvironment({
-      environment: rendered.environment,
-      renders: rendered.apps,
-      secrets: rendered.secrets,
-      gpus: gpus.get(rendered.environment) ?? new Map(),
-    }),
+    findings: [
+      ...rendered.apps.flatMap(checkDuplicateKeys),
+      ...checkEnvironment({
+        environment: rendered.environment,
+        renders: rendered.apps,
+        secrets: rendered.secrets,
+        gpus: gpus.get(rendered.environment) ?? new Map(),
+      }),
+    ],
   }));
 }
