@@ -57,7 +57,14 @@ async function main(): Promise<number> {
   const automated = { prune: true, selfHeal: true, allowEmpty: false };
 
   k(['apply', '--server-side', '-f', crd]);
-  k(['wait', '--for=condition=Established', '--timeout=60s', 'crd/applications.argoproj.io']);
+  // Polled: `kubectl wait` fails instead of waiting while the new CRD has no conditions yet.
+  let established = false;
+  for (let i = 0; i < 120 && !established; i++) {
+    const conditions: { type: string; status: string }[] = get(['get', 'crd', 'applications.argoproj.io']).status?.conditions ?? [];
+    established = conditions.some((c) => c.type === 'Established' && c.status === 'True');
+    if (!established) await sleep(500);
+  }
+  if (!established) throw new Error('the Application CRD is not Established after 60s');
   const objects = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target.application.namespace } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target.namespace } },
