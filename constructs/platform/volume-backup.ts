@@ -9,6 +9,16 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ConstructError } from '../core/errors';
 import { ServiceRole, serviceRole } from '../core/iam';
 
+/** Name of the vault (and of the plan and selection) of the volumes of cluster `name`. */
+export function backupVaultName(name: string): string {
+  return `${name}-volumes`;
+}
+
+/** Name of the role AWS Backup uses to back up and restore the volumes of cluster `name`. */
+export function backupRoleName(name: string): string {
+  return `${name}-backup`;
+}
+
 /** Properties of {@link VolumeBackup}. */
 export interface VolumeBackupProps {
   /** Prefix of the vault, plan and role names (the cluster name). */
@@ -84,7 +94,7 @@ export class VolumeBackup extends Construct {
         }),
       });
     const key = vaultKey('key', `${props.name}: AWS Backup vault`);
-    this.vault = new BackupVault(this, 'vault', { name: `${props.name}-volumes`, kmsKeyArn: key.arn, forceDestroy: false });
+    this.vault = new BackupVault(this, 'vault', { name: backupVaultName(props.name), kmsKeyArn: key.arn, forceDestroy: false });
     if (props.copies) {
       const copyKey = vaultKey('copy_key', `${props.name}: AWS Backup vault of the copies`, props.copies.provider);
       this.copyVault = new BackupVault(this, 'copy_vault', {
@@ -95,7 +105,7 @@ export class VolumeBackup extends Construct {
       });
     }
     this.plan = new BackupPlan(this, 'plan', {
-      name: `${props.name}-volumes`,
+      name: backupVaultName(props.name),
       rule: [
         {
           ruleName: 'scheduled',
@@ -109,12 +119,12 @@ export class VolumeBackup extends Construct {
         },
       ],
     });
-    this.role = serviceRole(this, 'role', `${props.name}-backup`, 'backup.amazonaws.com', [
+    this.role = serviceRole(this, 'role', backupRoleName(props.name), 'backup.amazonaws.com', [
       'service-role/AWSBackupServiceRolePolicyForBackup',
       'service-role/AWSBackupServiceRolePolicyForRestores',
     ]);
     new BackupSelection(this, 'selection', {
-      name: `${props.name}-volumes`,
+      name: backupVaultName(props.name),
       planId: this.plan.id,
       iamRoleArn: this.role.role.arn,
       // Both must hold: an EBS volume, and the tag with this cluster's value.

@@ -13,7 +13,7 @@
 #   E2E_PROVIDER_MIRROR=<dir> npm run test:e2e
 #
 # Steps: tools/e2e/toolchain.sh builds (cached) the control plane, and with a mirror provides the
-# CLIs; tools/e2e/argocd/build.sh builds (cached) Argo CD and helm; a work copy of the repository
+# CLIs; tools/e2e/restore.sh runs `npm run restore`'s Kubernetes half on a control plane of its own; tools/e2e/argocd/build.sh builds (cached) Argo CD and helm; a work copy of the repository
 # is synthesized once: the providers and the Argo CD chart version the e2e needs come from its dev
 # stacks; tools/e2e/providers.sh takes those providers from the mirror. Then, for each CLI of
 # E2E_TF, on a fresh control plane, the Argo CD stage (E2E_ARGOCD_MODE=terraform) runs with
@@ -133,6 +133,19 @@ if [ "$status" = 3 ]; then
   exit
 fi
 [ "$status" = 0 ] || exit "$status"
+
+# `npm run restore`'s Kubernetes half on its own control plane (tools/e2e/restore.sh).
+rc=0
+(
+  # shellcheck source=/dev/null
+  E2E_TF=tofu . "$toolchain_dir/env.sh"
+  bash "$here/control-plane.sh" run -- bash "$here/restore.sh"
+) || rc=$?
+case "$rc" in
+  0) result passed "restore (Kubernetes half)" ;;
+  3) result skipped "restore (Kubernetes half): Argo CD's Application CRD is not in ../shared/upstream" ;;
+  *) result failed "restore (Kubernetes half)"; echo "e2e: ════ restore step FAILED (exit $rc)" >&2 ;;
+esac
 
 # Argo CD and helm for the stage, built (cached) before any control plane starts.
 if [ -f "$repo/tools/e2e/argocd/build.sh" ]; then
