@@ -242,7 +242,10 @@ export function stacksFromDir(dir: string, displayDir: string): StacksResult {
 function withPlainStackTraces<T>(fn: () => T): T {
   const errorClass = Error as { prepareStackTrace?: unknown };
   const previous = errorClass.prepareStackTrace;
-  errorClass.prepareStackTrace = undefined;
+  // Not `undefined`: node would then fall back to the main context's formatter, which under jest
+  // is source-map-support too.
+  errorClass.prepareStackTrace = (error: { name?: string; message?: string }, frames: unknown[]) =>
+    `${error.name ?? 'Error'}: ${error.message ?? ''}${frames.map((frame) => `\n    at ${frame}`).join('')}`;
   try {
     return fn();
   } finally {
