@@ -6,6 +6,7 @@
 import { App } from 'cdktf';
 import { CATALOG } from './apps/catalog';
 import { AppDefinition } from './contracts/app-definition';
+import { withoutCreationStacks } from './constructs/core/creation-stacks';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
 
@@ -59,7 +60,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
 
 if (require.main === module) {
   try {
-    buildApp().synth();
+    withoutCreationStacks(() => buildApp().synth());
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);
