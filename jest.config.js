@@ -12,6 +12,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/creation-stacks.ts'],
+  // cdktf loads archiver eagerly and uses it only for assets: loaded on first use instead.
+  moduleNameMapper: { '^archiver$': '<rootDir>/test/support/lazy-archiver.js' },
   transform: {
     // The target and module format of tsconfig.json.
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
