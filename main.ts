@@ -8,6 +8,7 @@ import { CATALOG } from './apps/catalog';
 import { AppDefinition } from './contracts/app-definition';
 import { withoutCreationStacks } from './constructs/core/creation-stacks';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
+import { generatedValuesMessage, generatedValuesProblems } from './stacks/generated-values';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
 
 /** Options of {@link buildApp}. */
@@ -38,6 +39,12 @@ export interface BuildAppOptions {
    * @default CATALOG (apps/catalog.ts)
    */
   readonly catalog?: readonly AppDefinition[];
+  /**
+   * Fail when a committed generated value file (`apps/<app>/generated/<env>.yaml`) differs from
+   * what the environments give: the cluster would run the committed one, not this configuration.
+   * @default false (`cdktf synth` sets it)
+   */
+  readonly verifyGeneratedValues?: boolean;
 }
 
 /**
@@ -52,6 +59,15 @@ export function buildApp(options: BuildAppOptions = {}): App {
     GITOPS_REVISION: env.GITOPS_REVISION,
     PLATFORM_OVERRIDES_FILE: env.PLATFORM_OVERRIDES_FILE,
   });
+  if (options.verifyGeneratedValues) {
+    const problems = generatedValuesProblems(options.repoRoot ?? process.cwd(), environments, catalog);
+    if (problems.length > 0) {
+      const overridden = env.PLATFORM_OVERRIDES_FILE
+        ? `\nPLATFORM_OVERRIDES_FILE is set: it cannot change app values, which reach a cluster only through Git.`
+        : '';
+      throw new Error(generatedValuesMessage(problems) + overridden);
+    }
+  }
   // Stack traces in construct metadata only help debugging cdktf itself and cost synth time.
   const app = new App({ stackTraces: false, ...(options.outdir ? { outdir: options.outdir } : {}) });
   for (const environment of environments) addEnvironmentStacks(app, environment, { catalog, repoRoot: options.repoRoot });
@@ -60,7 +76,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
 
 if (require.main === module) {
   try {
-    withoutCreationStacks(() => buildApp().synth());
+    withoutCreationStacks(() => buildApp({ verifyGeneratedValues: true }).synth());
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);

@@ -230,7 +230,7 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
         librechat: {
           configEnv: {
             ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),
-            // valuesObject outranks values-<env>.yaml: only the environment's setting opens sign-up.
+            // The generated file outranks values-<env>.yaml: only the environment's setting opens sign-up.
             ALLOW_REGISTRATION: String(context.settings.allowRegistration),
           },
           configYamlContent: toYaml(config),

@@ -4,7 +4,17 @@
  */
 import { z } from 'zod';
 import { CapacityType, LOG_RETENTION_DAYS } from '../contracts/eks-types';
+import { SYSTEM_AMI_TYPE, amiReleaseProblem } from '../contracts/eks-ami-releases';
 import { awsRegion, chartRef, dnsName, ipv4Cidr } from './rules';
+
+/**
+ * The AMI release of a node group (`release_version`): nodes change image only when this pin does
+ * (`npm run eks-pins -- <env>` shows the newest). Its format is checked against the AMI type.
+ */
+const releaseVersion = () =>
+  z
+    .string({ error: 'must pin the node AMI release, e.g. 1.35.0-20260115 (npm run eks-pins -- <env> shows the newest)' })
+    .min(1, { error: 'must not be empty' });
 
 const nodeGroupSize = {
   /** Minimum number of nodes. */
@@ -47,6 +57,8 @@ export const eksCluster = z
     kind: z.literal('eks'),
     /** AWS region. */
     region: awsRegion(),
+    /** Region that keeps copies for disaster recovery: AWS Backup recovery points and Secrets Manager replicas. */
+    secondaryRegion: awsRegion(),
     /** EKS cluster name. */
     name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: 'must be 3-40 lower-case letters, digits or dashes, starting with a letter' }),
     /** Kubernetes minor version of the control plane. */
@@ -109,10 +121,14 @@ export const eksCluster = z
         .number()
         .int()
         .min(1, { error: 'must be >= 1: every zone keeps a system node, so that a pod whose EBS volume lives there can be scheduled again' }),
+      /** AMI release of the system nodes (Amazon Linux 2023). */
+      releaseVersion: releaseVersion(),
     }),
     /** NVIDIA GPU nodes, tainted so that only GPU workloads land there. */
     gpuNodes: z.strictObject({
       amiType: z.enum(GPU_AMI_TYPES, { error: `must be one of ${GPU_AMI_TYPES.join(', ')} (AL2 GPU AMIs are end-of-life)` }),
+      /** AMI release of the GPU nodes, a release of `amiType`. */
+      releaseVersion: releaseVersion(),
       instanceTypes: z
         .array(z.string().regex(/^g(?:5|6|6e)\.\d*x?large$/, { error: 'must be an NVIDIA GPU instance type of the g5, g6 or g6e family' }))
         .min(1, { error: 'must list at least one instance type' }),
@@ -213,12 +229,23 @@ export const eksCluster = z
         `must be one of the VPC's zones (${cluster.vpc.availabilityZones.join(', ')}), got "${cluster.gpuNodes.availabilityZone}"`,
       );
     }
+    if (cluster.secondaryRegion === cluster.region) {
+      fail(['secondaryRegion'], `must differ from cluster.region, the region it keeps copies for (got ${cluster.secondaryRegion})`);
+    }
     const kubeProxyMinor = /^v(\d+\.\d+)\./.exec(cluster.addons.kubeProxy)?.[1];
     if (kubeProxyMinor !== undefined && kubeProxyMinor !== cluster.kubernetesVersion) {
       fail(
         ['addons', 'kubeProxy'],
         `must be a build of Kubernetes ${cluster.kubernetesVersion}, the cluster's version (got ${cluster.addons.kubeProxy}): kube-proxy follows the control plane's minor version`,
       );
+    }
+    const releases = [
+      ['systemNodes', SYSTEM_AMI_TYPE, cluster.systemNodes.releaseVersion],
+      ['gpuNodes', cluster.gpuNodes.amiType, cluster.gpuNodes.releaseVersion],
+    ] as const;
+    for (const [group, amiType, release] of releases) {
+      const problem = amiReleaseProblem(amiType, release, cluster.kubernetesVersion);
+      if (problem) fail([group, 'releaseVersion'], problem);
     }
     if (cluster.certificateArn === undefined && cluster.dns === undefined) {
       fail(['certificateArn'], 'must be set when no dns.hostedZone is configured: the load balancer serves TLS with an ACM certificate');

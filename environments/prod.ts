@@ -2,12 +2,13 @@ import { CapacityType } from '../contracts/eks-types';
 import { IngressController } from './ingress-controllers';
 import { EnvironmentConfig } from './schema';
 
-/** Production on EKS: a NAT gateway per zone, on-demand GPU capacity, a DynamoDB state lock. */
+/** Production on EKS: a NAT gateway per zone, on-demand GPU capacity. */
 export const prod: EnvironmentConfig = {
   name: 'prod',
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
+    secondaryRegion: 'eu-central-1',
     name: 'llm-prod',
     kubernetesVersion: '1.35',
     // Documentation range (RFC 5737): operators must replace it with the egress ranges of their
@@ -26,9 +27,11 @@ export const prod: EnvironmentConfig = {
       singleNatGateway: false,
     },
     // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
-    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    systemNodes: { instanceTypes: ['m6i.xlarge'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.0-20260115' },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
+      // Node images change only when these pins do: npm run eks-pins -- prod (docs/eks.md#day-2-node-images).
+      releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.2xlarge'],
       capacityType: CapacityType.ON_DEMAND,
       availabilityZone: 'eu-west-1a',
@@ -53,7 +56,8 @@ export const prod: EnvironmentConfig = {
   // Promoted, not merged into: Argo CD follows this fast-forward-only ref, which only
   // `npm run promote` moves (docs/promotion.md). Fully qualified, so no tag of the same name can shadow it.
   gitops: { targetRevision: 'refs/heads/env/prod' },
-  state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'prod', region: 'eu-west-1', dynamodbTable: 'llm-platform-tflock' },
+  // One bucket per account (npm run state-bucket -- prod creates it); bucket names are global.
+  state: { backend: 's3', bucket: 'example-org-llm-prod-tfstate', keyPrefix: 'prod', region: 'eu-west-1' },
   ingress: {
     controller: IngressController.ALB,
     className: 'alb',

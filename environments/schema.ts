@@ -26,7 +26,11 @@ const s3State = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9!_.*'()-]+(?:\/[A-Za-z0-9!_.*'()-]+)*$/, { error: 'must be a relative S3 key prefix without leading or trailing slash' }),
   region: awsRegion(),
-  /** DynamoDB lock table; when absent, S3-native lock files are used (Terraform >= 1.10, OpenTofu >= 1.10). */
+  /**
+   * DynamoDB lock table, used besides the S3-native lock file (Terraform >= 1.10, OpenTofu >= 1.10);
+   * deprecated by Terraform: set it only while older runs still lock with the table.
+   * @default - S3-native lock files only
+   */
   dynamodbTable: z.string().min(3, { error: 'must be a DynamoDB table name' }).optional(),
 });
 

@@ -9,6 +9,7 @@ export const staging: EnvironmentConfig = {
   cluster: {
     kind: 'eks',
     region: 'eu-west-1',
+    secondaryRegion: 'eu-central-1',
     name: 'llm-staging',
     kubernetesVersion: '1.35',
     // Documentation range (RFC 5737): operators must replace it with the egress ranges of their
@@ -25,9 +26,11 @@ export const staging: EnvironmentConfig = {
       singleNatGateway: true,
     },
     // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
-    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50 },
+    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.0-20260115' },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
+      // Node images change only when these pins do: npm run eks-pins -- staging (docs/eks.md#day-2-node-images).
+      releaseVersion: '1.35.0-20260115',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
       capacityType: CapacityType.SPOT,
       availabilityZone: 'eu-west-1a',
@@ -52,7 +55,8 @@ export const staging: EnvironmentConfig = {
   // Promoted, not merged into: Argo CD follows this fast-forward-only ref, which only
   // `npm run promote` moves (docs/promotion.md). Fully qualified, so no tag of the same name can shadow it.
   gitops: { targetRevision: 'refs/heads/env/staging' },
-  state: { backend: 's3', bucket: 'example-org-llm-platform-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
+  // One bucket per account (npm run state-bucket -- staging creates it); bucket names are global.
+  state: { backend: 's3', bucket: 'example-org-llm-staging-tfstate', keyPrefix: 'staging', region: 'eu-west-1' },
   ingress: {
     controller: IngressController.ALB,
     className: 'alb',

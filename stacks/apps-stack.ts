@@ -9,10 +9,10 @@ import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
 import { inSyncOrder } from '../contracts/app-catalog';
 import { AppDefinition } from '../contracts/app-definition';
-import { applicationValues } from '../constructs/apps/application-values';
 import { ArgoCdApplication } from '../constructs/apps/argocd-application';
 import { ArgoCdProject } from '../constructs/apps/argocd-project';
-import { argoRepositoryUrl, isLocalChart, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
+import { argoRepositoryUrl, generatedValueFile, isLocalChart, readWrapperChart, valueFilesFor } from '../constructs/apps/wrapper-chart';
+import { VALUES_COMMAND } from './generated-values';
 
 /** The AppProject of the apps that create namespaced objects only. */
 export const PROJECT_NAME = 'llm-platform';
@@ -35,7 +35,9 @@ export interface AppsStackProps {
 /**
  * `<env>-apps`: the AppProjects and one Application per app of the catalog. It is a separate stack
  * because `kubernetes_manifest` needs the Argo CD CRDs at plan time, and they exist only once
- * `<env>-platform` has been applied.
+ * `<env>-platform` has been applied. An Application carries no values of its own: everything the
+ * environment gives an app is in the committed value files it names (`generated/<env>.yaml`
+ * among them), so it reaches the cluster only through the environment's Git revision.
  */
 export class AppsStack extends TerraformStack {
   /** The AppProject of the apps that create namespaced objects only (none when every app is a component). */
@@ -57,6 +59,11 @@ export class AppsStack extends TerraformStack {
     const charts = new Map(apps.map((app) => [app.name, this.wrapperChart(repoRoot, app)]));
     for (const chart of charts.values()) {
       const missing = valueFiles.find((f) => !chart.valueFiles.includes(f));
+      if (missing === generatedValueFile(env.name))
+        throw new ConstructError(
+          this,
+          `${chart.path}/${missing}: generated value file not found (the Application would fail to render): run \`${VALUES_COMMAND}\` and commit it`,
+        );
       if (missing) throw new ConstructError(this, `${chart.path}/${missing}: value file not found (the Application would fail to render)`);
     }
 
@@ -97,7 +104,6 @@ export class AppsStack extends TerraformStack {
         path: charts.get(app.name)!.path,
         namespace: app.namespace,
         valueFiles,
-        values: applicationValues(app, context),
         syncOptions: app.syncOptions,
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });

@@ -1,3 +1,4 @@
+import { SYSTEM_AMI_TYPE } from '../contracts/eks-ami-releases';
 import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
@@ -77,6 +78,8 @@ export class ClusterStack extends TerraformStack {
     cluster.vpc.availabilityZones.forEach((zone, i) => {
       const group = this.eks.addNodegroupCapacity(`system_nodes_${zone}`, {
         nodegroupName: `system-${zone}`,
+        amiType: SYSTEM_AMI_TYPE,
+        releaseVersion: cluster.systemNodes.releaseVersion,
         instanceTypes: cluster.systemNodes.instanceTypes,
         minSize: cluster.systemNodes.minSize,
         desiredSize: cluster.systemNodes.desiredSize,
@@ -96,6 +99,7 @@ export class ClusterStack extends TerraformStack {
     this.eks.addNodegroupCapacity('gpu_nodes', {
       nodegroupName: 'gpu',
       amiType: cluster.gpuNodes.amiType,
+      releaseVersion: cluster.gpuNodes.releaseVersion,
       capacityType: cluster.gpuNodes.capacityType,
       instanceTypes: cluster.gpuNodes.instanceTypes,
       minSize: cluster.gpuNodes.minSize,

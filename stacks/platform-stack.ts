@@ -1,5 +1,6 @@
 import { Aspects, TerraformOutput, TerraformStack, dependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { RandomProvider } from '@cdktf/provider-random/lib/provider';
 import { argocdAwsAlbMode, ingressAnnotations, publishedNamespaceLabels } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
@@ -15,7 +16,7 @@ import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
 import { LOCAL_CLUSTER_KUBERNETES_VERSION } from '../contracts/versions';
 import { AppSecret } from '../constructs/platform/app-secret';
-import { ArgoCd } from '../constructs/platform/argocd';
+import { ARGOCD_GRPC_SERVICE, ARGOCD_SERVER_SERVICE, ArgoCd } from '../constructs/platform/argocd';
 import { ArgoCdRepositoryCredentials } from '../constructs/platform/argocd-repository';
 import { AwsIngress } from '../constructs/platform/aws-ingress';
 import { Gp3StorageClass } from '../constructs/platform/gp3-storage-class';
@@ -55,6 +56,8 @@ export class PlatformStack extends TerraformStack {
   public readonly namespaces: PlatformNamespaces;
   /** On EKS: the load balancer controller, the certificate and ExternalDNS. */
   public readonly awsIngress?: AwsIngress;
+  /** On EKS: the AWS provider of `cluster.secondaryRegion`, where copies for disaster recovery live. */
+  public readonly secondaryAws?: AwsProvider;
 
   constructor(scope: Construct, name: string, props: PlatformStackProps) {
     super(scope, name);
@@ -99,12 +102,19 @@ export class PlatformStack extends TerraformStack {
       // Stateful volumes: kept when their claim goes, tagged for this cluster's backup plan.
       const backupTag = { key: BACKUP_TAG_KEY, value: cluster.name };
       new StatefulStorageClass(this, 'stateful_storage', { volumeTags: { [backupTag.key]: backupTag.value } });
+      // The region that keeps copies for disaster recovery.
+      this.secondaryAws = new AwsProvider(this, 'aws_secondary', {
+        alias: 'secondary',
+        region: cluster.secondaryRegion,
+        defaultTags: [{ tags: awsDefaultTags(props.tags) }],
+      });
       if (env.backup) {
         new VolumeBackup(this, 'volume_backup', {
           name: cluster.name,
           selectionTag: backupTag,
           retentionDays: env.backup.retentionDays,
           schedule: env.backup.schedule,
+          copies: { provider: this.secondaryAws },
         });
       }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
@@ -149,7 +159,9 @@ export class PlatformStack extends TerraformStack {
         tls: env.ingress.tls,
         annotations: ingressAnnotations(env, {
           httpsBackend: env.ingress.tls,
-          allow: env.ingress.sourceRanges.argocd ? { ranges: env.ingress.sourceRanges.argocd, services: ['argocd-server', 'argocd-server-grpc'] } : undefined,
+          allow: env.ingress.sourceRanges.argocd
+            ? { ranges: env.ingress.sourceRanges.argocd, services: [ARGOCD_SERVER_SERVICE, ARGOCD_GRPC_SERVICE] }
+            : undefined,
         }),
         awsAlb: argocdAwsAlbMode(env),
       },

@@ -30,13 +30,11 @@ export interface ApplicationOptions {
   readonly path: string;
   /** Destination namespace (must already exist: `CreateNamespace=false`). */
   readonly namespace: string;
-  /** Helm value files, relative to `path`, lowest precedence first. */
-  readonly valueFiles: readonly string[];
   /**
-   * Values injected from the environment configuration; they take precedence over `valueFiles`.
-   * @default {}
+   * Helm value files, relative to `path`, lowest precedence first. They are the only values: an
+   * Application made here carries none of its own, so every value travels with `targetRevision`.
    */
-  readonly values?: Record<string, unknown>;
+  readonly valueFiles: readonly string[];
   /**
    * Applications that must sync first: this one syncs in a later wave and is created after them.
    * @default []
@@ -83,7 +81,6 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    const values = props.values ?? {};
     const after = props.after ?? [];
     const retry = props.retry ?? { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
     const syncOptions = props.syncOptions ?? [];
@@ -122,11 +119,7 @@ export class ArgoCdApplication extends Construct {
             repoURL: props.repoUrl,
             targetRevision: props.targetRevision,
             path: props.path,
-            helm: {
-              releaseName: props.name,
-              valueFiles: [...props.valueFiles],
-              ...(Object.keys(values).length > 0 ? { valuesObject: values } : {}),
-            },
+            helm: { releaseName: props.name, valueFiles: [...props.valueFiles] },
           },
           destination: { server: IN_CLUSTER_SERVER, namespace: props.namespace },
           syncPolicy: {

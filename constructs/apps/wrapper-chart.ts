@@ -14,13 +14,32 @@ export function environmentValueFile(environment: string): string {
   return `values-${environment}.yaml`;
 }
 
-/** The value files an Application of `environment` passes to Helm, lowest precedence first. */
+/** Folder of a wrapper chart holding the values the program derives per environment (`npm run values`). */
+export const GENERATED_VALUES_DIR = 'generated';
+
+/**
+ * The generated value file of one environment, relative to the wrapper chart: `generated/<env>.yaml`,
+ * what the catalog entry and the environment file give the app (settings, hosts, ingress, GPU
+ * scheduling, storage classes, NetworkPolicy allow rules). Committed, so it travels with the
+ * environment's Git revision like every other value.
+ */
+export function generatedValueFile(environment: string): string {
+  return `${GENERATED_VALUES_DIR}/${environment}.yaml`;
+}
+
+/**
+ * The value files an Application of `environment` passes to Helm, lowest precedence first: the
+ * base, the hand-written environment file, then the generated one (the program's derived values win).
+ */
 export function valueFilesFor(environment: string): string[] {
-  return [BASE_VALUE_FILE, environmentValueFile(environment)];
+  return [BASE_VALUE_FILE, environmentValueFile(environment), generatedValueFile(environment)];
 }
 
 /** Names a value file may have: `values.yaml` or `values-<env>.yaml`. */
 export const VALUE_FILE_PATTERN = /^values(?:-([a-z][a-z0-9]*))?\.yaml$/;
+
+/** Paths a generated value file has within its wrapper chart: `generated/<env>.yaml`. */
+export const GENERATED_VALUE_FILE_PATTERN = /^generated\/([a-z][a-z0-9]*)\.yaml$/;
 
 /** An https:// or oci:// chart repository URL: printable, no braces, bounded. */
 const CHART_REPOSITORY = /^(?:https|oci):\/\/[A-Za-z0-9._~:/?#@!&'()*+,;=%-]{1,500}$/;
@@ -82,7 +101,7 @@ export interface WrapperChart {
   /** Path relative to the repository root, e.g. `apps/ollama`. */
   readonly path: string;
   readonly dependencies: readonly ChartDependency[];
-  /** Value files present in the chart folder, sorted. */
+  /** Value files present in the chart folder (the generated ones as `generated/<env>.yaml`), sorted. */
   readonly valueFiles: readonly string[];
 }
 
@@ -136,10 +155,12 @@ export function readWrapperChart(repoRoot: string, name: string, options: { read
   }
   const isolation = dependencies.find((dep) => dep.name === ISOLATION_CHART.name && dep.repository === ISOLATION_CHART.repository);
   if (!isolation || !includesIsolation(dir)) throw new Error(`${relative}: ${isolationFix(relative)}`);
-  const valueFiles = fs
-    .readdirSync(dir)
-    .filter((f) => VALUE_FILE_PATTERN.test(f))
-    .sort();
+  const generatedDir = path.join(dir, GENERATED_VALUES_DIR);
+  const generated = fs.existsSync(generatedDir) ? fs.readdirSync(generatedDir).map((f) => `${GENERATED_VALUES_DIR}/${f}`) : [];
+  const valueFiles = [
+    ...fs.readdirSync(dir).filter((f) => VALUE_FILE_PATTERN.test(f)),
+    ...generated.filter((f) => GENERATED_VALUE_FILE_PATTERN.test(f)),
+  ].sort();
   return { path: relative, dependencies, valueFiles };
 }
 

@@ -107,6 +107,12 @@ export interface NodegroupOptions {
    */
   readonly amiType?: string;
   /**
+   * AMI release of the nodes (`release_version`, e.g. `1.35.0-20260115`): a change updates the
+   * group in place, rolling its nodes onto the new image.
+   * @default - EKS's newest release at creation, never updated until a Kubernetes upgrade
+   */
+  readonly releaseVersion?: string;
+  /**
    * On-demand or spot capacity.
    * @default CapacityType.ON_DEMAND
    */
@@ -359,6 +365,7 @@ export class EksCluster extends Construct {
       nodeRoleArn: this.nodeRole.role.arn,
       subnetIds: [...subnetIds],
       amiType,
+      releaseVersion: options.releaseVersion,
       capacityType: options.capacityType ?? CapacityType.ON_DEMAND,
       instanceTypes: [...options.instanceTypes],
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },

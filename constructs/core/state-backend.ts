@@ -13,16 +13,27 @@ export type StateBackendConfig =
       /** Bucket region. */
       readonly region: string;
       /**
-       * DynamoDB lock table.
-       * @default - S3-native lock files (Terraform >= 1.10, OpenTofu >= 1.10)
+       * DynamoDB lock table, besides the S3-native lock file (deprecated by Terraform 1.11; keep it
+       * only while other runs still lock with it).
+       * @default - S3-native lock files only (Terraform >= 1.10, OpenTofu >= 1.10)
        */
       readonly dynamodbTable?: string;
     };
 
 /**
+ * The KMS key alias that encrypts the state in `bucket`: `npm run state-bucket` creates the key
+ * and the alias with the bucket (constructs/core/state-bucket.ts), and every stack's backend
+ * names it, so state objects are encrypted with that key rather than S3's own (a backend with
+ * `encrypt` and no key asks S3 for SSE-S3 explicitly, overriding the bucket's default).
+ */
+export function stateKeyAlias(bucket: string): string {
+  return `alias/terraform-state/${bucket.replace(/\./g, '-')}`;
+}
+
+/**
  * Configures where `stack` keeps its state: a local file per stack in the project folder, or an
- * encrypted S3 object per stack with locking (a DynamoDB table when configured, otherwise
- * S3-native lock files).
+ * S3 object per stack, encrypted with the state bucket's KMS key ({@link stateKeyAlias}) and
+ * locked with an S3-native lock file (and a DynamoDB table too, when configured).
  *
  * The local path is written relative to the stack's folder in the output directory, so the
  * state sits next to `cdktf.json` — outside `cdktf.out`, which is safe to delete — and no
@@ -40,7 +51,9 @@ export function configureStateBackend(stack: TerraformStack, stackName: string, 
     key: `${state.keyPrefix}/${stackName}.tfstate`,
     region: state.region,
     encrypt: true,
+    kmsKeyId: stateKeyAlias(state.bucket),
     dynamodbTable: state.dynamodbTable,
   });
-  if (!state.dynamodbTable) stack.addOverride('terraform.backend.s3.use_lockfile', true);
+  // cdktf 0.21's S3Backend has no use_lockfile yet.
+  stack.addOverride('terraform.backend.s3.use_lockfile', true);
 }

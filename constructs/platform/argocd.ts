@@ -36,14 +36,33 @@ export interface ArgoCdIngress {
    */
   readonly annotations?: Record<string, string>;
   /**
-   * Use the chart's AWS ALB mode (`server.ingress.controller: aws`): the Ingress gets a rule that
-   * sends the CLI's gRPC (`Content-Type: application/grpc`) to a second Service whose ALB target
-   * group speaks gRPC, so `argocd login` works without `--grpc-web`. `serviceType` must fit the
-   * ALB target type: `ClusterIP` for `ip` targets, `NodePort` for `instance` targets.
-   * @default - the chart's generic mode
+   * Route the CLI's gRPC on the AWS Load Balancer Controller's ALB: the Ingress gets a first rule
+   * that sends requests with `Content-Type: application/grpc` to a second Service,
+   * {@link ARGOCD_GRPC_SERVICE}, whose target group speaks gRPC, so `argocd login` works without
+   * `--grpc-web`. The rule's condition list is the header match followed by the conditions given
+   * in `annotations` for that Service (an allowlist's source-ip condition): one list, both must
+   * match. `serviceType` must fit the ALB target type: `ClusterIP` for `ip` targets, `NodePort`
+   * for `instance` targets.
+   *
+   * Not the chart's own AWS mode (`server.ingress.controller: aws`): its template writes the
+   * gRPC rule's condition annotation itself, before the given annotations, so a condition given
+   * for the same Service becomes a duplicate key of which the last one wins (argo-helm
+   * charts/argo-cd 10.1.1, templates/argocd-server/aws/ingress.yaml).
+   * @default - one rule to the server; gRPC only through gRPC-web
    */
   readonly awsAlb?: { readonly serviceType: 'ClusterIP' | 'NodePort' };
 }
+
+/** The Helm release name; the chart names its objects from it (`argocd-server`, …). */
+const RELEASE_NAME = 'argocd';
+/** Argo CD's API server Service (the chart's `argo-cd.server.fullname` for the release `argocd`). */
+export const ARGOCD_SERVER_SERVICE = `${RELEASE_NAME}-server`;
+/** The Service that the ALB's gRPC rule forwards to, with `awsAlb`. */
+export const ARGOCD_GRPC_SERVICE = `${ARGOCD_SERVER_SERVICE}-grpc`;
+/** The annotation holding the rule conditions of the gRPC backend on the ALB. */
+const GRPC_CONDITIONS = `alb.ingress.kubernetes.io/conditions.${ARGOCD_GRPC_SERVICE}`;
+/** What tells the CLI's gRPC from the UI's and gRPC-web's HTTP: the content type. */
+const GRPC_HEADER_MATCH = { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Content-Type', values: ['application/grpc'] } };
 
 /** Single sign-on through Argo CD's own OIDC client (no Dex). */
 export interface ArgoCdOidc {
@@ -140,7 +159,16 @@ export class ArgoCd extends Construct {
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1) throw new ConstructError(this, `timeoutSeconds ${timeoutSeconds} must be a positive integer`);
 
     this.url = `${ingress.tls ? 'https' : 'http'}://${ingress.hostname}`;
-    const annotations = ingress.annotations ?? {};
+    const given = ingress.annotations ?? {};
+    for (const [key, value] of Object.entries(given)) {
+      // The chart's Ingress template passes annotation values through `tpl`.
+      if (value.includes('{{'))
+        throw new ConstructError(this, `ingress annotation ${key} must not contain "{{" (the chart evaluates annotation values as templates)`);
+    }
+    const annotations = ingress.awsAlb
+      ? { ...given, [GRPC_CONDITIONS]: JSON.stringify([GRPC_HEADER_MATCH, ...this.conditionList(given[GRPC_CONDITIONS])]) }
+      : given;
+    const servicePort = ingress.tls ? 443 : 80;
     const oidc = props.oidc;
     if (oidc && !/^https:\/\/\S+$/.test(oidc.issuer)) throw new ConstructError(this, `oidc.issuer "${oidc.issuer}" must be an https:// URL`);
     const sso = oidc
@@ -179,7 +207,10 @@ export class ArgoCd extends Construct {
           hostname: ingress.hostname,
           annotations,
           tls: ingress.tls,
-          ...(ingress.awsAlb ? { controller: 'aws', aws: { serviceType: ingress.awsAlb.serviceType, backendProtocolVersion: 'GRPC' } } : {}),
+          // Listed before the chart's path to the server, so the ALB evaluates the gRPC rule first.
+          ...(ingress.awsAlb
+            ? { extraPaths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: ARGOCD_GRPC_SERVICE, port: { number: servicePort } } } }] }
+            : {}),
         },
         metrics: { enabled: true },
         ...(resources.server ? { resources: resources.server } : {}),
@@ -190,11 +221,12 @@ export class ArgoCd extends Construct {
       controller: { metrics: { enabled: true }, ...(resources.controller ? { resources: resources.controller } : {}) },
       repoServer: { metrics: { enabled: true }, ...(resources.repoServer ? { resources: resources.repoServer } : {}) },
       dex: { enabled: false },
+      ...(ingress.awsAlb ? { extraObjects: [grpcService(ingress.awsAlb.serviceType)] } : {}),
     };
     this.values = deepMerge<Record<string, unknown>>(computed, props.values ?? {});
 
     this.release = chartRelease(this, 'release', {
-      name: 'argocd',
+      name: RELEASE_NAME,
       namespace: props.namespace,
       chart,
       values: this.values,
@@ -208,6 +240,20 @@ export class ArgoCd extends Construct {
     });
   }
 
+  /** The JSON list of ALB rule conditions in an annotation value, or none. */
+  private conditionList(value: string | undefined): unknown[] {
+    if (value === undefined) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed))
+      throw new ConstructError(this, `ingress annotation ${GRPC_CONDITIONS} must be a JSON list of conditions (got ${JSON.stringify(value)})`);
+    return parsed;
+  }
+
   private oidcClientSecret(): TerraformVariable {
     const variable = new TerraformVariable(this, 'argocd_oidc_client_secret', {
       type: 'string',
@@ -218,4 +264,31 @@ export class ArgoCd extends Construct {
     variable.overrideLogicalId('argocd_oidc_client_secret');
     return variable;
   }
+}
+
+/**
+ * The gRPC Service of the ALB mode: the API server's pods (the chart's selector labels of the
+ * server) on the same ports as `argocd-server`, its target group speaking gRPC.
+ */
+function grpcService(type: 'ClusterIP' | 'NodePort'): Record<string, unknown> {
+  const selector = { 'app.kubernetes.io/name': ARGOCD_SERVER_SERVICE, 'app.kubernetes.io/instance': RELEASE_NAME };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: ARGOCD_GRPC_SERVICE,
+      // The chart's own helper, as in its templates (extraObjects pass through `tpl`).
+      namespace: '{{ include "argo-cd.namespace" . }}',
+      labels: { ...selector, 'app.kubernetes.io/name': ARGOCD_GRPC_SERVICE, 'app.kubernetes.io/component': 'server', 'app.kubernetes.io/part-of': 'argocd' },
+      annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' },
+    },
+    spec: {
+      type,
+      selector,
+      ports: [
+        { name: 'http', protocol: 'TCP', port: 80, targetPort: 'server' },
+        { name: 'https', protocol: 'TCP', port: 443, targetPort: 'server' },
+      ],
+    },
+  };
 }

@@ -6,9 +6,10 @@ import { podIdentityServiceAccount } from '../core/iam';
 import { AWS_LOAD_BALANCER_CONTROLLER_CHART, ChartRef } from '../../contracts/versions';
 // The policy AWS publishes for the controller (docs/install/iam_policy.json of
 // kubernetes-sigs/aws-load-balancer-controller at tag v3.5.0, commit 11eb202c97e4), unchanged;
-// scoped to this cluster's tag value when attached.
+// narrowed to this cluster when attached.
 import IAM_POLICY from './policies/aws-load-balancer-controller-v3.5.0.json';
-import { PolicyDocument, scopeToTagValue } from './cluster-scoped-policy';
+import { PolicyDocument } from './cluster-scoped-policy';
+import { scopeLoadBalancerControllerPolicy } from './load-balancer-controller-policy';
 
 /** The tag the controller puts on every AWS resource it creates, with the cluster name as value. */
 export const CLUSTER_TAG = 'elbv2.k8s.aws/cluster';
@@ -48,7 +49,7 @@ export interface AwsLoadBalancerControllerProps {
 /**
  * The AWS Load Balancer Controller: it turns Ingresses of its class into ALBs, target groups and
  * security groups, and deletes them when the Ingresses go. Its AWS permissions are the policy AWS
- * publishes for the pinned release with its tag conditions narrowed to this cluster's name,
+ * publishes for the pinned release narrowed to this cluster's resources,
  * attached to an IAM role that EKS Pod Identity hands to its service account. It does not take over Services of type LoadBalancer.
  */
 export class AwsLoadBalancerController extends Construct {
@@ -72,8 +73,8 @@ export class AwsLoadBalancerController extends Construct {
       { clusterName: props.clusterName, namespace, serviceAccount },
       `${props.clusterName}-aws-load-balancer-controller`,
       // The published policy lets a controller change any cluster's load balancers in the account
-      // (it checks only that the tag exists); this one changes only its own cluster's.
-      scopeToTagValue(IAM_POLICY as PolicyDocument, CLUSTER_TAG, props.clusterName),
+      // (it checks only that the tag exists, or nothing); this one changes only its own cluster's.
+      scopeLoadBalancerControllerPolicy(IAM_POLICY as PolicyDocument, CLUSTER_TAG, props.clusterName),
     );
     this.release = chartRelease(this, 'release', {
       name: 'aws-load-balancer-controller',

@@ -1,3 +1,4 @@
+import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
 import { BackupSelection } from '@cdktf/provider-aws/lib/backup-selection';
@@ -21,13 +22,32 @@ export interface VolumeBackupProps {
    * @default 'cron(0 3 * * ? *)'
    */
   readonly schedule?: string;
+  /**
+   * Copy every recovery point to a vault in another region, encrypted with a key of that region.
+   * @default - no copies
+   */
+  readonly copies?: VolumeBackupCopies;
+}
+
+/** Where {@link VolumeBackup} copies its recovery points. */
+export interface VolumeBackupCopies {
+  /** An AWS provider of the region that keeps the copies (not the vault's own region). */
+  readonly provider: TerraformProvider;
+  /**
+   * Days each copy is kept.
+   * @default - the retentionDays of the recovery points
+   */
+  readonly retentionDays?: number;
 }
 
 /**
  * Scheduled AWS Backup of the EBS volumes carrying one tag: a vault encrypted with its own KMS key,
  * a plan with one rule (schedule, retention) and a selection of `ec2` volumes by tag, backed up by
- * a role with AWS's backup and restore policies. The vault is never force-destroyed: while it holds
- * recovery points, Terraform cannot delete it (docs/eks.md#backups-and-restore).
+ * a role with AWS's backup and restore policies. With `copies`, the rule copies each recovery
+ * point into a second vault in another region, encrypted with that region's own key (KMS keys do
+ * not leave their region; AWS Backup re-encrypts the copy with the destination vault's key). The
+ * vaults are never force-destroyed: while they hold recovery points, Terraform cannot delete them
+ * (docs/eks.md#backups-and-restore).
  */
 export class VolumeBackup extends Construct {
   /** The vault holding the recovery points. */
@@ -36,26 +56,44 @@ export class VolumeBackup extends Construct {
   public readonly plan: BackupPlan;
   /** The role AWS Backup uses to back up and restore. */
   public readonly role: ServiceRole;
+  /** The vault in the other region holding the copies (with `copies`). */
+  public readonly copyVault?: BackupVault;
 
   constructor(scope: Construct, id: string, props: VolumeBackupProps) {
     super(scope, id);
     if (!Number.isInteger(props.retentionDays) || props.retentionDays < 1) {
       throw new ConstructError(this, `retentionDays ${props.retentionDays} must be a whole number >= 1`);
     }
+    const copyRetention = props.copies?.retentionDays ?? props.retentionDays;
+    if (!Number.isInteger(copyRetention) || copyRetention < 1) {
+      throw new ConstructError(this, `copies.retentionDays ${copyRetention} must be a whole number >= 1`);
+    }
     const account = new DataAwsCallerIdentity(this, 'account').accountId;
     const partition = new DataAwsPartition(this, 'partition').partition;
-    const key = new KmsKey(this, 'key', {
-      description: `${props.name}: AWS Backup vault`,
-      enableKeyRotation: true,
-      deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'AccountIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-        ],
-      }),
-    });
+    const vaultKey = (id: string, description: string, provider?: TerraformProvider) =>
+      new KmsKey(this, id, {
+        provider,
+        description,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Sid: 'AccountIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
+          ],
+        }),
+      });
+    const key = vaultKey('key', `${props.name}: AWS Backup vault`);
     this.vault = new BackupVault(this, 'vault', { name: `${props.name}-volumes`, kmsKeyArn: key.arn, forceDestroy: false });
+    if (props.copies) {
+      const copyKey = vaultKey('copy_key', `${props.name}: AWS Backup vault of the copies`, props.copies.provider);
+      this.copyVault = new BackupVault(this, 'copy_vault', {
+        provider: props.copies.provider,
+        name: `${props.name}-volumes-copies`,
+        kmsKeyArn: copyKey.arn,
+        forceDestroy: false,
+      });
+    }
     this.plan = new BackupPlan(this, 'plan', {
       name: `${props.name}-volumes`,
       rule: [
@@ -67,6 +105,7 @@ export class VolumeBackup extends Construct {
           completionWindow: 360,
           lifecycle: { deleteAfter: props.retentionDays },
           recoveryPointTags: { [props.selectionTag.key]: props.selectionTag.value },
+          copyAction: this.copyVault ? [{ destinationVaultArn: this.copyVault.arn, lifecycle: { deleteAfter: copyRetention } }] : undefined,
         },
       ],
     });

@@ -14,6 +14,9 @@ import { readWrapperChart } from '../../constructs/apps/wrapper-chart';
 import { AppDefinition } from '../../contracts/app-definition';
 import { singleHostIngress } from '../../contracts/ingress-adapters';
 import { buildApp } from '../../main';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { writeGeneratedValues } from '../../stacks/generated-values';
+import { parse } from 'yaml';
 import { TfJson } from '../support/synth';
 
 const VECTORDB: AppDefinition = {
@@ -39,7 +42,9 @@ fs.cpSync(path.join(__dirname, 'fixture-app'), path.join(root, 'apps', 'vectordb
 const overrides = path.join(root, 'overrides.json');
 fs.writeFileSync(overrides, JSON.stringify({ dev: { ingress: { hosts: { vectordb: 'vectors.llm.test' } } } }));
 const outdir = path.join(root, 'cdktf.out');
-buildApp({ outdir, repoRoot: root, catalog: [...CATALOG, VECTORDB], env: { PLATFORM_OVERRIDES_FILE: overrides } }).synth();
+// `npm run values` for the copy: the fixture's generated value files, with its dev host.
+writeGeneratedValues(root, loadEnvironments(ENVIRONMENTS, [...CATALOG, VECTORDB], { PLATFORM_OVERRIDES_FILE: overrides }), [...CATALOG, VECTORDB]);
+buildApp({ outdir, repoRoot: root, catalog: [...CATALOG, VECTORDB], env: { PLATFORM_OVERRIDES_FILE: overrides }, verifyGeneratedValues: true }).synth();
 const stack = (name: string): TfJson => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
 const manifests = (json: TfJson, kind: string) =>
   Object.values<any>(json.resource!.kubernetes_manifest)
@@ -58,11 +63,16 @@ describe.each(['dev', 'staging', 'prod'])('a fixture app added to the catalog, i
     expect(platform.variable!.vectordb_api_key).toMatchObject({ sensitive: true });
   });
 
-  test('gets an Application after its dependency, with its values, in the AppProject', () => {
+  test('gets an Application after its dependency, with its generated values, in the AppProject', () => {
     const application = manifests(apps, 'Application').find((m) => m.metadata.name === 'vectordb');
     expect(application.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(application.spec.source).toMatchObject({ path: 'apps/vectordb', helm: { valueFiles: ['values.yaml', `values-${env}.yaml`] } });
-    const values = application.spec.source.helm.valuesObject;
+    expect(application.spec.source).toEqual({
+      repoURL: expect.any(String),
+      targetRevision: expect.any(String),
+      path: 'apps/vectordb',
+      helm: { releaseName: 'vectordb', valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] },
+    });
+    const values = parse(fs.readFileSync(path.join(root, 'apps/vectordb/generated', `${env}.yaml`), 'utf8'));
     expect(values.vectordb.ollamaUrl).toBe('http://ollama.ollama.svc.cluster.local:11434');
     // Its own Ingress layout, from its adapter; isolation rules only where it is published.
     if (env === 'dev') {

@@ -10,6 +10,8 @@ import { LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { environment } from '../support/synth';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { writeGeneratedValues } from '../../stacks/generated-values';
 
 const OPERATOR: AppDefinition = {
   name: 'operator',
@@ -32,6 +34,7 @@ fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
 for (const app of [OPERATOR, AGENT]) fs.cpSync(path.join(__dirname, 'fixture-app'), path.join(root, 'apps', app.name), { recursive: true });
 const namespaced = [OLLAMA, LIBRECHAT];
 const catalog = [...namespaced, OPERATOR, AGENT];
+writeGeneratedValues(root, loadEnvironments(ENVIRONMENTS, catalog, {}), catalog);
 
 describe.each(['dev', 'staging', 'prod'])('%s', (env) => {
   const json = JSON.parse(Testing.synth(new AppsStack(Testing.app(), `${env}-apps`, { environment: environment(env), catalog, repoRoot: root })));

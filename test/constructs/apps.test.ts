@@ -76,7 +76,7 @@ describe('ArgoCdProject.addApplication', () => {
   const build = (scope: Construct) => {
     const project = new ArgoCdProject(scope, 'project', projectBase);
     const a = project.addApplication('a', appBase);
-    project.addApplication('b', { ...appBase, name: 'b', path: 'apps/b', namespace: 'b', values: { x: 1 }, after: [a] });
+    project.addApplication('b', { ...appBase, name: 'b', path: 'apps/b', namespace: 'b', valueFiles: ['values.yaml', 'generated/dev.yaml'], after: [a] });
   };
 
   test('an Application belongs to, and is created after, its project; waves follow "after"', () => {
@@ -93,8 +93,8 @@ describe('ArgoCdProject.addApplication', () => {
     });
     expect(apps.b.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
     expect(apps.b.spec).toMatchObject({ project: 'llm-platform', destination: { server: 'https://kubernetes.default.svc', namespace: 'b' } });
-    expect(apps.b.spec.source.helm).toEqual({ releaseName: 'b', valueFiles: ['values.yaml'], valuesObject: { x: 1 } });
-    expect(apps.a.spec.source.helm.valuesObject).toBeUndefined();
+    // Nothing but value file names: every value travels with the revision.
+    expect(apps.b.spec.source.helm).toEqual({ releaseName: 'b', valueFiles: ['values.yaml', 'generated/dev.yaml'] });
     expect(apps.a.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
       syncOptions: ['CreateNamespace=false'],

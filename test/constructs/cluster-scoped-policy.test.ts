@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import { scopeLoadBalancerControllerPolicy } from '../../constructs/platform/load-balancer-controller-policy';
 import { PolicyDocument, scopeToTagValue } from '../../constructs/platform/cluster-scoped-policy';
 
 const TAG = 'elbv2.k8s.aws/cluster';
@@ -54,5 +56,27 @@ describe('scopeToTagValue', () => {
       Condition: { StringEquals: { [`aws:ResourceTag/${TAG}`]: 'other' }, Null: { [`aws:ResourceTag/${TAG}`]: 'false' } },
     });
     expect(() => scopeToTagValue(input, TAG, 'x')).toThrow(/already compares aws:ResourceTag\/elbv2\.k8s\.aws\/cluster/);
+  });
+});
+
+describe('scopeLoadBalancerControllerPolicy', () => {
+  test('splits an unconditioned statement: narrowed actions get their condition, the others stay as published', () => {
+    const published = JSON.parse(fs.readFileSync('constructs/platform/policies/aws-load-balancer-controller-v3.5.0.json', 'utf8')) as PolicyDocument;
+    const extra = { Effect: 'Allow', Action: ['elasticloadbalancing:RegisterTargets', 'example:Other'], Resource: '*' };
+    const scoped = scopeLoadBalancerControllerPolicy({ ...published, Statement: [...published.Statement, extra] }, TAG, 'c1');
+    expect(scoped.Statement.slice(-2)).toEqual([
+      { Effect: 'Allow', Action: ['example:Other'], Resource: '*' },
+      { Effect: 'Allow', Action: ['elasticloadbalancing:RegisterTargets'], Resource: '*', Condition: { StringEquals: { [`aws:ResourceTag/${TAG}`]: 'c1' } } },
+    ]);
+  });
+
+  test('a published policy without one of the narrowed actions is refused (review it)', () => {
+    const input = policy(
+      { Effect: 'Allow', Action: ['ec2:DeleteSecurityGroup'], Resource: '*', Condition: { Null: { [`aws:ResourceTag/${TAG}`]: 'false' } } },
+      { Effect: 'Allow', Action: ['ec2:AuthorizeSecurityGroupIngress'], Resource: '*' },
+    );
+    expect(() => scopeLoadBalancerControllerPolicy(input, TAG, 'c1')).toThrow(
+      /^no unconditioned statement grants elasticloadbalancing:CreateListener, elasticloadbalancing:CreateRule; .*: review the published policy$/,
+    );
   });
 });

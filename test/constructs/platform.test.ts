@@ -5,6 +5,7 @@ import { ArgoCdRepositoryCredentials, RepositoryAuth } from '../../constructs/pl
 import { Gp3StorageClass } from '../../constructs/platform/gp3-storage-class';
 import { StatefulStorageClass } from '../../constructs/platform/stateful-storage-class';
 import { VolumeBackup } from '../../constructs/platform/volume-backup';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { NvidiaDevicePlugin } from '../../constructs/platform/nvidia-device-plugin';
 import { PlatformNamespaces } from '../../constructs/platform/platform-namespaces';
 import { synthScope } from '../support/synth';
@@ -55,13 +56,62 @@ describe('ArgoCd', () => {
     expect(values.server.ingress.controller).toBeUndefined();
   });
 
-  test("awsAlb: the chart's AWS mode with a gRPC Service for the CLI, of the given type", () => {
-    const { values } = argocd({ ingress: { ...argocdBase.ingress, className: 'alb', awsAlb: { serviceType: 'ClusterIP' } } });
-    expect(values.server.ingress).toMatchObject({
-      controller: 'aws',
-      ingressClassName: 'alb',
-      aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
+  describe("awsAlb: a first rule for the CLI's gRPC to a gRPC Service of the given type", () => {
+    const GRPC_KEY = 'alb.ingress.kubernetes.io/conditions.argocd-server-grpc';
+    const HEADER = { field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Content-Type', values: ['application/grpc'] } };
+    const alb = (annotations: Record<string, string> = {}, extra: Partial<ArgoCdProps['ingress']> = {}) =>
+      argocd({ ingress: { ...argocdBase.ingress, className: 'alb', annotations, awsAlb: { serviceType: 'NodePort' }, ...extra } }).values;
+
+    test("the gRPC path comes before the chart's path to the server, on the port the server serves", () => {
+      const values = alb();
+      expect(values.server.ingress.controller).toBeUndefined();
+      expect(values.server.ingress.extraPaths).toEqual([
+        { path: '/', pathType: 'Prefix', backend: { service: { name: 'argocd-server-grpc', port: { number: 443 } } } },
+      ]);
+      expect(alb({}, { tls: false }).server.ingress.extraPaths[0].backend.service.port).toEqual({ number: 80 });
+      const [service] = values.extraObjects;
+      expect(service).toMatchObject({
+        kind: 'Service',
+        metadata: { name: 'argocd-server-grpc', annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' } },
+        spec: { type: 'NodePort', selector: { 'app.kubernetes.io/name': 'argocd-server', 'app.kubernetes.io/instance': 'argocd' } },
+      });
     });
+
+    test('without conditions given, the gRPC rule matches the header only', () => {
+      expect(JSON.parse(alb().server.ingress.annotations[GRPC_KEY])).toEqual([HEADER]);
+    });
+
+    test('conditions given for the gRPC Service join the header match in one list; others stay as given', () => {
+      const sourceIp = { field: 'source-ip', sourceIpConfig: { values: ['198.51.100.0/24'] } };
+      const annotations = alb({ [GRPC_KEY]: JSON.stringify([sourceIp]), 'alb.ingress.kubernetes.io/conditions.argocd-server': JSON.stringify([sourceIp]) })
+        .server.ingress.annotations;
+      expect(JSON.parse(annotations[GRPC_KEY])).toEqual([HEADER, sourceIp]);
+      expect(JSON.parse(annotations['alb.ingress.kubernetes.io/conditions.argocd-server'])).toEqual([sourceIp]);
+    });
+
+    test('without awsAlb, no gRPC rule, no gRPC Service, no condition of its own', () => {
+      const { values } = argocd({ ingress: { ...argocdBase.ingress, className: 'alb' } });
+      expect(values.server.ingress.extraPaths).toBeUndefined();
+      expect(values.extraObjects).toBeUndefined();
+      expect(values.server.ingress.annotations).toEqual({});
+    });
+
+    test.each([
+      [
+        'not JSON',
+        'source-ip',
+        /^stack\/argocd: ingress annotation alb\.ingress\.kubernetes\.io\/conditions\.argocd-server-grpc must be a JSON list of conditions \(got "source-ip"\)$/,
+      ],
+      ['not a list', '{"field":"source-ip"}', /must be a JSON list of conditions \(got "\{\\"field\\":\\"source-ip\\"\}"\)$/],
+    ])('rejects a gRPC condition annotation that is %s', (_name, value, message) => {
+      expect(() => alb({ [GRPC_KEY]: value })).toThrow(message);
+    });
+  });
+
+  test('rejects an annotation value the chart would evaluate as a template', () => {
+    expect(() => argocd({ ingress: { ...argocdBase.ingress, annotations: { 'example.com/a': '{{ .Release.Name }}' } } })).toThrow(
+      /^stack\/argocd: ingress annotation example\.com\/a must not contain "\{\{" \(the chart evaluates annotation values as templates\)$/,
+    );
   });
 
   test('values is an escape hatch merged over the computed values', () => {
@@ -234,6 +284,30 @@ describe('VolumeBackup', () => {
       recovery_point_tags: { k: 'v' },
     });
     expect(s.only('aws_backup_selection').depends_on).toHaveLength(2);
+  });
+
+  test('copies: a vault and key of the copies provider, the rule copies there and keeps copies their own days', () => {
+    const s = synthScope((scope) => {
+      const secondary = new AwsProvider(scope, 'dr', { alias: 'dr', region: 'eu-central-1' });
+      new VolumeBackup(scope, 'b', { ...props, copies: { provider: secondary, retentionDays: 90 } });
+    });
+    const copies = s.all('aws_backup_vault').find((v) => v.provider === 'aws.dr');
+    expect(copies).toMatchObject({ name: 'c1-volumes-copies', force_destroy: false });
+    const keyAddress = s.address('aws_kms_key', (k) => k.provider === 'aws.dr');
+    expect(copies.kms_key_arn).toBe(`\${${keyAddress}.arn}`);
+    expect(s.only('aws_backup_plan').rule[0].copy_action).toEqual([
+      { destination_vault_arn: `\${${s.address('aws_backup_vault', (v) => v === copies)}.arn}`, lifecycle: { delete_after: 90 } },
+    ]);
+    expect(synthScope((scope) => new VolumeBackup(scope, 'b', props)).only('aws_backup_plan').rule[0].copy_action).toBeUndefined();
+  });
+
+  test.each([0, 1.5])('rejects copies.retentionDays %j', (retentionDays) => {
+    expect(() =>
+      synthScope((scope) => {
+        const secondary = new AwsProvider(scope, 'dr', { alias: 'dr', region: 'eu-central-1' });
+        new VolumeBackup(scope, 'b', { ...props, copies: { provider: secondary, retentionDays } });
+      }),
+    ).toThrow(new RegExp(`^stack/b: copies.retentionDays ${retentionDays} must be a whole number >= 1$`));
   });
 
   test.each([0, 1.5])('rejects retentionDays %j', (retentionDays) => {

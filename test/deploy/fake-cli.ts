@@ -84,7 +84,17 @@ export interface FakeWorld {
   applications?: { name: string; finalizers: string[] }[];
   /** Lists of Applications after which Argo CD has deleted them (default never). */
   applicationsGoneAfter?: number;
+  /** Per stack directory: whether `plan` finds changes (default true), or how it ends otherwise. */
+  plan?: Record<string, { changes?: boolean; end?: TfEnd }>;
+  /** Per stack directory: how `apply <planfile>` ends: terraform's stale-plan refusal, or a kill. */
+  apply?: Record<string, 'stale' | { code: null; signal: string }>;
+  /** `terraform version`'s first line (default `Terraform v1.10.5`). */
+  version?: string;
 }
+
+/** What terraform prints when it refuses a saved plan whose state moved. */
+export const STALE_PLAN_ERROR =
+  '\nError: Saved plan is stale\n\nThe given plan file can no longer be applied because the state was changed by another operation after the plan was created.\n';
 
 const ok = (stdout = ''): ExecResult => ({ code: 0, signal: null, stdout, stderr: '' });
 
@@ -131,6 +141,27 @@ export function fakeExec(world: FakeWorld, calls: Call[]): Exec {
       return ok();
     }
     // terraform / tofu
+    const stackDir = path.basename(options.cwd ?? '');
+    if (args[0] === 'version') return ok(`${world.version ?? 'Terraform v1.10.5'}\non linux_amd64\n`);
+    if (args[0] === 'plan') {
+      const behaviour = world.plan?.[stackDir] ?? {};
+      if (behaviour.end && behaviour.end !== 'no-exit') return { code: behaviour.end.code, signal: behaviour.end.signal ?? null, stdout: '', stderr: '' };
+      const out = args.find((a) => a.startsWith('-out='))!.slice('-out='.length);
+      fs.writeFileSync(out, `${behaviour.changes === false ? 'empty' : 'saved'} plan of ${stackDir}`);
+      return { code: behaviour.changes === false ? 0 : 2, signal: null, stdout: '', stderr: '' };
+    }
+    if (args[0] === 'show') {
+      const changes = fs.readFileSync(args[args.length - 1], 'utf8').startsWith('saved plan');
+      return ok(
+        changes ? `  # ${stackDir} changes\n\nPlan: 2 to add, 1 to change, 0 to destroy.\n` : 'No changes. Your infrastructure matches the configuration.\n',
+      );
+    }
+    if (args[0] === 'apply') {
+      const behaviour = world.apply?.[stackDir];
+      if (behaviour === 'stale') return { code: 1, signal: null, stdout: '', stderr: STALE_PLAN_ERROR };
+      if (behaviour) return { code: null, signal: behaviour.signal, stdout: '', stderr: '' };
+      return ok(`Apply complete! (${stackDir})\n`);
+    }
     if (args[0] === 'state' && args[1] === 'list' && world.noStateFile?.includes(path.basename(options.cwd ?? '')))
       return { code: 1, signal: null, stdout: '', stderr: 'No state file was found!\n\nState management commands require a state file.' };
     if (args[0] === 'state' && args[1] === 'list') return ok((world.state?.[path.basename(options.cwd ?? '')] ?? []).join('\n'));

@@ -119,8 +119,30 @@ describe('command line', () => {
     });
   });
 
+  test('plan and deploy --plan', () => {
+    expect(parseArgs(['plan', 'staging', '--out', 'review/staging', '--context', 'llm-staging'])).toMatchObject({
+      command: 'plan',
+      env: 'staging',
+      planDir: 'review/staging',
+      hintFlags: ['--out', 'review/staging', '--context', 'llm-staging'],
+    });
+    expect(parseArgs(['plan', 'dev'])).toMatchObject({ command: 'plan', planDir: undefined });
+    expect(parseArgs(['deploy', 'prod', '--plan', 'plans/prod'])).toMatchObject({ command: 'deploy', planDir: 'plans/prod', recoverHelm: false });
+  });
+
   test.each([
-    [['apply', 'dev'], /^unknown command "apply": expected deploy or destroy/],
+    [['apply', 'dev'], /^unknown command "apply": expected plan, deploy or destroy\nusage: npm run plan -- <env>/],
+    [['plan', 'dev', '--out'], /^--out: needs a value\n/],
+    [['plan', 'dev', '--out', 'a b'], /^--out: must be a directory path of letters, digits, "\.", "_", "-" and "\/" \(got "a b"\)$/],
+    [['plan', 'dev', '--plan', 'x'], /^unknown argument "--plan" for plan\n/],
+    [['plan', 'dev', '--remove-finalizers'], /^unknown argument "--remove-finalizers" for plan\n/],
+    [['deploy', 'dev', '--plan'], /^--plan: needs a value\n/],
+    [['deploy', 'dev', '--out', 'x'], /^unknown argument "--out" for deploy\n/],
+    [['destroy', 'dev', '--plan', 'x'], /^unknown argument "--plan" for destroy\n/],
+    [
+      ['deploy', 'dev', '--plan', 'plans/dev', '--recover-helm'],
+      /^--recover-helm: not with --plan: a saved plan applies to the state it was planned against; recover with npm run plan -- dev --recover-helm$/,
+    ],
     [['deploy'], /^missing environment/],
     [['deploy', 'Dev'], /^environment: must be lowercase letters and digits \(got "Dev"\)$/],
     [['deploy', 'dev', '--remove-finalizers'], /^unknown argument "--remove-finalizers" for deploy/],

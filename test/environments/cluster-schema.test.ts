@@ -36,10 +36,64 @@ const RULES: [string, string, (e: any) => void, string][] = [
     "prod.cluster.addons.kubeProxy: must be a build of Kubernetes 1.36, the cluster's version (got v1.35.0-eksbuild.2): kube-proxy follows the control plane's minor version",
   ],
   [
+    'system node image pinned',
+    'staging',
+    (e) => delete e.cluster.systemNodes.releaseVersion,
+    'staging.cluster.systemNodes.releaseVersion: must pin the node AMI release, e.g. 1.35.0-20260115 (npm run eks-pins -- <env> shows the newest)',
+  ],
+  [
+    'GPU node image pinned',
+    'prod',
+    (e) => delete e.cluster.gpuNodes.releaseVersion,
+    'prod.cluster.gpuNodes.releaseVersion: must pin the node AMI release, e.g. 1.35.0-20260115 (npm run eks-pins -- <env> shows the newest)',
+  ],
+  [
+    'an AL2023 release, not an AMI id',
+    'staging',
+    (e) => (e.cluster.systemNodes.releaseVersion = 'ami-0123456789abcdef0'),
+    'staging.cluster.systemNodes.releaseVersion: must be an EKS AMI release of AL2023_x86_64_STANDARD such as 1.35.0-20260115 (got ami-0123456789abcdef0)',
+  ],
+  [
+    'a Bottlerocket release for a Bottlerocket GPU group',
+    'staging',
+    (e) => Object.assign(e.cluster.gpuNodes, { amiType: 'BOTTLEROCKET_x86_64_NVIDIA', releaseVersion: 'v1.42.0' }),
+    'staging.cluster.gpuNodes.releaseVersion: must be an EKS AMI release of BOTTLEROCKET_x86_64_NVIDIA such as 1.42.0-a1b2c3d4 (got v1.42.0)',
+  ],
+  [
+    'node images follow a cluster upgrade',
+    'prod',
+    (e) => (e.cluster.kubernetesVersion = '1.36'),
+    "prod.cluster.gpuNodes.releaseVersion: must be a release for Kubernetes 1.36, the cluster's version (got 1.35.0-20260115): nodes follow the control plane's minor version",
+  ],
+  [
+    "a system node image of the cluster's minor version",
+    'staging',
+    (e) => (e.cluster.systemNodes.releaseVersion = '1.34.4-20260110'),
+    "staging.cluster.systemNodes.releaseVersion: must be a release for Kubernetes 1.35, the cluster's version (got 1.34.4-20260110): nodes follow the control plane's minor version",
+  ],
+  [
     'a system node in every zone',
     'staging',
     (e) => Object.assign(e.cluster.systemNodes, { minSize: 0, desiredSize: 0 }),
     'staging.cluster.systemNodes.minSize: must be >= 1: every zone keeps a system node, so that a pod whose EBS volume lives there can be scheduled again',
+  ],
+  [
+    'a secondary region at all',
+    'prod',
+    (e) => delete e.cluster.secondaryRegion,
+    'prod.cluster.secondaryRegion: Invalid input: expected string, received undefined',
+  ],
+  [
+    'a secondary region that is a region',
+    'staging',
+    (e) => (e.cluster.secondaryRegion = 'eu'),
+    'staging.cluster.secondaryRegion: must be an AWS region such as eu-west-1',
+  ],
+  [
+    'a secondary region apart from the cluster',
+    'prod',
+    (e) => (e.cluster.secondaryRegion = e.cluster.region),
+    'prod.cluster.secondaryRegion: must differ from cluster.region, the region it keeps copies for (got eu-west-1)',
   ],
 ];
 
@@ -52,10 +106,19 @@ describe('EKS cluster rules', () => {
     ['the shipped add-on pins', () => undefined],
     [
       'kube-proxy bumped with the cluster',
-      (e) => Object.assign(e.cluster, { kubernetesVersion: '1.36', addons: { ...e.cluster.addons, kubeProxy: 'v1.36.0-eksbuild.1' } }),
+      (e) => {
+        Object.assign(e.cluster, { kubernetesVersion: '1.36', addons: { ...e.cluster.addons, kubeProxy: 'v1.36.0-eksbuild.1' } });
+        e.cluster.systemNodes.releaseVersion = e.cluster.gpuNodes.releaseVersion = '1.36.1-20260301';
+      },
+    ],
+    ['a newer node image', (e) => (e.cluster.gpuNodes.releaseVersion = '1.35.2-20260301')],
+    [
+      'a Bottlerocket GPU group with its release',
+      (e) => Object.assign(e.cluster.gpuNodes, { amiType: 'BOTTLEROCKET_x86_64_NVIDIA', releaseVersion: '1.42.0-a1b2c3d4' }),
     ],
     ['another build of the same minor', (e) => (e.cluster.addons.kubeProxy = 'v1.35.3-eksbuild.7')],
     ['GPU nodes awaited', (e) => (e.cluster.gpuNodes.waitForNodes = true)],
+    ['another secondary region', (e) => (e.cluster.secondaryRegion = 'us-east-1')],
     ['more system nodes per zone', (e) => Object.assign(e.cluster.systemNodes, { minSize: 2, desiredSize: 2, maxSize: 4 })],
   ])('accepts %s', (_name, mutate) => {
     expect(problemsAfter('staging', mutate)).toEqual([]);

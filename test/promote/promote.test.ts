@@ -7,6 +7,7 @@ import { ChainLink, commitArgumentProblem, promotionChain } from '../../tools/pr
 import { parsePromoteArgs } from '../../tools/promote/cli';
 import { checkRemote, configuredChain } from '../../tools/promote/config';
 import { PromotionKind, PromotionRequest, applyPromotion, planPromotion } from '../../tools/promote/promote';
+import { fetchRecords, readRecords } from '../../tools/promote/record';
 import { CHAIN, GitFixture, PROD, STAGING, gitFixture } from './git-fixture';
 
 /** main: c1 - c2 - c3 (pushed); a feature branch off c1 with one commit. */
@@ -25,6 +26,18 @@ function history() {
 
 const request = (f: GitFixture, r: Partial<PromotionRequest> & { env: string }): PromotionRequest => ({ repo: f.clone, remote: 'origin', chain: CHAIN, ...r });
 const short = (sha: string) => sha.slice(0, 12);
+const AT = new Date('2026-12-07T12:00:00Z');
+
+/** Creates `env`'s ref at `commit` the way a user does: npm run promote -- <env> --init <commit>. */
+function initAt(f: GitFixture, env: string, commit: string): void {
+  applyPromotion(f.clone, planPromotion(request(f, { env, init: true, commit })));
+}
+
+/** The records of `env` as the remote holds them (fetched into a fresh clone). */
+function remoteRecords(f: GitFixture, env: string) {
+  fetchRecords(f.clone, 'origin');
+  return readRecords(f.clone, env);
+}
 
 describe('the configured chain', () => {
   test('dev follows main; staging and prod follow their own fully qualified promotion refs, each after the one before', () => {
@@ -75,6 +88,26 @@ describe('input validation', () => {
     [['staging', '--rollback-to', '--init'], '--rollback-to needs a value'],
   ])('usage %j -> %s', (argv, message) => {
     expect(() => parsePromoteArgs(argv)).toThrow(message);
+  });
+
+  test('the record, hold and health options are parsed', () => {
+    expect(parsePromoteArgs(['prod', '--release-hold', '--reason', 'fixed in 1a2b3c4', '--require-healthy', '--context', 'staging=ctx-1'])).toMatchObject({
+      env: 'prod',
+      releaseHold: true,
+      reason: 'fixed in 1a2b3c4',
+      requireHealthy: true,
+      contexts: new Map([['staging', 'ctx-1']]),
+    });
+    expect(() => parsePromoteArgs(['prod', '--context', 'staging=$(id)'])).toThrow('--context: must be <env>=<kube-context> (got "staging=$(id)")');
+    expect(() => parsePromoteArgs(['prod', '--reason'])).toThrow('--reason needs a value');
+  });
+
+  test.each([
+    ['a\nb', '--reason: must be one line of 1 to 300 printable characters (got "a\\nb")'],
+    ['x'.repeat(301), '--reason: must be one line of 1 to 300 printable characters'],
+  ])('reason %j is refused', (reason, message) => {
+    const { f } = history();
+    expect(() => planPromotion(request(f, { env: 'staging', init: true, reason }))).toThrow(message);
   });
 
   test('options are parsed', () => {
@@ -130,7 +163,7 @@ describe('refusals', () => {
     [
       'prod: a commit not yet in staging',
       { env: 'prod', commit: c3 },
-      new RegExp(`^${short(c3)} is not yet in staging \\(refs/heads/env/staging is at ${short(c2)}\\): promote it to staging first$`),
+      new RegExp(`^${short(c3)} never ran in staging \\(its promotion record and ref show only ${short(c2)}\\): promote it to staging first$`),
     ],
     [
       '--init of an existing ref',
@@ -139,8 +172,8 @@ describe('refusals', () => {
     ],
     [
       'a rollback outside the history',
-      { env: 'staging', rollbackTo: c3 },
-      new RegExp(`^${short(c3)} is not in the history of refs/heads/env/staging: --rollback-to returns only to a commit staging ran before$`),
+      { env: 'staging', rollbackTo: c3, reason: 'r' },
+      new RegExp(`^${short(c3)} is not a commit staging ran \\(see its promotion record\\): --rollback-to returns only to a commit staging ran before$`),
     ],
     ['a rollback with a commit', { env: 'staging', rollbackTo: c1, commit: c2 }, /^--rollback-to <commit> takes no other commit and no --init$/],
   ])('%s', (_, r, message) => {
@@ -163,66 +196,158 @@ describe('refusals', () => {
   });
 });
 
-describe('moves', () => {
-  test('first deploy: --init creates staging at main, then prod at what staging runs', () => {
-    const { f, c1, c3 } = history();
-    const staging = planPromotion(request(f, { env: 'staging', init: true }));
+describe('moves and their record', () => {
+  test('first deploy: --init creates staging at main, then prod at what staging runs; each leaves a record', () => {
+    const { f, c3 } = history();
+    const staging = planPromotion(request(f, { env: 'staging', init: true, now: AT }));
     expect(staging).toMatchObject({ kind: PromotionKind.INIT, ref: STAGING, to: c3 });
     expect(staging.from).toBeUndefined();
     applyPromotion(f.clone, staging);
     expect(f.remoteRef(STAGING)).toBe(c3);
-    const prod = planPromotion(request(f, { env: 'prod', init: true, commit: c1 }));
-    applyPromotion(f.clone, prod);
-    expect(f.remoteRef(PROD)).toBe(c1);
+    applyPromotion(f.clone, planPromotion(request(f, { env: 'prod', init: true, now: AT })));
+    expect(f.remoteRef(PROD)).toBe(c3);
+    expect(remoteRecords(f, 'staging')).toEqual([
+      {
+        tag: 'refs/tags/promotions/staging/000001',
+        env: 'staging',
+        kind: 'init',
+        from: undefined,
+        to: c3,
+        by: 'test <test@example.invalid>',
+        at: '2026-12-07T12:00:00Z',
+        reason: 'init',
+        source: 'main',
+      },
+    ]);
+    expect(remoteRecords(f, 'prod')).toEqual([expect.objectContaining({ kind: 'init', to: c3, source: 'staging (refs/heads/env/staging is at it)' })]);
   });
 
-  test('promote: the default is what the previous environment runs; the commits are listed; a dry run is just the plan', () => {
+  test('promote: the default is what the previous environment runs; the commits are listed; the record says who, from, to and why', () => {
     const { f, c1, c2, c3 } = history();
-    f.setRemoteRef(STAGING, c1);
-    f.setRemoteRef(PROD, c1);
-    const staging = planPromotion(request(f, { env: 'staging' }));
+    initAt(f, 'staging', c1);
+    initAt(f, 'prod', c1);
+    const staging = planPromotion(request(f, { env: 'staging', reason: 'weekly release', now: AT }));
     expect(staging).toMatchObject({ kind: PromotionKind.PROMOTE, from: c1, to: c3 });
     expect(staging.commits).toEqual([`${c3.slice(0, 7)} c3`, `${c2.slice(0, 7)} c2`]);
     expect(f.remoteRef(STAGING)).toBe(c1);
     applyPromotion(f.clone, staging);
     expect(f.remoteRef(STAGING)).toBe(c3);
+    expect(remoteRecords(f, 'staging').at(-1)).toMatchObject({
+      kind: 'promote',
+      from: c1,
+      to: c3,
+      reason: 'weekly release',
+      by: 'test <test@example.invalid>',
+      source: 'main',
+    });
+    // Plain git reads the record.
+    expect(f.git('for-each-ref', '--format=%(contents:subject)', 'refs/tags/promotions/staging/')).toContain(`promote staging: ${short(c1)} -> ${short(c3)}`);
 
-    const prod = planPromotion(request(f, { env: 'prod', commit: c2 }));
-    expect(prod).toMatchObject({ kind: PromotionKind.PROMOTE, from: c1, to: c2 });
+    const prod = planPromotion(request(f, { env: 'prod', now: AT }));
+    expect(prod).toMatchObject({ kind: PromotionKind.PROMOTE, from: c1, to: c3 });
     applyPromotion(f.clone, prod);
-    expect(f.remoteRef(PROD)).toBe(c2);
-    expect(planPromotion(request(f, { env: 'prod', commit: c2 })).kind).toBe(PromotionKind.CURRENT);
+    expect(f.remoteRef(PROD)).toBe(c3);
+    expect(planPromotion(request(f, { env: 'prod' })).kind).toBe(PromotionKind.CURRENT);
   });
 
-  test('rollback: back to a commit of the history, the one non-fast-forward; promoting forward works again', () => {
+  test('a commit the previous environment skipped never ran there: refused, although it is an ancestor', () => {
     const { f, c1, c2, c3 } = history();
-    f.setRemoteRef(STAGING, c3);
-    const rollback = planPromotion(request(f, { env: 'staging', rollbackTo: c1 }));
+    initAt(f, 'staging', c1);
+    initAt(f, 'prod', c1);
+    applyPromotion(f.clone, planPromotion(request(f, { env: 'staging', commit: c3 })));
+    expect(() => planPromotion(request(f, { env: 'prod', commit: c2 }))).toThrow(
+      new RegExp(`^${short(c2)} never ran in staging \\(its promotion record and ref show only ${short(c1)}, ${short(c3)}\\): promote it to staging first$`),
+    );
+    expect(planPromotion(request(f, { env: 'prod', commit: c3 })).to).toBe(c3);
+  });
+
+  test('rollback: only to a commit the environment ran, with a reason; it holds the environment until released', () => {
+    const { f, c1, c2, c3 } = history();
+    initAt(f, 'staging', c1);
+    applyPromotion(f.clone, planPromotion(request(f, { env: 'staging', commit: c3 })));
+    expect(() => planPromotion(request(f, { env: 'staging', rollbackTo: c2, reason: 'x' }))).toThrow(
+      new RegExp(`^${short(c2)} is not a commit staging ran \\(see its promotion record\\): --rollback-to returns only to a commit staging ran before$`),
+    );
+    expect(() => planPromotion(request(f, { env: 'staging', rollbackTo: c1 }))).toThrow(
+      /^--rollback-to needs --reason "<why>": it goes into staging's promotion record$/,
+    );
+    const rollback = planPromotion(request(f, { env: 'staging', rollbackTo: c1, reason: 'chat latency doubled', now: AT }));
     expect(rollback).toMatchObject({ kind: PromotionKind.ROLLBACK, from: c3, to: c1 });
     expect(rollback.commits).toEqual([`${c3.slice(0, 7)} c3`, `${c2.slice(0, 7)} c2`]);
     applyPromotion(f.clone, rollback);
     expect(f.remoteRef(STAGING)).toBe(c1);
+
+    // Held: a plain promote (to anything) is refused until the hold is released.
+    const held = new RegExp(
+      `^staging is held at ${short(c1)} since 2026-12-07T12:00:00Z by test <test@example\\.invalid> \\(rollback: chat latency doubled\\): release it first with npm run promote -- staging --release-hold --reason "<why>"$`,
+    );
+    expect(() => planPromotion(request(f, { env: 'staging' }))).toThrow(held);
+    expect(() => planPromotion(request(f, { env: 'staging', commit: c2 }))).toThrow(held);
+    expect(() => planPromotion(request(f, { env: 'staging', releaseHold: true }))).toThrow(/^--release-hold needs --reason "<why>"/);
+    const release = planPromotion(request(f, { env: 'staging', releaseHold: true, reason: 'fixed by c4', now: new Date('2026-12-07T13:00:00Z') }));
+    expect(release).toMatchObject({ kind: PromotionKind.RELEASE_HOLD, from: c1, to: c1 });
+    applyPromotion(f.clone, release);
+    expect(f.remoteRef(STAGING)).toBe(c1);
+    expect(remoteRecords(f, 'staging').map((r) => r.kind)).toEqual(['init', 'promote', 'rollback', 'release-hold']);
+    expect(() => planPromotion(request(f, { env: 'staging', releaseHold: true, reason: 'again' }))).toThrow(
+      /^staging is not held: no rollback since its last release$/,
+    );
     applyPromotion(f.clone, planPromotion(request(f, { env: 'staging', commit: c2 })));
     expect(f.remoteRef(STAGING)).toBe(c2);
   });
 
-  test('the lease: a ref moved after the plan is not overwritten', () => {
+  test('a lost race: the ref moved after the plan; nothing is overwritten, no record lands, the message says so', () => {
     const { f, c1, c2, c3 } = history();
-    f.setRemoteRef(STAGING, c1);
+    initAt(f, 'staging', c1);
     const plan = planPromotion(request(f, { env: 'staging', commit: c2 }));
     f.setRemoteRef(STAGING, c3);
-    expect(() => applyPromotion(f.clone, plan)).toThrow(/^git push failed: .*stale info/s);
+    expect(() => applyPromotion(f.clone, plan)).toThrow(
+      new RegExp(
+        `^refs/heads/env/staging moved in origin while this promotion was decided \\(now ${short(c3)}, expected ${short(c1)}\\): someone else promoted or rolled back staging; nothing was changed — run the command again to decide anew$`,
+      ),
+    );
     expect(f.remoteRef(STAGING)).toBe(c3);
-    const init = planPromotion(request(f, { env: 'prod', init: true, commit: c1 }));
+    expect(remoteRecords(f, 'staging').map((r) => r.kind)).toEqual(['init']);
+    const init = planPromotion(request(f, { env: 'prod', init: true, commit: c3 }));
     f.setRemoteRef(PROD, c2);
-    expect(() => applyPromotion(f.clone, init)).toThrow(/^git push failed: /);
+    expect(() => applyPromotion(f.clone, init)).toThrow(
+      /^refs\/heads\/env\/prod moved in origin while this promotion was decided \(now \w{12}, expected absent\)/,
+    );
     expect(f.remoteRef(PROD)).toBe(c2);
+  });
+
+  test('a rollback loses a race too: the lease holds for a non-fast-forward', () => {
+    const { f, c1, c2, c3 } = history();
+    initAt(f, 'staging', c1);
+    applyPromotion(f.clone, planPromotion(request(f, { env: 'staging', commit: c3 })));
+    const rollback = planPromotion(request(f, { env: 'staging', rollbackTo: c1, reason: 'r' }));
+    f.setRemoteRef(STAGING, c2);
+    expect(() => applyPromotion(f.clone, rollback)).toThrow(/^refs\/heads\/env\/staging moved in origin while this promotion was decided/);
+    expect(f.remoteRef(STAGING)).toBe(c2);
   });
 
   test('commits may be named by branch or tag of the remote', () => {
     const { f, c1, c2 } = history();
-    f.setRemoteRef(STAGING, c1);
+    initAt(f, 'staging', c1);
     f.setRemoteRef('refs/tags/release-1', c2);
     expect(planPromotion(request(f, { env: 'staging', commit: 'release-1' })).to).toBe(c2);
+  });
+
+  test('a tag or branch named like a commit id never shadows the commit: refused, naming both', () => {
+    const { f, c1, c2, c3 } = history();
+    initAt(f, 'staging', c1);
+    const lookalike = c2.slice(0, 7);
+    f.setRemoteRef(`refs/tags/${lookalike}`, c3);
+    expect(() => planPromotion(request(f, { env: 'staging', commit: lookalike }))).toThrow(
+      new RegExp(
+        `^"${lookalike}" is both a commit id and the name of origin refs/tags/${lookalike}: pass the full 40-character commit SHA, or the ref fully qualified \\(refs/tags/${lookalike}\\)$`,
+      ),
+    );
+    f.git('branch', c3.slice(0, 8), c1);
+    expect(() => planPromotion(request(f, { env: 'staging', commit: c3.slice(0, 8) }))).toThrow(
+      new RegExp(`^"${c3.slice(0, 8)}" is both a commit id and the name of refs/heads/${c3.slice(0, 8)}: `),
+    );
+    expect(planPromotion(request(f, { env: 'staging', commit: c2 })).to).toBe(c2);
+    expect(planPromotion(request(f, { env: 'staging', commit: `refs/tags/${lookalike}` })).to).toBe(c3);
   });
 });

@@ -32,9 +32,15 @@ const CHARTS = { chartsDir: path.resolve('test/render/fixtures/charts') };
     expect(diff).not.toContain('librechat.yaml');
   });
 
-  test('the values of the configuration (valuesObject) are the same on both sides: the models are not in the diff', () => {
-    const diff = renderDiff(f.clone, applications, c1, c2, helm!, CHARTS);
-    expect(diff).not.toMatch(/llama3\.2/);
+  test('the environment values travel with the commit: a volume size changed in the generated file is in the diff', () => {
+    const generated = path.join(f.clone, 'apps/ollama/generated/staging.yaml');
+    const text = fs.readFileSync(generated, 'utf8');
+    expect(text).toContain('size: 50Gi');
+    const c3 = f.commit('a larger model volume in staging', { 'apps/ollama/generated/staging.yaml': text.replace('size: 50Gi', 'size: 60Gi') });
+    const diff = renderDiff(f.clone, applications, c2, c3, helm!, CHARTS);
+    expect(diff).toMatch(/^-.*50Gi/m);
+    expect(diff).toMatch(/^\+.*60Gi/m);
+    f.git('reset', '--quiet', '--hard', c2);
   });
 
   test('first deploy: everything is new', () => {
@@ -43,12 +49,21 @@ const CHARTS = { chartsDir: path.resolve('test/render/fixtures/charts') };
     expect(diff).toContain(`+++ ${c1.slice(0, 12)}/librechat.yaml`);
   });
 
-  test('a chart absent at a commit is reported in the diff, the others still render', () => {
+  test('a chart that fails to render fails the diff (and so the promotion), naming chart and commit', () => {
+    const broken = f.commit('a broken template', { 'apps/ollama/templates/broken.yaml': '{{ .Values.nope.nope }}\n' });
+    expect(() => renderDiff(f.clone, applications, c2, broken, helm!, CHARTS)).toThrow(
+      new RegExp(`^render failed: apps/ollama cannot be rendered at ${broken.slice(0, 12)}: `),
+    );
+    f.git('reset', '--quiet', '--hard', c2);
+  });
+
+  test('an app dropped at a commit is a removal in the diff, the others still render', () => {
     f.git('rm', '-r', '--quiet', 'apps/librechat');
     f.git('commit', '--quiet', '--no-gpg-sign', '-m', 'drop LibreChat');
     const c4 = f.git('rev-parse', 'HEAD');
     const diff = renderDiff(f.clone, applications, c2, c4, helm!, CHARTS);
-    expect(diff).toMatch(new RegExp(`^\\+# apps/librechat cannot be rendered at ${c4}: `, 'm'));
+    expect(diff).toContain(`--- ${c2.slice(0, 12)}/librechat.yaml`);
+    expect(diff).toContain('+++ /dev/null');
     expect(diff).not.toContain('ollama.yaml');
   });
 });

@@ -5,42 +5,39 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { EnvironmentApplications } from '../../tools/render/applications';
+import { CATALOG } from '../../apps/catalog';
 import { appPins } from '../../tools/promote/pins';
+import { applyPromotion, planPromotion } from '../../tools/promote/promote';
 import { cloneRefSource, environmentStatuses, formatStatus, liveApplications, remoteRefSource } from '../../tools/promote/status';
-import { parseStatusArgs } from '../../tools/promote/status-cli';
+import { parseStatusArgs, statusExit } from '../../tools/promote/status-cli';
+import { environment } from '../support/environments';
 import { CHAIN, PROD, STAGING, gitFixture } from './git-fixture';
 
-const application = (env: string, name: string, valuesObject: Record<string, unknown> = {}) => ({
-  name,
-  path: `apps/${name}`,
-  releaseName: name,
-  namespace: name,
-  valueFiles: ['values.yaml', `values-${env}.yaml`],
-  valuesObject,
-});
-const APPLICATIONS: EnvironmentApplications[] = ['dev', 'staging', 'prod'].map((env) => ({
-  environment: env,
-  kubeVersion: '1.35',
-  secrets: [],
-  applications: [application(env, 'ollama', { ollama: { ollama: { models: { pull: [`model-of-${env}:1b`] } } } }), application(env, 'librechat')],
-}));
+/** What this checkout's stacks create: every app of the catalog, in every environment. */
+const CHECKOUT_APPS = () => CATALOG.map((app) => app.name);
+const application = (env: string, name: string) => ({ name, path: `apps/${name}`, valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] });
 
-/** The repository's apps/ at c1; c2 bumps LibreChat's image; staging at c1, prod missing. */
+/** The repository's apps/ at c1; c2 bumps LibreChat's image and staging's Ollama models; staging at c1, prod missing. */
 function fixture() {
   const f = gitFixture();
   fs.cpSync('apps', path.join(f.clone, 'apps'), { recursive: true });
   const c1 = f.commit('the wrapper charts');
   const values = path.join(f.clone, 'apps/librechat/values.yaml');
-  const c2 = f.commit('LibreChat v9.9.9', { 'apps/librechat/values.yaml': fs.readFileSync(values, 'utf8').replace('tag: v0.8.7', 'tag: v9.9.9') });
+  const generated = path.join(f.clone, 'apps/ollama/generated/staging.yaml');
+  const c2 = f.commit('LibreChat v9.9.9, another model in staging', {
+    'apps/librechat/values.yaml': fs.readFileSync(values, 'utf8').replace('tag: v0.8.7', 'tag: v9.9.9'),
+    'apps/ollama/generated/staging.yaml': fs.readFileSync(generated, 'utf8').replace(/(\n\s+- )(\S+)/, '$1$2$1other:1b'),
+  });
   f.git('push', '--quiet', 'origin', 'main');
-  f.setRemoteRef(STAGING, c1);
+  applyPromotion(f.clone, planPromotion({ repo: f.clone, remote: 'origin', chain: CHAIN, env: 'staging', init: true, commit: c1 }));
   return { f, c1, c2 };
 }
 
 describe('status from Git', () => {
   const { f, c1, c2 } = fixture();
-  const statuses = environmentStatuses(f.clone, CHAIN, remoteRefSource(f.clone, 'origin', CHAIN), APPLICATIONS);
+  // The working tree has other models: the pins must come from the commits.
+  fs.writeFileSync(path.join(f.clone, 'apps/ollama/generated/staging.yaml'), 'ollama: { ollama: { models: { pull: [working-tree:1b] } } }\n');
+  const statuses = environmentStatuses(f.clone, CHAIN, remoteRefSource(f.clone, 'origin', CHAIN), CHECKOUT_APPS);
   const text = formatStatus(statuses);
 
   test('each environment: ref, commit, commits behind the previous one; a missing ref says how to create it', () => {
@@ -66,14 +63,44 @@ describe('status from Git', () => {
       expect.arrayContaining(['librechat.image: (chart default):v0.8.7', 'mongodb.image: docker.io/library/mongo:8.0.13']),
     );
     expect(dev.pins.find((p) => p.app === 'librechat')!.images).toContain('librechat.image: (chart default):v9.9.9');
-    expect(staging.pins.find((p) => p.app === 'ollama')!.models).toEqual(['model-of-staging:1b']);
-    expect(text).toContain('    models model-of-staging:1b');
+    const models = (environment('staging').apps as { ollama: { models: string[] } }).ollama.models;
+    expect(staging.pins.find((p) => p.app === 'ollama')!.models).toEqual(models);
+    expect(dev.pins.find((p) => p.app === 'ollama')!.models).toEqual((environment('dev').apps as { ollama: { models: string[] } }).ollama.models);
+    expect(text).toContain(`    models ${models.join(', ')}`);
+    expect(text).not.toContain('working-tree');
+    expect(statuses.map((s) => s.pins.map((p) => p.app).sort())).toEqual([CHECKOUT_APPS().sort(), CHECKOUT_APPS().sort(), []]);
+  });
+
+  test('the promotion record and a hold are shown', () => {
+    expect(text).toMatch(new RegExp(`^  record \\S+Z init \\(none\\) -> ${c1.slice(0, 12)} by test <test@example\\.invalid> from main: init$`, 'm'));
+    expect(text).not.toContain('HOLD');
+  });
+
+  test('an app the ref expects but the stacks do not create, and one the stacks create ahead of the ref, are lag (exit 1)', () => {
+    const lagging = environmentStatuses(f.clone, CHAIN, cloneRefSource(f.clone, 'origin'), (env) =>
+      env === 'staging' ? ['ollama', 'newapp'] : CHECKOUT_APPS(),
+    );
+    const staging = lagging.find((s) => s.env === 'staging')!;
+    expect(staging.missingApplications).toEqual(
+      CHECKOUT_APPS()
+        .filter((app) => app !== 'ollama')
+        .sort(),
+    );
+    expect(staging.aheadOfRef).toEqual(['newapp']);
+    expect(formatStatus(lagging)).toContain(
+      "  LAG: this checkout's staging stacks create newapp, not yet at refs/heads/env/staging: their Applications fail to render until promoted",
+    );
+    expect(formatStatus(lagging)).toMatch(
+      /^ {2}LAG: refs\/heads\/env\/staging expects .*, which this checkout's staging stacks do not create: Argo CD runs them only after npm run deploy -- staging$/m,
+    );
+    expect(statusExit(lagging)).toBe(1);
+    expect(statusExit(statuses)).toBe(0);
   });
 
   test('offline: the clone’s remote-tracking refs, as of the last fetch', () => {
     f.git('fetch', '--quiet', 'origin', '+refs/heads/*:refs/remotes/origin/*');
     f.setRemoteRef(STAGING, c2); // not fetched: offline still sees c1
-    const offline = environmentStatuses(f.clone, CHAIN, cloneRefSource(f.clone, 'origin'), APPLICATIONS);
+    const offline = environmentStatuses(f.clone, CHAIN, cloneRefSource(f.clone, 'origin'), CHECKOUT_APPS);
     expect(offline.map((s) => s.commit)).toEqual([c2, c1, undefined]);
   });
 
@@ -125,10 +152,19 @@ describe('live view (kubectl)', () => {
     expect(text).toMatch(/live ollama: Synced\/Healthy at aaaaaaaaaaaa$/m);
   });
 
-  test('an unreachable cluster is reported, not fatal', () => {
-    expect(liveApplications({ context: 'prod', kubeconfig: '/k' }, ['ollama'], undefined, kubectl({}, 1))).toBe(
-      'cluster not reachable through context prod: connection refused',
-    );
+  test('an unreachable cluster is reported for every environment, and the exit status says so (3)', () => {
+    const live = liveApplications({ context: 'prod', kubeconfig: '/k' }, ['ollama'], undefined, kubectl({}, 1));
+    expect(live).toBe('cluster not reachable through context prod: connection refused');
+    const status = { env: 'prod', ref: PROD, commit: 'a'.repeat(40), subject: 's', pins: [], live };
+    expect(formatStatus([status])).toContain('  live: UNREACHABLE cluster not reachable through context prod: connection refused');
+    expect(statusExit([status])).toBe(3);
+  });
+
+  test('an Application the ref expects but the cluster lacks is lag', () => {
+    const live = liveApplications({ context: 'staging-admin' }, ['ollama', 'newapp'], 'a'.repeat(40), kubectl({ items: [app('ollama', 'a'.repeat(40))] }));
+    const status = { env: 'staging', ref: STAGING, commit: 'a'.repeat(40), subject: 's', pins: [], live };
+    expect(formatStatus([status])).toContain('  live newapp: no Application in the cluster  LAG: deploy staging (npm run deploy -- staging)');
+    expect(statusExit([status])).toBe(1);
   });
 });
 

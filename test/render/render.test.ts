@@ -10,7 +10,8 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
-import { ENVIRONMENTS } from '../../environments';
+import { ENVIRONMENTS, loadEnvironments } from '../../environments';
+import { writeGeneratedValues } from '../../stacks/generated-values';
 import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';
@@ -26,7 +27,7 @@ if (!helm) {
 const PROBE: AppDefinition = {
   name: 'probe',
   namespace: 'probe-ns',
-  values: () => ({ probe: { fromObject: 'valuesObject' } }),
+  values: () => ({ probe: { fromObject: 'generated' } }),
 };
 
 /** A copy of the repository's apps/ plus the probe app, with `edit` applied to it. */
@@ -51,13 +52,16 @@ function render(options: { catalog?: readonly AppDefinition[]; environments?: st
     chartsDir,
     catalog.filter((app) => fs.existsSync(path.join(repoRoot, 'apps', app.name, 'Chart.yaml'))),
   );
+  // What `npm run values` writes for the copy's catalog (the probe app included).
+  const environments = ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name));
+  writeGeneratedValues(repoRoot, loadEnvironments(environments, catalog, {}), catalog);
   try {
     return renderRepository({
       repoRoot,
       helm: helm!,
       chartsDir,
       catalog,
-      environments: ENVIRONMENTS.filter((e) => !options.environments || options.environments.includes(e.name)),
+      environments,
       env: {},
     });
   } finally {
@@ -94,20 +98,20 @@ const shippedRenders = () => (shipped ??= render());
   });
 
   test.each(['dev', 'staging', 'prod'])(
-    '%s: value files in order, then the valuesObject; release name, namespace and Kubernetes version of the Application',
+    '%s: value files in order, the generated one last; release name, namespace and Kubernetes version of the Application',
     (env) => {
       const probe = find(renders, env, 'probe', 'ConfigMap', 'probe-probe');
       expect(probe.metadata.namespace).toBe('probe-ns');
       expect(probe.data).toEqual({
         fromBase: 'base',
         fromEnv: `values-${env}`,
-        fromObject: 'valuesObject',
+        fromObject: 'generated',
         kubeVersion: env === 'dev' ? 'v1.34.0' : 'v1.35.0',
       });
     },
   );
 
-  test('the valuesObject reaches the chart as Kubernetes gets it: librechat.yaml reads ${OLLAMA_BASE_URL}', () => {
+  test('the generated values reach the chart as written: librechat.yaml reads ${OLLAMA_BASE_URL}', () => {
     const config = parse(find(renders, 'dev', 'librechat', 'ConfigMap', 'librechat-librechat-config').data['librechat.yaml']);
     expect(config.endpoints.custom[0].baseURL).toBe('${OLLAMA_BASE_URL}/v1/');
   });
@@ -301,6 +305,32 @@ const shippedRenders = () => (shipped ??= render());
 });
 
 (helm ? describe : describe.skip)('render findings, each from a fixture that breaks one rule', () => {
+  test('a mapping key given twice: an annotation the template writes itself and again from values', () => {
+    const template = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: probe-owner',
+      '  annotations:',
+      '    example.com/owner: chart',
+      '    {{- range $key, $value := .Values.ownerAnnotations }}',
+      '    {{ $key }}: {{ $value | quote }}',
+      '    {{- end }}',
+      '',
+    ].join('\n');
+    const result = render({
+      environments: ['dev'],
+      edit: (root) => {
+        fs.writeFileSync(path.join(root, 'apps', 'probe', 'templates', 'owner.yaml'), template);
+        appendYaml(root, 'probe/values-dev.yaml', 'ownerAnnotations:\n  example.com/owner: values\n');
+      },
+    });
+    expect(find(result, 'dev', 'probe', 'ConfigMap', 'probe-owner').metadata.annotations).toEqual({ 'example.com/owner': 'values' });
+    expect(findings(result)).toEqual([
+      'dev/probe: ConfigMap probe-ns/probe-owner: metadata.annotations["example.com/owner"]: key given twice; YAML and the API server keep the last value and drop the other silently',
+    ]);
+  });
+
   test('a DCGM exporter without the GPU node scheduling, and with an unpinned image', () => {
     const unscheduled: AppDefinition = { ...DCGM_EXPORTER, values: () => ({ 'dcgm-exporter': { image: { tag: 'latest' } } }) };
     const result = render({ environments: ['staging'], catalog: [...CATALOG.filter((app) => app.name !== 'dcgm-exporter'), unscheduled] });

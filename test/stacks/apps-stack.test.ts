@@ -9,6 +9,7 @@ import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
 import { environment, environmentStacks, manifests, synth } from '../support/synth';
+import { appValues } from '../support/app-values';
 
 const stacks = {
   dev: synth(environmentStacks(environment('dev')).apps),
@@ -19,7 +20,7 @@ const stacks = {
 const TRACKED_REVISION = { dev: 'main', staging: 'refs/heads/env/staging', prod: 'refs/heads/env/prod' };
 const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
-const values = (env: keyof typeof stacks, app: string) => apps(env)[app].spec.source.helm.valuesObject;
+const values = (env: keyof typeof stacks, app: string) => appValues(environment(env), app);
 
 // The one snapshot of the apps stack; targeted assertions below cover every environment.
 test('staging-apps defaults snapshot', () => {
@@ -78,7 +79,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       repoURL: 'https://github.com/example-org/gitops-llm-platform.git',
       targetRevision: TRACKED_REVISION[env],
       path: `apps/${name}`,
-      helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`] },
+      helm: { releaseName: name, valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] },
     });
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace });
     expect(app.spec.syncPolicy).toEqual({
@@ -132,16 +133,24 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     const config = parse(values(env, 'librechat').librechat.librechat.configYamlContent);
     expect(config.endpoints.custom[0]).toMatchObject({
       name: 'Ollama',
-      // Terraform would evaluate a bare `${…}`: the synthesized JSON holds it escaped (`$${…}`).
-      baseURL: expect.stringMatching(/^\$?\$\{OLLAMA_BASE_URL\}\/v1\/$/),
+      baseURL: '${OLLAMA_BASE_URL}/v1/',
       models: { default: (environment(env).apps as any).ollama.models, fetch: true },
     });
     expect(JSON.stringify(values(env, 'librechat'))).not.toContain('ollama.ollama.svc');
   });
 
-  // LibreChat resolves `${OLLAMA_BASE_URL}` itself; unescaped, Terraform would evaluate it at plan.
-  test('the synthesized valuesObject escapes ${OLLAMA_BASE_URL} for Terraform ($${OLLAMA_BASE_URL})', () => {
-    expect(parse(values(env, 'librechat').librechat.librechat.configYamlContent).endpoints.custom[0].baseURL).toBe('$${OLLAMA_BASE_URL}/v1/');
+  // LibreChat resolves `${OLLAMA_BASE_URL}` itself: the generated file holds it as written.
+  test('the generated values keep ${OLLAMA_BASE_URL} for LibreChat to resolve', () => {
+    expect(parse(values(env, 'librechat').librechat.librechat.configYamlContent).endpoints.custom[0].baseURL).toBe('${OLLAMA_BASE_URL}/v1/');
+  });
+
+  test('each Application carries only repository, path, revision, value file names, project, destination and sync policy', () => {
+    for (const app of CATALOG) {
+      const source = apps(env)[app.name].spec.source;
+      expect(Object.keys(source).sort()).toEqual(['helm', 'path', 'repoURL', 'targetRevision']);
+      expect(source.helm).toEqual({ releaseName: app.name, valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] });
+      expect(Object.keys(apps(env)[app.name].spec).sort()).toEqual(['destination', 'project', 'source', 'syncPolicy']);
+    }
   });
 
   test("LibreChat's container reads every required key of its Secrets with a non-optional reference", () => {
@@ -263,7 +272,7 @@ describe('per-environment differences', () => {
   test("a published Grafana: the grafana chart's Ingress layout, its root URL, and the ingress controller admitted", () => {
     const env = structuredClone(environment('staging'));
     (env.ingress.hosts as Record<string, string>)['kube-prometheus-stack'] = 'grafana.staging.llm.example.com';
-    const app = synth(environmentStacks(env).apps).manifests('Application')['kube-prometheus-stack'].spec.source.helm.valuesObject;
+    const app = appValues(env, 'kube-prometheus-stack');
     expect(app['kube-prometheus-stack'].grafana.ingress).toMatchObject({
       enabled: true,
       ingressClassName: 'alb',
@@ -293,7 +302,7 @@ describe('per-environment differences', () => {
     const env = structuredClone(environment('dev'));
     (env.ingress.hosts as any).ollama = 'ollama.llm.test';
     env.ingress.sourceRanges = { ollama: ['192.168.49.0/24'] };
-    const ollama = synth(environmentStacks(env).apps).manifests('Application').ollama.spec.source.helm.valuesObject.ollama;
+    const ollama = appValues(env, 'ollama').ollama;
     expect(ollama.ingress.annotations['nginx.ingress.kubernetes.io/whitelist-source-range']).toBe('192.168.49.0/24');
   });
 
@@ -358,6 +367,14 @@ describe('wrapper chart checks at synth time', () => {
     );
   });
 
+  test('a missing generated value file fails synth with the file and the command named', () => {
+    const root = copyApps();
+    fs.rmSync(path.join(root, 'apps/ollama/generated/dev.yaml'));
+    expect(() => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: CATALOG, repoRoot: root })).toThrow(
+      /^dev-apps: apps\/ollama\/generated\/dev\.yaml: generated value file not found \(the Application would fail to render\): run `npm run values` and commit it$/,
+    );
+  });
+
   test('a missing wrapper chart fails synth', () => {
     const root = copyApps();
     fs.rmSync(path.join(root, 'apps/ollama/Chart.yaml'));
@@ -381,7 +398,10 @@ describe('wrapper chart checks at synth time', () => {
       path.join(root, 'apps/own/Chart.yaml'),
       'apiVersion: v2\nname: own\nversion: 1.0.0\ndependencies:\n  - { name: isolation, version: 1.0.0, repository: file://../isolation }\n',
     );
-    for (const file of ['values.yaml', 'values-dev.yaml']) fs.writeFileSync(path.join(root, 'apps/own', file), '{}\n');
+    for (const file of ['values.yaml', 'values-dev.yaml', 'generated/dev.yaml']) {
+      fs.mkdirSync(path.dirname(path.join(root, 'apps/own', file)), { recursive: true });
+      fs.writeFileSync(path.join(root, 'apps/own', file), '{}\n');
+    }
     const own: AppDefinition = { name: 'own', namespace: 'ollama', chart: 'own' };
     const build = () => new AppsStack(Testing.app(), 'dev-apps', { environment: environment('dev'), catalog: [...CATALOG, own], repoRoot: root });
     expect(build).toThrow(/^dev-apps: apps\/own\/templates: the chart of the platform's own objects has no templates$/);
@@ -407,7 +427,7 @@ describe('per-host allowlists on the shared ALB', () => {
   test('a LibreChat allowlist becomes a source-ip condition on the Service its Ingress routes to', () => {
     const env = structuredClone(environment('staging'));
     env.ingress.sourceRanges = { librechat: ['198.51.100.0/24'] };
-    const ingress = synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject.librechat.ingress;
+    const ingress = appValues(env, 'librechat').librechat.ingress;
     expect(JSON.parse(ingress.annotations['alb.ingress.kubernetes.io/conditions.librechat-librechat'])).toEqual([
       { field: 'source-ip', sourceIpConfig: { values: ['198.51.100.0/24'] } },
     ]);
@@ -416,7 +436,7 @@ describe('per-host allowlists on the shared ALB', () => {
 });
 
 describe('LibreChat sign-up', () => {
-  const registration = (valuesObject: any) => valuesObject.librechat.librechat.configEnv.ALLOW_REGISTRATION;
+  const registration = (values: any) => values.librechat.librechat.configEnv.ALLOW_REGISTRATION;
 
   test('closed on the public staging and prod hosts, open only where an environment opts in (dev, explicitly)', () => {
     expect(registration(values('staging', 'librechat'))).toBe('false');
@@ -425,10 +445,10 @@ describe('LibreChat sign-up', () => {
     expect(environment('staging').apps.librechat).toEqual({ allowRegistration: false });
   });
 
-  test('the opt-in is the environment setting: it reaches the valuesObject, which outranks the value files', () => {
+  test('the opt-in is the environment setting: it reaches the generated value file, which outranks the hand-written ones', () => {
     const env = structuredClone(environment('staging'));
     (env.apps.librechat as { allowRegistration: boolean }).allowRegistration = true;
-    expect(registration(synth(environmentStacks(env).apps).manifests('Application').librechat.spec.source.helm.valuesObject)).toBe('true');
+    expect(registration(appValues(env, 'librechat'))).toBe('true');
   });
 
   test('the chart values keep sign-up closed: the base says false and no environment file reopens it', () => {

@@ -125,6 +125,22 @@ describe('staging-cluster', () => {
       expect(coreDns.depends_on).toContain(staging.address('aws_eks_node_group', (g) => g.node_group_name_prefix === `${name}-`));
   });
 
+  test.each(['staging', 'prod'] as const)('%s: every node group pins the AMI release of its environment and AMI type', (name) => {
+    const env = environment(name);
+    if (env.cluster.kind !== 'eks') throw new Error(`${name} is not on EKS`);
+    const { systemNodes, gpuNodes } = env.cluster;
+    const json = name === 'staging' ? staging.json : prod.json;
+    const groups = all(json, 'aws_eks_node_group');
+    expect(groups.map((g) => [g.node_group_name_prefix, g.ami_type, g.release_version]).sort()).toEqual(
+      [
+        ...SYSTEM_GROUPS.map((group) => [`${group}-`, 'AL2023_x86_64_STANDARD', systemNodes.releaseVersion]),
+        ['gpu-', gpuNodes.amiType, gpuNodes.releaseVersion],
+      ].sort(),
+    );
+    // A release change is an in-place update (UpdateNodegroupVersion), so the group is never ignored for it.
+    for (const group of groups) expect(group.lifecycle.ignore_changes ?? []).not.toContain('release_version');
+  });
+
   test('node groups are replaced create-before-destroy under name prefixes; the former single system group moves to the first zone', () => {
     for (const name of [...SYSTEM_GROUPS, 'gpu']) {
       const group = nodeGroup(staging.json, name);

@@ -5,6 +5,7 @@ import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1'
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { CATALOG, LIBRECHAT } from '../../apps/catalog';
 import { credentialVariableName } from '../../constructs/platform/app-secret';
+import { stateKeyAlias } from '../../constructs/core/state-backend';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -186,15 +187,35 @@ describe('staging-platform', () => {
 
   test('serves Argo CD over TLS through the shared ALB, re-encrypting to the server, gRPC for the CLI included', () => {
     const values = argocdValues(staging.json);
+    const ranges = environment('staging').ingress.sourceRanges.argocd!;
+    expect(ranges.length).toBeGreaterThan(0);
+    const sourceIp = { field: 'source-ip', sourceIpConfig: { values: ranges } };
     expect(values.configs.params['server.insecure']).toBe(false);
     expect(values.server.ingress).toMatchObject({
       tls: true,
       hostname: 'argocd.staging.llm.example.com',
       ingressClassName: 'alb',
-      controller: 'aws',
-      aws: { serviceType: 'ClusterIP', backendProtocolVersion: 'GRPC' },
+      extraPaths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'argocd-server-grpc', port: { number: 443 } } } }],
     });
-    expect(values.server.ingress.annotations).toEqual({
+    // Not the chart's AWS mode: its template writes the gRPC condition key itself.
+    expect(values.server.ingress.controller).toBeUndefined();
+    expect(values.extraObjects).toEqual([
+      expect.objectContaining({
+        kind: 'Service',
+        metadata: expect.objectContaining({ name: 'argocd-server-grpc', annotations: { 'alb.ingress.kubernetes.io/backend-protocol-version': 'GRPC' } }),
+        spec: expect.objectContaining({ type: 'ClusterIP' }),
+      }),
+    ]);
+    const {
+      'alb.ingress.kubernetes.io/conditions.argocd-server': ui,
+      'alb.ingress.kubernetes.io/conditions.argocd-server-grpc': grpc,
+      ...annotations
+    } = values.server.ingress.annotations;
+    // Argo CD on the internet-facing ALB admits only the (placeholder) allowlist, on both rules; the
+    // gRPC rule keeps its header match in the same list (the ALB ANDs a rule's conditions).
+    expect(JSON.parse(ui)).toEqual([sourceIp]);
+    expect(JSON.parse(grpc)).toEqual([{ field: 'http-header', httpHeaderConfig: { httpHeaderName: 'Content-Type', values: ['application/grpc'] } }, sourceIp]);
+    expect(annotations).toEqual({
       'alb.ingress.kubernetes.io/group.name': 'llm-staging',
       'alb.ingress.kubernetes.io/scheme': 'internet-facing',
       'alb.ingress.kubernetes.io/target-type': 'ip',
@@ -204,9 +225,6 @@ describe('staging-platform', () => {
       'alb.ingress.kubernetes.io/load-balancer-attributes':
         'idle_timeout.timeout_seconds=600,routing.http.drop_invalid_header_fields.enabled=true,deletion_protection.enabled=false',
       'alb.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-      // Argo CD on the internet-facing ALB admits only the (placeholder) allowlist.
-      'alb.ingress.kubernetes.io/conditions.argocd-server': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
-      'alb.ingress.kubernetes.io/conditions.argocd-server-grpc': '[{"field":"source-ip","sourceIpConfig":{"values":["203.0.113.0/24"]}}]',
     });
     expect(staging.text).not.toMatch(/nginx\.ingress\.kubernetes\.io|cert-manager/);
     expect(staging.json.output!.argocd_url.value).toBe('https://argocd.staging.llm.example.com');
@@ -280,9 +298,18 @@ describe('staging-platform', () => {
     expect(parse(plugin.values[0]).tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' });
   });
 
-  test('keeps state in S3, encrypted, with S3-native locking', () => {
+  test("keeps state in S3, encrypted with the state bucket's KMS key, with S3-native locking", () => {
+    const state = environment('staging').state;
+    if (state.backend !== 's3') throw new Error('S3 state expected');
     expect(staging.json.terraform.backend).toEqual({
-      s3: { bucket: 'example-org-llm-platform-tfstate', key: 'staging/staging-platform.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: state.bucket,
+        key: `${state.keyPrefix}/staging-platform.tfstate`,
+        region: state.region,
+        encrypt: true,
+        kms_key_id: stateKeyAlias(state.bucket),
+        use_lockfile: true,
+      },
     });
   });
 
@@ -292,9 +319,9 @@ describe('staging-platform', () => {
 });
 
 describe('prod-platform', () => {
-  test('locks state with the configured DynamoDB table', () => {
-    expect(prod.json.terraform.backend.s3).toMatchObject({ key: 'prod/prod-platform.tfstate', dynamodb_table: 'llm-platform-tflock', encrypt: true });
-    expect(prod.json.terraform.backend.s3.use_lockfile).toBeUndefined();
+  test('locks state with S3-native lock files, no DynamoDB table', () => {
+    expect(prod.json.terraform.backend.s3).toMatchObject({ key: 'prod/prod-platform.tfstate', use_lockfile: true, encrypt: true });
+    expect(prod.json.terraform.backend.s3.dynamodb_table).toBeUndefined();
   });
 
   test('sizes Argo CD for production', () => {
@@ -368,6 +395,13 @@ describe('AWS tags and ALB readiness gates', () => {
   });
 });
 
+/** The KMS key a vault is encrypted with, found through its `kms_key_arn` reference. */
+const keyOf = (json: typeof dev.json, vault: any) => {
+  const id = /^\$\{aws_kms_key\.(\w+)\.arn\}$/.exec(vault.kms_key_arn)?.[1];
+  if (!id) throw new Error(`vault ${vault.name} names no KMS key of the stack: ${vault.kms_key_arn}`);
+  return json.resource!.aws_kms_key[id];
+};
+
 describe('no chat lost: retained stateful volumes, backed up on a schedule', () => {
   const storageClass = (json: typeof dev.json, name: string) => all(json, 'kubernetes_storage_class_v1').find((c) => c.metadata.name === name);
 
@@ -387,10 +421,12 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
     // The default class stays zonal-aware too: a volume is created where its pod is scheduled.
     expect(storageClass(stack.json, 'gp3').volume_binding_mode).toBe('WaitForFirstConsumer');
 
-    const vault = only(stack.json, 'aws_backup_vault');
-    expect(vault).toMatchObject({ name: `${cluster}-volumes`, force_destroy: false });
-    expect(vault.kms_key_arn).toBe(`\${${stack.address('aws_kms_key', () => true)}.arn}`);
-    expect(only(stack.json, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true });
+    const vault = all(stack.json, 'aws_backup_vault').find((v) => v.name === `${cluster}-volumes`);
+    expect(vault).toMatchObject({ force_destroy: false });
+    expect(vault.provider).toBeUndefined();
+    const vaultKey = keyOf(stack.json, vault);
+    expect(vaultKey).toMatchObject({ enable_key_rotation: true });
+    expect(vaultKey.provider).toBeUndefined();
     const rule = only(stack.json, 'aws_backup_plan').rule[0];
     expect(rule).toMatchObject({
       schedule: 'cron(0 3 * * ? *)',
@@ -409,6 +445,33 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
     ).toEqual([
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
       'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
+    ]);
+  });
+
+  test.each([
+    ['staging', staging, 7],
+    ['prod', prod, 35],
+  ] as const)('%s: each recovery point is copied to a vault of its own, under its own key, in the secondary region', (name, stack, days) => {
+    const cluster = environment(name).cluster;
+    if (cluster.kind !== 'eks') throw new Error('EKS expected');
+    const secondary = (stack.json.provider!.aws as any[]).find((p) => p.alias !== undefined);
+    expect(secondary).toMatchObject({ region: cluster.secondaryRegion });
+    expect(secondary.region).not.toBe(cluster.region);
+    const primary = (stack.json.provider!.aws as any[]).find((p) => p.alias === undefined);
+    expect(primary.region).toBe(cluster.region);
+
+    const vaults = all(stack.json, 'aws_backup_vault');
+    expect(vaults).toHaveLength(2);
+    const source = vaults.find((v) => v.name === `${cluster.name}-volumes`);
+    const copies = vaults.find((v) => v !== source);
+    expect(copies).toMatchObject({ provider: `aws.${secondary.alias}`, force_destroy: false });
+    const copyKey = keyOf(stack.json, copies);
+    expect(copyKey).toMatchObject({ provider: `aws.${secondary.alias}`, enable_key_rotation: true });
+    expect(copyKey).not.toBe(keyOf(stack.json, source));
+
+    const rule = only(stack.json, 'aws_backup_plan').rule[0];
+    expect(rule.copy_action).toEqual([
+      { destination_vault_arn: `\${${stack.address('aws_backup_vault', (v) => v === copies)}.arn}`, lifecycle: { delete_after: days } },
     ]);
   });
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
-import { APPS_DIR, BASE_VALUE_FILE, VALUE_FILE_PATTERN, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
+import { APPS_DIR, BASE_VALUE_FILE, GENERATED_VALUE_FILE_PATTERN, VALUE_FILE_PATTERN, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import type { BuildAppOptions } from '../../main';
 import { withoutCreationStacks } from '../../constructs/core/creation-stacks';
@@ -33,7 +33,10 @@ export interface ChartDependency {
   localValues?: unknown;
 }
 
-/** A value file of a wrapper chart: `values.yaml` or `values-<env>.yaml` ({@link VALUE_FILE_PATTERN}). */
+/**
+ * A value file of a wrapper chart: `values.yaml`, `values-<env>.yaml` ({@link VALUE_FILE_PATTERN})
+ * or the generated `generated/<env>.yaml` ({@link GENERATED_VALUE_FILE_PATTERN}).
+ */
 export interface ValueFile {
   /** Path relative to the repository root, e.g. `apps/ollama/values-dev.yaml`. */
   file: string;
@@ -69,6 +72,9 @@ export interface EnvironmentPolicy {
 
 /** Looks like a value file: one that does not match {@link VALUE_FILE_PATTERN} is never passed to Helm. */
 const VALUE_FILE_LOOKALIKE = /^values.*\.ya?ml$/i;
+
+/** A value file the stacks pass to Helm: hand-written or generated. */
+const isValueFile = (file: string) => VALUE_FILE_LOOKALIKE.test(file) || GENERATED_VALUE_FILE_PATTERN.test(file);
 
 /**
  * Parses a wrapper chart from its files: `texts` holds Chart.yaml and the value files by name
@@ -110,17 +116,17 @@ export function parseWrapperChart(
   });
 
   const valueFiles: ValueFile[] = [];
-  const names = Object.keys(texts).filter((file) => VALUE_FILE_LOOKALIKE.test(file));
+  const names = Object.keys(texts).filter(isValueFile);
   names.sort((a, b) => Number(b === BASE_VALUE_FILE) - Number(a === BASE_VALUE_FILE) || a.localeCompare(b));
   for (const fileName of names) {
     const file = `${dir}/${fileName}`;
-    const match = VALUE_FILE_PATTERN.exec(fileName);
+    const match = VALUE_FILE_PATTERN.exec(fileName) ?? GENERATED_VALUE_FILE_PATTERN.exec(fileName);
     if (!match) {
       problems.push({ file, path: '', message: 'not a value file name (values.yaml or values-<env>.yaml, lower-case): no Application passes it to Helm' });
       continue;
     }
     const parsed = parseYamlDocument(texts[fileName]);
-    if (parsed.ok) valueFiles.push({ file, base: match[1] === undefined, ...(match[1] ? { environment: match[1] } : {}), values: parsed.value ?? {} });
+    if (parsed.ok) valueFiles.push({ file, base: fileName === BASE_VALUE_FILE, ...(match[1] ? { environment: match[1] } : {}), values: parsed.value ?? {} });
     else problems.push({ file, path: '', message: `invalid YAML: ${parsed.error}` });
   }
   const files = [...Object.keys(texts), ...otherFiles].map((file) => `${dir}/${file}`).sort();
@@ -155,7 +161,7 @@ export function loadWrapperCharts(root: string): { charts: WrapperChart[]; probl
     // A library chart (apps/isolation) is included by the wrapper charts, never deployed itself.
     if (isLibraryChart(dir)) continue;
     const all = listFiles(dir);
-    const read = all.filter((file) => file === 'Chart.yaml' || VALUE_FILE_LOOKALIKE.test(file));
+    const read = all.filter((file) => file === 'Chart.yaml' || isValueFile(file));
     const texts = Object.fromEntries(read.map((file) => [file, fs.readFileSync(path.join(dir, file), 'utf8')]));
     const parsed = parseWrapperChart(
       name,

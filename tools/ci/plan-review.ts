@@ -7,15 +7,20 @@
  *   plan-review.ts counts < show.json > counts.json
  *       reduces `terraform show -json <plan>` to addresses and actions (no values: the JSON plan
  *       holds sensitive values in clear, so only this reduction leaves the runner)
- *   plan-review.ts summary <plans dir> <render diff file> <run url>
- *       prints the Markdown comment: per stack adds/changes/destroys with replacements called out,
- *       stacks skipped and why, per-environment render diff, links to the artifacts
+ *   plan-review.ts comment --head <sha> --run-url <url> --jobs <file> [--changed <file>]
+ *                          [--plans <dir>] [--render-diff <file>]
+ *       prints the Markdown comment (see review-comment.ts). Run only by the default branch's
+ *       tooling: the plans and the render diff are the pull request's artifacts, read as data;
+ *       --changed holds the files GitHub lists for the pull request and --jobs the run's jobs,
+ *       one JSON value per line (a string; {"name", "conclusion"})
  */
 import * as fs from 'fs';
 import * as path from 'path';
-
-/** Marker that identifies the summary comment, so each push updates the same one. */
-export const COMMENT_MARKER = '<!-- plan-review-summary -->';
+import { z } from 'zod';
+import { configuredChain } from '../promote/config';
+import { ChainLink } from '../promote/chain';
+import { readBounded } from './markdown';
+import { JobResult, ReviewInput, reviewComment } from './review-comment';
 
 /** A planned stack reduced to what the summary shows. */
 export interface PlanCounts {
@@ -58,77 +63,47 @@ export function stackCluster(stack: { data?: Record<string, Record<string, { nam
   return cluster?.name && region ? `${cluster.name} ${region}` : undefined;
 }
 
-/** Render diff lines per environment, from `npm run render -- --diff` output. */
-export function renderDiffByEnvironment(diff: string): Map<string, string[]> {
-  const byEnv = new Map<string, string[]>();
-  let current: string[] | undefined;
-  for (const line of diff.split('\n')) {
-    const header = /^diff --git \S*?\/([^/\s]+)\/[^/\s]+\.yaml \S*?\/([^/\s]+)\/[^/\s]+\.yaml$/.exec(line);
-    if (header) {
-      const env = header[2];
-      current = byEnv.get(env) ?? [];
-      byEnv.set(env, current);
+const JOB = z.object({ name: z.string().max(500), conclusion: z.string().max(50).nullable() });
+
+/** JSON values, one per line, of a bounded file; lines that are not `schema` are dropped. */
+function jsonLines<T>(file: string, schema: z.ZodType<T>, maxBytes: number): T[] {
+  const read = readBounded(file, maxBytes);
+  if (!read) throw new Error(`${file}: not readable`);
+  return read.text.split('\n').flatMap((line) => {
+    try {
+      return [schema.parse(JSON.parse(line))];
+    } catch {
+      return [];
     }
-    current?.push(line);
-  }
-  return byEnv;
+  });
 }
 
-const FENCE = '````';
-const LIMIT_PER_ENV = 12_000;
-
-/** The Markdown of the summary comment. */
-export function summary(plansDir: string, renderDiff: string | undefined, runUrl: string): string {
-  const out = [COMMENT_MARKER, '## Plan review', ''];
-  const files = fs.existsSync(plansDir) ? fs.readdirSync(plansDir).sort() : [];
-  const stacks = [...new Set(files.map((f) => f.replace(/\.(counts\.json|skipped|txt|log)$/, '')))].filter((s) => files.some((f) => f.startsWith(`${s}.`)));
-  out.push('| stack | add | change | destroy | notes |', '| --- | ---: | ---: | ---: | --- |');
-  const skipped: string[] = [];
-  for (const stack of stacks) {
-    const skipFile = path.join(plansDir, `${stack}.skipped`);
-    const countsFile = path.join(plansDir, `${stack}.counts.json`);
-    if (fs.existsSync(skipFile)) {
-      const reason = fs.readFileSync(skipFile, 'utf8').trim();
-      skipped.push(stack);
-      out.push(`| \`${stack}\` | – | – | – | **not planned**: ${reason.replace(/\|/g, '\\|')} |`);
-    } else if (fs.existsSync(countsFile)) {
-      const c = JSON.parse(fs.readFileSync(countsFile, 'utf8')) as PlanCounts;
-      const notes = [
-        ...(c.replace.length ? [`⚠️ **replaces** ${c.replace.map((a) => `\`${a}\``).join(', ')}`] : []),
-        ...(c.deleted.length ? [`destroys ${c.deleted.map((a) => `\`${a}\``).join(', ')}`] : []),
-      ];
-      out.push(`| \`${stack}\` | ${c.add} | ${c.change} | ${c.destroy} | ${notes.join('; ') || (c.add + c.change + c.destroy === 0 ? 'no changes' : '')} |`);
-    } else {
-      out.push(`| \`${stack}\` | – | – | – | **plan failed** (see the plan log artifact) |`);
-    }
+/** {@link ReviewInput} from the `comment` command's options. */
+export function commentInput(argv: readonly string[], chain: readonly ChainLink[]): ReviewInput {
+  const options = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 2) {
+    if (!['--head', '--run-url', '--jobs', '--changed', '--plans', '--render-diff'].includes(argv[i]) || argv[i + 1] === undefined)
+      throw new Error(`comment: unexpected argument ${JSON.stringify(argv[i])}`);
+    options.set(argv[i], argv[i + 1]);
   }
-  if (stacks.length === 0) out.push('| (no plans: see the workflow run) | | | | |');
-  if (skipped.length)
-    out.push('', `Not planned: ${skipped.map((s) => `\`${s}\``).join(', ')}. These stacks read the cluster's API; see docs/promotion.md#plan-review.`);
-  out.push('', '### What Argo CD will render (per environment)', '');
-  if (renderDiff === undefined) out.push('The render job produced no diff (see the run).');
-  else {
-    const byEnv = renderDiffByEnvironment(renderDiff);
-    if (byEnv.size === 0) out.push('No change to any rendered Application.');
-    for (const [env, lines] of byEnv) {
-      const added = lines.filter((l) => l.startsWith('+') && !l.startsWith('+++')).length;
-      const removed = lines.filter((l) => l.startsWith('-') && !l.startsWith('---')).length;
-      let text = lines.join('\n');
-      if (text.length > LIMIT_PER_ENV) text = `${text.slice(0, LIMIT_PER_ENV)}\n… (truncated: the full diff is in the rendered artifact)`;
-      out.push(
-        `<details><summary><b>${env}</b>: +${added} −${removed} lines</summary>`,
-        '',
-        `${FENCE}diff`,
-        text.replaceAll(FENCE, '```'),
-        FENCE,
-        '',
-        '</details>',
-      );
-    }
-    out.push('', 'dev follows `main`: it gets this change at merge. staging and prod get it when it is promoted (`npm run promote`).');
-  }
-  out.push('', `Full plans (redacted text) and rendered manifests: [artifacts of this run](${runUrl}#artifacts).`);
-  return `${out.join('\n')}\n`;
+  const head = options.get('--head') ?? '';
+  if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(head)) throw new Error(`comment: --head must be a full commit SHA (got ${JSON.stringify(head)})`);
+  const runUrl = options.get('--run-url') ?? '';
+  if (!/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/actions\/runs\/[0-9]+$/.test(runUrl))
+    throw new Error(`comment: --run-url must be a workflow run's https URL (got ${JSON.stringify(runUrl)})`);
+  const jobsFile = options.get('--jobs');
+  if (!jobsFile) throw new Error('comment: --jobs is required');
+  const jobs: JobResult[] = jsonLines(jobsFile, JOB, 1_000_000).map((j) => ({ name: j.name, conclusion: j.conclusion ?? '' }));
+  const changed = options.get('--changed');
+  return {
+    chain,
+    headSha: head,
+    runUrl,
+    jobs,
+    changedFiles: changed ? jsonLines(changed, z.string().max(4096), 10_000_000) : undefined,
+    plansDir: options.get('--plans'),
+    renderDiffFile: options.get('--render-diff'),
+  };
 }
 
 if (require.main === module) {
@@ -138,11 +113,12 @@ if (require.main === module) {
     if (found) console.log(found);
   } else if (command === 'counts' && args.length === 0) {
     process.stdout.write(`${JSON.stringify(planCounts(JSON.parse(fs.readFileSync(0, 'utf8'))))}\n`);
-  } else if (command === 'summary' && args.length === 3) {
-    const diff = fs.existsSync(args[1]) ? fs.readFileSync(args[1], 'utf8') : undefined;
-    process.stdout.write(summary(args[0], diff, args[2]));
+  } else if (command === 'comment') {
+    process.stdout.write(reviewComment(commentInput(args, configuredChain())));
   } else {
-    console.error('usage: plan-review.ts cluster <stack dir> | counts < show.json | summary <plans dir> <render diff> <run url>');
+    console.error(
+      'usage: plan-review.ts cluster <stack dir> | counts < show.json | comment --head <sha> --run-url <url> --jobs <file> [--changed <file>] [--plans <dir>] [--render-diff <file>]',
+    );
     process.exitCode = 2;
   }
 }

@@ -41,11 +41,16 @@ npm run -s fetch-upstream -- vectordb --from test/apps/fixture-upstream/vectordb
 step "fetch-upstream vectordb"
 
 t=$SECONDS
+# 4. The app's generated value files (apps/vectordb/generated/<env>.yaml), committed with it.
+npm run -s values
+step "values"
+
+t=$SECONDS
 npx cdktf synth >/dev/null
 step "synth"
 
 t=$SECONDS
-# 4. The stacks' snapshots change with the app (a reviewed update, as the README says).
+# 5. The stacks' snapshots change with the app (a reviewed update, as the README says).
 npx jest -u test/stacks 2>&1 | grep -E '^(Tests|Snapshots):|●'
 step "snapshots updated"
 

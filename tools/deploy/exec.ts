@@ -4,7 +4,7 @@
  */
 import { spawn } from 'child_process';
 
-/** How a child process ended and what it printed (nothing when its output was passed through). */
+/** How a child process ended and what it printed (nothing when its output was only passed through). */
 export interface ExecResult {
   readonly code: number | null;
   readonly signal: string | null;
@@ -19,6 +19,8 @@ export interface ExecOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Pass its output through to the user instead of capturing it. */
   readonly passThrough?: boolean;
+  /** Pass its output through to the user and capture it too. */
+  readonly tee?: boolean;
 }
 
 /** Runs a program (no shell) and resolves when it ends. */
@@ -34,8 +36,14 @@ export const spawnExec: Exec = (file, args, options = {}) =>
     });
     let stdout = '';
     let stderr = '';
-    child.stdout?.on('data', (d) => (stdout += d));
-    child.stderr?.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+      if (options.tee) process.stdout.write(d);
+    });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+      if (options.tee) process.stderr.write(d);
+    });
     child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: `${stderr}${err.message}\n` }));
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });

@@ -21,7 +21,8 @@ export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /** Options of {@link runStacks}. */
 export interface RunStacksOptions {
-  readonly command: 'deploy' | 'destroy';
+  /** `plan` writes saved plans (tools/deploy/saved-plans.ts); `deploy` with `planDir` applies them. */
+  readonly command: 'deploy' | 'destroy' | 'plan';
   /** Environment name: the stacks `<env>-*`. */
   readonly env: string;
   /** Repository root (cdktf.json). */
@@ -40,6 +41,8 @@ export interface RunStacksOptions {
   readonly removeFinalizers?: boolean;
   /** How long a destroy waits for Argo CD to delete Applications. @default 300 */
   readonly waitSeconds?: number;
+  /** plan: where the saved plans go; deploy: the saved plans to apply (instead of cdktf deploy). */
+  readonly planDir?: string;
   /** kube context for stacks whose provider has no literal kubeconfig/context (EKS). */
   readonly context?: string;
   /** Extra flags of the command, repeated in recovery hints. */
@@ -53,14 +56,21 @@ export interface RunStacksOptions {
 /** A stack's failure: the message and the command that recovers. */
 export class StackRunError extends Error {}
 
-interface Env {
+/** What every step of a run shares. */
+export interface Env {
   readonly options: RunStacksOptions;
   readonly exec: Exec;
   readonly log: (line: string) => void;
   readonly outdir: string;
 }
 
-function stackJson(e: Env, stack: StackInfo): any {
+/** The {@link Env} of a run. */
+export function runEnv(options: RunStacksOptions, exec: Exec): Env {
+  return { options, exec, log: options.log ?? ((l) => console.error(l)), outdir: options.outdir ?? path.join(options.root, 'cdktf.out') };
+}
+
+/** A stack's synthesized `cdk.tf.json`, parsed. */
+export function stackJson(e: Env, stack: StackInfo): any {
   return JSON.parse(fs.readFileSync(path.join(e.outdir, stack.workingDirectory, 'cdk.tf.json'), 'utf8'));
 }
 
@@ -81,7 +91,8 @@ export function recoveryCommand(options: Pick<RunStacksOptions, 'command' | 'env
   return `npm run ${options.command} -- ${options.env}${flags.length ? ` ${flags.join(' ')}` : ''}`;
 }
 
-async function tf(e: Env, stackDir: string, args: readonly string[]): Promise<string> {
+/** Runs terraform/tofu in `stackDir`, capturing its output; throws unless it exits 0. */
+export async function tf(e: Env, stackDir: string, args: readonly string[]): Promise<string> {
   const result = await e.exec(e.options.tfBinary, args, { cwd: stackDir });
   if (result.code !== 0)
     throw new StackRunError(`${e.options.tfBinary} ${args.join(' ')} in ${stackDir} failed:\n${result.stderr.trim() || result.stdout.trim()}`);
@@ -125,7 +136,7 @@ async function recoverRelease(e: Env, kube: Kube, stack: StackInfo, release: Sta
 }
 
 /** Imports what an interrupted apply created but did not record, after the ownership check. */
-async function adopt(e: Env, stack: StackInfo, json: any): Promise<void> {
+export async function adopt(e: Env, stack: StackInfo, json: any): Promise<void> {
   const stackDir = path.join(e.outdir, stack.workingDirectory);
   const objects = stackObjects(json);
   const releases = stackReleases(json);
@@ -276,16 +287,24 @@ async function runCdktf(e: Env, stack: StackInfo): Promise<void> {
   }
 }
 
+/** `cdktf synth`, unless the options skip it. */
+export async function synthesize(e: Env): Promise<void> {
+  if (e.options.skipSynth) return;
+  const synth = await e.exec(path.join(e.options.root, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: e.options.root, passThrough: true });
+  if (synth.code !== 0) {
+    const what = e.options.command === 'plan' ? 'planned' : `${e.options.command}ed`;
+    throw new StackRunError(`cdktf synth failed (exit ${synth.code ?? synth.signal}); nothing was ${what}`);
+  }
+}
+
 /**
  * Deploys or destroys the stacks of one environment in order; resolves to the names done.
  * @throws StackRunError at the first stack that did not finish, naming the recovery command.
  */
 export async function runStacks(options: RunStacksOptions, exec: Exec): Promise<string[]> {
-  const e: Env = { options, exec, log: options.log ?? ((l) => console.error(l)), outdir: options.outdir ?? path.join(options.root, 'cdktf.out') };
-  if (!options.skipSynth) {
-    const synth = await exec(path.join(options.root, 'node_modules', '.bin', 'cdktf'), ['synth'], { cwd: options.root, passThrough: true });
-    if (synth.code !== 0) throw new StackRunError(`cdktf synth failed (exit ${synth.code ?? synth.signal}); nothing was ${options.command}ed`);
-  }
+  if (options.command === 'plan' || options.planDir) throw new Error('saved plans are written and applied by tools/deploy/saved-plans.ts');
+  const e = runEnv(options, exec);
+  await synthesize(e);
   const stacks = orderedStacks(readManifest(e.outdir), options.env, options.command);
   const done: string[] = [];
   for (const stack of stacks) {

@@ -1,7 +1,7 @@
 /**
  * What a commit pins for one Application: the wrapper chart and its upstream chart versions, the
  * image tags and the Ollama models of its value files at that commit (merged like Helm merges
- * them, the Application's valuesObject last).
+ * them; an Application made by this program has no valuesObject, so the commit says it all).
  */
 import { parse } from 'yaml';
 import { RenderedApplication } from '../render/applications';
@@ -38,8 +38,12 @@ function walk(value: Json, at: string[], visit: (node: { [key: string]: Json }, 
   for (const [key, child] of Object.entries(node)) walk(child, [...at, key], visit);
 }
 
-/** The pins of `application` at `commit` of the clone `repo`. */
-export function appPins(repo: string, commit: string, application: RenderedApplication): AppPins {
+/** The pins of `application` at `commit` of the clone `repo`: its chart and every value file, all read from the commit. */
+export function appPins(
+  repo: string,
+  commit: string,
+  application: Pick<RenderedApplication, 'name' | 'path' | 'valueFiles'> & { readonly valuesObject?: Record<string, unknown> },
+): AppPins {
   const chartText = show(repo, commit, `${application.path}/Chart.yaml`);
   if (chartText === undefined)
     return { app: application.name, chart: `no ${application.path}/Chart.yaml at this commit`, dependencies: [], images: [], models: [] };
@@ -49,7 +53,7 @@ export function appPins(repo: string, commit: string, application: RenderedAppli
     const text = show(repo, commit, `${application.path}/${file}`);
     if (text !== undefined) values = deepMerge(values, (parse(text) ?? {}) as Json);
   }
-  values = deepMerge(values, application.valuesObject as Json);
+  values = deepMerge(values, (application.valuesObject ?? {}) as Json);
   const images: string[] = [];
   const models: string[] = [];
   walk(values, [], (node, at) => {

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EnvironmentApplications, synthesizeApplications } from '../render/applications';
-import { renderCommit } from '../render/commit';
+import { CommitRenderError, renderCommit } from '../render/commit';
 import { DependencySource } from '../render/helm';
 import { buildApp } from '../../main';
 import { PromoteError } from './git';
@@ -30,6 +30,7 @@ function writeRender(dir: string, rendered: ReadonlyMap<string, string>): void {
 /**
  * Unified diff of the Applications rendered at `from` (nothing when undefined: the ref does not
  * exist yet) and at `to`; file names are `<commit>/<app>.yaml`. Empty when nothing changes.
+ * @throws PromoteError when a chart present at either commit does not render
  */
 export function renderDiff(
   repo: string,
@@ -44,8 +45,13 @@ export function renderDiff(
     // The directories are named after the commits, so the diff's file names say which is which.
     const before = from ? from.slice(0, 12) : 'none';
     const after = to.slice(0, 12);
-    writeRender(path.join(work, before), from ? renderCommit(repo, from, applications, helm, source) : new Map());
-    writeRender(path.join(work, after), renderCommit(repo, to, applications, helm, source));
+    try {
+      writeRender(path.join(work, before), from ? renderCommit(repo, from, applications, helm, source) : new Map());
+      writeRender(path.join(work, after), renderCommit(repo, to, applications, helm, source));
+    } catch (error) {
+      if (error instanceof CommitRenderError) throw new PromoteError(`render failed: ${error.message}`);
+      throw error;
+    }
     const diff = spawnSync('git', ['diff', '--no-index', '--no-color', '--src-prefix=', '--dst-prefix=', '--', before, after], {
       cwd: work,
       encoding: 'utf8',

@@ -10,7 +10,7 @@ import { buildApp } from '../../main';
 import { checkRemote, configuredEnvironments } from './config';
 import { promotionChain } from './chain';
 import { PromoteError } from './git';
-import { KubeTarget, cloneRefSource, environmentStatuses, formatStatus, remoteRefSource } from './status';
+import { EnvironmentStatus, KubeTarget, cloneRefSource, environmentStatuses, formatStatus, remoteRefSource } from './status';
 import { UsageError, runCli } from './run-cli';
 
 const USAGE = `usage: npm run status -- [--env <name>]... [--offline] [--live] [--context <env>=<kube-context>]...
@@ -25,7 +25,9 @@ const USAGE = `usage: npm run status -- [--env <name>]... [--offline] [--live] [
   --repo <dir>               the Git clone (default: the current directory)
   --json                     print the status as JSON
 
-Exit status: 0; 1 when an Application's live revision differs from its environment's ref; 2 usage.`;
+Exit status: 0; 1 when Applications lag or drift from their environment's ref (an app the ref expects
+has no Application, or Argo CD runs another revision); 2 usage; 3 with --live, when a cluster cannot
+be reached.`;
 
 const CONTEXT = /^([a-z][a-z0-9-]*)=([A-Za-z0-9][A-Za-z0-9._:@/-]{0,252})$/;
 
@@ -83,6 +85,7 @@ function main(argv: readonly string[]): number {
   const root = path.resolve(repo);
   const refs = offline ? cloneRefSource(root, remote) : remoteRefSource(root, remote, chain);
   const applications = synthesizeApplications((o) => buildApp({ ...o, repoRoot: process.cwd() }));
+  const checkoutApps = (env: string) => applications.find((a) => a.environment === env)?.applications.map((a) => a.name) ?? [];
   const kube = (env: string): KubeTarget | string | undefined => {
     if (!live || (only.length > 0 && !only.includes(env))) return undefined;
     const context = contexts.get(env);
@@ -91,10 +94,18 @@ function main(argv: readonly string[]): number {
     if (cluster.kind === 'kubeconfig') return { context: cluster.context, kubeconfig: cluster.configPath.replace(/^~(?=\/)/, os.homedir()) };
     return `no kubectl context for ${env}: pass --context ${env}=<context>`;
   };
-  const statuses = environmentStatuses(root, chain, refs, applications, kube).filter((s) => only.length === 0 || only.includes(s.env));
+  const statuses = environmentStatuses(root, chain, refs, checkoutApps, kube).filter((s) => only.length === 0 || only.includes(s.env));
   console.log(json ? JSON.stringify(statuses, null, 2) : formatStatus(statuses));
-  const drift = statuses.some((s) => Array.isArray(s.live) && s.live.some((a) => a.drift));
-  return drift ? 1 : 0;
+  return statusExit(statuses);
+}
+
+/** The exit status of `npm run status` for `statuses` (see USAGE). */
+export function statusExit(statuses: readonly EnvironmentStatus[]): number {
+  if (statuses.some((s) => typeof s.live === 'string')) return 3;
+  const lag = statuses.some(
+    (s) => (Array.isArray(s.live) && s.live.some((a) => a.drift)) || (s.missingApplications?.length ?? 0) > 0 || (s.aheadOfRef?.length ?? 0) > 0,
+  );
+  return lag ? 1 : 0;
 }
 
 if (require.main === module) runCli('status', USAGE, main);

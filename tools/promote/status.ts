@@ -1,12 +1,16 @@
 /**
- * Where every environment stands: the ref it follows and its commit, what that commit pins, how
- * far it is behind the previous environment, and (with cluster access) what Argo CD runs live.
+ * Where every environment stands: the ref it follows and its commit, what that commit pins (read
+ * from the commit, never the working tree), how far it is behind the previous environment, its
+ * promotion record and hold, whether the Applications lag what the ref expects, and (with cluster
+ * access) what Argo CD runs live.
  */
 import { execFileSync } from 'child_process';
-import { EnvironmentApplications } from '../render/applications';
+import { valueFilesFor, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
+import { appsAt } from './apps-at';
 import { ChainLink, MAINLINE_REF } from './chain';
 import { commitSha, countCommits, git, isAncestor, remoteRefs } from './git';
 import { AppPins, appPins } from './pins';
+import { PromotionRecord, activeHold, fetchRecords, formatRecords, readRecords } from './record';
 
 /** Where refs are read from. */
 export interface RefSource {
@@ -19,6 +23,7 @@ export function remoteRefSource(repo: string, remote: string, chain: readonly Ch
   const refs = remoteRefs(repo, remote);
   const wanted = [...new Set([MAINLINE_REF, ...chain.map((l) => l.ref)])].filter((r) => refs.has(r));
   git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--end-of-options', remote, ...wanted]);
+  fetchRecords(repo, remote);
   return { commit: (ref) => refs.get(ref) };
 }
 
@@ -51,6 +56,14 @@ export interface EnvironmentStatus {
   /** This environment runs commits the previous one does not (after a rollback of the previous). */
   readonly ahead?: number;
   readonly pins: readonly AppPins[];
+  /** The latest entries of the promotion record, oldest first. */
+  readonly records?: readonly PromotionRecord[];
+  /** The rollback holding the environment, if not released. */
+  readonly hold?: PromotionRecord;
+  /** Apps the ref expects that this checkout's stacks create no Application for (deploy them). */
+  readonly missingApplications?: readonly string[];
+  /** Apps this checkout's stacks create whose chart the ref does not have yet (promote them). */
+  readonly aheadOfRef?: readonly string[];
   /** Live Applications, or why they were not read. */
   readonly live?: readonly LiveApp[] | string;
 }
@@ -97,12 +110,15 @@ export function liveApplications(
   });
 }
 
-/** The status of every environment of `chain` (Applications from `applications`). */
+/**
+ * The status of every environment of `chain`. `checkoutApps` names the Applications this
+ * checkout's stacks create per environment (what the last deploy from it made).
+ */
 export function environmentStatuses(
   repo: string,
   chain: readonly ChainLink[],
   refs: RefSource,
-  applications: readonly EnvironmentApplications[],
+  checkoutApps: (env: string) => readonly string[],
   kube: (env: string) => KubeTarget | string | undefined = () => undefined,
 ): EnvironmentStatus[] {
   return chain.map((link) => {
@@ -110,7 +126,9 @@ export function environmentStatuses(
     const previous = link.previous ? chain.find((l) => l.env === link.previous) : undefined;
     const previousCommit = previous ? refs.commit(previous.ref) : undefined;
     const comparable = commit !== undefined && previousCommit !== undefined;
-    const apps = applications.find((a) => a.environment === link.env)?.applications ?? [];
+    const expected = commit ? appsAt(repo, commit, link.env) : [];
+    const stacks = checkoutApps(link.env);
+    const records = readRecords(repo, link.env);
     const target = kube(link.env);
     return {
       env: link.env,
@@ -120,17 +138,12 @@ export function environmentStatuses(
       previous: previous?.env,
       behind: comparable ? countCommits(repo, commit, previousCommit) : undefined,
       ahead: comparable && !isAncestor(repo, commit, previousCommit) ? countCommits(repo, previousCommit, commit) : undefined,
-      pins: commit ? apps.map((a) => appPins(repo, commit, a)) : [],
-      live:
-        target === undefined
-          ? undefined
-          : typeof target === 'string'
-            ? target
-            : liveApplications(
-                target,
-                apps.map((a) => a.name),
-                commit,
-              ),
+      pins: commit ? expected.map((app) => appPins(repo, commit, { name: app, path: wrapperChartPath(app), valueFiles: valueFilesFor(link.env) })) : [],
+      records: records.slice(-3),
+      hold: activeHold(records),
+      missingApplications: commit ? expected.filter((app) => !stacks.includes(app)) : [],
+      aheadOfRef: commit ? stacks.filter((app) => !expected.includes(app)) : [],
+      live: target === undefined ? undefined : typeof target === 'string' ? target : liveApplications(target, [...new Set([...expected, ...stacks])], commit),
     };
   });
 }
@@ -145,16 +158,31 @@ export function formatStatus(statuses: readonly EnvironmentStatus[]): string {
       if (s.behind === undefined) lines.push(`  behind ${s.previous}: unknown (a ref is missing)`);
       else lines.push(`  behind ${s.previous}: ${s.behind} commit(s)${s.ahead ? `; ${s.ahead} commit(s) ${s.previous} does not run` : ''}`);
     }
+    if (s.hold)
+      lines.push(
+        `  HOLD: rolled back to ${s.hold.to.slice(0, 12)} at ${s.hold.at} by ${s.hold.by} (${s.hold.reason}); promote refuses until: npm run promote -- ${s.env} --release-hold --reason "<why>"`,
+      );
+    if (s.missingApplications?.length)
+      lines.push(
+        `  LAG: ${s.ref} expects ${s.missingApplications.join(', ')}, which this checkout's ${s.env} stacks do not create: Argo CD runs them only after npm run deploy -- ${s.env}`,
+      );
+    if (s.aheadOfRef?.length)
+      lines.push(
+        `  LAG: this checkout's ${s.env} stacks create ${s.aheadOfRef.join(', ')}, not yet at ${s.ref}: their Applications fail to render until promoted`,
+      );
+    for (const line of formatRecords(s.records ?? [], 3)) lines.push(`  record ${line}`);
     for (const p of s.pins) {
       lines.push(`  ${p.app}: chart ${p.chart}${p.dependencies.length ? ` (${p.dependencies.join(', ')})` : ''}`);
       for (const image of p.images) lines.push(`    image ${image}`);
       if (p.models.length) lines.push(`    models ${p.models.join(', ')}`);
     }
-    if (typeof s.live === 'string') lines.push(`  live: ${s.live}`);
+    if (typeof s.live === 'string') lines.push(`  live: UNREACHABLE ${s.live}`);
     else if (s.live)
       for (const a of s.live)
         lines.push(
-          `  live ${a.app}: ${a.sync ?? '?'}/${a.health ?? '?'} at ${a.revision ? a.revision.slice(0, 12) : '?'}${a.drift ? `  DRIFT: the ref is at ${s.commit ? s.commit.slice(0, 12) : '(missing)'}` : ''}`,
+          a.sync === 'absent'
+            ? `  live ${a.app}: no Application in the cluster  LAG: deploy ${s.env} (npm run deploy -- ${s.env})`
+            : `  live ${a.app}: ${a.sync ?? '?'}/${a.health ?? '?'} at ${a.revision ? a.revision.slice(0, 12) : '?'}${a.drift ? `  DRIFT: the ref is at ${s.commit ? s.commit.slice(0, 12) : '(missing)'}` : ''}`,
         );
   }
   return lines.join('\n');

@@ -9,6 +9,7 @@ import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from '../../environ
 import { buildApp } from '../../main';
 import { EnvironmentApplications, synthesizeApplications } from './applications';
 import { AppRender, Finding, GpuExpectation, checkEnvironment } from './checks';
+import { checkDuplicateKeys } from './duplicate-keys';
 import { DependencySource, renderApplication } from './helm';
 import { parseManifests } from './manifests';
 
@@ -91,18 +92,29 @@ function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition
 export function renderRepository(options: RenderOptions): EnvironmentRender[] {
   const catalog = options.catalog ?? CATALOG;
   const synthesized = synthesizeApplications(({ outdir }) =>
-    buildApp({ outdir, repoRoot: options.repoRoot, catalog, environments: options.environments, env: options.env ?? process.env }),
+    buildApp({
+      outdir,
+      repoRoot: options.repoRoot,
+      catalog,
+      environments: options.environments,
+      env: options.env ?? process.env,
+      // Argo CD renders the committed generated files: render what it would, or say they are stale.
+      verifyGeneratedValues: true,
+    }),
   );
   const gpus = gpuExpectations(options, catalog);
   return renderApplications(synthesized, options.repoRoot, options.helm, options).map((rendered) => ({
     environment: rendered.environment,
     kubeVersion: rendered.kubeVersion,
     apps: rendered.apps,
-    findings: checkEnvironment({
-      environment: rendered.environment,
-      renders: rendered.apps,
-      secrets: rendered.secrets,
-      gpus: gpus.get(rendered.environment) ?? new Map(),
-    }),
+    findings: [
+      ...rendered.apps.flatMap(checkDuplicateKeys),
+      ...checkEnvironment({
+        environment: rendered.environment,
+        renders: rendered.apps,
+        secrets: rendered.secrets,
+        gpus: gpus.get(rendered.environment) ?? new Map(),
+      }),
+    ],
   }));
 }

@@ -9,11 +9,16 @@
 #   p1. `npm run promote` without the ref refuses with the --init hint; `--init` creates it at main;
 #   p2. the Applications follow the ref (the configuration change Terraform applies once);
 #   p3. a commit to main changes nothing while the ref stays: Argo CD reconciled after the push and
-#       the workload is unchanged;
+#       the workloads are unchanged — the commit holds more memory in a value file and, as a user
+#       changes them, one more Ollama model in environments/<env>.ts and another label in the
+#       catalog's librechat.yaml (their generated value files from `npm run values`);
 #   p4. `npm run promote -- <env> --dry-run` lists the commit and the render diff, moves nothing;
-#       `npm run promote -- <env>` moves the ref and Argo CD applies the commit;
-#   p5. `npm run status` shows the ref's commit as the live revision of every Application;
-#   p6. `npm run promote -- <env> --rollback-to <commit>` returns the workload; status follows.
+#       `npm run promote -- <env>` moves the ref and Argo CD applies the commit: memory, models and
+#       librechat.yaml live, with no terraform apply;
+#   p5. `npm run status` shows the ref's commit as the live revision of every Application, and the
+#       promotion record;
+#   p6. `npm run promote -- <env> --rollback-to <commit> --reason …` returns the workloads; a plain
+#       promote is then refused while the hold stands, until --release-hold.
 
 ENV_REF=refs/heads/env/$ENV_NAME
 promotion_overrides=$T/overrides-promotion.json
@@ -37,6 +42,9 @@ begin "p1. a missing promotion ref is refused with the --init hint; --init creat
 # repository on disk (the loopback server is read-only).
 gitc remote add origin "$git_url"
 gitc config remote.origin.pushurl "$T/git/gitops.git"
+# The identity the promotion records carry (annotated tags).
+gitc config user.name e2e-promoter
+gitc config user.email e2e-promoter@example.invalid
 ts "$here/work-copy.ts" overrides "$promotion_overrides" "$ENV_NAME" "$git_url" "$ENV_REF" "$PLATFORM_OVERRIDES_FILE"
 set +e
 refusal=$(promote_cmd "$ENV_NAME" 2>&1)
@@ -75,12 +83,28 @@ assert_synced "$promoted_rev" || fail "sync at $ENV_REF"
 say "   ok  every Application Synced at ${promoted_rev:0:12} through $ENV_REF"
 end promotion_track
 
+models_jsonpath='{.spec.template.spec.containers[0].env[?(@.name=="E2E_MODELS_PULL")].value}'
+librechat_config() { kubectl -n librechat get configmap librechat-librechat-config -o jsonpath='{.data.librechat\.yaml}'; }
+has_label() { librechat_config | grep -qF "modelDisplayLabel: $1"; }
+lacks_label() { ! has_label "$1"; }
+new_model=e2e-promoted:1b
+new_label='Ollama (e2e promoted)'
+
 begin "p3. a commit to main does not reach $ENV_NAME while $ENV_REF stays"
 before_memory=$(deploy_json "$memory_jsonpath")
+before_models=$(deploy_json "$models_jsonpath")
+[ -n "$before_models" ] || fail "Deployment $LOOP_APP has no E2E_MODELS_PULL"
+has_label Ollama || fail "LibreChat's librechat.yaml has no endpoint label Ollama: $(librechat_config)"
 new_memory=6Gi
 [ "$before_memory" != "$new_memory" ] || new_memory=7Gi
 ts "$here/work-copy.ts" set "$git_tree/$LOOP_VALUES" "$memory_path" "$new_memory"
-gitc commit -q -am "e2e: $LOOP_APP requests $new_memory of memory (to be promoted)" && push
+# The user's change on main: the environment file and the catalog, then their generated values.
+ts "$here/work-copy.ts" configure "$work" "$ENV_NAME" "$new_model" "$new_label"
+(cd "$work" && npm run --silent values) | sed 's/^/e2e:      /'
+for generated in "$work"/apps/*/generated; do cp "$generated"/*.yaml "$git_tree/apps/$(basename "$(dirname "$generated")")/generated/"; done
+gitc add -A
+[ -n "$(gitc status --porcelain -- 'apps/*/generated')" ] || fail "npm run values changed no generated value file"
+gitc commit -q -m "e2e: $LOOP_APP requests $new_memory of memory, pulls $new_model; LibreChat labels it $new_label (to be promoted)" && push
 # reconciledAt has one-second resolution: a later second is certainly after the push.
 pushed_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 main_rev=$(head_rev)
@@ -88,7 +112,9 @@ refresh
 wait_until "$TIMEOUT" "Argo CD reconciles $LOOP_APP after the push to main" reconciled_since "$pushed_at"
 assert_synced "$promoted_rev" || fail "$ENV_NAME left ${promoted_rev:0:12} when main moved"
 [ "$(deploy_json "$memory_jsonpath")" = "$before_memory" ] || fail "main's commit reached $ENV_NAME without a promotion"
-say "   ok  main at ${main_rev:0:12}; Argo CD reconciled and $ENV_NAME stays at ${promoted_rev:0:12} (memory $before_memory)"
+[ "$(deploy_json "$models_jsonpath")" = "$before_models" ] || fail "main's models reached $ENV_NAME without a promotion"
+lacks_label "$new_label" || fail "main's librechat.yaml reached $ENV_NAME without a promotion"
+say "   ok  main at ${main_rev:0:12}; Argo CD reconciled and $ENV_NAME stays at ${promoted_rev:0:12} (memory $before_memory, models $before_models, label Ollama)"
 end promotion_main
 
 begin "p4. npm run promote: the dry run shows the commit and the render diff; then the ref moves and Argo CD applies it"
@@ -98,12 +124,16 @@ grep -qF "${main_rev:0:7} e2e: $LOOP_APP requests $new_memory" <<<"$preview" || 
 grep -qE "^\+ +memory: $new_memory$" <<<"$preview" || fail "the dry run's render diff does not show memory $new_memory"
 grep -qF "dry run: $ENV_REF not moved" <<<"$preview" || fail "the dry run does not say it moved nothing"
 [ "$(remote_ref "$ENV_REF")" = "$promoted_rev" ] || fail "the dry run moved $ENV_REF"
-promote_cmd "$ENV_NAME" --no-render | sed 's/^/e2e:      /'
+grep -qE "^\+ +value: \"?[^\"]*$new_model" <<<"$preview" || fail "the dry run's render diff does not show the model $new_model"
+grep -qF "$new_label" <<<"$preview" || fail "the dry run's render diff does not show the label $new_label"
+promote_cmd "$ENV_NAME" --no-render --reason "e2e: promote the new model" | sed 's/^/e2e:      /'
 [ "$(remote_ref "$ENV_REF")" = "$main_rev" ] || fail "npm run promote did not move $ENV_REF to ${main_rev:0:12}"
 refresh
 wait_until "$TIMEOUT" "Deployment $LOOP_APP requests $new_memory after the promotion" deploy_is "$memory_jsonpath" "$new_memory"
+wait_until "$TIMEOUT" "Deployment $LOOP_APP pulls $new_model" deploy_is "$models_jsonpath" "$new_model,$before_models"
+wait_until "$TIMEOUT" "LibreChat's librechat.yaml labels the endpoint $new_label" has_label "$new_label"
 assert_synced "$main_rev" || fail "sync of the promoted commit"
-say "   ok  $ENV_REF ${promoted_rev:0:12} -> ${main_rev:0:12}; Deployment $LOOP_APP requests $before_memory -> $new_memory"
+say "   ok  $ENV_REF ${promoted_rev:0:12} -> ${main_rev:0:12}; memory $before_memory -> $new_memory, models -> $new_model,$before_models, label -> $new_label; no terraform apply"
 end promotion_promote
 
 begin "p5. npm run status shows the live revision"
@@ -112,18 +142,33 @@ printf '%s\n' "$status_out" | sed 's/^/e2e:      /'
 grep -qF "$ENV_NAME: $ENV_REF at ${main_rev:0:12}" <<<"$status_out" || fail "status does not show $ENV_REF at ${main_rev:0:12}"
 grep -qE "^  live $LOOP_APP: Synced/[A-Za-z]+ at ${main_rev:0:12}$" <<<"$status_out" || fail "status does not show $LOOP_APP live at ${main_rev:0:12}"
 if grep -q DRIFT <<<"$status_out"; then fail "status flags drift after a completed sync"; fi
-say "   ok  status: $ENV_REF at ${main_rev:0:12}, every Application live at it, no drift"
+grep -qE "^  record .* promote ${promoted_rev:0:12} -> ${main_rev:0:12} by .*: e2e: promote the new model$" <<<"$status_out" || fail "status does not show the promotion record"
+[ "$(gitc for-each-ref --count=1 --sort=-refname --format='%(*objectname)' "refs/tags/promotions/$ENV_NAME/")" = "$main_rev" ] ||
+  fail "plain git does not show the promotion record (refs/tags/promotions/$ENV_NAME/*) at ${main_rev:0:12}"
+say "   ok  status: $ENV_REF at ${main_rev:0:12}, every Application live at it, no drift; the record names who, from, to and why"
 end promotion_status
 
-begin "p6. npm run promote -- $ENV_NAME --rollback-to ${promoted_rev:0:12} returns the workload"
-promote_cmd "$ENV_NAME" --rollback-to "$promoted_rev" --no-render | sed 's/^/e2e:      /'
+begin "p6. npm run promote -- $ENV_NAME --rollback-to ${promoted_rev:0:12} returns the workloads and holds $ENV_NAME"
+promote_cmd "$ENV_NAME" --rollback-to "$promoted_rev" --reason "e2e: the new model misbehaves" --no-render | sed 's/^/e2e:      /'
 [ "$(remote_ref "$ENV_REF")" = "$promoted_rev" ] || fail "--rollback-to did not move $ENV_REF back"
 refresh
 wait_until "$TIMEOUT" "Deployment $LOOP_APP back to $before_memory" deploy_is "$memory_jsonpath" "$before_memory"
+wait_until "$TIMEOUT" "Deployment $LOOP_APP back to models $before_models" deploy_is "$models_jsonpath" "$before_models"
+wait_until "$TIMEOUT" "LibreChat's librechat.yaml back to the label Ollama" lacks_label "$new_label"
 assert_synced "$promoted_rev" || fail "sync of the rollback"
 [ "$(app_revision)" = "$promoted_rev" ] || fail "live revision is not ${promoted_rev:0:12}"
 status_out=$(status_cmd --env "$ENV_NAME" --context "$ENV_NAME=$(kubectl config current-context)") || { printf '%s\n' "$status_out"; fail "npm run status after the rollback"; }
 grep -qE "^  live $LOOP_APP: Synced/[A-Za-z]+ at ${promoted_rev:0:12}$" <<<"$status_out" || fail "status does not show the rollback"
-say "   ok  $ENV_REF back at ${promoted_rev:0:12}; Deployment $LOOP_APP requests $before_memory again; status shows it live"
+grep -qF "  HOLD: rolled back to ${promoted_rev:0:12}" <<<"$status_out" || fail "status does not show the hold"
+set +e
+refusal=$(promote_cmd "$ENV_NAME" --no-render 2>&1)
+status=$?
+set -e
+[ "$status" = 1 ] || fail "a plain promote while $ENV_NAME is held exited $status, expected 1: $refusal"
+grep -qF "$ENV_NAME is held at ${promoted_rev:0:12}" <<<"$refusal" || fail "the refusal does not name the hold: $refusal"
+[ "$(remote_ref "$ENV_REF")" = "$promoted_rev" ] || fail "a refused promote moved $ENV_REF"
+promote_cmd "$ENV_NAME" --release-hold --reason "e2e: fixed" --no-render | sed 's/^/e2e:      /'
+promote_cmd "$ENV_NAME" --dry-run --no-render | grep -qF "dry run: $ENV_REF not moved" || fail "after --release-hold a promote still refuses"
+say "   ok  $ENV_REF back at ${promoted_rev:0:12}; memory, models and label back; held: a plain promote refused until --release-hold"
 end promotion_rollback
 say "promotion timing (s): init ${timing[promotion_init]}, track ${timing[promotion_track]}, main moves ${timing[promotion_main]}, promote ${timing[promotion_promote]}, status ${timing[promotion_status]}, rollback ${timing[promotion_rollback]}"

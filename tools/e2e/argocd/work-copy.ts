@@ -10,6 +10,10 @@
  *       set one key of a values file (comments kept), e.g. `ollama.resources.requests.memory 3Gi`
  *   work-copy.ts get <values file>... -- <dotted.path>
  *       print (as JSON) the key from the files merged like Helm merges value files
+ *   work-copy.ts configure <work dir> <env> <model> <label>
+ *       the change a user makes on main: one more Ollama model in environments/<env>.ts and
+ *       another endpoint label in the catalog's librechat.yaml (`npm run values` then derives
+ *       the generated value files)
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -65,6 +69,17 @@ export function mergedValue(files: string[], dotted: string): Json {
   return value ?? null;
 }
 
+/** Adds `model` to `apps.ollama.models` of environments/<env>.ts and sets the catalog's LibreChat endpoint label. */
+export function configure(work: string, env: string, model: string, label: string): void {
+  const edit = (file: string, pattern: RegExp, replacement: string) => {
+    const text = fs.readFileSync(path.join(work, file), 'utf8');
+    if (!pattern.test(text)) throw new Error(`${file}: ${pattern} not found`);
+    fs.writeFileSync(path.join(work, file), text.replace(pattern, replacement));
+  };
+  edit(`environments/${env}.ts`, /(ollama: \{ models: \[)/, `$1${JSON.stringify(model).replace(/"/g, "'")}, `);
+  edit('apps/catalog.ts', /modelDisplayLabel: '[^']*'/, `modelDisplayLabel: ${JSON.stringify(label).replace(/"/g, "'")}`);
+}
+
 if (require.main === module) {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'chart-repos' && args.length === 2) {
@@ -73,11 +88,13 @@ if (require.main === module) {
     writeOverrides(args[0], args[1], args[2], args[3], args[4]);
   } else if (command === 'set' && args.length === 3) {
     setValue(args[0], args[1], args[2]);
+  } else if (command === 'configure' && args.length === 4) {
+    configure(args[0], args[1], args[2], args[3]);
   } else if (command === 'get' && args.includes('--')) {
     const at = args.indexOf('--');
     console.log(JSON.stringify(mergedValue(args.slice(0, at), args[at + 1])));
   } else {
-    console.error('usage: work-copy.ts chart-repos|overrides|set|get ... (see the header of this file)');
+    console.error('usage: work-copy.ts chart-repos|overrides|set|get|configure ... (see the header of this file)');
     process.exitCode = 2;
   }
 }
