@@ -4,7 +4,10 @@
  */
 import { ENVIRONMENTS } from '../../environments';
 import { ChainLink, commitArgumentProblem, promotionChain } from '../../tools/promote/chain';
-import { parsePromoteArgs } from '../../tools/promote/cli';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parsePromoteArgs, requireHealthy } from '../../tools/promote/cli';
 import { checkRemote, configuredChain } from '../../tools/promote/config';
 import { PromotionKind, PromotionRequest, applyPromotion, planPromotion } from '../../tools/promote/promote';
 import { fetchRecords, readRecords } from '../../tools/promote/record';
@@ -349,5 +352,48 @@ describe('moves and their record', () => {
     );
     expect(planPromotion(request(f, { env: 'staging', commit: c2 })).to).toBe(c2);
     expect(planPromotion(request(f, { env: 'staging', commit: `refs/tags/${lookalike}` })).to).toBe(c3);
+  });
+});
+
+describe('--require-healthy: Argo CD runs every Application of the commit, Synced and Healthy at it', () => {
+  const f = gitFixture();
+  const commit = f.commit('two apps for dev', { 'apps/ollama/generated/dev.yaml': '{}\n', 'apps/librechat/generated/dev.yaml': '{}\n' });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-kubectl-'));
+  /** A kubectl that prints the Applications (or fails like an unreachable cluster). */
+  const kubectl = (items: object[] | undefined) => {
+    const file = path.join(dir, `kubectl-${Math.random().toString(36).slice(2)}`);
+    const out = path.join(dir, `${path.basename(file)}.json`);
+    fs.writeFileSync(out, JSON.stringify({ items: items ?? [] }));
+    fs.writeFileSync(file, items ? `#!/bin/sh\ncat "${out}"\n` : '#!/bin/sh\necho "connection refused" >&2\nexit 1\n', { mode: 0o755 });
+    return file;
+  };
+  const app = (name: string, revision: string, sync = 'Synced', health = 'Healthy') => ({
+    metadata: { name },
+    status: { sync: { status: sync, revision }, health: { status: health } },
+  });
+  const contexts = new Map([['dev', 'dev-ctx']]);
+  jest.spyOn(console, 'log').mockImplementation(() => {});
+
+  test('every app of the commit live, Synced and Healthy at it: accepted', () => {
+    expect(() => requireHealthy(f.clone, 'dev', commit, contexts, kubectl([app('ollama', commit), app('librechat', commit)]))).not.toThrow();
+  });
+
+  test.each<[string, object[] | undefined, string]>([
+    ['one Degraded', [app('ollama', commit), app('librechat', commit, 'Synced', 'Degraded')], `librechat Synced/Degraded at ${short(commit)}`],
+    ['one at another revision', [app('ollama', commit), app('librechat', 'b'.repeat(40))], 'librechat Synced/Healthy at bbbbbbbbbbbb'],
+    ['one absent', [app('ollama', commit)], 'librechat absent/? at (missing)'],
+  ])('%s: refused, naming it', (_, items, named) => {
+    expect(() => requireHealthy(f.clone, 'dev', commit, contexts, kubectl(items))).toThrow(
+      `--require-healthy: dev does not run ${short(commit)} healthy: ${named}`,
+    );
+  });
+
+  test('an unreachable cluster, or no context for an EKS environment: refused', () => {
+    expect(() => requireHealthy(f.clone, 'dev', commit, contexts, kubectl(undefined))).toThrow(
+      /^--require-healthy: cluster not reachable through context dev-ctx: connection refused$/,
+    );
+    expect(() => requireHealthy(f.clone, 'staging', commit, new Map())).toThrow(
+      /^--require-healthy: no kubectl context for staging: pass --context staging=<context>$/,
+    );
   });
 });

@@ -125,8 +125,8 @@ function kubeTarget(env: string, contexts: ReadonlyMap<string, string>): KubeTar
 }
 
 /** Refuses unless Argo CD runs every Application `commit` holds for `env`, Synced and Healthy at `commit`. */
-function requireHealthy(repo: string, env: string, commit: string, contexts: ReadonlyMap<string, string>): void {
-  const live = liveApplications(kubeTarget(env, contexts), appsAt(repo, commit, env), commit);
+export function requireHealthy(repo: string, env: string, commit: string, contexts: ReadonlyMap<string, string>, kubectl?: string): void {
+  const live = liveApplications(kubeTarget(env, contexts), appsAt(repo, commit, env), commit, kubectl);
   if (typeof live === 'string') throw new PromoteError(`--require-healthy: ${live}`);
   const unhealthy = live.filter((a) => a.sync !== 'Synced' || a.health !== 'Healthy' || a.revision !== commit);
   if (unhealthy.length > 0)
