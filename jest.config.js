@@ -1,6 +1,7 @@
 /**
- * Jest runs the TypeScript sources through ts-jest in isolated (transpile-only) mode:
- * `tsconfig.json` sets `isolatedModules`, and type checking is `npm run typecheck`'s job.
+ * Jest runs the TypeScript sources through swc (@swc/jest), which strips types file by file:
+ * `tsconfig.json` sets `isolatedModules` so that this is safe, and type checking is
+ * `npm run typecheck`'s job.
  * @type {import('jest').Config}
  */
 module.exports = {
@@ -10,7 +11,11 @@ module.exports = {
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/creation-stacks.ts'],
+  // cdktf loads archiver eagerly and uses it only for assets: loaded on first use instead.
+  moduleNameMapper: { '^archiver$': '<rootDir>/test/support/lazy-archiver.js' },
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // The target and module format of tsconfig.json.
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
 };

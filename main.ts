@@ -6,6 +6,7 @@
 import { App } from 'cdktf';
 import { CATALOG } from './apps/catalog';
 import { AppDefinition } from './contracts/app-definition';
+import { withoutCreationStacks } from './constructs/core/creation-stacks';
 import { addEnvironmentStacks } from './stacks/environment-stacks';
 import { generatedValuesMessage, generatedValuesProblems } from './stacks/generated-values';
 import { ENVIRONMENTS, EnvironmentConfig, loadEnvironments } from './environments';
@@ -75,7 +76,7 @@ export function buildApp(options: BuildAppOptions = {}): App {
 
 if (require.main === module) {
   try {
-    buildApp({ verifyGeneratedValues: true }).synth();
+    withoutCreationStacks(() => buildApp({ verifyGeneratedValues: true }).synth());
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);

@@ -15,7 +15,7 @@ const API_GROUP = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z
 /** The kinds once each, sorted by group and kind, as `{ group, kind }` objects. */
 function uniqueKinds(kinds: readonly ClusterResourceKind[]): { group: string; kind: string }[] {
   const unique = new Map(kinds.map((k) => [`${k.group}/${k.kind}`, { group: k.group, kind: k.kind }]));
-  return [...unique.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, k]) => k);
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k);
 }
 
 /** Properties of {@link ArgoCdProject}. */

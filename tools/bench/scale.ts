@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
 import { APPS_DIR, BASE_VALUE_FILE, environmentValueFile } from '../../constructs/apps/wrapper-chart';
+import { withoutCreationStacks } from '../../constructs/core/creation-stacks';
 import { AppDefinition, defineApp } from '../../contracts/app-definition';
 import { EnvironmentConfig, ENVIRONMENTS } from '../../environments';
 import { buildApp } from '../../main';
@@ -90,7 +91,7 @@ if (require.main === module) {
   const environments = fixtureEnvironments(environmentCount);
   const repoRoot = fixtureRepoRoot(catalog, environments, path.resolve(__dirname, '..', '..'));
   try {
-    buildApp({ environments, catalog, repoRoot, outdir, env: {} }).synth();
+    withoutCreationStacks(() => buildApp({ environments, catalog, repoRoot, outdir, env: {} }).synth());
   } finally {
     fs.rmSync(repoRoot, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { CATALOG } from '../../apps/catalog';
 import { APPS_DIR, BASE_VALUE_FILE, GENERATED_VALUE_FILE_PATTERN, VALUE_FILE_PATTERN, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import type { BuildAppOptions } from '../../main';
+import { withoutCreationStacks } from '../../constructs/core/creation-stacks';
 import { isPlainObject, parseYamlDocument } from './documents';
 import { displayPath, emptyFacts, FACTS_COMMAND, FactsPin, readFacts } from './facts';
 import { chartVersionProblem } from './pin-policy';
@@ -241,22 +242,6 @@ export function stacksFromDir(dir: string, displayDir: string): StacksResult {
 }
 
 /**
- * Runs `fn` with V8's own stack trace formatting instead of a source-map-mapped one (jest and
- * source-map-support install such): cdktf captures a stack trace for every token it creates, and
- * mapping thousands of them costs ~0.5 s that the check never shows.
- */
-function withPlainStackTraces<T>(fn: () => T): T {
-  const errorClass = Error as { prepareStackTrace?: unknown };
-  const previous = errorClass.prepareStackTrace;
-  errorClass.prepareStackTrace = undefined;
-  try {
-    return fn();
-  } finally {
-    errorClass.prepareStackTrace = previous;
-  }
-}
-
-/**
  * Synthesizes the app in-process: `require(<root>/main.ts).buildApp({ outdir, repoRoot }).synth()`
  * into a temporary directory, then reads the stacks. Findings name the files as
  * `cdktf.out/stacks/...`, where `cdktf synth` would write them. A missing main.ts or buildApp
@@ -267,7 +252,7 @@ export function synthesizeStacks(root: string): StacksResult {
   if (!fs.existsSync(mainFile)) return { ok: false, notChecked: { subject: STACK_CHECKS, reason: `${mainFile} not found (or pass --synth-dir <cdktf.out>)` } };
   let buildApp: unknown;
   try {
-    buildApp = withPlainStackTraces(() => (require(mainFile) as { buildApp?: unknown }).buildApp);
+    buildApp = withoutCreationStacks(() => (require(mainFile) as { buildApp?: unknown }).buildApp);
   } catch (error) {
     return { ok: false, problem: { file: 'main.ts', path: '', message: `cannot load main.ts: ${firstLine(error)}` } };
   }
@@ -279,7 +264,7 @@ export function synthesizeStacks(root: string): StacksResult {
   }
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-synth-'));
   try {
-    withPlainStackTraces(() => (buildApp as (options: BuildAppOptions) => { synth(): void })({ outdir, repoRoot: root }).synth());
+    withoutCreationStacks(() => (buildApp as (options: BuildAppOptions) => { synth(): void })({ outdir, repoRoot: root }).synth());
     const { stacks, problems } = readSynthDir(outdir, 'cdktf.out');
     if (stacks.length === 0) return { ok: false, notChecked: { subject: STACK_CHECKS, reason: 'buildApp().synth() produced no stacks' } };
     return { ok: true, stacks, problems, description: 'synthesized in-process from main.ts' };
