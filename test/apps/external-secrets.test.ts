@@ -25,7 +25,9 @@ describe('externalSecretSpecs: the ExternalSecrets of an app, from its catalog e
     const replicas = (context.settings as LibrechatSettings).mongodb.replicas;
     const service = { name: 'librechat-mongodb', namespace: 'librechat', port: 27017 };
     expect(env.template.MONGO_URI).toBe(mongoUri({ service, database: 'LibreChat', user: 'librechat', password: `{{ .${password.alias} }}`, replicas }));
-    expect(env.template.MONGO_URI).toMatch(/^mongodb:\/\/librechat:\{\{ \.\w+ \}\}@librechat-mongodb-0\.librechat-mongodb-headless\.librechat\.svc\.cluster\.local:27017,.*\/LibreChat\?replicaSet=rs0$/);
+    expect(env.template.MONGO_URI).toMatch(
+      /^mongodb:\/\/librechat:\{\{ \.\w+ \}\}@librechat-mongodb-0\.librechat-mongodb-headless\.librechat\.svc\.cluster\.local:27017,.*\/LibreChat\?replicaSet=rs0$/,
+    );
     expect(env.template.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
     // Aliases are Go template identifiers.
     for (const spec of specs) for (const d of spec.data) expect(d.alias).toMatch(/^[a-z][a-z0-9_]*$/);

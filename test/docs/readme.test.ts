@@ -87,7 +87,9 @@ describe('the Secrets table: keyed on its rows, whatever prose surrounds it', ()
   const readme = SHIPPED.replace(/\| Secret \(namespace[^]*?\n\n/, `${TABLE}\n\n`);
 
   test('a right row keeps its remarks; a wrong one is rewritten, an unknown one removed, a missing one added', () => {
-    const mongodbKeys = CATALOG.flatMap((app) => app.secrets ?? []).find((secret) => secret.name === 'librechat-mongodb')!.credentials.map((c) => c.key);
+    const mongodbKeys = CATALOG.flatMap((app) => app.secrets ?? [])
+      .find((secret) => secret.name === 'librechat-mongodb')!
+      .credentials.map((c) => c.key);
     const update = updateReadme(readme, environments(), CATALOG);
     const changes = update.changes.map(formatChange);
     expect(changes.slice(0, 2)).toEqual([
