@@ -5,6 +5,7 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ConstructError } from '../core/errors';
+import { accountKeyStatement } from '../core/key-policy';
 
 /** Properties of {@link ClusterKey}. */
 export interface ClusterKeyProps {
@@ -43,13 +44,7 @@ export class ClusterKey extends Construct {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          {
-            Sid: 'AccountIamPolicies',
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${partition}:iam::${account}:root` },
-            Action: 'kms:*',
-            Resource: '*',
-          },
+          accountKeyStatement(partition, account),
           {
             Sid: 'CloudWatchLogsOfThisAccount',
             Effect: 'Allow',

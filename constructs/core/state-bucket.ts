@@ -12,6 +12,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { ConstructError } from './errors';
 import { stateKeyAlias } from './state-backend';
+import { accountKeyPolicy } from './key-policy';
 
 /** Properties of {@link StateBucket}. */
 export interface StateBucketProps {
@@ -51,12 +52,7 @@ export class StateBucket extends Construct {
       description: `Terraform state in s3://${props.bucketName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'AccountIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-        ],
-      }),
+      policy: accountKeyPolicy(partition, account),
       lifecycle: { preventDestroy: true },
     });
     new KmsAlias(this, 'alias', { name: stateKeyAlias(props.bucketName), targetKeyId: this.key.keyId });

@@ -8,6 +8,7 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ConstructError } from '../core/errors';
 import { ServiceRole, serviceRole } from '../core/iam';
+import { accountKeyPolicy } from '../core/key-policy';
 
 /** Name of the vault (and of the plan and selection) of the volumes of cluster `name`. */
 export function backupVaultName(name: string): string {
@@ -86,12 +87,7 @@ export class VolumeBackup extends Construct {
         description,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Sid: 'AccountIamPolicies', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: 'kms:*', Resource: '*' },
-          ],
-        }),
+        policy: accountKeyPolicy(partition, account),
       });
     const key = vaultKey('key', `${props.name}: AWS Backup vault`);
     this.vault = new BackupVault(this, 'vault', { name: backupVaultName(props.name), kmsKeyArn: key.arn, forceDestroy: false });
