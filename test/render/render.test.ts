@@ -535,7 +535,7 @@ const shippedRenders = () => (shipped ??= render());
         return { ...values, mongodb: { ...values.mongodb, replicas: 1 } };
       },
     };
-    const result = render({ environments: ['prod'], catalog: [OLLAMA, standalone] });
+    const result = render({ environments: ['prod'], catalog: replacing(standalone) });
     const uri = (i: number) => `librechat-mongodb-${i}.librechat-mongodb-headless.librechat.svc.cluster.local:27017`;
     const url = `mongodb://librechat:***@${[0, 1, 2].map(uri).join(',')}/LibreChat?replicaSet=rs0`;
     expect(findings(result)).toEqual(
