@@ -1,5 +1,7 @@
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsReplicaKey } from '@cdktf/provider-aws/lib/kms-replica-key';
@@ -7,6 +9,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
 import { CredentialSpec } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
+import { accountKeyPolicy } from '../core/key-policy';
 import { AppCredentials } from './app-credentials';
 
 /**
@@ -36,11 +39,14 @@ export class SecretsKey extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
+    // Stated, not left to AWS's default: the account's IAM policies decide (the ESO role's among them).
+    const policy = accountKeyPolicy(new DataAwsPartition(this, 'partition').partition, new DataAwsCallerIdentity(this, 'account').accountId);
     this.key = new KmsKey(this, 'key', {
       description: `Secrets of ${props.name}`,
       multiRegion: true,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy,
     });
     new KmsAlias(this, 'alias', { name: `alias/${props.name}`, targetKeyId: this.key.keyId });
     this.replica = new KmsReplicaKey(this, 'replica', {
@@ -48,6 +54,7 @@ export class SecretsKey extends Construct {
       primaryKeyArn: this.key.arn,
       description: `Secrets of ${props.name} (replica)`,
       deletionWindowInDays: 30,
+      policy,
     });
   }
 }

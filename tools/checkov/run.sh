@@ -18,9 +18,10 @@ if [ ! -x "$venv/bin/checkov" ] || [ "$("$venv/bin/pip" show checkov 2>/dev/null
   "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
 
-# checkov's terraform_json parser fails on the top-level `moved` list (and then reports the stack
-# as passed, with a parsing error): each stack is scanned from a copy without it. Moved blocks
-# configure nothing a policy could check.
+# checkov's terraform_json parser fails on the top-level `moved` list and on
+# `terraform.required_version` (a string where it expects blocks), and then reports the stack as
+# passed, with a parsing error: each stack is scanned from a copy without them. Neither configures
+# anything a policy could check.
 scan_dir=$(mktemp -d)
 synth_dir=${1:-}
 if [ -z "$synth_dir" ]; then
@@ -41,7 +42,7 @@ for dir in "${stacks[@]}"; do
   stack=$(basename "$dir")
   echo "checkov: $stack"
   mkdir -p "$scan_dir/$stack"
-  node -e 'const fs = require("fs"); const j = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); delete j.moved; fs.writeFileSync(process.argv[2], JSON.stringify(j, null, 2));' \
+  node -e 'const fs = require("fs"); const j = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); delete j.moved; if (j.terraform) delete j.terraform.required_version; fs.writeFileSync(process.argv[2], JSON.stringify(j, null, 2));' \
     "$dir/cdk.tf.json" "$scan_dir/$stack/cdk.tf.json"
   out=$("$venv/bin/checkov" --quiet --compact --skip-download --framework terraform_json \
     -f "$scan_dir/$stack/cdk.tf.json" ${skips:+--skip-check "$skips"} 2>&1) || status=1
