@@ -227,18 +227,9 @@ export async function swapVolume(
     volumeMode: oldPvc?.spec?.volumeMode ?? 'Filesystem',
     fsType: storageClass?.parameters?.fsType ?? storageClass?.parameters?.['csi.storage.k8s.io/fstype'] ?? 'ext4',
   };
-  const restoreSync = automated
-    ? [
-        'patch',
-        APPLICATIONS,
-        target.application.name,
-        ...appRef,
-        '--type',
-        'json',
-        '-p',
-        JSON.stringify([{ op: 'add', path: '/spec/syncPolicy/automated', value: automated }]),
-      ]
-    : undefined;
+  /** `kubectl patch` of the Application with JSON patch `ops`. */
+  const patchApplication = (ops: readonly object[]) => ['patch', APPLICATIONS, target.application.name, ...appRef, '--type', 'json', '-p', JSON.stringify(ops)];
+  const restoreSync = automated ? patchApplication([{ op: 'add', path: '/spec/syncPolicy/automated', value: automated }]) : undefined;
   const finish = (step: string) =>
     `${where}: ${step}. Argo CD's automated sync stays suspended so that it cannot recreate the claim on an empty volume; fix the cause, then ${
       restoreSync ? `\`${kubectl.line(restoreSync)}\`` : 'sync the Application'
@@ -246,19 +237,12 @@ export async function swapVolume(
 
   log(`1. suspend automated sync of Application ${target.application.name}${automated ? '' : ' (already off: left off)'}`);
   if (automated)
-    await kubectl.change([
-      'patch',
-      APPLICATIONS,
-      target.application.name,
-      ...appRef,
-      '--type',
-      'json',
-      '-p',
-      JSON.stringify([
+    await kubectl.change(
+      patchApplication([
         { op: 'test', path: '/spec/syncPolicy/automated', value: automated },
         { op: 'remove', path: '/spec/syncPolicy/automated' },
       ]),
-    ]);
+    );
 
   // A rerun after the swap (the wait timed out, say): the claim is already on the restored volume.
   const done = oldPvc?.spec?.volumeName === volume.pvName;
