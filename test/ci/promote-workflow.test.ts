@@ -9,6 +9,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { applyPromotion, planPromotion } from '../../tools/promote/promote';
 import { CHAIN, GitFixture, STAGING, gitFixture } from '../promote/git-fixture';
+import { bundleCli } from '../support/cli-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
 const promote = parse(fs.readFileSync(path.join(ROOT, '.github/workflows/promote.yml'), 'utf8')) as {
@@ -23,12 +24,18 @@ const PREPARE = script('preview', 'prepare the push');
 const CHECK = script('push', 'check the prepared updates');
 const PUSH = script('push', 'push');
 
+/** The repository's promote CLI (tools/promote/cli.ts), bundled once for the suite. */
+let promoteCli: string;
+beforeAll(async () => {
+  promoteCli = await bundleCli('tools/promote/cli.ts');
+});
+
 /** `npm run --silent promote -- <args>` runs the repository's CLI (which pushes the ref and its record). */
 const NPM = `#!/usr/bin/env bash
 set -euo pipefail
 [ "$1 $2 $3 $4" = "run --silent promote --" ] || { echo "unexpected npm $*" >&2; exit 97; }
 shift 4
-"${ROOT}/node_modules/.bin/tsx" "${ROOT}/tools/promote/cli.ts" "$@"
+"${process.execPath}" "$TEST_PROMOTE_CLI" "$@"
 `;
 
 interface Run {
@@ -53,6 +60,7 @@ function runner(fx: GitFixture, name: string) {
       env: {
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
+        TEST_PROMOTE_CLI: promoteCli,
         RUNNER_TEMP: temp,
         TMPDIR: path.join(temp, 'tmp'),
         GITHUB_OUTPUT: outputFile,

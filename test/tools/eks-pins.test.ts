@@ -9,6 +9,7 @@ import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
 import { ENVIRONMENTS, ValidEnvironment, loadEnvironments } from '../../environments';
 import { formatStatus, nodeImagePins, nodeImageStatus } from '../../tools/eks/node-image-pins';
+import { bundleCli } from '../support/cli-bundle';
 
 // Logs its arguments (one JSON line per call) and prints the value of the parameter after --name
 // from FAKE_SSM (a JSON object); an unknown parameter fails as the real CLI does.
@@ -118,8 +119,11 @@ describe('node image pins', () => {
 });
 
 describe('npm run eks-pins', () => {
-  const cli = (args: string[], env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), 'tools/eks/pins-cli.ts', ...args], { encoding: 'utf8', env });
+  let bundle: string;
+  beforeAll(async () => {
+    bundle = await bundleCli('tools/eks/pins-cli.ts');
+  });
+  const cli = (args: string[], env: NodeJS.ProcessEnv) => spawnSync(process.execPath, [bundle, ...args], { encoding: 'utf8', env });
 
   test('exit 1 with the line to change when a newer release exists; exit 0 once the pins are the newest', () => {
     const cluster = eks(staging);
