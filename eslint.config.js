@@ -57,5 +57,25 @@ module.exports = tseslint.config(
     files: ['tools/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // cdktf checks the Terraform binary (a shell per stack, failing synth where there is none) for
+    // these; constructs/core/moved.ts writes the same blocks without it.
+    files: ['constructs/**/*.ts', 'stacks/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'moveFromId', message: 'Use movedFrom() of constructs/core/moved.ts: synth must not need a Terraform CLI.' },
+        { property: 'moveTo', message: 'Use movedFrom() of constructs/core/moved.ts: synth must not need a Terraform CLI.' },
+        { property: 'importFrom', message: 'Import blocks make cdktf run the Terraform CLI at synth.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='cdktf'] ImportSpecifier[imported.name='DataResource']",
+          message: 'Use TerraformData of constructs/core/moved.ts: synth must not need a Terraform CLI.',
+        },
+      ],
+    },
+  },
   ...LAYERS.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } })),
 );

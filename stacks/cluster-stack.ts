@@ -10,6 +10,7 @@ import { configureStateBackend } from '../constructs/core/state-backend';
 import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ClusterKey } from '../constructs/cluster/cluster-key';
 import { EksCluster } from '../constructs/cluster/eks-cluster';
+import { movedFrom } from '../constructs/core/moved';
 import { EksNetwork } from '../constructs/cluster/eks-network';
 
 /** Addresses of the one system node group (all zones) that the per-zone groups replaced. */
@@ -92,8 +93,8 @@ export class ClusterStack extends TerraformStack {
       });
       // The single system group of earlier releases becomes the first zone's group.
       if (i === 0) {
-        group.moveFromId(SYSTEM_NODES_BEFORE_PER_ZONE.nodeGroup);
-        this.eks.launchTemplateOf(group).moveFromId(SYSTEM_NODES_BEFORE_PER_ZONE.launchTemplate);
+        movedFrom(group, SYSTEM_NODES_BEFORE_PER_ZONE.nodeGroup);
+        movedFrom(this.eks.launchTemplateOf(group), SYSTEM_NODES_BEFORE_PER_ZONE.launchTemplate);
       }
     });
     // One group over the GPU zones (the same address whatever their number: a changed list replaces

@@ -1,4 +1,4 @@
-import { DataResource, Fn, Op, Token, dependable } from 'cdktf';
+import { Fn, Op, Token, dependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -15,6 +15,7 @@ import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate, LaunchTemplateBlockDeviceMappings } from '@cdktf/provider-aws/lib/launch-template';
 import { ConstructError } from '../core/errors';
+import { TerraformData } from '../core/moved';
 import { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, NodeTaint, VcpuQuota } from '../../contracts/eks-types';
 
 export { AccessPolicy, AddonName, CapacityType, LOG_RETENTION_DAYS, TaintEffect } from '../../contracts/eks-types';
@@ -412,7 +413,7 @@ export class EksCluster extends Construct {
    * Scales a group created empty to its sizes without waiting for the nodes; runs again when a
    * size changes or the group is replaced.
    */
-  private scaleWithoutWaiting(id: string, group: EksNodeGroup, options: NodegroupOptions): DataResource {
+  private scaleWithoutWaiting(id: string, group: EksNodeGroup, options: NodegroupOptions): TerraformData {
     const { minSize, desiredSize, maxSize } = options;
     const command = [
       'aws eks update-nodegroup-config',
@@ -422,7 +423,7 @@ export class EksCluster extends Construct {
       `--scaling-config minSize=${minSize},maxSize=${maxSize},desiredSize=${desiredSize}`,
       '--output text --query update.id',
     ].join(' ');
-    return new DataResource(this, `${id}_scale`, {
+    return new TerraformData(this, `${id}_scale`, {
       triggersReplace: { nodegroup: group.id, minSize, desiredSize, maxSize },
       provisioners: [{ type: 'local-exec', command }],
     });

@@ -14,8 +14,10 @@ function runApp(env: Record<string, string>) {
 }
 
 describe('main.ts as the cdktf app', () => {
-  test('valid configuration writes every stack', () => {
-    const { status, outdir } = runApp({});
+  test('valid configuration writes every stack, with no Terraform CLI on the machine', () => {
+    // cdktf would run `<TERRAFORM_BINARY_NAME> version` for moved blocks and terraform_data.
+    const { status, stderr, outdir } = runApp({ TERRAFORM_BINARY_NAME: 'terraform-absent-here' });
+    expect(stderr).not.toContain('terraform-absent-here');
     expect(status).toBe(0);
     expect(fs.readdirSync(path.join(outdir, 'stacks')).sort()).toEqual([
       'dev-apps',

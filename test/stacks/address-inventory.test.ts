@@ -30,7 +30,7 @@ describe('Terraform address inventory', () => {
     if (removed.length > 0) {
       throw new Error(
         `Terraform would destroy these resources (their address is gone and no moved block says where to):\n  ${removed.join('\n  ')}\n` +
-          `Add a moved block (resource.moveFromId) for each renamed one; only for a deliberate removal run ${INVENTORY_COMMAND} and commit ${INVENTORY_FILE}.`,
+          `Add a moved block (movedFrom(resource, <old address>), constructs/core/moved.ts) for each renamed one; only for a deliberate removal run ${INVENTORY_COMMAND} and commit ${INVENTORY_FILE}.`,
       );
     }
     if (added.length > 0 && updatingSnapshots) {
