@@ -74,3 +74,32 @@ export const EXTERNAL_SECRETS_CHART: ChartRef = {
  * the `--kube-version` of `npm run render`; EKS clusters use their `kubernetesVersion`.
  */
 export const LOCAL_CLUSTER_KUBERNETES_VERSION = '1.34';
+
+/**
+ * Karpenter (aws/karpenter-provider-aws v1.14.1), which launches the GPU nodes on EKS. Its
+ * controller IAM policy follows the CloudFormation template of the same tag
+ * (website/content/en/preview/getting-started/getting-started-with-karpenter/cloudformation.yaml,
+ * commit bde00654cd31): constructs/platform/karpenter-policy.ts.
+ */
+export const KARPENTER_CHART: ChartRef = {
+  repository: 'oci://public.ecr.aws/karpenter',
+  name: 'karpenter',
+  version: '1.14.1',
+};
+
+/**
+ * Karpenter's CRDs as their own chart of the same version: Helm installs a chart's `crds/` only
+ * once and never upgrades them, this chart keeps them in `templates/`.
+ */
+export const KARPENTER_CRD_CHART: ChartRef = {
+  repository: 'oci://public.ecr.aws/karpenter',
+  name: 'karpenter-crd',
+  version: '1.14.1',
+};
+
+/** KEDA (kedacore/charts v2.21.1, KEDA v2.21.1): scales Ollama to zero outside its active hours. */
+export const KEDA_CHART: ChartRef = {
+  repository: 'https://kedacore.github.io/charts',
+  name: 'keda',
+  version: '2.21.1',
+};
