@@ -108,13 +108,28 @@ export const OLLAMA = defineApp<OllamaSettings>({
 const OLLAMA_MODELS_PATH = '/root/.ollama/models';
 
 /**
- * Ollama's model volume. GPU nodes in one zone (or none): the chart's PersistentVolumeClaim, kept
+ * Ollama's model volume. GPU nodes from Karpenter (`cluster.gpuCapacity`): a claim on the shared
+ * ReadWriteMany volume of the cluster's EFS model store, so a new node in any zone finds the models
+ * already there. GPU nodes in one zone (or none): the chart's PersistentVolumeClaim, kept
  * across restarts (retained and backed up on EKS). GPU nodes in several zones: a zonal volume would
  * hold the pod in its zone, so each pod gets a generic ephemeral volume of the default class,
  * created in the zone the pod lands in and deleted with it; the chart pulls `models.pull` at
  * every start. Not the retained class: every pod would leave a volume behind.
  */
 function ollamaModelsVolume(context: AppContext<OllamaSettings>): Record<string, unknown> {
+  const shared = context.gpuCapacity?.sharedModelVolume;
+  if (shared) {
+    // GPU nodes from Karpenter, in any zone: the models on the shared file system, pulled once.
+    return {
+      persistentVolume: {
+        enabled: true,
+        accessModes: ['ReadWriteMany'],
+        size: context.settings.volumeSize,
+        storageClass: shared.storageClassName,
+        volumeName: shared.volumeName,
+      },
+    };
+  }
   if ((context.gpuNodes?.zones.length ?? 1) <= 1) {
     return { persistentVolume: { enabled: true, size: context.settings.volumeSize, ...storageClass(context, 'storageClass') } };
   }

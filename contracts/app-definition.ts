@@ -101,6 +101,11 @@ export interface GpuCapacity {
   readonly maxGpus: number;
   readonly diskSizeGiB: number;
   readonly consolidateAfter: string;
+  /**
+   * The ReadWriteMany volume that keeps models for every GPU node (EFS): the PersistentVolume's
+   * name and storage class, which a claim names to bind it.
+   */
+  readonly sharedModelVolume: { readonly volumeName: string; readonly storageClassName: string };
   /** Label and taint of the GPU nodes, as the node groups have them. */
   readonly label: { readonly key: string; readonly value: string };
   readonly taint: { readonly key: string; readonly value: string; readonly effect: string };

@@ -103,3 +103,13 @@ export const KEDA_CHART: ChartRef = {
   name: 'keda',
   version: '2.21.1',
 };
+
+/**
+ * The Amazon EFS CSI driver chart (kubernetes-sigs/aws-efs-csi-driver tag v3.4.1, chart 4.4.1):
+ * mounts the shared model store of Ollama on every GPU node.
+ */
+export const EFS_CSI_DRIVER_CHART: ChartRef = {
+  repository: 'https://kubernetes-sigs.github.io/aws-efs-csi-driver',
+  name: 'aws-efs-csi-driver',
+  version: '4.4.1',
+};

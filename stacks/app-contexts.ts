@@ -5,6 +5,7 @@ import { clientsOf, serviceUrl } from '../contracts/app-catalog';
 import { GPU_NODES, GPU_NODE_POOL, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
 import { KARPENTER_DISCOVERY_TAG, karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
 import { karpenterAmiAlias } from '../contracts/eks-ami-releases';
+import { SHARED_MODEL_VOLUME } from '../constructs/platform/shared-model-volume';
 import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
 import { secretsManagerName } from '../contracts/external-secrets';
 import { secretSource } from '../environments/secret-source';
@@ -42,6 +43,7 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
           maxGpus: cluster.gpuCapacity.maxGpus,
           diskSizeGiB: cluster.gpuCapacity.diskSizeGiB,
           consolidateAfter: cluster.gpuCapacity.consolidateAfter,
+          sharedModelVolume: SHARED_MODEL_VOLUME,
           label: GPU_NODES.label,
           taint: { key: GPU_NODES.taint.key, value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] },
         }

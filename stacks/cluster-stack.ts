@@ -13,6 +13,7 @@ import { EksCluster } from '../constructs/cluster/eks-cluster';
 import { EksNetwork } from '../constructs/cluster/eks-network';
 import { GpuCapacityPreflight } from '../constructs/cluster/gpu-capacity-preflight';
 import { KARPENTER_DISCOVERY_TAG, KarpenterNodeAccess } from '../constructs/cluster/karpenter-nodes';
+import { ModelStore } from '../constructs/cluster/model-store';
 import { CapacityType } from '../contracts/eks-types';
 
 /** Addresses of the one system node group (all zones) that the per-zone groups replaced. */
@@ -46,6 +47,8 @@ export class ClusterStack extends TerraformStack {
   public readonly network: EksNetwork;
   /** With `gpuCapacity`: the role, access entry and discovery tag of the nodes Karpenter launches. */
   public readonly karpenterNodes?: KarpenterNodeAccess;
+  /** With `gpuCapacity`: Ollama's models on EFS, shared by the GPU nodes of every zone. */
+  public readonly modelStore?: ModelStore;
 
   constructor(scope: Construct, name: string, props: ClusterStackProps) {
     super(scope, name);
@@ -109,6 +112,14 @@ export class ClusterStack extends TerraformStack {
         clusterName: this.eks.cluster.name,
         name: cluster.name,
         clusterSecurityGroupId: this.eks.cluster.vpcConfig.clusterSecurityGroupId,
+      });
+      // GPU nodes come and go in any zone: the models live where every one of them reads them.
+      this.modelStore = new ModelStore(this, 'model_store', {
+        clusterName: cluster.name,
+        vpcId: this.network.vpc.id,
+        subnetIds: privateSubnets,
+        nodeSecurityGroupId: this.eks.cluster.vpcConfig.clusterSecurityGroupId,
+        kmsKeyArn: key.key.arn,
       });
       // The NodePool's limit, not a node count, bounds what Karpenter may launch: the preflight
       // checks the quota of each capacity type it may use against the largest fleet the limit allows.

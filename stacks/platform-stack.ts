@@ -27,6 +27,8 @@ import { StatefulStorageClass } from '../constructs/platform/stateful-storage-cl
 import { VolumeBackup } from '../constructs/platform/volume-backup';
 import { Karpenter } from '../constructs/platform/karpenter';
 import { Keda } from '../constructs/platform/keda';
+import { SHARED_MODEL_VOLUME, SharedModelVolume } from '../constructs/platform/shared-model-volume';
+import { modelStoreCreationToken } from '../constructs/cluster/model-store';
 import { karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
 import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ExternalSecretsOperator } from '../constructs/platform/external-secrets-operator';
@@ -141,6 +143,13 @@ export class PlatformStack extends TerraformStack {
           chart: cluster.karpenterChart,
         });
         this.keda = new Keda(this, 'keda', { nodeSelector: systemNodes, chart: cluster.kedaChart });
+        new SharedModelVolume(this, 'shared_models', {
+          creationToken: modelStoreCreationToken(cluster.name),
+          ...SHARED_MODEL_VOLUME,
+          // Nominal (EFS grows as written): at least any claim's request, so that the claim binds.
+          size: '1Ti',
+          nodeSelector: { [GPU_NODES.label.key]: GPU_NODES.label.value },
+        });
       }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {
         new NvidiaDevicePlugin(this, 'nvidia_device_plugin', {

@@ -324,17 +324,15 @@ const shippedRenders = () => (shipped ??= render());
     expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images').spec.storageClassName).toBe('gp3-retain');
   });
 
-  test.each(['staging', 'prod'])("%s: GPU nodes in two zones, so Ollama's models live on a per-pod volume created where the pod lands", (env) => {
-    const zones = (ENVIRONMENTS.find((e) => e.name === env)!.cluster as { gpuNodes: { availabilityZones: string[] } }).gpuNodes.availabilityZones;
-    expect(zones.length).toBeGreaterThan(1);
-    // No claim of its own (it would pin the pod to the zone of its volume).
-    expect(objects(renders, env, 'ollama').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+  test.each(['staging', 'prod'])("%s: GPU nodes from Karpenter in any zone, so Ollama's models live on the shared EFS volume, bound by name", (env) => {
+    const cluster = loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === env)!.cluster;
+    expect(cluster.kind === 'eks' && cluster.gpuCapacity !== undefined).toBe(true);
+    const claim = find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'efs-models', volumeName: 'ollama-models' });
     const pod = find(renders, env, 'ollama', 'Deployment', 'ollama').spec.template.spec;
-    const models = pod.volumes.find((v: any) => v.name === 'models');
-    // The default class (deleted with the pod): a retained class would leave a volume per pod behind.
-    expect(models.ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: expect.any(String) } } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'models', mountPath: '/root/.ollama/models' });
-    expect(pod.volumes.find((v: any) => v.name === 'ollama-data')).toEqual({ name: 'ollama-data', emptyDir: {} });
+    expect(pod.volumes).toContainEqual({ name: 'ollama-data', persistentVolumeClaim: { claimName: 'ollama' } });
+    // No per-pod volume any more: every pod reads the same models.
+    expect(pod.volumes.filter((v: any) => v.ephemeral)).toEqual([]);
   });
 
   test("dev: one GPU host, the models on the chart's claim", () => {
@@ -350,8 +348,9 @@ const shippedRenders = () => (shipped ??= render());
         ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
       ]),
     );
-    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual([]);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch']);
+    // Ollama's claim binds the shared model volume (EFS, retained by its PersistentVolume); the models can be pulled again.
+    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => [c.name, c.spec.storageClassName])).toEqual([['ollama', 'efs-models']]);
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {

@@ -260,7 +260,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(ollama.ollama.gpu).toBeUndefined();
     // One GPU zone: the chart's claim; several: a per-pod volume of the same size.
     const models =
-      e.cluster.kind === 'eks' && e.cluster.gpuNodes.availabilityZones.length > 1
+      e.cluster.kind === 'eks' && !e.cluster.gpuCapacity && e.cluster.gpuNodes.availabilityZones.length > 1
         ? ollama.ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.resources.requests.storage
         : ollama.ollama.persistentVolume.size;
     expect(models).toBe((e.apps as any).ollama.volumeSize);
@@ -495,10 +495,16 @@ describe('stateful volumes', () => {
     expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
     expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
     expect(values(env, 'librechat').librechat.librechat.imageVolume).toEqual({ storageClassName: 'gp3-retain' });
-    // GPU nodes in several zones: Ollama's models are re-pulled onto a per-pod volume of the default
-    // class, neither retained nor zonal.
-    expect(values(env, 'ollama').ollama.persistentVolume).toEqual({ enabled: false });
-    expect(values(env, 'ollama').ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
+    // GPU nodes from Karpenter in any zone: Ollama's models on the shared EFS volume, bound by name
+    // (the platform stack's PersistentVolume, retained), never a zonal EBS volume.
+    expect(values(env, 'ollama').ollama.persistentVolume).toEqual({
+      enabled: true,
+      accessModes: ['ReadWriteMany'],
+      size: (environment(env).apps as any).ollama.volumeSize,
+      storageClass: 'efs-models',
+      volumeName: 'ollama-models',
+    });
+    expect(values(env, 'ollama').ollama.volumes).toBeUndefined();
   });
 
   test("dev keeps minikube's default class", () => {

@@ -403,6 +403,48 @@ describe('GPU capacity from Karpenter', () => {
   });
 });
 
+describe("Ollama's shared model store", () => {
+  test.each([
+    ['staging', () => staging],
+    ['prod', () => prod],
+  ] as const)('%s: EFS encrypted with the cluster key and in transit, a mount target in every private subnet, NFS from the nodes only', (name, stack) => {
+    const json = stack().json;
+    const key = `\${${stack().address('aws_kms_key', () => true)}.arn}`;
+    const fs = stack().only('aws_efs_file_system');
+    expect(fs).toMatchObject({ creation_token: `llm-${name}-models`, encrypted: true, kms_key_id: key, throughput_mode: 'elastic' });
+    const fsAddress = stack().address('aws_efs_file_system', () => true);
+    expect(JSON.parse(stack().only('aws_efs_file_system_policy').policy).Statement).toEqual([
+      {
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Resource: `\${${fsAddress}.arn}`,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    const group = stack().address('aws_security_group', (g) => g.name_prefix === `llm-${name}-models-`);
+    expect(stack().only('aws_vpc_security_group_ingress_rule')).toMatchObject({
+      security_group_id: `\${${group}.id}`,
+      referenced_security_group_id: expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.vpc_config\[0\]\.cluster_security_group_id\}$/),
+      ip_protocol: 'tcp',
+      from_port: 2049,
+      to_port: 2049,
+    });
+    const privateSubnets = all(json, 'aws_subnet')
+      .filter((s) => s.tags.Name.includes('-private-'))
+      .map((s) => `\${${stack().address('aws_subnet', (x) => x === s)}.id}`);
+    const targets = all(json, 'aws_efs_mount_target');
+    expect(targets.map((t) => t.subnet_id).sort()).toEqual(privateSubnets.sort());
+    for (const target of targets) expect(target.security_groups).toEqual([`\${${group}.id}`]);
+    expect(stack().only('aws_efs_access_point')).toMatchObject({
+      file_system_id: `\${${fsAddress}.id}`,
+      posix_user: { uid: 0, gid: 0 },
+      root_directory: { path: '/ollama-models', creation_info: { owner_uid: 0, owner_gid: 0, permissions: '0750' } },
+    });
+  });
+});
+
 describe('prod-cluster', () => {
   test('has a NAT gateway per zone and on-demand GPU capacity: one node for one Ollama replica with one GPU', () => {
     expect(all(prodGroup.json, 'aws_nat_gateway')).toHaveLength(3);

@@ -9,7 +9,7 @@ import { externalSecretSpecs, secretsManagerName } from '../../contracts/externa
 import { appContexts } from '../../stacks/app-contexts';
 import { ValidEnvironment } from '../../environments';
 import { stateKeyAlias } from '../../constructs/core/state-backend';
-import { KARPENTER_CHART, KEDA_CHART } from '../../contracts/versions';
+import { EFS_CSI_DRIVER_CHART, KARPENTER_CHART, KEDA_CHART } from '../../contracts/versions';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -472,6 +472,34 @@ describe.each([
         'pricing:GetProducts',
       ].sort(),
     );
+  });
+
+  test("mounts Ollama's shared model store: the EFS driver's node plugin on the GPU nodes and a retained ReadWriteMany volume on its access point", () => {
+    const driver = release('aws-efs-csi-driver');
+    expect(driver).toMatchObject({ repository: EFS_CSI_DRIVER_CHART.repository, version: EFS_CSI_DRIVER_CHART.version, namespace: 'kube-system' });
+    // Static provisioning: no controller, so no AWS permission for the driver.
+    expect(parse(driver.values[0])).toEqual({ controller: { create: false }, node: { nodeSelector: { 'nvidia.com/gpu.present': 'true' } } });
+    expect(all(stack().json, 'aws_eks_pod_identity_association').map((a) => a.service_account)).not.toContain('efs-csi-controller-sa');
+    const fileSystem = Object.entries(stack().json.data!.aws_efs_file_system);
+    expect(fileSystem.map(([, d]: [string, any]) => d)).toEqual([{ creation_token: `${cluster.name}-models` }]);
+    const accessPoints = Object.keys(stack().json.data!.aws_efs_access_points)[0];
+    const volume = stack().only('kubernetes_persistent_volume_v1');
+    expect(volume.metadata).toEqual({ name: 'ollama-models' });
+    expect(volume.spec).toEqual([
+      {
+        capacity: { storage: '1Ti' },
+        access_modes: ['ReadWriteMany'],
+        persistent_volume_reclaim_policy: 'Retain',
+        storage_class_name: 'efs-models',
+        mount_options: ['tls'],
+        persistent_volume_source: {
+          csi: {
+            driver: 'efs.csi.aws.com',
+            volume_handle: `\${data.aws_efs_file_system.${fileSystem[0][0]}.file_system_id}::\${element(data.aws_efs_access_points.${accessPoints}.ids, 0)}`,
+          },
+        },
+      },
+    ]);
   });
 
   test('installs the pinned KEDA chart on the system nodes', () => {
