@@ -76,8 +76,9 @@ export const EXTERNAL_SECRETS_CHART: ChartRef = {
 export const LOCAL_CLUSTER_KUBERNETES_VERSION = '1.34';
 
 /**
- * Karpenter (aws/karpenter-provider-aws v1.14.1), which launches the GPU nodes on EKS. Its
- * controller IAM policy follows the CloudFormation template of the same tag
+ * Karpenter (aws/karpenter-provider-aws v1.14.1; the released chart is charts/karpenter at commit
+ * 1d927085dd81), which launches the GPU nodes on EKS. Its controller IAM policy follows the
+ * CloudFormation template of the same tag
  * (website/content/en/preview/getting-started/getting-started-with-karpenter/cloudformation.yaml,
  * commit bde00654cd31): constructs/platform/karpenter-policy.ts.
  */
@@ -97,11 +98,14 @@ export const KARPENTER_CRD_CHART: ChartRef = {
   version: '1.14.1',
 };
 
-/** KEDA (kedacore/charts v2.21.1, KEDA v2.21.1): scales Ollama to zero outside its active hours. */
+/**
+ * KEDA (kedacore/charts tag v2.20.2, KEDA v2.20.2): scales Ollama to zero outside its active hours.
+ * 2.21.1 is released; this pin is the newest whose chart source the check's facts were derived from.
+ */
 export const KEDA_CHART: ChartRef = {
   repository: 'https://kedacore.github.io/charts',
   name: 'keda',
-  version: '2.21.1',
+  version: '2.20.2',
 };
 
 /**
