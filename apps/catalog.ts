@@ -32,7 +32,27 @@ const ollamaSettings = z.strictObject({
   gpuCount: z.number().int().min(0, { error: 'must be >= 0' }).max(8, { error: 'must be <= 8' }),
   /** Size of the persistent model volume. */
   volumeSize: quantity(),
+  /**
+   * Run Ollama only during active hours (KEDA's cron trigger, EKS with `cluster.gpuCapacity`):
+   * one replica from `start` to `end`, zero otherwise; Karpenter then removes the empty GPU node.
+   * @default - always one replica
+   */
+  activeHours: z
+    .strictObject({
+      /** IANA time zone of the schedule, e.g. Europe/Paris. */
+      timezone: z.string().regex(/^[A-Za-z]+(?:\/[A-Za-z0-9_+-]+){0,2}$/, { error: 'must be an IANA time zone such as Europe/Paris' }),
+      /** Cron expression (5 fields) of the start, e.g. `0 7 * * 1-5`. */
+      start: cronSchedule(),
+      /** Cron expression (5 fields) of the end, e.g. `0 19 * * 1-5`. */
+      end: cronSchedule(),
+    })
+    .optional(),
 });
+
+/** A 5-field cron expression of digits, `*`, `,`, `-` and `/` (what KEDA's cron trigger reads). */
+function cronSchedule() {
+  return z.string().regex(/^[0-9*,/-]+(?: [0-9*,/-]+){4}$/, { error: 'must be a 5-field cron expression such as 0 7 * * 1-5 (digits, *, ",", "-", "/")' });
+}
 
 /** Settings of Ollama in an environment (`apps.ollama`). */
 export type OllamaSettings = z.output<typeof ollamaSettings>;
@@ -46,8 +66,14 @@ export const OLLAMA = defineApp<OllamaSettings>({
   // models. Published only with a source-range allowlist; LibreChat reaches it in-cluster.
   authentication: 'none',
   settings: ollamaSettings,
-  validate: (settings, cluster) =>
-    cluster.hasGpuNodes && settings.gpuCount < 1 ? [{ path: ['gpuCount'], message: 'must be >= 1 when the cluster has a GPU node group' }] : [],
+  validate: (settings, cluster) => [
+    ...(cluster.hasGpuNodes && settings.gpuCount < 1 ? [{ path: ['gpuCount'], message: 'must be >= 1 when the cluster has a GPU node group' }] : []),
+    ...(settings.activeHours && !cluster.scalesToZero
+      ? [{ path: ['activeHours'], message: 'needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)' }]
+      : []),
+  ],
+  // KEDA owns the replica count when the environment has active hours.
+  autoscaledDeployments: (release) => [release],
   services: { api: { serviceName: (release) => release, port: 11434, scheme: 'http' } },
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',
@@ -73,6 +99,8 @@ export const OLLAMA = defineApp<OllamaSettings>({
       ...ollamaModelsVolume(context),
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
+    // apps/ollama/templates/scaledobject.yaml; the otwld chart names the Deployment after the release.
+    ...(context.settings.activeHours ? { activeHours: { deployment: context.release, ...context.settings.activeHours } } : {}),
   }),
 });
 
@@ -80,13 +108,28 @@ export const OLLAMA = defineApp<OllamaSettings>({
 const OLLAMA_MODELS_PATH = '/root/.ollama/models';
 
 /**
- * Ollama's model volume. GPU nodes in one zone (or none): the chart's PersistentVolumeClaim, kept
+ * Ollama's model volume. GPU nodes from Karpenter (`cluster.gpuCapacity`): a claim on the shared
+ * ReadWriteMany volume of the cluster's EFS model store, so a new node in any zone finds the models
+ * already there. GPU nodes in one zone (or none): the chart's PersistentVolumeClaim, kept
  * across restarts (retained and backed up on EKS). GPU nodes in several zones: a zonal volume would
  * hold the pod in its zone, so each pod gets a generic ephemeral volume of the default class,
  * created in the zone the pod lands in and deleted with it; the chart pulls `models.pull` at
  * every start. Not the retained class: every pod would leave a volume behind.
  */
 function ollamaModelsVolume(context: AppContext<OllamaSettings>): Record<string, unknown> {
+  const shared = context.gpuCapacity?.sharedModelVolume;
+  if (shared) {
+    // GPU nodes from Karpenter, in any zone: the models on the shared file system, pulled once.
+    return {
+      persistentVolume: {
+        enabled: true,
+        accessModes: ['ReadWriteMany'],
+        size: context.settings.volumeSize,
+        storageClass: shared.storageClassName,
+        volumeName: shared.volumeName,
+      },
+    };
+  }
   if ((context.gpuNodes?.zones.length ?? 1) <= 1) {
     return { persistentVolume: { enabled: true, size: context.settings.volumeSize, ...storageClass(context, 'storageClass') } };
   }
@@ -463,5 +506,24 @@ export const PLATFORM_MONITORING = defineApp<undefined>({
   }),
 });
 
+/**
+ * GPU capacity on EKS: Karpenter's GPU NodePool and EC2NodeClass from the environment's
+ * `cluster.gpuCapacity`, promoted through Git like every app value. Karpenter and its CRDs are
+ * installed by the platform stack; elsewhere the chart renders only its NetworkPolicy.
+ */
+export const GPU_CAPACITY = defineApp<undefined>({
+  name: 'gpu-capacity',
+  namespace: 'gpu-capacity',
+  chart: 'own',
+  // NodePools and EC2NodeClasses are cluster-scoped.
+  clusterResources: [
+    { group: 'karpenter.sh', kind: 'NodePool' },
+    { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' },
+  ],
+  // The CRDs come from the platform stack's karpenter-crd release; a missing one skips the dry run.
+  syncOptions: ['SkipDryRunOnMissingResource=true'],
+  values: (context) => ({ gpuCapacity: context.gpuCapacity ?? {} }),
+});
+
 /** Every app the platform deploys. */
-export const CATALOG: readonly AppDefinition[] = [OLLAMA, LIBRECHAT, KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PLATFORM_MONITORING];
+export const CATALOG: readonly AppDefinition[] = [GPU_CAPACITY, OLLAMA, LIBRECHAT, KUBE_PROMETHEUS_STACK, DCGM_EXPORTER, PLATFORM_MONITORING];

@@ -81,6 +81,36 @@ export interface GpuScheduling {
   readonly tolerations: readonly { key: string; operator: string; value?: string; effect: string }[];
 }
 
+/**
+ * GPU nodes that Karpenter launches on demand (EKS with `cluster.gpuCapacity`): what the GPU
+ * NodePool and its EC2NodeClass say.
+ */
+export interface GpuCapacity {
+  /** The NodePool's name. */
+  readonly nodePool: string;
+  /** Karpenter's discovery tag value (the cluster name) on the subnets and security groups. */
+  readonly discoveryTag: { readonly key: string; readonly value: string };
+  /** IAM role of the nodes. */
+  readonly nodeRole: string;
+  /** The pinned AMI alias (`al2023@v20260115`). */
+  readonly amiAlias: string;
+  readonly instanceTypes: readonly string[];
+  /** Karpenter's spelling: `spot`, `on-demand`. */
+  readonly capacityTypes: readonly string[];
+  readonly zones: readonly string[];
+  readonly maxGpus: number;
+  readonly diskSizeGiB: number;
+  readonly consolidateAfter: string;
+  /**
+   * The ReadWriteMany volume that keeps models for every GPU node (EFS): the PersistentVolume's
+   * name and storage class, which a claim names to bind it.
+   */
+  readonly sharedModelVolume: { readonly volumeName: string; readonly storageClassName: string };
+  /** Label and taint of the GPU nodes, as the node groups have them. */
+  readonly label: { readonly key: string; readonly value: string };
+  readonly taint: { readonly key: string; readonly value: string; readonly effect: string };
+}
+
 /** What an app's values are computed from: its settings and the environment's shared facts. */
 export interface AppContext<S> {
   /** Environment name. */
@@ -106,6 +136,8 @@ export interface AppContext<S> {
   readonly url?: string;
   /** Node selector and tolerations of the GPU nodes, on clusters that have a GPU node group. */
   readonly gpuNodes?: GpuScheduling;
+  /** GPU nodes launched by Karpenter, on EKS clusters with `gpuCapacity`. */
+  readonly gpuCapacity?: GpuCapacity;
   /**
    * StorageClass of the app's stateful volumes (data that must outlive the app: retained when
    * its claim is deleted, backed up); undefined: the cluster's default class.
@@ -189,6 +221,8 @@ export interface ClusterFacts {
   readonly hasGpuNodes: boolean;
   /** Availability zones the cluster's nodes span, as configured (0: not known, e.g. a kubeconfig cluster). */
   readonly availabilityZones: number;
+  /** Whether the cluster runs KEDA (EKS with `gpuCapacity`), which can scale a Deployment to zero. */
+  readonly scalesToZero: boolean;
 }
 
 /** A cross-field rule of an app's settings: the problem's path below `apps.<name>` and its message. */
@@ -311,6 +345,12 @@ export interface AppDefinition<S = unknown> {
    * @default 'wrapper'
    */
   readonly chart?: 'wrapper' | 'own';
+  /**
+   * Deployments of the app's chart (names, from the release name) whose replica count an
+   * autoscaler may change (KEDA scaling to zero): Argo CD leaves their `spec.replicas` alone.
+   * @default - none
+   */
+  readonly autoscaledDeployments?: (release: string) => readonly string[];
 }
 
 /** Declares an app with typed settings; the catalog holds them as `AppDefinition<unknown>`. */

@@ -49,3 +49,21 @@ export function amiReleaseProblem(amiType: string, release: string, kubernetesVe
   }
   return undefined;
 }
+
+/**
+ * The Karpenter `EC2NodeClass` AMI alias pinning the same image as a node group's release: AL2023
+ * `1.35.0-20260115` → `al2023@v20260115` (Karpenter picks the NVIDIA variant for GPU instance
+ * types), Bottlerocket `1.42.0-a1b2c3d4` → `bottlerocket@v1.42.0`.
+ */
+export function karpenterAmiAlias(amiType: string, release: string): string {
+  const problem = AMI_RELEASE_SOURCES[amiType] ? undefined : `has no known release format for AMI type ${amiType}`;
+  if (problem) throw new Error(`AMI release ${release} ${problem}`);
+  if (amiType.startsWith('AL2023')) {
+    const date = /-(\d{8})$/.exec(release)?.[1];
+    if (date) return `al2023@v${date}`;
+  } else if (amiType.startsWith('BOTTLEROCKET')) {
+    const version = /^(\d+\.\d+\.\d+)-[0-9a-f]{8}$/.exec(release)?.[1];
+    if (version) return `bottlerocket@v${version}`;
+  }
+  throw new Error(`AMI release ${release} is not a release of ${amiType}`);
+}

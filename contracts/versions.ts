@@ -74,3 +74,46 @@ export const EXTERNAL_SECRETS_CHART: ChartRef = {
  * the `--kube-version` of `npm run render`; EKS clusters use their `kubernetesVersion`.
  */
 export const LOCAL_CLUSTER_KUBERNETES_VERSION = '1.34';
+
+/**
+ * Karpenter (aws/karpenter-provider-aws v1.14.1; the released chart is charts/karpenter at commit
+ * 1d927085dd81), which launches the GPU nodes on EKS. Its controller IAM policy follows the
+ * CloudFormation template of the same tag
+ * (website/content/en/preview/getting-started/getting-started-with-karpenter/cloudformation.yaml,
+ * commit bde00654cd31): constructs/platform/karpenter-policy.ts.
+ */
+export const KARPENTER_CHART: ChartRef = {
+  repository: 'oci://public.ecr.aws/karpenter',
+  name: 'karpenter',
+  version: '1.14.1',
+};
+
+/**
+ * Karpenter's CRDs as their own chart of the same version: Helm installs a chart's `crds/` only
+ * once and never upgrades them, this chart keeps them in `templates/`.
+ */
+export const KARPENTER_CRD_CHART: ChartRef = {
+  repository: 'oci://public.ecr.aws/karpenter',
+  name: 'karpenter-crd',
+  version: '1.14.1',
+};
+
+/**
+ * KEDA (kedacore/charts tag v2.20.2, KEDA v2.20.2): scales Ollama to zero outside its active hours.
+ * 2.21.1 is released; this pin is the newest whose chart source the check's facts were derived from.
+ */
+export const KEDA_CHART: ChartRef = {
+  repository: 'https://kedacore.github.io/charts',
+  name: 'keda',
+  version: '2.20.2',
+};
+
+/**
+ * The Amazon EFS CSI driver chart (kubernetes-sigs/aws-efs-csi-driver tag v3.4.1, chart 4.4.1):
+ * mounts the shared model store of Ollama on every GPU node.
+ */
+export const EFS_CSI_DRIVER_CHART: ChartRef = {
+  repository: 'https://kubernetes-sigs.github.io/aws-efs-csi-driver',
+  name: 'aws-efs-csi-driver',
+  version: '4.4.1',
+};

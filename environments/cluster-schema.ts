@@ -148,7 +148,46 @@ export const eksCluster = z
        * @default false
        */
       waitForNodes: z.boolean().default(false),
+      /**
+       * Keep the managed GPU node group. Set false once `gpuCapacity` (Karpenter's GPU NodePool)
+       * serves the GPU pods: the group is then removed (docs/eks.md#gpu-capacity-karpenter: the
+       * NodePool first, the group in a later apply, so Ollama is never without a node to go to).
+       * @default true
+       */
+      managedGroup: z.boolean().default(true),
     }),
+    /**
+     * GPU nodes launched on demand by Karpenter (a `NodePool` and its `EC2NodeClass`, synced by
+     * Argo CD from the `gpu-capacity` app): any listed instance type, in every zone of the VPC, spot
+     * first with on-demand fallback when both capacity types are listed, consolidated when idle.
+     * The nodes use `gpuNodes.amiType` at `gpuNodes.releaseVersion`.
+     * @default - no Karpenter: GPU nodes only from the managed group
+     */
+    gpuCapacity: z
+      .strictObject({
+        /** Instance types the NodePool may launch (each has at least one NVIDIA GPU). */
+        instanceTypes: z
+          .array(z.string().regex(/^g(?:5|6|6e)\.\d*x?large$/, { error: 'must be an NVIDIA GPU instance type of the g5, g6 or g6e family' }))
+          .min(1, { error: 'must list at least one instance type' }),
+        /** Capacity types, `spot` and/or `on-demand`; with both, Karpenter launches spot and falls back to on-demand. */
+        capacityTypes: z
+          .array(z.enum(['spot', 'on-demand'], { error: 'must be spot or on-demand' }))
+          .min(1, { error: 'must list at least one capacity type' })
+          .refine((types) => new Set(types).size === types.length, { error: 'must not repeat a capacity type' }),
+        /** Upper bound of the GPUs (`nvidia.com/gpu`) of all the NodePool's nodes together. */
+        maxGpus: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be >= 1' }).max(64, { error: 'must be <= 64' }),
+        /** Root volume of each node (images, ephemeral volumes), GiB. */
+        diskSizeGiB: z.number().int().min(20, { error: 'must be >= 20 (GiB)' }),
+        /**
+         * How long a node stays empty or underused before Karpenter removes or replaces it.
+         * @default '10m'
+         */
+        consolidateAfter: z
+          .string()
+          .regex(/^\d+(?:s|m|h)$/, { error: 'must be a duration such as 30s, 10m or 1h' })
+          .default('10m'),
+      })
+      .optional(),
     /**
      * Exact versions of the EKS managed add-ons, every one pinned: an apply changes an add-on only
      * when this file does. `aws eks describe-addon-versions` lists the builds for a Kubernetes
@@ -217,6 +256,16 @@ export const eksCluster = z
      * @default - the pin in contracts/versions.ts
      */
     nvidiaDevicePlugin: chartRef().optional(),
+    /**
+     * Karpenter's chart (with `gpuCapacity`); its CRD chart follows the same version.
+     * @default - the pin in contracts/versions.ts
+     */
+    karpenterChart: chartRef().optional(),
+    /**
+     * KEDA's chart (with `gpuCapacity`).
+     * @default - the pin in contracts/versions.ts
+     */
+    kedaChart: chartRef().optional(),
   })
   .superRefine((cluster, ctx) => {
     const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -232,6 +281,9 @@ export const eksCluster = z
         fail(['gpuNodes', 'availabilityZones', i], `must not repeat ${zone}`);
       }
     });
+    if (!cluster.gpuNodes.managedGroup && cluster.gpuCapacity === undefined) {
+      fail(['gpuNodes', 'managedGroup'], 'must be true unless gpuCapacity is set: without the managed group and a GPU NodePool no GPU node would ever start');
+    }
     if (cluster.secondaryRegion === cluster.region) {
       fail(['secondaryRegion'], `must differ from cluster.region, the region it keeps copies for (got ${cluster.secondaryRegion})`);
     }

@@ -41,6 +41,16 @@ export const prod: EnvironmentConfig = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 200,
+      // Replaced by Karpenter's GPU NodePool below (docs/eks.md#gpu-capacity-karpenter).
+      managedGroup: false,
+    },
+    // GPU nodes on demand in every zone of the VPC; the limit leaves room for one replacement node.
+    gpuCapacity: {
+      instanceTypes: ['g6.2xlarge', 'g6.4xlarge', 'g5.2xlarge'],
+      capacityTypes: ['on-demand'],
+      maxGpus: 2,
+      diskSizeGiB: 200,
+      consolidateAfter: '10m',
     },
     // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
     addons: {

@@ -40,6 +40,16 @@ export const staging: EnvironmentConfig = {
       desiredSize: 1,
       maxSize: 1,
       diskSizeGiB: 100,
+      // Replaced by Karpenter's GPU NodePool below (docs/eks.md#gpu-capacity-karpenter).
+      managedGroup: false,
+    },
+    // GPU nodes on demand in every zone of the VPC; the limit leaves room for one replacement node.
+    gpuCapacity: {
+      instanceTypes: ['g6.xlarge', 'g5.xlarge', 'g6.2xlarge', 'g5.2xlarge'],
+      capacityTypes: ['spot', 'on-demand'],
+      maxGpus: 2,
+      diskSizeGiB: 100,
+      consolidateAfter: '10m',
     },
     // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
     addons: {
@@ -83,7 +93,13 @@ export const staging: EnvironmentConfig = {
   // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 7 days.
   backup: { retentionDays: 7 },
   apps: {
-    ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
+    // Business hours only: no GPU node at night and at weekends (docs/eks.md#gpu-cost).
+    ollama: {
+      models: ['llama3.2:3b'],
+      gpuCount: 1,
+      volumeSize: '50Gi',
+      activeHours: { timezone: 'Europe/Dublin', start: '0 7 * * 1-5', end: '0 19 * * 1-5' },
+    },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     librechat: { mongodb: { replicas: 3 } },
   },

@@ -2,7 +2,10 @@ import { ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
 import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definition';
 import { clientsOf, serviceUrl } from '../contracts/app-catalog';
-import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
+import { GPU_NODES, GPU_NODE_POOL, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes';
+import { KARPENTER_DISCOVERY_TAG, karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
+import { karpenterAmiAlias } from '../contracts/eks-ami-releases';
+import { SHARED_MODEL_VOLUME } from '../constructs/platform/shared-model-volume';
 import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
 import { secretsManagerName } from '../contracts/external-secrets';
 import { secretSource } from '../environments/secret-source';
@@ -21,11 +24,30 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
     env.cluster.kind === 'eks'
       ? {
           nodeSelector: { [GPU_NODES.label.key]: GPU_NODES.label.value },
-          zones: env.cluster.gpuNodes.availabilityZones,
+          // Karpenter launches GPU nodes in every zone of the VPC; the managed group in its own.
+          zones: env.cluster.gpuCapacity ? env.cluster.vpc.availabilityZones : env.cluster.gpuNodes.availabilityZones,
           tolerations: [{ key: GPU_NODES.taint.key, operator: 'Equal', value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] }],
         }
       : undefined;
   const cluster = env.cluster;
+  const gpuCapacity =
+    cluster.kind === 'eks' && cluster.gpuCapacity
+      ? {
+          nodePool: GPU_NODE_POOL,
+          discoveryTag: { key: KARPENTER_DISCOVERY_TAG, value: cluster.name },
+          nodeRole: karpenterNodeRoleName(cluster.name),
+          amiAlias: karpenterAmiAlias(cluster.gpuNodes.amiType, cluster.gpuNodes.releaseVersion),
+          instanceTypes: cluster.gpuCapacity.instanceTypes,
+          capacityTypes: cluster.gpuCapacity.capacityTypes,
+          zones: cluster.vpc.availabilityZones,
+          maxGpus: cluster.gpuCapacity.maxGpus,
+          diskSizeGiB: cluster.gpuCapacity.diskSizeGiB,
+          consolidateAfter: cluster.gpuCapacity.consolidateAfter,
+          sharedModelVolume: SHARED_MODEL_VOLUME,
+          label: GPU_NODES.label,
+          taint: { key: GPU_NODES.taint.key, value: GPU_NODES.taint.value, effect: KUBERNETES_TAINT_EFFECT[GPU_NODES.taint.effect] },
+        }
+      : undefined;
   const contexts = new Map<string, AppContext<unknown>>();
   for (const app of catalog) {
     const externalSecrets =
@@ -47,6 +69,7 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,
+      gpuCapacity,
       // On EKS the stateful volumes are retained and backed up; minikube's default class deletes them.
       statefulStorageClass: env.cluster.kind === 'eks' ? STATEFUL_STORAGE_CLASS : undefined,
       externalSecrets,

@@ -107,6 +107,7 @@ export class AppsStack extends TerraformStack {
         namespace: app.namespace,
         valueFiles,
         syncOptions: app.syncOptions,
+        autoscaledDeployments: app.autoscaledDeployments?.(app.name),
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
       if (context.url) new TerraformOutput(this, `${app.name.replace(/-/g, '_')}_url`, { value: context.url, description: `${app.name} behind the ingress` });

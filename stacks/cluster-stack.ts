@@ -3,7 +3,7 @@ import { Aspects, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EksClusterConfig, StateConfig } from '../environments/schema';
-import { GPU_NODES, G_AND_VT_VCPU_QUOTAS } from '../constructs/core/gpu-nodes';
+import { GPU_NODES, GPU_NODE_POOL, G_AND_VT_VCPU_QUOTAS } from '../constructs/core/gpu-nodes';
 import { updateKubeconfigCommand } from '../constructs/core/kubectl';
 import { PinProviderVersions } from '../constructs/core/provider-pins';
 import { configureStateBackend } from '../constructs/core/state-backend';
@@ -12,6 +12,10 @@ import { ClusterKey } from '../constructs/cluster/cluster-key';
 import { EksCluster } from '../constructs/cluster/eks-cluster';
 import { movedFrom } from '../constructs/core/moved';
 import { EksNetwork } from '../constructs/cluster/eks-network';
+import { GpuCapacityPreflight } from '../constructs/cluster/gpu-capacity-preflight';
+import { KARPENTER_DISCOVERY_TAG, KarpenterNodeAccess } from '../constructs/cluster/karpenter-nodes';
+import { ModelStore } from '../constructs/cluster/model-store';
+import { CapacityType } from '../contracts/eks-types';
 
 /** Addresses of the one system node group (all zones) that the per-zone groups replaced. */
 const SYSTEM_NODES_BEFORE_PER_ZONE = {
@@ -42,6 +46,10 @@ export class ClusterStack extends TerraformStack {
   public readonly eks: EksCluster;
   /** The VPC and its subnets. */
   public readonly network: EksNetwork;
+  /** With `gpuCapacity`: the role, access entry and discovery tag of the nodes Karpenter launches. */
+  public readonly karpenterNodes?: KarpenterNodeAccess;
+  /** With `gpuCapacity`: Ollama's models on EFS, shared by the GPU nodes of every zone. */
+  public readonly modelStore?: ModelStore;
 
   constructor(scope: Construct, name: string, props: ClusterStackProps) {
     super(scope, name);
@@ -60,6 +68,8 @@ export class ClusterStack extends TerraformStack {
       singleNatGateway: cluster.vpc.singleNatGateway,
       kmsKeyArn: key.key.arn,
       flowLogRetentionDays: cluster.logRetentionDays,
+      // Karpenter's EC2NodeClass launches into the subnets carrying the cluster's discovery tag.
+      privateSubnetTags: cluster.gpuCapacity ? { [KARPENTER_DISCOVERY_TAG]: cluster.name } : undefined,
     });
     const privateSubnets = this.network.privateSubnets.map((s) => s.id);
     this.eks = new EksCluster(this, 'eks', {
@@ -97,9 +107,48 @@ export class ClusterStack extends TerraformStack {
         movedFrom(this.eks.launchTemplateOf(group), SYSTEM_NODES_BEFORE_PER_ZONE.launchTemplate);
       }
     });
-    // One group over the GPU zones (the same address whatever their number: a changed list replaces
-    // the group create-before-destroy). With several zones Ollama's model volume is per pod, so a
-    // node in any of them can serve.
+    if (cluster.gpuNodes.managedGroup) this.addGpuNodeGroup(cluster, privateSubnets);
+    if (cluster.gpuCapacity) {
+      this.karpenterNodes = new KarpenterNodeAccess(this, 'karpenter_nodes', {
+        clusterName: this.eks.cluster.name,
+        name: cluster.name,
+        clusterSecurityGroupId: this.eks.cluster.vpcConfig.clusterSecurityGroupId,
+      });
+      // GPU nodes come and go in any zone: the models live where every one of them reads them.
+      this.modelStore = new ModelStore(this, 'model_store', {
+        clusterName: cluster.name,
+        vpcId: this.network.vpc.id,
+        subnetIds: privateSubnets,
+        nodeSecurityGroupId: this.eks.cluster.vpcConfig.clusterSecurityGroupId,
+        kmsKeyArn: key.key.arn,
+      });
+      // The NodePool's limit, not a node count, bounds what Karpenter may launch: the preflight
+      // checks the quota of each capacity type it may use against the largest fleet the limit allows.
+      new GpuCapacityPreflight(this, 'gpu_capacity_preflight', {
+        nodePool: GPU_NODE_POOL,
+        instanceTypes: cluster.gpuCapacity.instanceTypes,
+        maxGpus: cluster.gpuCapacity.maxGpus,
+        quotas: cluster.gpuCapacity.capacityTypes.map((t) => G_AND_VT_VCPU_QUOTAS[t === 'spot' ? CapacityType.SPOT : CapacityType.ON_DEMAND]),
+        availabilityZones: cluster.vpc.availabilityZones,
+      });
+    }
+
+    new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
+    new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'The VPC of the cluster (the load balancer controller needs it)' });
+    new TerraformOutput(this, 'update_kubeconfig_command', {
+      value: updateKubeconfigCommand(cluster),
+      description: 'Adds a kubeconfig context named after the cluster',
+    });
+    Aspects.of(this).add(new PinProviderVersions());
+  }
+
+  /**
+   * One managed group over the GPU zones (the same address whatever their number: a changed list
+   * replaces the group create-before-destroy). With several zones Ollama's model volume is per
+   * pod, so a node in any of them can serve.
+   */
+  private addGpuNodeGroup(cluster: EksClusterConfig, privateSubnets: string[]): void {
     const gpuZones = cluster.gpuNodes.availabilityZones;
     this.eks.addNodegroupCapacity('gpu_nodes', {
       nodegroupName: 'gpu',
@@ -117,14 +166,5 @@ export class ClusterStack extends TerraformStack {
       taints: [GPU_NODES.taint],
       preflight: { availabilityZones: gpuZones, vcpuQuota: G_AND_VT_VCPU_QUOTAS[cluster.gpuNodes.capacityType] },
     });
-
-    new TerraformOutput(this, 'cluster_name', { value: this.eks.cluster.name });
-    new TerraformOutput(this, 'cluster_endpoint', { value: this.eks.cluster.endpoint });
-    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id, description: 'The VPC of the cluster (the load balancer controller needs it)' });
-    new TerraformOutput(this, 'update_kubeconfig_command', {
-      value: updateKubeconfigCommand(cluster),
-      description: 'Adds a kubeconfig context named after the cluster',
-    });
-    Aspects.of(this).add(new PinProviderVersions());
   }
 }

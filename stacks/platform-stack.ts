@@ -25,6 +25,11 @@ import { PlatformNamespaces } from '../constructs/platform/platform-namespaces';
 import { awsDefaultTags } from '../constructs/core/aws-tags';
 import { StatefulStorageClass } from '../constructs/platform/stateful-storage-class';
 import { VolumeBackup } from '../constructs/platform/volume-backup';
+import { Karpenter } from '../constructs/platform/karpenter';
+import { Keda } from '../constructs/platform/keda';
+import { SHARED_MODEL_VOLUME, SharedModelVolume } from '../constructs/platform/shared-model-volume';
+import { modelStoreCreationToken } from '../constructs/cluster/model-store';
+import { karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
 import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ExternalSecretsOperator } from '../constructs/platform/external-secrets-operator';
 import { AppSecretsManagerSecret, SecretsKey } from '../constructs/platform/secrets-manager-secret';
@@ -61,6 +66,10 @@ export class PlatformStack extends TerraformStack {
   public readonly namespaces: PlatformNamespaces;
   /** On EKS: the load balancer controller, the certificate and ExternalDNS. */
   public readonly awsIngress?: AwsIngress;
+  /** On EKS with `gpuCapacity`: Karpenter, which launches the GPU nodes. */
+  public readonly karpenter?: Karpenter;
+  /** On EKS with `gpuCapacity`: KEDA, which scales Ollama to zero outside its active hours. */
+  public readonly keda?: Keda;
   /** On EKS: the AWS provider of `cluster.secondaryRegion`, where copies for disaster recovery live. */
   public readonly secondaryAws?: AwsProvider;
 
@@ -121,6 +130,25 @@ export class PlatformStack extends TerraformStack {
           retentionDays: env.backup.retentionDays,
           schedule: env.backup.schedule,
           copies: { provider: this.secondaryAws },
+        });
+      }
+      if (cluster.gpuCapacity) {
+        // The controllers run on the managed system nodes, never on nodes Karpenter launched.
+        const systemNodes = { 'llm-platform/pool': 'system' };
+        this.karpenter = new Karpenter(this, 'karpenter', {
+          clusterName: cluster.name,
+          region: cluster.region,
+          nodeRoleName: karpenterNodeRoleName(cluster.name),
+          nodeSelector: systemNodes,
+          chart: cluster.karpenterChart,
+        });
+        this.keda = new Keda(this, 'keda', { nodeSelector: systemNodes, chart: cluster.kedaChart });
+        new SharedModelVolume(this, 'shared_models', {
+          creationToken: modelStoreCreationToken(cluster.name),
+          ...SHARED_MODEL_VOLUME,
+          // Nominal (EFS grows as written): at least any claim's request, so that the claim binds.
+          size: '1Ti',
+          nodeSelector: { [GPU_NODES.label.key]: GPU_NODES.label.value },
         });
       }
       if (env.cluster.gpuNodes.amiType === 'AL2023_x86_64_NVIDIA') {

@@ -47,6 +47,13 @@ export interface ApplicationOptions {
    */
   readonly syncOptions?: readonly string[];
   /**
+   * Deployments whose `spec.replicas` an autoscaler owns: Argo CD ignores the field in its diff
+   * and keeps it when syncing (`RespectIgnoreDifferences=true`), so self-heal does not undo a
+   * scale to zero.
+   * @default []
+   */
+  readonly autoscaledDeployments?: readonly string[];
+  /**
    * Retry policy.
    * @default { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' }
    */
@@ -83,7 +90,8 @@ export class ArgoCdApplication extends Construct {
     super(scope, id);
     const after = props.after ?? [];
     const retry = props.retry ?? { limit: 5, duration: '10s', factor: 2, maxDuration: '3m' };
-    const syncOptions = props.syncOptions ?? [];
+    const autoscaled = props.autoscaledDeployments ?? [];
+    const syncOptions = [...(props.syncOptions ?? []), ...(autoscaled.length > 0 ? ['RespectIgnoreDifferences=true'] : [])];
 
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 53) {
       throw new ConstructError(this, `name "${props.name}" must be a DNS label of at most 53 characters (it is also the Helm release name)`);
@@ -122,6 +130,9 @@ export class ArgoCdApplication extends Construct {
             helm: { releaseName: props.name, valueFiles: [...props.valueFiles] },
           },
           destination: { server: IN_CLUSTER_SERVER, namespace: props.namespace },
+          ...(autoscaled.length > 0
+            ? { ignoreDifferences: autoscaled.map((name) => ({ group: 'apps', kind: 'Deployment', name, jsonPointers: ['/spec/replicas'] })) }
+            : {}),
           syncPolicy: {
             automated: { prune: true, selfHeal: true, allowEmpty: false },
             syncOptions: ['CreateNamespace=false', ...new Set(syncOptions)],

@@ -33,6 +33,11 @@ export interface EksNetworkProps {
    * @default 365
    */
   readonly flowLogRetentionDays?: number;
+  /**
+   * Tags added to the private subnets (the nodes' subnets), e.g. Karpenter's discovery tag.
+   * @default {}
+   */
+  readonly privateSubnetTags?: Record<string, string>;
 }
 
 /**
@@ -138,7 +143,7 @@ export class EksNetwork extends Construct {
         vpcId: this.vpc.id,
         availabilityZone: zone,
         cidrBlock: Fn.cidrsubnet(props.cidr, 3, i),
-        tags: { Name: `${props.clusterName}-private-${zone}`, 'kubernetes.io/role/internal-elb': '1', ...clusterTag },
+        tags: { Name: `${props.clusterName}-private-${zone}`, 'kubernetes.io/role/internal-elb': '1', ...clusterTag, ...(props.privateSubnetTags ?? {}) },
       });
       const privateRoutes = new RouteTable(this, `private_${zone}_routes`, {
         vpcId: this.vpc.id,

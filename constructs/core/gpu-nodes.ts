@@ -25,3 +25,6 @@ export const G_AND_VT_VCPU_QUOTAS: Record<CapacityType, VcpuQuota> = {
   [CapacityType.ON_DEMAND]: { code: 'L-DB2E81BA', name: 'Running On-Demand G and VT instances' },
   [CapacityType.SPOT]: { code: 'L-3819A6DF', name: 'All G and VT Spot Instance Requests' },
 };
+
+/** The name of Karpenter's GPU NodePool (the `gpu-capacity` app renders it). */
+export const GPU_NODE_POOL = 'gpu';

@@ -95,6 +95,52 @@ const RULES: [string, string, (e: any) => void, string][] = [
     (e) => (e.cluster.secondaryRegion = e.cluster.region),
     'prod.cluster.secondaryRegion: must differ from cluster.region, the region it keeps copies for (got eu-west-1)',
   ],
+  [
+    'GPU nodes from somewhere',
+    'staging',
+    (e) => delete e.cluster.gpuCapacity,
+    'staging.cluster.gpuNodes.managedGroup: must be true unless gpuCapacity is set: without the managed group and a GPU NodePool no GPU node would ever start',
+  ],
+  [
+    'NodePool instance types are GPU types',
+    'prod',
+    (e) => (e.cluster.gpuCapacity.instanceTypes = ['g6.2xlarge', 'm6i.large']),
+    'prod.cluster.gpuCapacity.instanceTypes[1]: must be an NVIDIA GPU instance type of the g5, g6 or g6e family',
+  ],
+  [
+    'NodePool instance types listed',
+    'prod',
+    (e) => (e.cluster.gpuCapacity.instanceTypes = []),
+    'prod.cluster.gpuCapacity.instanceTypes: must list at least one instance type',
+  ],
+  [
+    'NodePool capacity types known',
+    'staging',
+    (e) => (e.cluster.gpuCapacity.capacityTypes = ['SPOT']),
+    'staging.cluster.gpuCapacity.capacityTypes[0]: must be spot or on-demand',
+  ],
+  [
+    'NodePool capacity types listed',
+    'staging',
+    (e) => (e.cluster.gpuCapacity.capacityTypes = []),
+    'staging.cluster.gpuCapacity.capacityTypes: must list at least one capacity type',
+  ],
+  [
+    'NodePool capacity types not repeated',
+    'staging',
+    (e) => (e.cluster.gpuCapacity.capacityTypes = ['spot', 'spot']),
+    'staging.cluster.gpuCapacity.capacityTypes: must not repeat a capacity type',
+  ],
+  ['a GPU limit', 'prod', (e) => (e.cluster.gpuCapacity.maxGpus = 0), 'prod.cluster.gpuCapacity.maxGpus: must be >= 1'],
+  ['a bounded GPU limit', 'prod', (e) => (e.cluster.gpuCapacity.maxGpus = 65), 'prod.cluster.gpuCapacity.maxGpus: must be <= 64'],
+  ['a whole GPU limit', 'prod', (e) => (e.cluster.gpuCapacity.maxGpus = 1.5), 'prod.cluster.gpuCapacity.maxGpus: must be a whole number'],
+  ['a NodePool root volume', 'staging', (e) => (e.cluster.gpuCapacity.diskSizeGiB = 10), 'staging.cluster.gpuCapacity.diskSizeGiB: must be >= 20 (GiB)'],
+  [
+    'a consolidation delay',
+    'staging',
+    (e) => (e.cluster.gpuCapacity.consolidateAfter = 'soon'),
+    'staging.cluster.gpuCapacity.consolidateAfter: must be a duration such as 30s, 10m or 1h',
+  ],
 ];
 
 describe('EKS cluster rules', () => {
@@ -120,6 +166,11 @@ describe('EKS cluster rules', () => {
     ['GPU nodes awaited', (e) => (e.cluster.gpuNodes.waitForNodes = true)],
     ['another secondary region', (e) => (e.cluster.secondaryRegion = 'us-east-1')],
     ['more system nodes per zone', (e) => Object.assign(e.cluster.systemNodes, { minSize: 2, desiredSize: 2, maxSize: 4 })],
+    ['the managed GPU group kept beside the NodePool (the first step of the switch)', (e) => (e.cluster.gpuNodes.managedGroup = true)],
+    [
+      'the managed GPU group alone (no Karpenter)',
+      (e) => (delete e.cluster.gpuCapacity, (e.cluster.gpuNodes.managedGroup = true), delete e.apps.ollama.activeHours),
+    ],
   ])('accepts %s', (_name, mutate) => {
     expect(problemsAfter('staging', mutate)).toEqual([]);
   });

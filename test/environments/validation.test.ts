@@ -105,6 +105,30 @@ const RULES: [string, string, (e: any) => void, string][] = [
   ['model not latest', 'dev', (e) => (e.apps.ollama.models = ['llama3.2:latest']), 'dev.apps.ollama.models[0]: must not use the "latest" tag'],
   ['GPU count minimum', 'dev', (e) => (e.apps.ollama.gpuCount = -1), 'dev.apps.ollama.gpuCount: must be >= 0'],
   ['GPU count maximum', 'dev', (e) => (e.apps.ollama.gpuCount = 9), 'dev.apps.ollama.gpuCount: must be <= 8'],
+  [
+    'active hours need KEDA and Karpenter',
+    'dev',
+    (e) => (e.apps.ollama.activeHours = { timezone: 'Europe/Paris', start: '0 7 * * 1-5', end: '0 19 * * 1-5' }),
+    'dev.apps.ollama.activeHours: needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)',
+  ],
+  [
+    'active hours in a time zone',
+    'staging',
+    (e) => (e.apps.ollama.activeHours.timezone = 'Europe/Paris; rm'),
+    'staging.apps.ollama.activeHours.timezone: must be an IANA time zone such as Europe/Paris',
+  ],
+  [
+    'active hours start as cron',
+    'staging',
+    (e) => (e.apps.ollama.activeHours.start = '7am'),
+    'staging.apps.ollama.activeHours.start: must be a 5-field cron expression such as 0 7 * * 1-5 (digits, *, ",", "-", "/")',
+  ],
+  [
+    'active hours end as cron',
+    'staging',
+    (e) => (e.apps.ollama.activeHours.end = '0 19 * * 1-5 "'),
+    'staging.apps.ollama.activeHours.end: must be a 5-field cron expression such as 0 7 * * 1-5 (digits, *, ",", "-", "/")',
+  ],
   ['volume size', 'dev', (e) => (e.apps.ollama.volumeSize = 'big'), 'dev.apps.ollama.volumeSize: must be a Kubernetes quantity such as 500m or 2Gi'],
   ['repository credentials kind', 'dev', (e) => (e.gitops = { repositoryAuth: 'password' }), 'dev.gitops.repositoryAuth: must be "https-token" or "ssh-key"'],
   [

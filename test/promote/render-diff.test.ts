@@ -48,9 +48,9 @@ function standInCharts(): { chartsDir: string } {
   test('the environment values travel with the commit: a volume size changed in the generated file is in the diff', () => {
     const generated = path.join(f.clone, 'apps/ollama/generated/staging.yaml');
     const text = fs.readFileSync(generated, 'utf8');
-    // Staging's GPU nodes span two zones: the models volume is a per-pod ephemeral claim of that size.
-    expect(text).toContain('storage: 50Gi');
-    const c3 = f.commit('a larger model volume in staging', { 'apps/ollama/generated/staging.yaml': text.replace('storage: 50Gi', 'storage: 60Gi') });
+    // Staging's models live on the shared volume: the claim asks for that size.
+    expect(text).toContain('size: 50Gi');
+    const c3 = f.commit('a larger model volume in staging', { 'apps/ollama/generated/staging.yaml': text.replace('size: 50Gi', 'size: 60Gi') });
     const diff = renderDiff(f.clone, applications, c2, c3, helm!, CHARTS);
     expect(diff).toMatch(/^-.*50Gi/m);
     expect(diff).toMatch(/^\+.*60Gi/m);

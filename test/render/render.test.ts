@@ -324,17 +324,15 @@ const shippedRenders = () => (shipped ??= render());
     expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images').spec.storageClassName).toBe('gp3-retain');
   });
 
-  test.each(['staging', 'prod'])("%s: GPU nodes in two zones, so Ollama's models live on a per-pod volume created where the pod lands", (env) => {
-    const zones = (ENVIRONMENTS.find((e) => e.name === env)!.cluster as { gpuNodes: { availabilityZones: string[] } }).gpuNodes.availabilityZones;
-    expect(zones.length).toBeGreaterThan(1);
-    // No claim of its own (it would pin the pod to the zone of its volume).
-    expect(objects(renders, env, 'ollama').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+  test.each(['staging', 'prod'])("%s: GPU nodes from Karpenter in any zone, so Ollama's models live on the shared EFS volume, bound by name", (env) => {
+    const cluster = loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === env)!.cluster;
+    expect(cluster.kind === 'eks' && cluster.gpuCapacity !== undefined).toBe(true);
+    const claim = find(renders, env, 'ollama', 'PersistentVolumeClaim', 'ollama');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'efs-models', volumeName: 'ollama-models' });
     const pod = find(renders, env, 'ollama', 'Deployment', 'ollama').spec.template.spec;
-    const models = pod.volumes.find((v: any) => v.name === 'models');
-    // The default class (deleted with the pod): a retained class would leave a volume per pod behind.
-    expect(models.ephemeral.volumeClaimTemplate.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: expect.any(String) } } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'models', mountPath: '/root/.ollama/models' });
-    expect(pod.volumes.find((v: any) => v.name === 'ollama-data')).toEqual({ name: 'ollama-data', emptyDir: {} });
+    expect(pod.volumes).toContainEqual({ name: 'ollama-data', persistentVolumeClaim: { claimName: 'ollama' } });
+    // No per-pod volume any more: every pod reads the same models.
+    expect(pod.volumes.filter((v: any) => v.ephemeral)).toEqual([]);
   });
 
   test("dev: one GPU host, the models on the chart's claim", () => {
@@ -350,8 +348,9 @@ const shippedRenders = () => (shipped ??= render());
         ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => ({ name: `${t.metadata.name}-${o.metadata.name}-0`, spec: t.spec })),
       ]),
     );
-    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual([]);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch']);
+    // Ollama's claim binds the shared model volume (EFS, retained by its PersistentVolume); the models can be pulled again.
+    expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => [c.name, c.spec.storageClassName])).toEqual([['ollama', 'efs-models']]);
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {
@@ -592,5 +591,91 @@ const shippedRenders = () => (shipped ??= render());
       'dev/librechat: Deployment librechat/librechat-librechat: spec.template.spec.containers[0].env[6] (MEILI_MASTER_KEY): Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',
       'dev/librechat: StatefulSet librechat/librechat-meilisearch: spec.template.spec.containers[0].envFrom[1].secretRef: Secret librechat/librechat-meilisearch is neither rendered nor created by Terraform',
     ]);
+  });
+});
+
+(helm ? describe : describe.skip)('render of the GPU capacity and the scale to zero', () => {
+  let renders: EnvironmentRender[];
+  beforeAll(() => {
+    renders = shippedRenders();
+  });
+  const eks = (env: string) => {
+    const cluster = loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === env)!.cluster;
+    if (cluster.kind !== 'eks' || !cluster.gpuCapacity) throw new Error(`${env} has no gpuCapacity`);
+    return { cluster, capacity: cluster.gpuCapacity };
+  };
+
+  test.each(['staging', 'prod'])(
+    "%s: the EC2NodeClass pins the node groups' AMI release, finds this cluster by tag, IMDSv2 hop 1, encrypted root volume",
+    (env) => {
+      const { cluster, capacity } = eks(env);
+      const nodeClass = find(renders, env, 'gpu-capacity', 'EC2NodeClass', 'gpu');
+      expect(nodeClass.apiVersion).toBe('karpenter.k8s.aws/v1');
+      const date = /-(\d{8})$/.exec(cluster.gpuNodes.releaseVersion)![1];
+      expect(nodeClass.spec).toEqual({
+        role: `${cluster.name}-karpenter-node`,
+        amiSelectorTerms: [{ alias: `al2023@v${date}` }],
+        subnetSelectorTerms: [{ tags: { 'karpenter.sh/discovery': cluster.name } }],
+        securityGroupSelectorTerms: [{ tags: { 'karpenter.sh/discovery': cluster.name } }],
+        metadataOptions: { httpEndpoint: 'enabled', httpProtocolIPv6: 'disabled', httpPutResponseHopLimit: 1, httpTokens: 'required' },
+        blockDeviceMappings: [
+          { deviceName: '/dev/xvda', ebs: { volumeSize: `${capacity.diskSizeGiB}Gi`, volumeType: 'gp3', encrypted: true, deleteOnTermination: true } },
+        ],
+      });
+    },
+  );
+
+  test.each(['staging', 'prod'])(
+    '%s: the GPU NodePool: its instance and capacity types in every zone, the GPU taint and label, the GPU limit, consolidation when empty',
+    (env) => {
+      const { cluster, capacity } = eks(env);
+      const pool = find(renders, env, 'gpu-capacity', 'NodePool', 'gpu');
+      expect(pool.apiVersion).toBe('karpenter.sh/v1');
+      expect(pool.spec.template.metadata.labels).toEqual({ 'nvidia.com/gpu.present': 'true', 'llm-platform/pool': 'gpu' });
+      expect(pool.spec.template.spec.taints).toEqual([{ key: 'nvidia.com/gpu', value: 'true', effect: 'NoSchedule' }]);
+      expect(pool.spec.template.spec.nodeClassRef).toEqual({ group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: 'gpu' });
+      expect(pool.spec.template.spec.requirements).toEqual([
+        { key: 'node.kubernetes.io/instance-type', operator: 'In', values: capacity.instanceTypes },
+        { key: 'karpenter.sh/capacity-type', operator: 'In', values: capacity.capacityTypes },
+        { key: 'topology.kubernetes.io/zone', operator: 'In', values: cluster.vpc.availabilityZones },
+      ]);
+      expect(pool.spec.limits).toEqual({ 'nvidia.com/gpu': String(capacity.maxGpus) });
+      expect(pool.spec.disruption).toEqual({ consolidationPolicy: 'WhenEmpty', consolidateAfter: capacity.consolidateAfter, budgets: [{ nodes: '1' }] });
+      // The pods the NodePool serves tolerate and select exactly what it puts on its nodes.
+      const ollama = find(renders, env, 'ollama', 'Deployment', 'ollama').spec.template.spec;
+      expect(ollama.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
+      expect(ollama.tolerations).toContainEqual({ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' });
+    },
+  );
+
+  test("staging: no environment depends on one zone's spot capacity: spot and on-demand, three zones", () => {
+    const pool = find(renders, 'staging', 'gpu-capacity', 'NodePool', 'gpu');
+    const values = (key: string) => pool.spec.template.spec.requirements.find((r: any) => r.key === key).values;
+    expect(values('karpenter.sh/capacity-type')).toEqual(['spot', 'on-demand']);
+    expect(values('topology.kubernetes.io/zone').length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('dev renders no Karpenter object', () => {
+    expect(objects(renders, 'dev', 'gpu-capacity').map((o) => o.kind)).not.toEqual(expect.arrayContaining(['NodePool']));
+    expect(objects(renders, 'dev', 'gpu-capacity').filter((o) => o.kind === 'EC2NodeClass' || o.kind === 'NodePool')).toEqual([]);
+  });
+
+  test("staging: KEDA holds Ollama's Deployment at one replica during the active hours and at zero outside them", () => {
+    const hours = (loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!.apps as any).ollama.activeHours;
+    const scaled = find(renders, 'staging', 'ollama', 'ScaledObject', 'ollama');
+    expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ollama' },
+      minReplicaCount: 0,
+      maxReplicaCount: 1,
+      cooldownPeriod: 300,
+      triggers: [{ type: 'cron', metadata: { timezone: hours.timezone, start: hours.start, end: hours.end, desiredReplicas: '1' } }],
+    });
+    // The target is the Deployment the chart renders.
+    expect(find(renders, 'staging', 'ollama', 'Deployment', 'ollama')).toBeDefined();
+  });
+
+  test.each(['dev', 'prod'])('%s: Ollama always runs (no ScaledObject)', (env) => {
+    expect(objects(renders, env, 'ollama').filter((o) => o.kind === 'ScaledObject')).toEqual([]);
   });
 });

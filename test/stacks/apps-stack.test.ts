@@ -55,20 +55,23 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     for (const app of ['ollama', 'librechat', 'dcgm-exporter', 'platform-monitoring']) expect(apps(env)[app].spec.project).toBe('llm-platform');
   });
 
-  test('the Prometheus stack alone is a platform component: its project grants exactly its CRDs and cluster RBAC, in the monitoring namespace', () => {
+  test('the Prometheus stack and the GPU capacity are the platform components: their project grants exactly their cluster-scoped kinds, in their namespaces', () => {
     const components = manifests(stacks[env].json, 'AppProject')['llm-platform-components'];
     expect(components.spec.clusterResourceWhitelist).toEqual([
       { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+      { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass' },
+      { group: 'karpenter.sh', kind: 'NodePool' },
       { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
       { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
     ]);
-    expect(components.spec.destinations).toEqual([{ server: 'https://kubernetes.default.svc', namespace: 'monitoring' }]);
+    expect(components.spec.destinations).toEqual(['gpu-capacity', 'monitoring'].map((namespace) => ({ server: 'https://kubernetes.default.svc', namespace })));
     expect(components.spec.sourceRepos).toEqual(project(env).spec.sourceRepos);
     expect(
       Object.values(apps(env))
         .filter((a: any) => a.spec.project === 'llm-platform-components')
-        .map((a: any) => a.metadata.name),
-    ).toEqual(['kube-prometheus-stack']);
+        .map((a: any) => a.metadata.name)
+        .sort(),
+    ).toEqual(['gpu-capacity', 'kube-prometheus-stack']);
   });
 
   test.each(CATALOG.map((app) => app.name))('the %s Application syncs its wrapper chart from Git', (name) => {
@@ -84,7 +87,11 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(app.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace });
     expect(app.spec.syncPolicy).toEqual({
       automated: { prune: true, selfHeal: true, allowEmpty: false },
-      syncOptions: ['CreateNamespace=false', ...(CATALOG.find((definition) => definition.name === name)!.syncOptions ?? [])],
+      syncOptions: [
+        'CreateNamespace=false',
+        ...(CATALOG.find((definition) => definition.name === name)!.syncOptions ?? []),
+        ...(CATALOG.find((definition) => definition.name === name)!.autoscaledDeployments ? ['RespectIgnoreDifferences=true'] : []),
+      ],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
   });
@@ -153,8 +160,18 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       const source = apps(env)[app.name].spec.source;
       expect(Object.keys(source).sort()).toEqual(['helm', 'path', 'repoURL', 'targetRevision']);
       expect(source.helm).toEqual({ releaseName: app.name, valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] });
-      expect(Object.keys(apps(env)[app.name].spec).sort()).toEqual(['destination', 'project', 'source', 'syncPolicy']);
+      expect(Object.keys(apps(env)[app.name].spec).sort()).toEqual(
+        app.autoscaledDeployments
+          ? ['destination', 'ignoreDifferences', 'project', 'source', 'syncPolicy']
+          : ['destination', 'project', 'source', 'syncPolicy'],
+      );
     }
+  });
+
+  test("Argo CD leaves Ollama's replica count to KEDA: ignored in the diff and kept when syncing", () => {
+    expect(apps(env).ollama.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'ollama', jsonPointers: ['/spec/replicas'] }]);
+    expect(apps(env).ollama.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(apps(env).librechat.spec.ignoreDifferences).toBeUndefined();
   });
 
   test("LibreChat's container reads every required key of its Secrets with a non-optional reference", () => {
@@ -243,7 +260,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(ollama.ollama.gpu).toBeUndefined();
     // One GPU zone: the chart's claim; several: a per-pod volume of the same size.
     const models =
-      e.cluster.kind === 'eks' && e.cluster.gpuNodes.availabilityZones.length > 1
+      e.cluster.kind === 'eks' && !e.cluster.gpuCapacity && e.cluster.gpuNodes.availabilityZones.length > 1
         ? ollama.ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.resources.requests.storage
         : ollama.ollama.persistentVolume.size;
     expect(models).toBe((e.apps as any).ollama.volumeSize);
@@ -478,10 +495,16 @@ describe('stateful volumes', () => {
     expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
     expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
     expect(values(env, 'librechat').librechat.librechat.imageVolume).toEqual({ storageClassName: 'gp3-retain' });
-    // GPU nodes in several zones: Ollama's models are re-pulled onto a per-pod volume of the default
-    // class, neither retained nor zonal.
-    expect(values(env, 'ollama').ollama.persistentVolume).toEqual({ enabled: false });
-    expect(values(env, 'ollama').ollama.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName).toBeUndefined();
+    // GPU nodes from Karpenter in any zone: Ollama's models on the shared EFS volume, bound by name
+    // (the platform stack's PersistentVolume, retained), never a zonal EBS volume.
+    expect(values(env, 'ollama').ollama.persistentVolume).toEqual({
+      enabled: true,
+      accessModes: ['ReadWriteMany'],
+      size: (environment(env).apps as any).ollama.volumeSize,
+      storageClass: 'efs-models',
+      volumeName: 'ollama-models',
+    });
+    expect(values(env, 'ollama').ollama.volumes).toBeUndefined();
   });
 
   test("dev keeps minikube's default class", () => {

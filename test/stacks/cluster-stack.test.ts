@@ -1,17 +1,23 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import '../support/cdktf-matchers';
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { all, environment, environmentStacks, synth } from '../support/synth';
+import { ValidEnvironment } from '../../environments/schema';
 
 const staging = synth(environmentStacks(environment('staging')).cluster!);
 const prod = synth(environmentStacks(environment('prod')).cluster!);
 
-/** The addresses of earlier releases, which must not disappear without a `moved` block. */
-const INVENTORY: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, 'address-inventory.json'), 'utf8'));
+/** An environment in the first step of the switch to Karpenter: the managed GPU group beside the NodePool. */
+function withManagedGroup(name: 'staging' | 'prod'): ValidEnvironment {
+  const env = environment(name);
+  if (env.cluster.kind !== 'eks') throw new Error(`${name} is not on EKS`);
+  return { ...env, cluster: { ...env.cluster, gpuNodes: { ...env.cluster.gpuNodes, managedGroup: true } } };
+}
+const stagingGroup = synth(environmentStacks(withManagedGroup('staging')).cluster!);
+const prodGroup = synth(environmentStacks(withManagedGroup('prod')).cluster!);
+
 /** The GPU zones each EKS environment configures. */
 const GPU_ZONES = Object.fromEntries(
   (['staging', 'prod'] as const).map((env) => [env, (environment(env).cluster as { gpuNodes: { availabilityZones: string[] } }).gpuNodes.availabilityZones]),
@@ -74,10 +80,11 @@ describe('staging-cluster', () => {
         'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
       ],
     ]);
-    expect(all(staging.json, 'aws_eks_access_entry').map((e) => e.principal_arn)).toEqual([
-      'arn:aws:iam::111122223333:role/llm-platform-deployer',
-      'arn:aws:iam::111122223333:role/llm-platform-plan',
-    ]);
+    expect(
+      all(staging.json, 'aws_eks_access_entry')
+        .filter((e) => e.type === 'STANDARD')
+        .map((e) => e.principal_arn),
+    ).toEqual(['arn:aws:iam::111122223333:role/llm-platform-deployer', 'arn:aws:iam::111122223333:role/llm-platform-plan']);
     expect(cluster.lifecycle.precondition[0].condition).toContain('data.aws_iam_session_context.');
   });
 
@@ -103,7 +110,7 @@ describe('staging-cluster', () => {
       expect.stringMatching(/^aws_cloudwatch_log_group\.eks_control_plane_logs_\w+$/),
     ]);
     for (const name of [...SYSTEM_GROUPS, 'gpu']) {
-      const deps: string[] = nodeGroup(staging.json, name).depends_on;
+      const deps: string[] = nodeGroup(stagingGroup.json, name).depends_on;
       expect(deps.filter((d) => d.startsWith('aws_iam_role_policy_attachment.eks_node_role_'))).toHaveLength(3);
       expect(
         deps
@@ -126,7 +133,8 @@ describe('staging-cluster', () => {
       expect(group.taint).toBeUndefined();
       expect(group.subnet_ids).toEqual([`\${${staging.address('aws_subnet', (s) => s.tags.Name === `llm-staging-private-${zone}`)}.id}`]);
     }
-    expect(all(staging.json, 'aws_eks_node_group')).toHaveLength(4);
+    // The GPU nodes come from Karpenter (managedGroup: false): the system groups only.
+    expect(all(staging.json, 'aws_eks_node_group')).toHaveLength(3);
     // CoreDNS and the EBS CSI driver wait for every system group.
     const coreDns = all(staging.json, 'aws_eks_addon').find((a) => a.addon_name === 'coredns');
     for (const name of SYSTEM_GROUPS)
@@ -137,7 +145,7 @@ describe('staging-cluster', () => {
     const env = environment(name);
     if (env.cluster.kind !== 'eks') throw new Error(`${name} is not on EKS`);
     const { systemNodes, gpuNodes } = env.cluster;
-    const json = name === 'staging' ? staging.json : prod.json;
+    const json = name === 'staging' ? stagingGroup.json : prodGroup.json;
     const groups = all(json, 'aws_eks_node_group');
     expect(groups.map((g) => [g.node_group_name_prefix, g.ami_type, g.release_version]).sort()).toEqual(
       [
@@ -151,7 +159,7 @@ describe('staging-cluster', () => {
 
   test('node groups are replaced create-before-destroy under name prefixes; the former single system group moves to the first zone', () => {
     for (const name of [...SYSTEM_GROUPS, 'gpu']) {
-      const group = nodeGroup(staging.json, name);
+      const group = nodeGroup(stagingGroup.json, name);
       expect(group.node_group_name).toBeUndefined();
       expect(group.lifecycle.create_before_destroy).toBe(true);
     }
@@ -182,7 +190,7 @@ describe('staging-cluster', () => {
   });
 
   test('has a tainted, labelled GPU node group on an NVIDIA AMI over the configured zones, sized by Terraform (no autoscaler)', () => {
-    expect(staging.text).toHaveResourceWithProperties(EksNodeGroup, {
+    expect(stagingGroup.text).toHaveResourceWithProperties(EksNodeGroup, {
       node_group_name_prefix: 'gpu-',
       ami_type: 'AL2023_x86_64_NVIDIA',
       capacity_type: 'SPOT',
@@ -190,15 +198,15 @@ describe('staging-cluster', () => {
       labels: { 'llm-platform/pool': 'gpu', 'nvidia.com/gpu.present': 'true' },
       taint: [{ key: 'nvidia.com/gpu', value: 'true', effect: 'NO_SCHEDULE' }],
     });
-    const gpu = nodeGroup(staging.json, 'gpu');
+    const gpu = nodeGroup(stagingGroup.json, 'gpu');
     expect(gpu.subnet_ids).toEqual(
-      GPU_ZONES.staging.map((zone) => `\${${staging.address('aws_subnet', (s) => s.tags.Name === `llm-staging-private-${zone}`)}.id}`),
+      GPU_ZONES.staging.map((zone) => `\${${stagingGroup.address('aws_subnet', (s) => s.tags.Name === `llm-staging-private-${zone}`)}.id}`),
     );
   });
 
   test.each([
-    ['staging', () => staging],
-    ['prod', () => prod],
+    ['staging', () => stagingGroup],
+    ['prod', () => prodGroup],
   ] as const)('%s: GPU capacity in at least two zones, one group replaced create-before-destroy when its zones change', (env, stack) => {
     expect(GPU_ZONES[env].length).toBeGreaterThanOrEqual(2);
     const groups = all(stack().json, 'aws_eks_node_group').filter((g) => g.node_group_name_prefix === 'gpu-');
@@ -206,32 +214,32 @@ describe('staging-cluster', () => {
     expect(groups[0].subnet_ids).toEqual(
       GPU_ZONES[env].map((zone) => `\${${stack().address('aws_subnet', (s) => s.tags.Name === `llm-${env}-private-${zone}`)}.id}`),
     );
-    // The address of one zone's group stays (test/stacks/address-inventory.json): new subnets replace it, the new group first.
-    expect(JSON.stringify(INVENTORY)).toContain(`"${stack().address('aws_eks_node_group', (g) => g === groups[0])}"`);
+    // While it is kept beside the NodePool, the group keeps the address it had before Karpenter: new subnets replace it, the new group first.
+    expect(stack().address('aws_eks_node_group', (g) => g === groups[0])).toBe('aws_eks_node_group.eks_gpu_nodes_AAF7FBFA');
     expect(groups[0].lifecycle.create_before_destroy).toBe(true);
   });
 
   test('a fresh deploy completes while GPU capacity is short: the GPU group is created empty and scaled without waiting', () => {
-    const gpu = nodeGroup(staging.json, 'gpu');
+    const gpu = nodeGroup(stagingGroup.json, 'gpu');
     expect(gpu.scaling_config).toEqual({ min_size: 0, desired_size: 0, max_size: 1 });
     expect(gpu.lifecycle.ignore_changes).toEqual(['scaling_config[0].min_size', 'scaling_config[0].desired_size']);
-    const scale = staging.only('terraform_data');
+    const scale = all(stagingGroup.json, 'terraform_data').find((d) => d.provisioner);
     expect(scale.triggers_replace).toMatchObject({ minSize: 1, desiredSize: 1, maxSize: 1 });
     expect(scale.provisioner[0]['local-exec'].command).toContain('aws eks update-nodegroup-config');
     expect(scale.provisioner[0]['local-exec'].command).toContain(
-      `--nodegroup-name \${${staging.address('aws_eks_node_group', (g) => g === gpu)}.node_group_name}`,
+      `--nodegroup-name \${${stagingGroup.address('aws_eks_node_group', (g) => g === gpu)}.node_group_name}`,
     );
     // Nothing in the stack waits for a GPU node: the add-ons depend on the system groups only.
-    const gpuAddress = staging.address('aws_eks_node_group', (g) => g === gpu);
-    for (const addon of all(staging.json, 'aws_eks_addon')) expect(addon.depends_on ?? []).not.toContain(gpuAddress);
+    const gpuAddress = stagingGroup.address('aws_eks_node_group', (g) => g === gpu);
+    for (const addon of all(stagingGroup.json, 'aws_eks_addon')) expect(addon.depends_on ?? []).not.toContain(gpuAddress);
   });
 
   test('preflight: the plan fails when the spot G quota (with the update surge) or a zone cannot hold the GPU group', () => {
-    const preconditions = nodeGroup(staging.json, 'gpu').lifecycle.precondition;
+    const preconditions = nodeGroup(stagingGroup.json, 'gpu').lifecycle.precondition;
     const offered = preconditions.slice(0, -1);
     const quota = preconditions[preconditions.length - 1];
-    expect(Object.values(staging.json.data!.aws_servicequotas_service_quota)).toEqual([
-      expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' }),
+    expect(Object.entries(stagingGroup.json.data!.aws_servicequotas_service_quota).filter(([id]) => id.startsWith('eks_gpu_nodes'))).toEqual([
+      [expect.any(String), expect.objectContaining({ service_code: 'ec2', quota_code: 'L-3819A6DF' })],
     ]);
     expect(quota.error_message).toContain('"All G and VT Spot Instance Requests" (L-3819A6DF)');
     // Two zones: EKS's update surge is 2 x 2 zones on top of maxSize 1.
@@ -240,7 +248,7 @@ describe('staging-cluster', () => {
     );
     expect(offered.map((o: any) => /are not offered in ([a-z0-9-]+)\./.exec(o.error_message)![1])).toEqual(GPU_ZONES.staging);
     expect(quota.error_message).toContain('(5 nodes: maxSize 1 plus 4 launched first during an update or replacement');
-    for (const name of SYSTEM_GROUPS) expect(nodeGroup(staging.json, name).lifecycle.precondition).toBeUndefined();
+    for (const name of SYSTEM_GROUPS) expect(nodeGroup(stagingGroup.json, name).lifecycle.precondition).toBeUndefined();
   });
 
   test('installs the five managed add-ons at the versions pinned in the environment, none looked up at plan', () => {
@@ -320,16 +328,133 @@ describe('staging-cluster', () => {
   });
 });
 
+describe('GPU capacity from Karpenter', () => {
+  const eks = (name: 'staging' | 'prod') => {
+    const env = environment(name);
+    if (env.cluster.kind !== 'eks' || !env.cluster.gpuCapacity) throw new Error(`${name} has no gpuCapacity`);
+    return { cluster: env.cluster, capacity: env.cluster.gpuCapacity, stack: name === 'staging' ? staging : prod };
+  };
+
+  test.each(['staging', 'prod'] as const)('%s: the managed GPU group is gone; Karpenter launches the GPU nodes', (name) => {
+    const { stack } = eks(name);
+    expect(all(stack.json, 'aws_eks_node_group').map((g) => g.node_group_name_prefix)).toEqual(SYSTEM_GROUPS.map((g) => `${g}-`));
+    expect(all(stack.json, 'aws_launch_template')).toHaveLength(3);
+  });
+
+  test.each(['staging', 'prod'] as const)('%s: the node role joins through an EC2_LINUX access entry and may pull images and use SSM', (name) => {
+    const { stack } = eks(name);
+    const role = all(stack.json, 'aws_iam_role').find((r) => r.name === `llm-${name}-karpenter-node`);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: ['sts:AssumeRole'] },
+    ]);
+    const roleAddress = stack.address('aws_iam_role', (r) => r === role);
+    expect(
+      all(stack.json, 'aws_iam_role_policy_attachment')
+        .filter((a) => a.role === `\${${roleAddress}.name}`)
+        .map((a) => a.policy_arn)
+        .sort(),
+    ).toEqual(['AmazonEC2ContainerRegistryPullOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonSSMManagedInstanceCore'].map((p) => `arn:aws:iam::aws:policy/${p}`));
+    const entry = all(stack.json, 'aws_eks_access_entry').find((e) => e.type === 'EC2_LINUX');
+    expect(entry.principal_arn).toBe(`\${${roleAddress}.arn}`);
+    expect(entry.cluster_name).toMatch(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.name\}$/);
+  });
+
+  test.each(['staging', 'prod'] as const)('%s: the private subnets and the cluster security group carry the discovery tag, nothing else does', (name) => {
+    const { stack, cluster } = eks(name);
+    const tagged = all(stack.json, 'aws_subnet').filter((s) => s.tags['karpenter.sh/discovery'] !== undefined);
+    expect(tagged.map((s) => [s.availability_zone, s.tags.Name, s.tags['karpenter.sh/discovery']])).toEqual(
+      cluster.vpc.availabilityZones.map((zone) => [zone, `${cluster.name}-private-${zone}`, cluster.name]),
+    );
+    expect(stack.only('aws_ec2_tag')).toEqual({
+      resource_id: expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.vpc_config\[0\]\.cluster_security_group_id\}$/),
+      key: 'karpenter.sh/discovery',
+      value: cluster.name,
+    });
+  });
+
+  test.each(['staging', 'prod'] as const)("%s: the preflight checks every capacity type's quota against the largest fleet the GPU limit allows", (name) => {
+    const { stack, capacity, cluster } = eks(name);
+    const check = all(stack.json, 'terraform_data').find((d) => d.input?.nodePool === 'gpu');
+    expect(check.input).toEqual({ nodePool: 'gpu', maxGpus: capacity.maxGpus });
+    const quotas = Object.entries(stack.json.data!.aws_servicequotas_service_quota).filter(([id]) => id.startsWith('gpu_capacity_preflight'));
+    const codes = capacity.capacityTypes.map((t) => (t === 'spot' ? 'L-3819A6DF' : 'L-DB2E81BA'));
+    expect(quotas.map(([, q]: [string, any]) => q.quota_code)).toEqual(codes);
+    const types = Object.values(stack.json.data!.aws_ec2_instance_type).map((t: any) => t.instance_type);
+    expect(types).toEqual(expect.arrayContaining([...capacity.instanceTypes]));
+    const conditions: any[] = check.lifecycle.precondition;
+    const quotaChecks = conditions.filter((c) => c.error_message.includes('quota'));
+    expect(quotaChecks).toHaveLength(codes.length);
+    for (const [i, code] of codes.entries()) {
+      expect(quotaChecks[i].error_message).toContain(`(${code})`);
+      expect(quotaChecks[i].error_message).toContain(`its limit of ${capacity.maxGpus} GPUs`);
+      expect(quotaChecks[i].error_message).toContain(`--quota-code ${code} --desired-value`);
+      // floor(maxGpus / GPUs of the type) nodes x its vCPUs, the largest over the types.
+      for (const type of capacity.instanceTypes) {
+        const id = Object.entries(stack.json.data!.aws_ec2_instance_type).find(
+          ([key, d]: [string, any]) => key.startsWith('gpu_capacity') && d.instance_type === type,
+        )![0];
+        const data = `data.aws_ec2_instance_type.${id}`;
+        expect(quotaChecks[i].condition).toContain(`(floor((${capacity.maxGpus} / element(tolist(${data}.gpus), 0).count)) * ${data}.default_vcpus)`);
+      }
+      expect(quotaChecks[i].condition).toMatch(/^\$\{\(data\.aws_servicequotas_service_quota\.gpu_capacity_preflight_quota_[\w-]+\.value >= max\(/);
+    }
+    const zoneChecks = conditions.filter((c) => c.error_message.includes('is offered in'));
+    expect(zoneChecks.map((c) => /offered in ([a-z0-9-]+)\./.exec(c.error_message)![1])).toEqual([...cluster.vpc.availabilityZones]);
+  });
+});
+
+describe("Ollama's shared model store", () => {
+  test.each([
+    ['staging', () => staging],
+    ['prod', () => prod],
+  ] as const)('%s: EFS encrypted with the cluster key and in transit, a mount target in every private subnet, NFS from the nodes only', (name, stack) => {
+    const json = stack().json;
+    const key = `\${${stack().address('aws_kms_key', () => true)}.arn}`;
+    const fs = stack().only('aws_efs_file_system');
+    expect(fs).toMatchObject({ creation_token: `llm-${name}-models`, encrypted: true, kms_key_id: key, throughput_mode: 'elastic' });
+    const fsAddress = stack().address('aws_efs_file_system', () => true);
+    expect(JSON.parse(stack().only('aws_efs_file_system_policy').policy).Statement).toEqual([
+      {
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: '*',
+        Resource: `\${${fsAddress}.arn}`,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    const group = stack().address('aws_security_group', (g) => g.name_prefix === `llm-${name}-models-`);
+    expect(stack().only('aws_vpc_security_group_ingress_rule')).toMatchObject({
+      security_group_id: `\${${group}.id}`,
+      referenced_security_group_id: expect.stringMatching(/^\$\{aws_eks_cluster\.eks_cluster_\w+\.vpc_config\[0\]\.cluster_security_group_id\}$/),
+      ip_protocol: 'tcp',
+      from_port: 2049,
+      to_port: 2049,
+    });
+    const privateSubnets = all(json, 'aws_subnet')
+      .filter((s) => s.tags.Name.includes('-private-'))
+      .map((s) => `\${${stack().address('aws_subnet', (x) => x === s)}.id}`);
+    const targets = all(json, 'aws_efs_mount_target');
+    expect(targets.map((t) => t.subnet_id).sort()).toEqual(privateSubnets.sort());
+    for (const target of targets) expect(target.security_groups).toEqual([`\${${group}.id}`]);
+    expect(stack().only('aws_efs_access_point')).toMatchObject({
+      file_system_id: `\${${fsAddress}.id}`,
+      posix_user: { uid: 0, gid: 0 },
+      root_directory: { path: '/ollama-models', creation_info: { owner_uid: 0, owner_gid: 0, permissions: '0750' } },
+    });
+  });
+});
+
 describe('prod-cluster', () => {
   test('has a NAT gateway per zone and on-demand GPU capacity: one node for one Ollama replica with one GPU', () => {
-    expect(all(prod.json, 'aws_nat_gateway')).toHaveLength(3);
-    expect(nodeGroup(prod.json, 'gpu')).toMatchObject({ capacity_type: 'ON_DEMAND', instance_types: ['g6.2xlarge'] });
-    expect(prod.only('terraform_data').triggers_replace).toMatchObject({ minSize: 1, desiredSize: 1, maxSize: 1 });
+    expect(all(prodGroup.json, 'aws_nat_gateway')).toHaveLength(3);
+    expect(nodeGroup(prodGroup.json, 'gpu')).toMatchObject({ capacity_type: 'ON_DEMAND', instance_types: ['g6.2xlarge'] });
+    expect(all(prodGroup.json, 'terraform_data').find((d) => d.provisioner).triggers_replace).toMatchObject({ minSize: 1, desiredSize: 1, maxSize: 1 });
   });
 
   test('checks the on-demand G quota and refuses deletion', () => {
-    expect(Object.values(prod.json.data!.aws_servicequotas_service_quota)).toEqual([expect.objectContaining({ quota_code: 'L-DB2E81BA' })]);
-    expect(nodeGroup(prod.json, 'gpu').lifecycle.precondition.at(-1).error_message).toContain('"Running On-Demand G and VT instances" (L-DB2E81BA)');
+    expect(Object.values(prodGroup.json.data!.aws_servicequotas_service_quota)).toContainEqual(expect.objectContaining({ quota_code: 'L-DB2E81BA' }));
+    expect(nodeGroup(prodGroup.json, 'gpu').lifecycle.precondition.at(-1).error_message).toContain('"Running On-Demand G and VT instances" (L-DB2E81BA)');
     expect(all(prod.json, 'aws_eks_cluster')[0].deletion_protection).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import { externalSecretSpecs, secretsManagerName } from '../../contracts/externa
 import { appContexts } from '../../stacks/app-contexts';
 import { ValidEnvironment } from '../../environments';
 import { stateKeyAlias } from '../../constructs/core/state-backend';
+import { EFS_CSI_DRIVER_CHART, KARPENTER_CHART, KEDA_CHART } from '../../contracts/versions';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -286,7 +287,7 @@ describe('staging-platform', () => {
       all(staging.json, 'aws_eks_pod_identity_association')
         .map((a) => a.service_account)
         .sort(),
-    ).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets']);
+    ).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets', 'karpenter']);
   });
 
   test("requests the hosts' certificate in the hosted zone, and runs ExternalDNS for that zone only", () => {
@@ -364,6 +365,153 @@ describe('staging-platform', () => {
   test('outputs a password command for the context update-kubeconfig writes', () => {
     expect(staging.json.output!.argocd_admin_password_command.value).toMatch(/^kubectl --context llm-staging -n argocd get secret argocd-initial-admin-secret/);
   });
+});
+
+describe.each([
+  ['staging', () => staging],
+  ['prod', () => prod],
+] as const)('%s-platform: Karpenter and KEDA', (name, stack) => {
+  const cluster = environment(name).cluster as Extract<ValidEnvironment['cluster'], { kind: 'eks' }>;
+  const release = (chart: string) => all(stack().json, 'helm_release').find((r) => r.chart === chart);
+  const address = (type: string, match: (r: any) => boolean) => stack().address(type, match);
+
+  test('installs the pinned Karpenter CRD chart, then the controller on the system nodes, with its queue and region', () => {
+    const crds = release('karpenter-crd');
+    const controller = release('karpenter');
+    for (const r of [crds, controller]) {
+      expect(r).toMatchObject({ repository: KARPENTER_CHART.repository, version: KARPENTER_CHART.version, namespace: 'kube-system' });
+    }
+    expect(controller.skip_crds).toBe(true);
+    expect(controller.depends_on).toEqual([
+      address('aws_eks_pod_identity_association', (a) => a.service_account === 'karpenter'),
+      address('helm_release', (r) => r === crds),
+    ]);
+    const queue = address('aws_sqs_queue', () => true);
+    expect(parse(controller.values[0])).toEqual({
+      serviceAccount: { create: true, name: 'karpenter' },
+      settings: { clusterName: cluster.name, interruptionQueue: `\${${queue}.name}` },
+      controller: { env: [{ name: 'AWS_REGION', value: cluster.region }] },
+      nodeSelector: { 'kubernetes.io/os': 'linux', 'llm-platform/pool': 'system' },
+    });
+  });
+
+  test('the interruption queue is encrypted, refuses plain HTTP and receives the four interruption events and capacity reservation warnings', () => {
+    const queue = stack().only('aws_sqs_queue');
+    expect(queue).toEqual({ name: cluster.name, message_retention_seconds: 300, sqs_managed_sse_enabled: true });
+    const policy = JSON.parse(stack().only('aws_sqs_queue_policy').policy);
+    const queueArn = `\${${address('aws_sqs_queue', () => true)}.arn}`;
+    expect(policy.Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] }, Action: 'sqs:SendMessage', Resource: queueArn },
+      { Sid: 'DenyHTTP', Effect: 'Deny', Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: '*' },
+    ]);
+    const rules = all(stack().json, 'aws_cloudwatch_event_rule').map((r) => JSON.parse(r.event_pattern));
+    expect(rules).toHaveLength(5);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        { source: ['aws.health'], 'detail-type': ['AWS Health Event'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+        { source: ['aws.ec2'], 'detail-type': ['EC2 Capacity Reservation Instance Interruption Warning'] },
+      ]),
+    );
+    const targets = all(stack().json, 'aws_cloudwatch_event_target');
+    expect(targets).toHaveLength(rules.length);
+    for (const target of targets) expect(target.arn).toBe(queueArn);
+  });
+
+  test("the controller's policy changes only this cluster's Karpenter resources and passes only the node role", () => {
+    const roleAddress = address('aws_iam_role', (r) => r.name === `${cluster.name}-karpenter`);
+    expect(JSON.parse(all(stack().json, 'aws_iam_role').find((r) => r.name === `${cluster.name}-karpenter`).assume_role_policy).Statement[0].Principal).toEqual(
+      {
+        Service: 'pods.eks.amazonaws.com',
+      },
+    );
+    const association = all(stack().json, 'aws_eks_pod_identity_association').find((a) => a.service_account === 'karpenter');
+    expect(association).toMatchObject({ namespace: 'kube-system', role_arn: `\${${roleAddress}.arn}` });
+    const policy = JSON.parse(all(stack().json, 'aws_iam_policy').find((p) => p.name === `${cluster.name}-karpenter`).policy);
+    const statements: any[] = policy.Statement;
+    const actions = (s: any): string[] => (typeof s.Action === 'string' ? [s.Action] : s.Action);
+    const mutating = statements.filter((s) =>
+      actions(s).some((a) => /^ec2:(RunInstances|CreateFleet|CreateLaunchTemplate|CreateTags|TerminateInstances|DeleteLaunchTemplate)$/.test(a)),
+    );
+    // Image, snapshot, subnet and security group ARNs are what an instance launches with; everything it creates or deletes is tagged for this cluster.
+    for (const statement of mutating.filter((s) => s.Sid !== 'AllowScopedEC2InstanceAccessActions')) {
+      expect(JSON.stringify(statement.Condition)).toContain(`kubernetes.io/cluster/${cluster.name}`);
+    }
+    for (const statement of statements.filter((s) => actions(s).some((a) => /^iam:(Create|Tag|AddRole|RemoveRole|Delete)/.test(a)))) {
+      expect(JSON.stringify(statement.Condition)).toContain(`kubernetes.io/cluster/${cluster.name}`);
+    }
+    expect(statements.find((s) => s.Sid === 'AllowPassingInstanceRole').Resource).toBe(
+      `\${data.aws_iam_role.${Object.keys(stack().json.data!.aws_iam_role)[0]}.arn}`,
+    );
+    expect(Object.values(stack().json.data!.aws_iam_role)).toEqual([{ name: `${cluster.name}-karpenter-node` }]);
+    expect(statements.find((s) => s.Sid === 'AllowInterruptionQueueActions').Resource).toBe(`\${${address('aws_sqs_queue', () => true)}.arn}`);
+    expect(statements.find((s) => s.Sid === 'AllowAPIServerEndpointDiscovery').Resource).toMatch(new RegExp(`:cluster/${cluster.name}$`));
+    expect(statements.flatMap(actions)).not.toContain('*');
+    expect(
+      statements
+        .filter((s) => s.Resource === '*')
+        .flatMap(actions)
+        .sort(),
+    ).toEqual(
+      [
+        'arc-zonal-shift:GetManagedResource',
+        'ec2:DescribeCapacityReservations',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstanceStatus',
+        'ec2:DescribeInstanceTypeOfferings',
+        'ec2:DescribeInstanceTypes',
+        'ec2:DescribeInstances',
+        'ec2:DescribeLaunchTemplates',
+        'ec2:DescribePlacementGroups',
+        'ec2:DescribeSecurityGroups',
+        'ec2:DescribeSpotPriceHistory',
+        'ec2:DescribeSubnets',
+        'iam:ListInstanceProfiles',
+        'pricing:GetProducts',
+      ].sort(),
+    );
+  });
+
+  test("mounts Ollama's shared model store: the EFS driver's node plugin on the GPU nodes and a retained ReadWriteMany volume on its access point", () => {
+    const driver = release('aws-efs-csi-driver');
+    expect(driver).toMatchObject({ repository: EFS_CSI_DRIVER_CHART.repository, version: EFS_CSI_DRIVER_CHART.version, namespace: 'kube-system' });
+    // Static provisioning: no controller, so no AWS permission for the driver.
+    expect(parse(driver.values[0])).toEqual({ controller: { create: false }, node: { nodeSelector: { 'nvidia.com/gpu.present': 'true' } } });
+    expect(all(stack().json, 'aws_eks_pod_identity_association').map((a) => a.service_account)).not.toContain('efs-csi-controller-sa');
+    const fileSystem = Object.entries(stack().json.data!.aws_efs_file_system);
+    expect(fileSystem.map(([, d]: [string, any]) => d)).toEqual([{ creation_token: `${cluster.name}-models` }]);
+    const accessPoints = Object.keys(stack().json.data!.aws_efs_access_points)[0];
+    const volume = stack().only('kubernetes_persistent_volume_v1');
+    expect(volume.metadata).toEqual({ name: 'ollama-models' });
+    expect(volume.spec).toEqual([
+      {
+        capacity: { storage: '1Ti' },
+        access_modes: ['ReadWriteMany'],
+        persistent_volume_reclaim_policy: 'Retain',
+        storage_class_name: 'efs-models',
+        mount_options: ['tls'],
+        persistent_volume_source: {
+          csi: {
+            driver: 'efs.csi.aws.com',
+            volume_handle: `\${data.aws_efs_file_system.${fileSystem[0][0]}.file_system_id}::\${element(data.aws_efs_access_points.${accessPoints}.ids, 0)}`,
+          },
+        },
+      },
+    ]);
+  });
+
+  test('installs the pinned KEDA chart on the system nodes', () => {
+    expect(release('keda')).toMatchObject({ repository: KEDA_CHART.repository, version: KEDA_CHART.version, namespace: 'kube-system' });
+    expect(parse(release('keda').values[0])).toEqual({ nodeSelector: { 'llm-platform/pool': 'system' } });
+  });
+});
+
+test('dev runs neither Karpenter nor KEDA', () => {
+  expect(all(dev.json, 'helm_release').map((r) => r.chart)).not.toEqual(expect.arrayContaining(['karpenter']));
+  expect(all(dev.json, 'helm_release').map((r) => r.chart)).not.toContain('keda');
+  expect(dev.json.resource!.aws_sqs_queue).toBeUndefined();
 });
 
 describe('prod-platform', () => {
