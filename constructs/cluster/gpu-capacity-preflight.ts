@@ -1,4 +1,5 @@
-import { DataResource, Fn, Op, Token } from 'cdktf';
+import { Fn, Op, Token } from 'cdktf';
+import { TerraformData } from '../core/moved';
 import { Construct } from 'constructs';
 import { DataAwsEc2InstanceType } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type';
 import { DataAwsEc2InstanceTypeOfferings } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings';
@@ -29,7 +30,7 @@ export interface GpuCapacityPreflightProps {
  */
 export class GpuCapacityPreflight extends Construct {
   /** The resource carrying the preconditions. */
-  public readonly check: DataResource;
+  public readonly check: TerraformData;
 
   constructor(scope: Construct, id: string, props: GpuCapacityPreflightProps) {
     super(scope, id);
@@ -54,11 +55,12 @@ export class GpuCapacityPreflight extends Construct {
         ],
       });
       checks.push({
-        condition: Op.gt(Fn.lengthOf(offered.instanceTypes), 0),
+        // Not `Op.gt(…, 0)`: cdktf writes a literal 0 operand as `undefined`.
+        condition: Op.gte(Fn.lengthOf(offered.instanceTypes), 1),
         errorMessage: `GPU NodePool "${props.nodePool}": none of ${props.instanceTypes.join(', ')} is offered in ${zone}. Add types offered there (aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=location,Values=${zone}).`,
       });
     }
-    this.check = new DataResource(this, 'check', { input: { nodePool: props.nodePool, maxGpus: props.maxGpus } });
+    this.check = new TerraformData(this, 'check', { input: { nodePool: props.nodePool, maxGpus: props.maxGpus } });
     this.check.lifecycle = { precondition: checks };
   }
 }

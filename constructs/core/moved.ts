@@ -12,6 +12,11 @@ import { Construct } from 'constructs';
 /** `terraform_data` (Terraform ≥ 1.4): a value or provisioner that is replaced when `triggersReplace` changes. */
 export interface TerraformDataProps {
   /**
+   * A value stored in state (its change updates the resource in place).
+   * @default - none
+   */
+  readonly input?: Record<string, unknown>;
+  /**
    * Values whose change replaces the resource (and re-runs its provisioners).
    * @default - none
    */
@@ -31,6 +36,7 @@ export interface TerraformDataProps {
 /** The built-in `terraform_data` resource. */
 export class TerraformData extends TerraformResource {
   private readonly triggersReplace?: Record<string, unknown>;
+  private readonly input?: Record<string, unknown>;
 
   constructor(scope: Construct, id: string, props: TerraformDataProps = {}) {
     super(scope, id, {
@@ -40,6 +46,7 @@ export class TerraformData extends TerraformResource {
       lifecycle: props.lifecycle,
     });
     this.triggersReplace = props.triggersReplace;
+    this.input = props.input;
   }
 
   /** The resource's id. */
@@ -48,11 +55,12 @@ export class TerraformData extends TerraformResource {
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {
-    return { triggers_replace: this.triggersReplace };
+    return { input: this.input, triggers_replace: this.triggersReplace };
   }
 
   protected synthesizeHclAttributes(): Record<string, unknown> {
-    return { triggers_replace: { value: this.triggersReplace, isBlock: false, type: 'simple', storageClassType: 'anyMap' } };
+    const attribute = (value: unknown) => ({ value, isBlock: false, type: 'simple', storageClassType: 'anyMap' });
+    return { input: attribute(this.input), triggers_replace: attribute(this.triggersReplace) };
   }
 }
 
