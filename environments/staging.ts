@@ -26,11 +26,11 @@ export const staging: EnvironmentConfig = {
       singleNatGateway: true,
     },
     // Per zone: a node in each of the three zones, so a pod whose volume lives there can always run.
-    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.0-20260115' },
+    systemNodes: { instanceTypes: ['m6i.large'], minSize: 1, desiredSize: 1, maxSize: 2, diskSizeGiB: 50, releaseVersion: '1.35.7-20260911' },
     gpuNodes: {
       amiType: 'AL2023_x86_64_NVIDIA',
       // Node images change only when these pins do: npm run eks-pins -- staging (docs/eks.md#day-2-node-images).
-      releaseVersion: '1.35.0-20260115',
+      releaseVersion: '1.35.7-20260911',
       instanceTypes: ['g6.xlarge', 'g5.xlarge'],
       capacityType: CapacityType.SPOT,
       // Two zones: GPU capacity survives the loss of one (Ollama's models are re-pulled there).
@@ -54,10 +54,10 @@ export const staging: EnvironmentConfig = {
     // Exact builds for Kubernetes 1.35; bump them here (docs/eks.md#day-2-add-on-versions).
     addons: {
       vpcCni: 'v1.23.0-eksbuild.1',
-      kubeProxy: 'v1.35.0-eksbuild.2',
-      coreDns: 'v1.13.2-eksbuild.1',
-      podIdentityAgent: 'v1.3.10-eksbuild.1',
-      ebsCsiDriver: 'v1.64.0-eksbuild.1',
+      kubeProxy: 'v1.35.3-eksbuild.21',
+      coreDns: 'v1.13.2-eksbuild.21',
+      podIdentityAgent: 'v1.3.10-eksbuild.3',
+      ebsCsiDriver: 'v1.65.0-eksbuild.1',
     },
     // Terraform requests the ACM certificate for the hosts and validates it in this zone;
     // ExternalDNS points the hosts at the ALB.

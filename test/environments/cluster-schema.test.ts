@@ -2,6 +2,7 @@ import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { CATALOG } from '../../apps/catalog';
 import { problemsAfter } from '../support/environments';
 
+const PROD_CLUSTER = (ENVIRONMENTS as readonly any[]).find((e) => e.name === 'prod').cluster;
 const PINNED = 'must pin an exact EKS add-on version such as v1.20.4-eksbuild.2 (list them with aws eks describe-addon-versions)';
 
 // One row per rule: [rule, environment, mutation, the exact problem line].
@@ -33,7 +34,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'kube-proxy follows a cluster upgrade',
     'prod',
     (e) => (e.cluster.kubernetesVersion = '1.36'),
-    "prod.cluster.addons.kubeProxy: must be a build of Kubernetes 1.36, the cluster's version (got v1.35.0-eksbuild.2): kube-proxy follows the control plane's minor version",
+    `prod.cluster.addons.kubeProxy: must be a build of Kubernetes 1.36, the cluster's version (got ${PROD_CLUSTER.addons.kubeProxy}): kube-proxy follows the control plane's minor version`,
   ],
   [
     'system node image pinned',
@@ -63,7 +64,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'node images follow a cluster upgrade',
     'prod',
     (e) => (e.cluster.kubernetesVersion = '1.36'),
-    "prod.cluster.gpuNodes.releaseVersion: must be a release for Kubernetes 1.36, the cluster's version (got 1.35.0-20260115): nodes follow the control plane's minor version",
+    `prod.cluster.gpuNodes.releaseVersion: must be a release for Kubernetes 1.36, the cluster's version (got ${PROD_CLUSTER.gpuNodes.releaseVersion}): nodes follow the control plane's minor version`,
   ],
   [
     "a system node image of the cluster's minor version",

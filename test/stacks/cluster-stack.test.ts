@@ -253,13 +253,15 @@ describe('staging-cluster', () => {
 
   test('installs the five managed add-ons at the versions pinned in the environment, none looked up at plan', () => {
     const addons = all(staging.json, 'aws_eks_addon');
+    const pins = (environment('staging').cluster as { addons: Record<string, string> }).addons;
     expect(Object.fromEntries(addons.map((a) => [a.addon_name, a.addon_version]))).toEqual({
-      'aws-ebs-csi-driver': 'v1.64.0-eksbuild.1',
-      coredns: 'v1.13.2-eksbuild.1',
-      'eks-pod-identity-agent': 'v1.3.10-eksbuild.1',
-      'kube-proxy': 'v1.35.0-eksbuild.2',
-      'vpc-cni': 'v1.23.0-eksbuild.1',
+      'aws-ebs-csi-driver': pins.ebsCsiDriver,
+      coredns: pins.coreDns,
+      'eks-pod-identity-agent': pins.podIdentityAgent,
+      'kube-proxy': pins.kubeProxy,
+      'vpc-cni': pins.vpcCni,
     });
+    expect(Object.values(pins).every((pin) => /^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(pin))).toBe(true);
     expect(staging.json.data!.aws_eks_addon_version).toBeUndefined();
     expect(prod.json.data!.aws_eks_addon_version).toBeUndefined();
     expect(staging.text).toHaveResourceWithProperties(EksAddon, {
