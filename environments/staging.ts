@@ -85,6 +85,7 @@ export const staging: EnvironmentConfig = {
   apps: {
     ollama: { models: ['llama3.2:3b'], gpuCount: 1, volumeSize: '50Gi' },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
-    librechat: { mongodb: { replicas: 3 } },
+    // Two LibreChat pods in different zones, their uploads in a bucket of their own.
+    librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3' },
   },
 };

@@ -6,13 +6,14 @@ import { GPU_NODES, KUBERNETES_TAINT_EFFECT } from '../constructs/core/gpu-nodes
 import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
 import { secretsManagerName } from '../contracts/external-secrets';
 import { secretSource } from '../environments/secret-source';
+import { appBucketName } from '../contracts/object-storage';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
  * host and URL when the environment publishes it, the ingress set-up (with the annotations the
  * environment's controller needs, environments/ingress-controllers.ts), GPU scheduling on clusters
- * with a GPU node group, the StorageClass of stateful volumes, and the in-cluster URLs of the
- * catalog's Services.
+ * with a GPU node group, the StorageClass of stateful volumes, the zones of the nodes, the app's
+ * own bucket, and the in-cluster URLs of the catalog's Services.
  */
 export function appContexts(env: ValidEnvironment, catalog: readonly AppDefinition[]): Map<string, AppContext<unknown>> {
   const settings = env.apps as Record<string, unknown>;
@@ -49,6 +50,12 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
       gpuNodes,
       // On EKS the stateful volumes are retained and backed up; minikube's default class deletes them.
       statefulStorageClass: env.cluster.kind === 'eks' ? STATEFUL_STORAGE_CLASS : undefined,
+      zones: cluster.kind === 'eks' ? cluster.vpc.availabilityZones : [],
+      // The platform stack creates the same bucket (stacks/platform-stack.ts).
+      objectStorage:
+        cluster.kind === 'eks' && app.objectStorage?.enabled(settings[app.name])
+          ? { bucket: appBucketName(cluster.name, app.name), region: cluster.region }
+          : undefined,
       externalSecrets,
       clients: clientsOf(catalog, app.name),
       serviceUrl: (name, service) => serviceUrl(catalog, name, service),
