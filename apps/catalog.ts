@@ -384,6 +384,9 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
       },
       librechat: {
         ...librechatPods(context.release, settings, bucket !== undefined),
+        // Without Redis each pod keeps its own in-progress streams: a browser stays on its pod
+        // (docs/eks.md#zone-failure). Merged with the Ingress the adapter writes.
+        ...(settings.replicas > 1 && context.host ? { ingress: { annotations: context.ingress.sticky } } : {}),
         librechat: {
           configEnv: {
             ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),

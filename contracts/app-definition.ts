@@ -99,6 +99,11 @@ export interface AppContext<S> {
     readonly tls: boolean;
     readonly annotations: Record<string, string>;
     readonly sources: readonly NetworkPeer[];
+    /**
+     * Annotations of the environment's controller that keep each client on one pod (cookie
+     * affinity), for an app whose pods keep per-client state; the app adds them to its Ingress.
+     */
+    readonly sticky: Record<string, string>;
   };
   /** The app's host name, when the environment publishes it. */
   readonly host?: string;

@@ -1,4 +1,4 @@
-import { ingressAnnotations } from '../environments/ingress-controllers';
+import { ingressAnnotationSets, ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
 import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definition';
 import { clientsOf, serviceUrl } from '../contracts/app-catalog';
@@ -44,7 +44,13 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
       environment: env.name,
       release: app.name,
       settings: settings[app.name],
-      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations, sources: ingressSources(env) },
+      ingress: {
+        className: env.ingress.className,
+        tls: env.ingress.tls,
+        annotations,
+        sources: ingressSources(env),
+        sticky: { ...ingressAnnotationSets(env).sticky },
+      },
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG, KUBE_PROMETHEUS_STACK, LIBRECHAT } from '../../apps/catalog';
 import { appBucketName } from '../../contracts/object-storage';
+import { ingressAnnotationSets } from '../../environments/ingress-controllers';
 import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
@@ -513,6 +514,26 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
     expect(replicas).toBeLessThan(zones(env).vpc.availabilityZones.length);
     expect(librechat.updateStrategy).toEqual({ type: 'RollingUpdate' });
     expect(librechat.serviceAccount).toEqual({ name: LIBRECHAT.objectStorage!.serviceAccount('librechat') });
+  });
+
+  test.each(['staging', 'prod'] as const)(
+    '%s: without Redis each browser stays on its LibreChat pod (its in-progress streams live there): ALB cookie stickiness',
+    (env) => {
+      const annotations = values(env, 'librechat').librechat.ingress.annotations;
+      expect(annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(
+        'stickiness.enabled=true,stickiness.type=lb_cookie,stickiness.lb_cookie.duration_seconds=86400',
+      );
+      // The shared ALB's own settings are still there.
+      expect(annotations['alb.ingress.kubernetes.io/group.name']).toBe(zones(env).name);
+      expect(values('dev', 'librechat').librechat.ingress.annotations['nginx.ingress.kubernetes.io/affinity']).toBeUndefined();
+    },
+  );
+
+  test("nginx's cookie affinity is the sticky set of an nginx environment", () => {
+    expect(ingressAnnotationSets(environment('dev')).sticky).toEqual({
+      'nginx.ingress.kubernetes.io/affinity': 'cookie',
+      'nginx.ingress.kubernetes.io/session-cookie-max-age': '86400',
+    });
   });
 
   test.each(['staging', 'prod'] as const)("%s: uploads go to LibreChat's bucket (fileStrategy s3, bucket and region), no images volume", (env) => {
