@@ -317,11 +317,36 @@ const shippedRenders = () => (shipped ??= render());
     expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
   });
 
-  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, uploaded images) ask for the retained, backed-up class', (env) => {
+  test.each(['staging', 'prod'])('%s: MongoDB asks for the retained, backed-up class; no zonal claim holds LibreChat or Meilisearch', (env) => {
     const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
-    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBe('gp3-retain');
-    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images').spec.storageClassName).toBe('gp3-retain');
+    expect(objects(renders, env, 'librechat').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const meilisearch = find(renders, env, 'librechat', 'StatefulSet', 'librechat-meilisearch').spec.template.spec;
+    expect(meilisearch.volumes).toEqual([expect.objectContaining({ name: 'index', ephemeral: expect.any(Object) })]);
+    expect(meilisearch.containers[0].volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_data' }]);
+  });
+
+  test.each(['staging', 'prod'])('%s: LibreChat runs its replicas one per zone, with a disruption budget, on no volume', (env) => {
+    const replicas = (ENVIRONMENTS.find((e) => e.name === env)!.apps as any).librechat.replicas;
+    expect(replicas).toBeGreaterThan(1);
+    const deployment = find(renders, env, 'librechat', 'Deployment', 'librechat-librechat').spec;
+    expect(deployment.replicas).toBe(replicas);
+    const labels = deployment.selector.matchLabels;
+    expect(deployment.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: labels } },
+    ]);
+    expect(deployment.template.spec.serviceAccountName).toBe(LIBRECHAT.objectStorage!.serviceAccount('librechat'));
+    expect(deployment.template.spec.volumes.map((v: any) => v.name)).not.toContain('image-volume');
+    expect(find(renders, env, 'librechat', 'PodDisruptionBudget', 'librechat-librechat').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: labels },
+    });
+  });
+
+  test('dev: one LibreChat pod on its images volume, no disruption budget for it', () => {
+    expect(find(renders, 'dev', 'librechat', 'Deployment', 'librechat-librechat').spec.replicas).toBe(1);
+    expect(find(renders, 'dev', 'librechat', 'PodDisruptionBudget', 'librechat-librechat')).toBeUndefined();
+    expect(find(renders, 'dev', 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images')).toBeDefined();
   });
 
   test.each(['staging', 'prod'])("%s: GPU nodes in two zones, so Ollama's models live on a per-pod volume created where the pod lands", (env) => {
@@ -351,7 +376,8 @@ const shippedRenders = () => (shipped ??= render());
       ]),
     );
     expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => c.name)).toEqual([]);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch']);
+    // LibreChat's uploads are in S3 and Meilisearch's index and Ollama's models on per-pod volumes.
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {
@@ -365,7 +391,11 @@ const shippedRenders = () => (shipped ??= render());
     const mongodb = find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec;
     expect(mongodb.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['datadir']);
     expect(mongodb.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
-    expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
+    // LibreChat on its images volume (dev) is recreated; with its files in S3 (prod) it rolls.
+    expect(find(renders, 'dev', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
+    const prod = find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec;
+    expect(prod.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
+    expect(prod.strategy).toEqual({ type: 'RollingUpdate' });
     expect(find(renders, 'prod', 'ollama', 'Deployment', 'ollama').spec.strategy).toEqual({ type: 'Recreate' });
   });
 
