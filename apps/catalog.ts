@@ -185,8 +185,12 @@ const MONGODB_PORT = 27017;
 /** LibreChat's ServiceAccount (`librechat.serviceAccount.name`): the one its bucket's Pod Identity role is given to. */
 const LIBRECHAT_SERVICE_ACCOUNT = (release: string) => `${release}-librechat`;
 
-/** Where the Meilisearch chart keeps its data (`persistence.volume.mountPath`). */
-const MEILISEARCH_DATA_PATH = '/meili_data';
+/**
+ * Where Meilisearch keeps its index on a per-pod volume. Not the chart's data path (`/meili_data`):
+ * without persistence the chart (0.11.0) mounts an emptyDir there itself, so the volume goes beside
+ * it and `MEILI_DB_PATH` points Meilisearch at it.
+ */
+const MEILISEARCH_INDEX_PATH = '/meili_index';
 
 /** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
 const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
@@ -453,6 +457,7 @@ function meilisearchVolume(context: AppContext<LibrechatSettings>): Record<strin
   if (context.zones.length <= 1) return context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {};
   return {
     persistence: { enabled: false },
+    environment: { MEILI_DB_PATH: `${MEILISEARCH_INDEX_PATH}/data.ms` },
     volumes: [
       {
         name: 'index',
@@ -461,7 +466,7 @@ function meilisearchVolume(context: AppContext<LibrechatSettings>): Record<strin
         },
       },
     ],
-    volumeMounts: [{ name: 'index', mountPath: MEILISEARCH_DATA_PATH }],
+    volumeMounts: [{ name: 'index', mountPath: MEILISEARCH_INDEX_PATH }],
   };
 }
 

@@ -322,8 +322,13 @@ const shippedRenders = () => (shipped ??= render());
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
     expect(objects(renders, env, 'librechat').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
     const meilisearch = find(renders, env, 'librechat', 'StatefulSet', 'librechat-meilisearch').spec.template.spec;
-    expect(meilisearch.volumes).toEqual([expect.objectContaining({ name: 'index', ephemeral: expect.any(Object) })]);
-    expect(meilisearch.containers[0].volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_data' }]);
+    expect(meilisearch.volumes.find((v: any) => v.name === 'index')).toEqual(expect.objectContaining({ ephemeral: expect.any(Object) }));
+    // Beside the chart's own mounts (no path twice), and Meilisearch's database on it.
+    const mounts = meilisearch.containers[0].volumeMounts;
+    expect(mounts).toContainEqual({ name: 'index', mountPath: '/meili_index' });
+    expect(new Set(mounts.map((m: any) => m.mountPath)).size).toBe(mounts.length);
+    expect(new Set(meilisearch.volumes.map((v: any) => v.name)).size).toBe(meilisearch.volumes.length);
+    expect(find(renders, env, 'librechat', 'ConfigMap', 'librechat-meilisearch-environment').data.MEILI_DB_PATH).toBe('/meili_index/data.ms');
   });
 
   test.each(['staging', 'prod'])('%s: LibreChat runs its replicas one per zone, with a disruption budget, on no volume', (env) => {

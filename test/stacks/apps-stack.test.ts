@@ -555,7 +555,9 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
         ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: settings(env).searchVolumeSize } } } } },
       },
     ]);
-    expect(meilisearch.volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_data' }]);
+    // Beside the chart's own emptyDir at /meili_data (0.11.0 mounts one there without persistence).
+    expect(meilisearch.volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_index' }]);
+    expect(meilisearch.environment).toEqual({ MEILI_DB_PATH: '/meili_index/data.ms' });
   });
 
   test.each(['staging', 'prod'] as const)('%s: Prometheus and Alertmanager run two replicas in different zones', (env) => {
@@ -576,6 +578,7 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
     expect(parse(librechat.librechat.configYamlContent).fileStrategy).toBeUndefined();
     expect(librechat.librechat.configEnv.AWS_BUCKET_NAME).toBeUndefined();
     expect(librechat.meilisearch.volumes).toBeUndefined();
+    expect(librechat.meilisearch.environment).toBeUndefined();
     const stack = values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'];
     expect(stack.prometheus).toBeUndefined();
     expect(stack.alertmanager).toBeUndefined();
