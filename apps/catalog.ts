@@ -225,6 +225,16 @@ const LIBRECHAT_NAMESPACE = 'librechat';
 const LIBRECHAT_MONGODB_SERVICE = (release: string) => `${release}-mongodb`;
 const MONGODB_PORT = 27017;
 
+/** LibreChat's ServiceAccount (`librechat.serviceAccount.name`): the one its bucket's Pod Identity role is given to. */
+const LIBRECHAT_SERVICE_ACCOUNT = (release: string) => `${release}-librechat`;
+
+/**
+ * Where Meilisearch keeps its index on a per-pod volume. Not the chart's data path (`/meili_data`):
+ * without persistence the chart (0.11.0) mounts an emptyDir there itself, so the volume goes beside
+ * it and `MEILI_DB_PATH` points Meilisearch at it.
+ */
+const MEILISEARCH_INDEX_PATH = '/meili_index';
+
 /** The chart's selector labels of the LibreChat pods (fullname `<release>-librechat`). */
 const LIBRECHAT_POD_LABELS = (release: string) => ({ 'app.kubernetes.io/name': `${release}-librechat`, 'app.kubernetes.io/instance': release });
 
@@ -260,8 +270,30 @@ const librechatSettings = z
         spreadOver: z.enum(['zones', 'nodes'], { error: 'must be zones or nodes' }).default('zones'),
       })
       .default({ replicas: 1, spreadOver: 'zones' }),
+    /**
+     * LibreChat pods. More than one needs `fileStorage: s3` (the images volume mounts on one node
+     * only) and fewer than the cluster's zones: the pods run in different zones (one per zone at
+     * most, one zone left for the new pod of a rolling update) and a disruption budget keeps all
+     * but one up through node drains. Without Redis each pod keeps its own caches, rate limits and
+     * in-progress streams (docs/eks.md#zone-failure).
+     * @default 1
+     */
+    replicas: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be >= 1' }).max(10, { error: 'must be <= 10' }).default(1),
+    /**
+     * Where uploaded files and images go: `volume`, the chart's images volume (zonal on EKS: the
+     * pod follows it); `s3`, a bucket of LibreChat's own that the platform creates on EKS
+     * (LibreChat's `fileStrategy: s3`, credentials from EKS Pod Identity), reachable from every zone.
+     * @default 'volume'
+     */
+    fileStorage: z.enum(['volume', 's3'], { error: 'must be volume or s3' }).default('volume'),
+    /**
+     * Size of Meilisearch's volume when the nodes span several zones and each Meilisearch pod gets
+     * a volume of its own (its index is rebuilt from MongoDB: docs/eks.md#zone-failure).
+     * @default '5Gi'
+     */
+    searchVolumeSize: quantity().default('5Gi'),
   })
-  .default({ allowRegistration: false, mongodb: { replicas: 1, spreadOver: 'zones' } });
+  .default({ allowRegistration: false, mongodb: { replicas: 1, spreadOver: 'zones' }, replicas: 1, fileStorage: 'volume', searchVolumeSize: '5Gi' });
 
 /** The node label each spread of MongoDB's members counts domains by. */
 const SPREAD_TOPOLOGY_KEYS = { zones: 'topology.kubernetes.io/zone', nodes: 'kubernetes.io/hostname' } as const;
@@ -306,15 +338,36 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
   // Every pod passes `restricted` with the security contexts of apps/librechat/values.yaml.
   podSecurity: 'restricted',
   settings: librechatSettings,
-  validate: (settings, cluster) =>
-    settings.mongodb.replicas > 1 && settings.mongodb.spreadOver === 'zones' && cluster.availabilityZones < 2
+  validate: (settings, cluster) => [
+    ...(settings.mongodb.replicas > 1 && settings.mongodb.spreadOver === 'zones' && cluster.availabilityZones < 2
       ? [
           {
             path: ['mongodb', 'spreadOver'],
             message: `must be nodes on a cluster without configured availability zones: members spread over zones would not schedule (got zones with ${settings.mongodb.replicas} replicas)`,
           },
         ]
-      : [],
+      : []),
+    ...(settings.fileStorage === 's3' && !cluster.objectStorage
+      ? [{ path: ['fileStorage'], message: 'must be volume on a cluster without object storage: the platform creates buckets on EKS only (got s3)' }]
+      : []),
+    ...(settings.replicas > 1 && settings.fileStorage !== 's3'
+      ? [
+          {
+            path: ['fileStorage'],
+            message: `must be s3 with more than one replica: the images volume mounts on one node only (got ${settings.fileStorage} with ${settings.replicas} replicas)`,
+          },
+        ]
+      : []),
+    ...(settings.replicas > 1 && settings.replicas >= cluster.availabilityZones
+      ? [
+          {
+            path: ['replicas'],
+            message: `must be less than the cluster's ${cluster.availabilityZones} availability zones: LibreChat runs one pod per zone and a rolling update starts the new pod in a free one (got ${settings.replicas})`,
+          },
+        ]
+      : []),
+  ],
+  objectStorage: { enabled: (settings) => settings.fileStorage === 's3', serviceAccount: (release) => LIBRECHAT_SERVICE_ACCOUNT(release) },
   clientPodLabels: (release) => LIBRECHAT_POD_LABELS(release),
   services: {
     http: { serviceName: (release) => `${release}-librechat`, port: 3080, scheme: 'http' },
@@ -345,9 +398,14 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
     // librechat.yaml: one custom endpoint, Ollama's OpenAI-compatible API. LibreChat resolves
     // `${VAR}` in baseURL from its environment (data-provider extractEnvVariable), so the URL
     // lives only in the Secret.
+    const settings = context.settings;
+    const bucket = settings.fileStorage === 's3' ? context.objectStorage : undefined;
     const config = {
       version: '1.2.8',
       cache: true,
+      // Uploads in LibreChat's bucket: the S3 client takes the region from AWS_REGION and, without
+      // access keys, its credentials from the SDK's default chain (EKS Pod Identity).
+      ...(bucket ? { fileStrategy: 's3' } : {}),
       endpoints: {
         custom: [
           {
@@ -372,25 +430,88 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
         ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
       },
       librechat: {
+        ...librechatPods(context.release, settings, bucket !== undefined),
+        // Without Redis each pod keeps its own in-progress streams: a browser stays on its pod
+        // (docs/eks.md#zone-failure). Merged with the Ingress the adapter writes.
+        ...(settings.replicas > 1 && context.host ? { ingress: { annotations: context.ingress.sticky } } : {}),
         librechat: {
           configEnv: {
             ...(context.url ? { DOMAIN_CLIENT: context.url, DOMAIN_SERVER: context.url } : {}),
             // The generated file outranks values-<env>.yaml: only the environment's setting opens sign-up.
-            ALLOW_REGISTRATION: String(context.settings.allowRegistration),
+            ALLOW_REGISTRATION: String(settings.allowRegistration),
+            ...(bucket ? { AWS_BUCKET_NAME: bucket.bucket, AWS_REGION: bucket.region } : {}),
           },
           configYamlContent: toYaml(config),
           // Uploaded images outlive their pod: retained and backed up on EKS (the key is read by the
           // chart's PVC template; its values.yaml has it only as a comment: tools/check/template-keys.ts).
-          ...(context.statefulStorageClass ? { imageVolume: { storageClassName: context.statefulStorageClass } } : {}),
+          // In the bucket, no volume at all.
+          ...(bucket
+            ? { imageVolume: { enabled: false } }
+            : context.statefulStorageClass
+              ? { imageVolume: { storageClassName: context.statefulStorageClass } }
+              : {}),
         },
         meilisearch: {
           auth: { existingMasterKeySecret: LIBRECHAT_SECRETS.meilisearch },
-          ...(context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {}),
+          ...meilisearchVolume(context),
         },
       },
     };
   },
 });
+
+/**
+ * How many LibreChat pods run and where. Files in a bucket: rolling updates (the chart's default
+ * surge of one new pod, which lands in a zone without a LibreChat pod: the settings keep one free),
+ * the pods under the ServiceAccount the bucket's role is given to. More than one pod: one per zone
+ * at most (the chart has `affinity`, no spread constraints), and the wrapper chart's disruption
+ * budget (templates/librechat-disruption-budget.yaml) keeps all but one up through node drains.
+ */
+function librechatPods(release: string, settings: LibrechatSettings, inBucket: boolean): Record<string, unknown> {
+  if (!inBucket) return {};
+  const spread =
+    settings.replicas > 1
+      ? {
+          affinity: {
+            podAntiAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: [
+                { topologyKey: SPREAD_TOPOLOGY_KEYS.zones, labelSelector: { matchLabels: LIBRECHAT_POD_LABELS(release) } },
+              ],
+            },
+          },
+        }
+      : {};
+  return {
+    replicaCount: settings.replicas,
+    updateStrategy: { type: 'RollingUpdate' },
+    serviceAccount: { name: LIBRECHAT_SERVICE_ACCOUNT(release) },
+    ...spread,
+  };
+}
+
+/**
+ * Meilisearch's index volume. Nodes in one zone (or unknown): the chart's PersistentVolumeClaim
+ * (retained and backed up on EKS). Nodes in several zones: a zonal volume would hold the pod in its
+ * zone, so the pod gets a generic ephemeral volume of the default class, created in the zone it
+ * lands in and deleted with it, like Ollama's models; the index is rebuilt from MongoDB
+ * (docs/eks.md#zone-failure).
+ */
+function meilisearchVolume(context: AppContext<LibrechatSettings>): Record<string, unknown> {
+  if (context.zones.length <= 1) return context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {};
+  return {
+    persistence: { enabled: false },
+    environment: { MEILI_DB_PATH: `${MEILISEARCH_INDEX_PATH}/data.ms` },
+    volumes: [
+      {
+        name: 'index',
+        ephemeral: {
+          volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: context.settings.searchVolumeSize } } } },
+        },
+      },
+    ],
+    volumeMounts: [{ name: 'index', mountPath: MEILISEARCH_INDEX_PATH }],
+  };
+}
 
 /**
  * Grafana's Ingress in the grafana chart's layout (`ingress.ingressClassName`, `hosts` as plain
@@ -428,6 +549,36 @@ const PROMETHEUS_STACK_CLUSTER_KINDS = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
+
+/** Prometheus and Alertmanager replicas on nodes spanning several zones: one per zone (two), each with its own volume. */
+const MONITORING_ZONE_REPLICAS = 2;
+
+/**
+ * Replicas and spread of a Prometheus Operator workload (`replicas`, `podAntiAffinity`,
+ * `podAntiAffinityTopologyKey` of `prometheusSpec` and `alertmanagerSpec`): on nodes in several
+ * zones, two in different zones (`hard`: required anti-affinity), so losing a zone leaves one
+ * running; otherwise the chart's single replica.
+ */
+function monitoringReplicas(context: AppContext<unknown>): Record<string, unknown> {
+  return context.zones.length > 1
+    ? { replicas: MONITORING_ZONE_REPLICAS, podAntiAffinity: 'hard', podAntiAffinityTopologyKey: SPREAD_TOPOLOGY_KEYS.zones }
+    : {};
+}
+
+/** Prometheus's and Alertmanager's storage class and replicas (nothing on a one-zone cluster with the default class). */
+function prometheusValues(context: AppContext<unknown>): Record<string, unknown> {
+  const replicas = monitoringReplicas(context);
+  const prometheusSpec = {
+    // On EKS the metrics volume is retained when its claim goes, and backed up, like every stateful volume.
+    ...(context.statefulStorageClass ? { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: context.statefulStorageClass } } } } : {}),
+    ...replicas,
+  };
+  return {
+    ...(Object.keys(prometheusSpec).length > 0 ? { prometheus: { prometheusSpec } } : {}),
+    // Alertmanager's replicas form one cluster (the operator lists the peers) and send each alert once.
+    ...(Object.keys(replicas).length > 0 ? { alertmanager: { alertmanagerSpec: replicas } } : {}),
+  };
+}
 
 /** Prometheus, Alertmanager and Grafana (prometheus-community kube-prometheus-stack). */
 export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
@@ -467,10 +618,7 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
         admin: { existingSecret: GRAFANA_ADMIN_SECRET },
         ...(context.url ? { 'grafana.ini': { server: { root_url: context.url } } } : {}),
       },
-      // On EKS the metrics volume is retained when its claim goes, and backed up, like every stateful volume.
-      ...(context.statefulStorageClass
-        ? { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: context.statefulStorageClass } } } } } }
-        : {}),
+      ...prometheusValues(context),
     },
   }),
 });

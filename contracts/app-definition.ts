@@ -129,6 +129,11 @@ export interface AppContext<S> {
     readonly tls: boolean;
     readonly annotations: Record<string, string>;
     readonly sources: readonly NetworkPeer[];
+    /**
+     * Annotations of the environment's controller that keep each client on one pod (cookie
+     * affinity), for an app whose pods keep per-client state; the app adds them to its Ingress.
+     */
+    readonly sticky: Record<string, string>;
   };
   /** The app's host name, when the environment publishes it. */
   readonly host?: string;
@@ -143,6 +148,17 @@ export interface AppContext<S> {
    * its claim is deleted, backed up); undefined: the cluster's default class.
    */
   readonly statefulStorageClass?: string;
+  /**
+   * Availability zones the cluster's general-purpose nodes span, as configured (empty: not known,
+   * e.g. minikube). With more than one, a zonal volume holds its pod in the zone it was created in.
+   */
+  readonly zones: readonly string[];
+  /**
+   * The app's own object storage bucket, when the app asks for one ({@link AppDefinition.objectStorage})
+   * and the cluster provides it (EKS): its pods reach it with the credentials EKS Pod Identity gives
+   * the ServiceAccount the app named, through the AWS SDK's default credential chain.
+   */
+  readonly objectStorage?: AppBucket;
   /**
    * Where the app's Secrets come from when they are not written by Terraform: AWS Secrets Manager
    * in `region`, each Secret's credentials in the secret named `nameOf(secret)`, synced by External
@@ -215,6 +231,22 @@ export interface IngressAllowRule {
   readonly ports: readonly (string | number)[];
 }
 
+/** An app's object storage bucket as its pods see it. */
+export interface AppBucket {
+  /** The bucket's name. */
+  readonly bucket: string;
+  /** The bucket's region. */
+  readonly region: string;
+}
+
+/** What an app asks of the platform's object storage. */
+export interface AppObjectStorage<S> {
+  /** Whether the app's settings in an environment use the bucket. */
+  readonly enabled: (settings: S) => boolean;
+  /** The ServiceAccount of the pods that use it, as a function of the release name (the chart is told this name). */
+  readonly serviceAccount: (release: string) => string;
+}
+
 /** What an app's settings may be checked against: the cluster's shape. */
 export interface ClusterFacts {
   /** Whether the cluster has a GPU node group (EKS). */
@@ -223,6 +255,8 @@ export interface ClusterFacts {
   readonly availabilityZones: number;
   /** Whether the cluster runs KEDA (EKS with `gpuCapacity`), which can scale a Deployment to zero. */
   readonly scalesToZero: boolean;
+  /** Whether the platform can give an app a bucket of its own ({@link AppDefinition.objectStorage}: EKS). */
+  readonly objectStorage: boolean;
 }
 
 /** A cross-field rule of an app's settings: the problem's path below `apps.<name>` and its message. */
@@ -351,6 +385,13 @@ export interface AppDefinition<S = unknown> {
    * @default - none
    */
   readonly autoscaledDeployments?: (release: string) => readonly string[];
+  /**
+   * A bucket of the app's own, on clusters that provide object storage (EKS): versioned, encrypted
+   * with its own key, private, TLS-only, backed up with the volumes, reachable only through a Pod
+   * Identity role of the app's ServiceAccount; `context.objectStorage` names it.
+   * @default - no bucket
+   */
+  readonly objectStorage?: AppObjectStorage<S>;
 }
 
 /** Declares an app with typed settings; the catalog holds them as `AppDefinition<unknown>`. */

@@ -21,7 +21,12 @@ export interface IngressAnnotationSets {
   readonly httpsBackend: Readonly<Record<string, string>>;
   /** Where responses stream for minutes over one connection (chat completions). */
   readonly streaming: Readonly<Record<string, string>>;
+  /** Where each client must stay on one pod (per-pod state such as in-progress streams): cookie affinity. */
+  readonly sticky: Readonly<Record<string, string>>;
 }
+
+/** How long a client stays on its pod (seconds): a working day and then some. */
+const STICKY_SECONDS = 86400;
 
 /** ALB annotations are read by the AWS Load Balancer Controller. */
 const ALB = 'alb.ingress.kubernetes.io';
@@ -43,6 +48,7 @@ export function ingressAnnotationSets(env: ValidEnvironment): IngressAnnotationS
       every: {},
       httpsBackend: env.ingress.tls ? { [`${NGINX}/backend-protocol`]: 'HTTPS', [`${NGINX}/force-ssl-redirect`]: 'true' } : {},
       streaming: { [`${NGINX}/proxy-read-timeout`]: '600', [`${NGINX}/proxy-send-timeout`]: '600' },
+      sticky: { [`${NGINX}/affinity`]: 'cookie', [`${NGINX}/session-cookie-max-age`]: String(STICKY_SECONDS) },
     };
   }
   if (env.cluster.kind !== 'eks') throw new Error(`${env.name}: the alb ingress controller needs an EKS cluster`);
@@ -68,6 +74,8 @@ export function ingressAnnotationSets(env: ValidEnvironment): IngressAnnotationS
     },
     httpsBackend: { [`${ALB}/backend-protocol`]: 'HTTPS' },
     streaming: {},
+    // Per Ingress: the attributes of its own target groups (the ALB's duration-based cookie).
+    sticky: { [`${ALB}/target-group-attributes`]: `stickiness.enabled=true,stickiness.type=lb_cookie,stickiness.lb_cookie.duration_seconds=${STICKY_SECONDS}` },
   };
 }
 

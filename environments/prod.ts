@@ -96,6 +96,7 @@ export const prod: EnvironmentConfig = {
   apps: {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
-    librechat: { mongodb: { replicas: 3 } },
+    // Two LibreChat pods in different zones, their uploads in a bucket of their own.
+    librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3', searchVolumeSize: '20Gi' },
   },
 };

@@ -205,12 +205,14 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
 
     const hasGpuNodes = env.cluster.kind === 'eks';
     const availabilityZones = env.cluster.kind === 'eks' ? env.cluster.vpc.availabilityZones.length : 0;
+    const objectStorage = env.cluster.kind === 'eks';
     for (const app of catalog) {
       if (!app.validate) continue;
       for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], {
         hasGpuNodes,
         availabilityZones,
         scalesToZero: env.cluster.kind === 'eks' && env.cluster.gpuCapacity !== undefined,
+        objectStorage,
       }))
         fail(['apps', app.name, ...problem.path], problem.message);
     }

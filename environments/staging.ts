@@ -101,6 +101,7 @@ export const staging: EnvironmentConfig = {
       activeHours: { timezone: 'Europe/Dublin', start: '0 7 * * 1-5', end: '0 19 * * 1-5' },
     },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
-    librechat: { mongodb: { replicas: 3 } },
+    // Two LibreChat pods in different zones, their uploads in a bucket of their own.
+    librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3' },
   },
 };

@@ -1,4 +1,4 @@
-import { ingressAnnotations } from '../environments/ingress-controllers';
+import { ingressAnnotationSets, ingressAnnotations } from '../environments/ingress-controllers';
 import { ValidEnvironment } from '../environments/schema';
 import { AppContext, AppDefinition, NetworkPeer } from '../contracts/app-definition';
 import { clientsOf, serviceUrl } from '../contracts/app-catalog';
@@ -9,13 +9,14 @@ import { SHARED_MODEL_VOLUME } from '../constructs/platform/shared-model-volume'
 import { STATEFUL_STORAGE_CLASS } from '../constructs/platform/stateful-storage-class';
 import { secretsManagerName } from '../contracts/external-secrets';
 import { secretSource } from '../environments/secret-source';
+import { appBucketName } from '../contracts/object-storage';
 
 /**
  * What each app of `catalog` computes its values and Secrets from in `env`: its settings, its
  * host and URL when the environment publishes it, the ingress set-up (with the annotations the
  * environment's controller needs, environments/ingress-controllers.ts), GPU scheduling on clusters
- * with a GPU node group, the StorageClass of stateful volumes, and the in-cluster URLs of the
- * catalog's Services.
+ * with a GPU node group, the StorageClass of stateful volumes, the zones of the nodes, the app's
+ * own bucket, and the in-cluster URLs of the catalog's Services.
  */
 export function appContexts(env: ValidEnvironment, catalog: readonly AppDefinition[]): Map<string, AppContext<unknown>> {
   const settings = env.apps as Record<string, unknown>;
@@ -65,13 +66,25 @@ export function appContexts(env: ValidEnvironment, catalog: readonly AppDefiniti
       environment: env.name,
       release: app.name,
       settings: settings[app.name],
-      ingress: { className: env.ingress.className, tls: env.ingress.tls, annotations, sources: ingressSources(env) },
+      ingress: {
+        className: env.ingress.className,
+        tls: env.ingress.tls,
+        annotations,
+        sources: ingressSources(env),
+        sticky: { ...ingressAnnotationSets(env).sticky },
+      },
       host,
       url: host ? externalUrl(env, host) : undefined,
       gpuNodes,
       gpuCapacity,
       // On EKS the stateful volumes are retained and backed up; minikube's default class deletes them.
       statefulStorageClass: env.cluster.kind === 'eks' ? STATEFUL_STORAGE_CLASS : undefined,
+      zones: cluster.kind === 'eks' ? cluster.vpc.availabilityZones : [],
+      // The platform stack creates the same bucket (stacks/platform-stack.ts).
+      objectStorage:
+        cluster.kind === 'eks' && app.objectStorage?.enabled(settings[app.name])
+          ? { bucket: appBucketName(cluster.name, app.name), region: cluster.region }
+          : undefined,
       externalSecrets,
       clients: clientsOf(catalog, app.name),
       serviceUrl: (name, service) => serviceUrl(catalog, name, service),

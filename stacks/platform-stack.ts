@@ -30,6 +30,8 @@ import { Keda } from '../constructs/platform/keda';
 import { SHARED_MODEL_VOLUME, SharedModelVolume } from '../constructs/platform/shared-model-volume';
 import { modelStoreCreationToken } from '../constructs/cluster/model-store';
 import { karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
+import { AppBucket } from '../constructs/platform/app-bucket';
+import { appBucketName } from '../contracts/object-storage';
 import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ExternalSecretsOperator } from '../constructs/platform/external-secrets-operator';
 import { AppSecretsManagerSecret, SecretsKey } from '../constructs/platform/secrets-manager-secret';
@@ -56,7 +58,8 @@ export interface PlatformStackProps {
  * `<env>-platform`: everything the applications need before Argo CD can sync them — their
  * namespaces and Secrets, Argo CD itself and, on EKS, the AWS Load Balancer Controller with the
  * hosts' TLS certificate and ExternalDNS, the default gp3 StorageClass, the retained and backed-up
- * StorageClass of stateful volumes with its AWS Backup plan, and the NVIDIA device plugin. Applying
+ * StorageClass of stateful volumes with its AWS Backup plan, the apps' own buckets (backed up by the
+ * same plan) with their Pod Identity roles, and the NVIDIA device plugin. Applying
  * it installs the Argo CD CRDs that `<env>-apps` plans against.
  */
 export class PlatformStack extends TerraformStack {
@@ -123,8 +126,22 @@ export class PlatformStack extends TerraformStack {
         region: cluster.secondaryRegion,
         defaultTags: [{ tags: awsDefaultTags(props.tags) }],
       });
+      // The apps' own buckets, backed up with the volumes.
+      const settings = env.apps as Record<string, unknown>;
+      const buckets = props.catalog
+        .filter((app) => app.objectStorage?.enabled(settings[app.name]))
+        .map(
+          (app) =>
+            new AppBucket(this, `${app.name.replace(/-/g, '_')}_bucket`, {
+              bucketName: appBucketName(cluster.name, app.name),
+              region: cluster.region,
+              podIdentity: { clusterName: cluster.name, namespace: app.namespace, serviceAccount: app.objectStorage!.serviceAccount(app.name) },
+              roleName: `${cluster.name}-${app.name}-files`,
+            }),
+        );
       if (env.backup) {
         new VolumeBackup(this, 'volume_backup', {
+          buckets: buckets.map((b) => b.bucket.arn),
           name: cluster.name,
           selectionTag: backupTag,
           retentionDays: env.backup.retentionDays,

@@ -38,6 +38,11 @@ export interface VolumeBackupProps {
    * @default - no copies
    */
   readonly copies?: VolumeBackupCopies;
+  /**
+   * ARNs of S3 buckets (versioned) the same plan backs up, with the same retention and copies.
+   * @default - no buckets
+   */
+  readonly buckets?: readonly string[];
 }
 
 /** Where {@link VolumeBackup} copies its recovery points. */
@@ -58,7 +63,7 @@ export interface VolumeBackupCopies {
  * point into a second vault in another region, encrypted with that region's own key (KMS keys do
  * not leave their region; AWS Backup re-encrypts the copy with the destination vault's key). The
  * vaults are never force-destroyed: while they hold recovery points, Terraform cannot delete them
- * (docs/eks.md#backups-and-restore).
+ * (docs/eks.md#backups-and-restore). `buckets` puts S3 buckets under the same plan.
  */
 export class VolumeBackup extends Construct {
   /** The vault holding the recovery points. */
@@ -115,9 +120,12 @@ export class VolumeBackup extends Construct {
         },
       ],
     });
+    const buckets = props.buckets ?? [];
     this.role = serviceRole(this, 'role', backupRoleName(props.name), 'backup.amazonaws.com', [
       'service-role/AWSBackupServiceRolePolicyForBackup',
       'service-role/AWSBackupServiceRolePolicyForRestores',
+      // S3 has policies of its own (the EBS ones do not reach buckets).
+      ...(buckets.length > 0 ? ['AWSBackupServiceRolePolicyForS3Backup', 'AWSBackupServiceRolePolicyForS3Restore'] : []),
     ]);
     new BackupSelection(this, 'selection', {
       name: backupVaultName(props.name),
@@ -128,5 +136,14 @@ export class VolumeBackup extends Construct {
       condition: [{ stringEquals: [{ key: `aws:ResourceTag/${props.selectionTag.key}`, value: props.selectionTag.value }] }],
       dependsOn: [...this.role.attachments],
     });
+    if (buckets.length > 0) {
+      new BackupSelection(this, 'bucket_selection', {
+        name: `${backupVaultName(props.name)}-buckets`,
+        planId: this.plan.id,
+        iamRoleArn: this.role.role.arn,
+        resources: [...buckets],
+        dependsOn: [...this.role.attachments],
+      });
+    }
   }
 }

@@ -479,6 +479,33 @@ const RULES: [string, string, (e: any) => void, string][] = [
     'dev.apps.librechat.mongodb.spreadOver: must be nodes on a cluster without configured availability zones: members spread over zones would not schedule (got zones with 3 replicas)',
   ],
   ['LibreChat settings', 'staging', (e) => (e.apps.librechat = { signup: true }), 'staging.apps.librechat: Unrecognized key: "signup"'],
+  ['LibreChat file storage', 'prod', (e) => (e.apps.librechat.fileStorage = 'nfs'), 'prod.apps.librechat.fileStorage: must be volume or s3'],
+  ['LibreChat replicas', 'prod', (e) => (e.apps.librechat.replicas = 0), 'prod.apps.librechat.replicas: must be >= 1'],
+  ['LibreChat replicas, fractional', 'prod', (e) => (e.apps.librechat.replicas = 1.5), 'prod.apps.librechat.replicas: must be a whole number'],
+  [
+    'LibreChat files in S3 without object storage',
+    'dev',
+    (e) => (e.apps.librechat.fileStorage = 's3'),
+    'dev.apps.librechat.fileStorage: must be volume on a cluster without object storage: the platform creates buckets on EKS only (got s3)',
+  ],
+  [
+    'several LibreChat pods on the images volume',
+    'prod',
+    (e) => (e.apps.librechat.fileStorage = 'volume'),
+    'prod.apps.librechat.fileStorage: must be s3 with more than one replica: the images volume mounts on one node only (got volume with 2 replicas)',
+  ],
+  [
+    'as many LibreChat pods as zones',
+    'prod',
+    (e) => (e.apps.librechat.replicas = 3),
+    "prod.apps.librechat.replicas: must be less than the cluster's 3 availability zones: LibreChat runs one pod per zone and a rolling update starts the new pod in a free one (got 3)",
+  ],
+  [
+    'Meilisearch volume size',
+    'prod',
+    (e) => (e.apps.librechat.searchVolumeSize = 'big'),
+    'prod.apps.librechat.searchVolumeSize: must be a Kubernetes quantity such as 500m or 2Gi',
+  ],
 ];
 
 describe('Argo CD on an internet-facing load balancer', () => {

@@ -8,6 +8,7 @@ import {
   GpuExpectation,
   checkGpus,
   checkImages,
+  checkPodIdentity,
   checkPodSecurity,
   checkServiceUrls,
   formatFinding,
@@ -180,5 +181,35 @@ describe("Pod Security: every pod (template) against its namespace's enforced le
   test('checks nothing in a privileged namespace or one without a level', () => {
     expect(checkPodSecurity(withLevels({ monitoring: { level: 'privileged', version: 'v1.35' } }))).toEqual([]);
     expect(checkPodSecurity(withLevels(undefined))).toEqual([]);
+  });
+});
+
+describe("the ServiceAccount of an app's bucket role", () => {
+  const deployment = (serviceAccountName?: string): K8sObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { template: { spec: { ...(serviceAccountName ? { serviceAccountName } : {}), containers: [{ name: 'web', image: 'example/web:1.0.0' }] } } },
+  });
+  const withRole = (objects: K8sObject[]): CheckInput => ({
+    environment: 'staging',
+    renders: [{ app: 'web', namespace: 'web', objects }],
+    secrets: [],
+    gpus: new Map(),
+    podIdentity: new Map([['web', 'web-files']]),
+  });
+
+  test('passes when a workload runs as it', () => {
+    expect(checkPodIdentity(withRole([deployment('web-files')]))).toEqual([]);
+  });
+
+  test('is found when the chart names the ServiceAccount otherwise (the pods would get no credentials)', () => {
+    expect(lines(checkPodIdentity(withRole([deployment('web-sa'), deployment()])))).toEqual([
+      "staging/web: ServiceAccount web/web-files: spec.template.spec.serviceAccountName: no workload runs as the ServiceAccount the Pod Identity role of the app's bucket is given to (found web-sa, default)",
+    ]);
+  });
+
+  test('is not checked for apps without a bucket', () => {
+    expect(checkPodIdentity({ ...withRole([deployment()]), podIdentity: undefined })).toEqual([]);
   });
 });

@@ -317,11 +317,41 @@ const shippedRenders = () => (shipped ??= render());
     expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
   });
 
-  test.each(['staging', 'prod'])('%s: the stateful volumes (MongoDB, Meilisearch, uploaded images) ask for the retained, backed-up class', (env) => {
+  test.each(['staging', 'prod'])('%s: MongoDB asks for the retained, backed-up class; no zonal claim holds LibreChat or Meilisearch', (env) => {
     const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
-    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-meilisearch').spec.storageClassName).toBe('gp3-retain');
-    expect(find(renders, env, 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images').spec.storageClassName).toBe('gp3-retain');
+    expect(objects(renders, env, 'librechat').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const meilisearch = find(renders, env, 'librechat', 'StatefulSet', 'librechat-meilisearch').spec.template.spec;
+    expect(meilisearch.volumes.find((v: any) => v.name === 'index')).toEqual(expect.objectContaining({ ephemeral: expect.any(Object) }));
+    // Beside the chart's own mounts (no path twice), and Meilisearch's database on it.
+    const mounts = meilisearch.containers[0].volumeMounts;
+    expect(mounts).toContainEqual({ name: 'index', mountPath: '/meili_index' });
+    expect(new Set(mounts.map((m: any) => m.mountPath)).size).toBe(mounts.length);
+    expect(new Set(meilisearch.volumes.map((v: any) => v.name)).size).toBe(meilisearch.volumes.length);
+    expect(find(renders, env, 'librechat', 'ConfigMap', 'librechat-meilisearch-environment').data.MEILI_DB_PATH).toBe('/meili_index/data.ms');
+  });
+
+  test.each(['staging', 'prod'])('%s: LibreChat runs its replicas one per zone, with a disruption budget, on no volume', (env) => {
+    const replicas = (ENVIRONMENTS.find((e) => e.name === env)!.apps as any).librechat.replicas;
+    expect(replicas).toBeGreaterThan(1);
+    const deployment = find(renders, env, 'librechat', 'Deployment', 'librechat-librechat').spec;
+    expect(deployment.replicas).toBe(replicas);
+    const labels = deployment.selector.matchLabels;
+    expect(deployment.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: labels } },
+    ]);
+    expect(deployment.template.spec.serviceAccountName).toBe(LIBRECHAT.objectStorage!.serviceAccount('librechat'));
+    expect(deployment.template.spec.volumes.map((v: any) => v.name)).not.toContain('image-volume');
+    expect(find(renders, env, 'librechat', 'PodDisruptionBudget', 'librechat-librechat').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: labels },
+    });
+  });
+
+  test('dev: one LibreChat pod on its images volume, no disruption budget for it', () => {
+    expect(find(renders, 'dev', 'librechat', 'Deployment', 'librechat-librechat').spec.replicas).toBe(1);
+    expect(find(renders, 'dev', 'librechat', 'PodDisruptionBudget', 'librechat-librechat')).toBeUndefined();
+    expect(find(renders, 'dev', 'librechat', 'PersistentVolumeClaim', 'librechat-librechat-images')).toBeDefined();
   });
 
   test.each(['staging', 'prod'])("%s: GPU nodes from Karpenter in any zone, so Ollama's models live on the shared EFS volume, bound by name", (env) => {
@@ -350,7 +380,8 @@ const shippedRenders = () => (shipped ??= render());
     );
     // Ollama's claim binds the shared model volume (EFS, retained by its PersistentVolume); the models can be pulled again.
     expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => [c.name, c.spec.storageClassName])).toEqual([['ollama', 'efs-models']]);
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-librechat-images', 'librechat-meilisearch', 'ollama']);
+    // LibreChat's uploads are in S3 and Meilisearch's index on a per-pod volume.
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'ollama']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {
@@ -364,7 +395,11 @@ const shippedRenders = () => (shipped ??= render());
     const mongodb = find(renders, 'prod', 'librechat', 'StatefulSet', 'librechat-mongodb').spec;
     expect(mongodb.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['datadir']);
     expect(mongodb.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
-    expect(find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
+    // LibreChat on its images volume (dev) is recreated; with its files in S3 (prod) it rolls.
+    expect(find(renders, 'dev', 'librechat', 'Deployment', 'librechat-librechat').spec.strategy).toEqual({ type: 'Recreate' });
+    const prod = find(renders, 'prod', 'librechat', 'Deployment', 'librechat-librechat').spec;
+    expect(prod.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
+    expect(prod.strategy).toEqual({ type: 'RollingUpdate' });
     expect(find(renders, 'prod', 'ollama', 'Deployment', 'ollama').spec.strategy).toEqual({ type: 'Recreate' });
   });
 

@@ -7,6 +7,10 @@ describe('parseRestoreArgs', () => {
     [['staging', 'ollama'], { env: 'staging', app: 'ollama', dryRun: false }],
     [['prod', 'librechat', '--volume', 'datadir-librechat-mongodb-0'], { env: 'prod', app: 'librechat', volume: 'datadir-librechat-mongodb-0', dryRun: false }],
     [
+      ['prod', 'librechat', '--volume', 'datadir-librechat-mongodb-0', '--resync-members'],
+      { env: 'prod', app: 'librechat', volume: 'datadir-librechat-mongodb-0', dryRun: false, resyncMembers: true },
+    ],
+    [
       ['prod', 'librechat', ARN, '--volume', 'librechat-meilisearch'],
       { env: 'prod', app: 'librechat', volume: 'librechat-meilisearch', recoveryPointArn: ARN, dryRun: false },
     ],

@@ -131,7 +131,7 @@ describe('swapVolume (call order against a fake kubectl)', () => {
     expect(calls.every((c) => c.args[0] === '--context' && c.args[1] === 'llm-staging')).toBe(true);
     expect(state.pvs).toEqual([restoredPersistentVolume(target, claim, volume, { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' })]);
     expect(state.application.spec.syncPolicy).toEqual({ automated, syncOptions: ['CreateNamespace=false'] });
-    expect(result).toEqual({ oldVolume: 'pvc-old' });
+    expect(result).toEqual({ oldVolume: 'pvc-old', memberVolumes: [] });
   });
 
   it('on a rerun after the swap, only resumes Argo CD and waits', async () => {
@@ -141,7 +141,7 @@ describe('swapVolume (call order against a fake kubectl)', () => {
     state.pvcs.get(claim.name).spec.volumeName = volume.pvName;
     state.pvs.push(restoredPersistentVolume(target, claim, volume, { accessModes: ['ReadWriteOnce'], volumeMode: 'Filesystem', fsType: 'ext4' }));
     calls.length = 0;
-    expect(await swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined })).toEqual({ oldVolume: undefined });
+    expect(await swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined })).toEqual({ oldVolume: undefined, memberVolumes: [] });
     expect(
       calls
         .map((c) => c.args.slice(2))
@@ -160,6 +160,48 @@ describe('swapVolume (call order against a fake kubectl)', () => {
     await expect(swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined })).rejects.toThrow(
       /^staging\/librechat claim librechat\/datadir-librechat-mongodb-0: creating the PersistentVolume failed: .*already exists\. Argo CD's automated sync stays suspended so that it cannot recreate the claim on an empty volume; fix the cause, then `kubectl --context llm-staging patch applications.argoproj.io librechat -n argocd --type json -p '\[\{"op":"add"/,
     );
+  });
+
+  it("--resync-members: a replica set member's claim is restored, the other members' claims are emptied while the pods are stopped", async () => {
+    const { exec, calls, state } = cluster();
+    state.workloads[0].spec.replicas = 3;
+    for (const i of [1, 2])
+      state.pvcs.set(`datadir-librechat-mongodb-${i}`, {
+        metadata: { name: `datadir-librechat-mongodb-${i}` },
+        spec: { storageClassName: CLASS, volumeName: `pvc-member-${i}` },
+        status: { phase: 'Bound' },
+      });
+    const kubectl = kubectlCli(exec, 'kubectl', target, () => undefined, false);
+    const claim = (await findClaims(kubectl, target))[0];
+    expect(claim.members).toEqual(['datadir-librechat-mongodb-1', 'datadir-librechat-mongodb-2']);
+    calls.length = 0;
+    const result = await swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined, resyncMembers: true });
+    const changes = calls.map((c) => c.args.slice(2)).filter((a) => a[0] !== 'get');
+    expect(changes.map((a) => a.slice(0, 3).join(' '))).toEqual([
+      'patch applications.argoproj.io librechat',
+      'scale statefulset/librechat-mongodb -n',
+      'delete persistentvolumeclaim datadir-librechat-mongodb-0',
+      'delete persistentvolumeclaim datadir-librechat-mongodb-1',
+      'delete persistentvolumeclaim datadir-librechat-mongodb-2',
+      'create -f -',
+      'scale statefulset/librechat-mongodb -n',
+      'patch applications.argoproj.io librechat',
+    ]);
+    // All three members start again: 0 on the restored volume, 1 and 2 on new, empty ones.
+    expect(changes[6]).toEqual(['scale', 'statefulset/librechat-mongodb', '-n', 'librechat', '--replicas', '3']);
+    expect(result).toEqual({ oldVolume: 'pvc-old', memberVolumes: ['pvc-member-1', 'pvc-member-2'] });
+  });
+
+  it('--resync-members refuses a claim without other members, before changing anything', async () => {
+    const { exec, calls } = cluster();
+    const kubectl = kubectlCli(exec, 'kubectl', target, () => undefined, false);
+    const claims = await findClaims(kubectl, target);
+    calls.length = 0;
+    for (const claim of claims)
+      await expect(swapVolume(kubectl, target, claim, volume, { polling, log: () => undefined, resyncMembers: true })).rejects.toThrow(
+        `staging/librechat: --resync-members needs the claim of one member of a StatefulSet with several replicas; ${claim.name} is a ${claim.source} without other members`,
+      );
+    expect(calls).toEqual([]);
   });
 
   it('--dry-run prints the changes and makes none', async () => {

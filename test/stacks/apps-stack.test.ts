@@ -3,7 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { CATALOG, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
+import { CATALOG, KUBE_PROMETHEUS_STACK, LIBRECHAT } from '../../apps/catalog';
+import { appBucketName } from '../../contracts/object-storage';
+import { ingressAnnotationSets } from '../../environments/ingress-controllers';
 import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
@@ -294,8 +296,8 @@ describe('per-environment differences', () => {
   test('Prometheus keeps its metrics on the retained, backed-up StorageClass on EKS; dev keeps no volume', () => {
     expect(values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toBeUndefined();
     for (const env of ['staging', 'prod'] as const) {
-      expect(values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus).toEqual({
-        prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: 'gp3-retain' } } } },
+      expect(values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].prometheus.prometheusSpec.storageSpec).toEqual({
+        volumeClaimTemplate: { spec: { storageClassName: 'gp3-retain' } },
       });
     }
   });
@@ -491,10 +493,8 @@ describe('LibreChat sign-up', () => {
 });
 
 describe('stateful volumes', () => {
-  test.each(['staging', 'prod'] as const)("%s: MongoDB, Meilisearch and LibreChat's uploaded images ask for the retained, backed-up class", (env) => {
+  test.each(['staging', 'prod'] as const)('%s: MongoDB asks for the retained, backed-up class', (env) => {
     expect(values(env, 'librechat').mongodb.persistence).toEqual({ storageClass: 'gp3-retain' });
-    expect(values(env, 'librechat').librechat.meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
-    expect(values(env, 'librechat').librechat.librechat.imageVolume).toEqual({ storageClassName: 'gp3-retain' });
     // GPU nodes from Karpenter in any zone: Ollama's models on the shared EFS volume, bound by name
     // (the platform stack's PersistentVolume, retained), never a zonal EBS volume.
     expect(values(env, 'ollama').ollama.persistentVolume).toEqual({
@@ -512,5 +512,107 @@ describe('stateful volumes', () => {
     expect(values('dev', 'librechat').librechat.meilisearch.persistence).toBeUndefined();
     expect(values('dev', 'ollama').ollama.persistentVolume.storageClass).toBeUndefined();
     expect(values('dev', 'librechat').librechat.librechat.imageVolume).toBeUndefined();
+  });
+});
+
+describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager are not held in one zone', () => {
+  const ZONE = 'topology.kubernetes.io/zone';
+  const settings = (env: 'dev' | 'staging' | 'prod') => (environment(env).apps as any).librechat;
+  const zones = (env: 'staging' | 'prod') => {
+    const cluster = environment(env).cluster;
+    if (cluster.kind !== 'eks') throw new Error('EKS expected');
+    return cluster;
+  };
+
+  test.each(['staging', 'prod'] as const)('%s: LibreChat runs its replicas one per zone, under the ServiceAccount of its bucket role', (env) => {
+    const replicas = settings(env).replicas;
+    expect(replicas).toBeGreaterThan(1);
+    const librechat = values(env, 'librechat').librechat;
+    expect(librechat.replicaCount).toBe(replicas);
+    expect(librechat.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { topologyKey: ZONE, labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'librechat-librechat', 'app.kubernetes.io/instance': 'librechat' } } },
+    ]);
+    // A surge pod needs a zone without a LibreChat pod: the settings keep one free.
+    expect(replicas).toBeLessThan(zones(env).vpc.availabilityZones.length);
+    expect(librechat.updateStrategy).toEqual({ type: 'RollingUpdate' });
+    expect(librechat.serviceAccount).toEqual({ name: LIBRECHAT.objectStorage!.serviceAccount('librechat') });
+  });
+
+  test.each(['staging', 'prod'] as const)(
+    '%s: without Redis each browser stays on its LibreChat pod (its in-progress streams live there): ALB cookie stickiness',
+    (env) => {
+      const annotations = values(env, 'librechat').librechat.ingress.annotations;
+      expect(annotations['alb.ingress.kubernetes.io/target-group-attributes']).toBe(
+        'stickiness.enabled=true,stickiness.type=lb_cookie,stickiness.lb_cookie.duration_seconds=86400',
+      );
+      // The shared ALB's own settings are still there.
+      expect(annotations['alb.ingress.kubernetes.io/group.name']).toBe(zones(env).name);
+      expect(values('dev', 'librechat').librechat.ingress.annotations['nginx.ingress.kubernetes.io/affinity']).toBeUndefined();
+    },
+  );
+
+  test("nginx's cookie affinity is the sticky set of an nginx environment", () => {
+    expect(ingressAnnotationSets(environment('dev')).sticky).toEqual({
+      'nginx.ingress.kubernetes.io/affinity': 'cookie',
+      'nginx.ingress.kubernetes.io/session-cookie-max-age': '86400',
+    });
+  });
+
+  test.each(['staging', 'prod'] as const)("%s: uploads go to LibreChat's bucket (fileStrategy s3, bucket and region), no images volume", (env) => {
+    expect(settings(env).fileStorage).toBe('s3');
+    const librechat = values(env, 'librechat').librechat.librechat;
+    expect(parse(librechat.configYamlContent).fileStrategy).toBe('s3');
+    expect(librechat.configEnv).toMatchObject({ AWS_BUCKET_NAME: appBucketName(zones(env).name, 'librechat'), AWS_REGION: zones(env).region });
+    // No access keys: the AWS SDK's default chain takes EKS Pod Identity's credentials.
+    expect(Object.keys(librechat.configEnv).filter((key) => key.startsWith('AWS_') && key.includes('KEY'))).toEqual([]);
+    expect(librechat.imageVolume).toEqual({ enabled: false });
+  });
+
+  test.each(['staging', 'prod'] as const)("%s: Meilisearch's index is on a per-pod volume created in the pod's zone, not a zonal claim", (env) => {
+    const meilisearch = values(env, 'librechat').librechat.meilisearch;
+    expect(meilisearch.persistence).toEqual({ enabled: false });
+    expect(meilisearch.volumes).toEqual([
+      {
+        name: 'index',
+        ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: settings(env).searchVolumeSize } } } } },
+      },
+    ]);
+    // Beside the chart's own emptyDir at /meili_data (0.11.0 mounts one there without persistence).
+    expect(meilisearch.volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_index' }]);
+    expect(meilisearch.environment).toEqual({ MEILI_DB_PATH: '/meili_index/data.ms' });
+  });
+
+  test.each(['staging', 'prod'] as const)('%s: Prometheus and Alertmanager run two replicas in different zones', (env) => {
+    const stack = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'];
+    const spread = { replicas: 2, podAntiAffinity: 'hard', podAntiAffinityTopologyKey: ZONE };
+    expect(stack.prometheus.prometheusSpec).toMatchObject(spread);
+    expect(stack.alertmanager).toEqual({ alertmanagerSpec: spread });
+    // Only replicas and spread: Alertmanager's configuration (receivers, routes) is not touched here.
+    expect(stack.alertmanager.config).toBeUndefined();
+  });
+
+  test('dev (one node, no zones) keeps one LibreChat pod on its images volume, a Meilisearch claim and single monitoring replicas', () => {
+    expect(settings('dev').replicas).toBe(1);
+    const librechat = values('dev', 'librechat').librechat;
+    expect(librechat.replicaCount).toBeUndefined();
+    expect(librechat.affinity).toBeUndefined();
+    expect(librechat.serviceAccount).toBeUndefined();
+    expect(parse(librechat.librechat.configYamlContent).fileStrategy).toBeUndefined();
+    expect(librechat.librechat.configEnv.AWS_BUCKET_NAME).toBeUndefined();
+    expect(librechat.meilisearch.volumes).toBeUndefined();
+    expect(librechat.meilisearch.environment).toBeUndefined();
+    const stack = values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'];
+    expect(stack.prometheus).toBeUndefined();
+    expect(stack.alertmanager).toBeUndefined();
+  });
+
+  test('an EKS environment that keeps the images volume keeps one pod on the retained class and the Recreate strategy', () => {
+    const env = structuredClone(environment('staging'));
+    (env.apps as any).librechat = { ...(env.apps as any).librechat, replicas: 1, fileStorage: 'volume' };
+    const librechat = appValues(env, 'librechat').librechat;
+    expect(librechat.librechat.imageVolume).toEqual({ storageClassName: 'gp3-retain' });
+    expect(librechat.updateStrategy).toBeUndefined();
+    expect(librechat.replicaCount).toBeUndefined();
+    expect(parse(librechat.librechat.configYamlContent).fileStrategy).toBeUndefined();
   });
 });

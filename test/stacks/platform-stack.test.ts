@@ -10,6 +10,7 @@ import { appContexts } from '../../stacks/app-contexts';
 import { ValidEnvironment } from '../../environments';
 import { stateKeyAlias } from '../../constructs/core/state-backend';
 import { EFS_CSI_DRIVER_CHART, KARPENTER_CHART, KEDA_CHART } from '../../contracts/versions';
+import { appBucketName } from '../../contracts/object-storage';
 import { all, environment, environmentStacks, only, synth, synthEnvironment } from '../support/synth';
 
 /** Every credential of every LibreChat Secret, with its Secret's name. */
@@ -286,6 +287,7 @@ describe('staging-platform', () => {
     expect(
       all(staging.json, 'aws_eks_pod_identity_association')
         .map((a) => a.service_account)
+        .filter((account) => account !== LIBRECHAT.objectStorage!.serviceAccount(LIBRECHAT.name))
         .sort(),
     ).toEqual(['aws-load-balancer-controller', 'external-dns', 'external-secrets', 'karpenter']);
   });
@@ -619,7 +621,7 @@ describe.each([
   test('one secret per app Secret, named for its cluster, namespace and Secret, encrypted with the key, replicated to the secondary region', () => {
     const secrets = all(stack.json, 'aws_secretsmanager_secret');
     expect(secrets.map((s) => s.name).sort()).toEqual(expected.map(({ app, secret }) => secretsManagerName(cluster.name, app.namespace, secret.name)).sort());
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key).filter((id) => id.startsWith('secrets_key'));
     const [replicaId] = Object.keys(stack.json.resource!.aws_kms_replica_key);
     for (const secret of secrets) {
       expect(secret.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
@@ -660,7 +662,7 @@ describe.each([
     expect(parse(release.values[0])).toMatchObject({ installCRDs: true, serviceAccount: { name: 'external-secrets' }, processPushSecret: false });
     const policy = JSON.parse(all(stack.json, 'aws_iam_policy').find((p) => p.name === `${cluster.name}-external-secrets`).policy);
     const secretArns = Object.keys(stack.json.resource!.aws_secretsmanager_secret).map((id) => `\${aws_secretsmanager_secret.${id}.arn}`);
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key).filter((id) => id.startsWith('secrets_key'));
     expect(policy.Statement[0].Resource.sort()).toEqual(secretArns.sort());
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.any(Array) }),
@@ -757,7 +759,7 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
       lifecycle: { delete_after: days },
       target_vault_name: expect.stringMatching(/^\$\{aws_backup_vault\.\w+\.name\}$/),
     });
-    const selection = only(stack.json, 'aws_backup_selection');
+    const selection = all(stack.json, 'aws_backup_selection').find((s) => s.name === `${cluster}-volumes`);
     expect(selection.resources).toEqual([expect.stringMatching(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:ec2:\*:\*:volume\/\*$/)]);
     expect(selection.condition).toEqual([{ string_equals: [{ key: 'aws:ResourceTag/llm-platform/backup', value: cluster }] }]);
     const role = all(stack.json, 'aws_iam_role').find((r) => r.name === `${cluster}-backup`);
@@ -766,10 +768,12 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
       all(stack.json, 'aws_iam_role_policy_attachment')
         .map((a) => a.policy_arn)
         .filter((arn: string) => arn.includes('AWSBackup')),
-    ).toEqual([
-      'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
-      'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
-    ]);
+    ).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+        'arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores',
+      ]),
+    );
   });
 
   test.each([
@@ -802,5 +806,107 @@ describe('no chat lost: retained stateful volumes, backed up on a schedule', () 
   test('dev (minikube) has neither: its default class may delete', () => {
     expect(all(dev.json, 'kubernetes_storage_class_v1')).toEqual([]);
     expect(all(dev.json, 'aws_backup_plan')).toEqual([]);
+  });
+});
+
+describe("LibreChat's uploads bucket: not zonal, kept and backed up like the volumes, reachable only by LibreChat's pods", () => {
+  const settingsOf = (env: ValidEnvironment) => (env.apps as Record<string, unknown>).librechat as LibrechatSettings;
+  const bucketName = (env: ValidEnvironment) => (env.cluster.kind === 'eks' ? appBucketName(env.cluster.name, 'librechat') : undefined);
+
+  test.each([
+    ['staging', staging],
+    ['prod', prod],
+  ] as const)('%s (fileStorage s3): a versioned bucket under its own rotating key, private, TLS-only, not force-destroyed', (name, stack) => {
+    const env = environment(name);
+    expect(settingsOf(env).fileStorage).toBe('s3');
+    const bucket = all(stack.json, 'aws_s3_bucket').find((b) => b.bucket === bucketName(env));
+    expect(bucket).toMatchObject({ force_destroy: false });
+    const ref = `\${${stack.address('aws_s3_bucket', (b) => b === bucket)}.id}`;
+    const arn = `\${${stack.address('aws_s3_bucket', (b) => b === bucket)}.arn}`;
+    const of = (type: string) => all(stack.json, type).filter((r) => r.bucket === ref);
+    expect(of('aws_s3_bucket_versioning')).toEqual([expect.objectContaining({ versioning_configuration: { status: 'Enabled' } })]);
+    const [encryption] = of('aws_s3_bucket_server_side_encryption_configuration');
+    const keyRef = encryption.rule[0].apply_server_side_encryption_by_default.kms_master_key_id;
+    expect(encryption.rule[0]).toMatchObject({ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true });
+    const keyId = /^\$\{aws_kms_key\.(\w+)\.arn\}$/.exec(keyRef)![1];
+    expect(stack.json.resource!.aws_kms_key[keyId]).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(of('aws_s3_bucket_public_access_block')).toEqual([
+      expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true }),
+    ]);
+    expect(of('aws_s3_bucket_ownership_controls')).toEqual([expect.objectContaining({ rule: { object_ownership: 'BucketOwnerEnforced' } })]);
+    const policy = JSON.parse(of('aws_s3_bucket_policy')[0].policy);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: 'DenyWithoutTls',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: [arn, `${arn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ]);
+    expect(of('aws_s3_bucket_lifecycle_configuration')[0].rule[0]).toMatchObject({
+      status: 'Enabled',
+      noncurrent_version_expiration: [{ noncurrent_days: 30 }],
+    });
+
+    // Backed up by the volumes' plan (and so copied to the secondary region with the volumes).
+    const cluster = env.cluster;
+    if (cluster.kind !== 'eks') throw new Error('EKS expected');
+    const selection = all(stack.json, 'aws_backup_selection').find((s) => s.name === `${cluster.name}-volumes-buckets`);
+    expect(selection.resources).toEqual([arn]);
+    expect(selection.plan_id).toBe(`\${${stack.address('aws_backup_plan', () => true)}.id}`);
+    const attached = all(stack.json, 'aws_iam_role_policy_attachment').map((a) => a.policy_arn);
+    expect(attached).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup',
+        'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore',
+      ]),
+    );
+  });
+
+  test.each([
+    ['staging', staging],
+    ['prod', prod],
+  ] as const)("%s: LibreChat's ServiceAccount gets a Pod Identity role for exactly that bucket and its key through S3", (name, stack) => {
+    const env = environment(name);
+    if (env.cluster.kind !== 'eks') throw new Error('EKS expected');
+    const serviceAccount = LIBRECHAT.objectStorage!.serviceAccount(LIBRECHAT.name);
+    const association = all(stack.json, 'aws_eks_pod_identity_association').find((a) => a.service_account === serviceAccount);
+    expect(association).toMatchObject({ cluster_name: env.cluster.name, namespace: LIBRECHAT.namespace });
+    const role = all(stack.json, 'aws_iam_role').find((r) => association.role_arn === `\${${stack.address('aws_iam_role', (x) => x === r)}.arn}`);
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession'] },
+    ]);
+    const policy = JSON.parse(all(stack.json, 'aws_iam_policy').find((p) => p.name === role.name).policy);
+    const bucket = stack.address('aws_s3_bucket', (b) => b.bucket === bucketName(env));
+    const key = /^\$\{(aws_kms_key\.\w+)\.arn\}$/.exec(
+      all(stack.json, 'aws_s3_bucket_server_side_encryption_configuration').find((e) => e.bucket === `\${${bucket}.id}`).rule[0]
+        .apply_server_side_encryption_by_default.kms_master_key_id,
+    )![1];
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Action: ['s3:ListBucket'], Resource: [`\${${bucket}.arn}`] }),
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], Resource: [`\${${bucket}.arn}/*`] }),
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [`\${${key}.arn}`],
+        Condition: { StringEquals: { 'kms:ViaService': `s3.${env.cluster.region}.amazonaws.com` } },
+      }),
+    ]);
+    expect(policy.Statement.flatMap((st: any) => st.Action).filter((action: string) => action.includes('*'))).toEqual([]);
+  });
+
+  test('dev (volume) has no bucket and no role for LibreChat', () => {
+    expect(settingsOf(environment('dev')).fileStorage).toBe('volume');
+    expect(all(dev.json, 'aws_s3_bucket')).toEqual([]);
+    expect(all(dev.json, 'aws_eks_pod_identity_association')).toEqual([]);
+  });
+
+  test('an EKS environment that keeps the volume gets no bucket', () => {
+    const env = environment('staging');
+    const volume = { ...env, apps: { ...env.apps, librechat: { ...settingsOf(env), replicas: 1, fileStorage: 'volume' } } } as ValidEnvironment;
+    const stack = synth(environmentStacks(volume).platform);
+    expect(all(stack.json, 'aws_s3_bucket')).toEqual([]);
+    expect(all(stack.json, 'aws_backup_selection').map((s) => s.name)).toEqual(['llm-staging-volumes']);
   });
 });

@@ -38,6 +38,11 @@ export interface CheckInput {
    * @default {} (nothing checked)
    */
   readonly podSecurity?: Readonly<Record<string, NamespacePodSecurity>>;
+  /**
+   * The ServiceAccount each app's Pod Identity role is given to (apps with a bucket), by app name.
+   * @default - nothing checked
+   */
+  readonly podIdentity?: ReadonlyMap<string, string>;
 }
 
 /** One problem: `<env>/<app>: <Kind> <namespace>/<name>: <field>: <message>`. */
@@ -64,7 +69,30 @@ export function checkEnvironment(input: CheckInput): Finding[] {
     ...checkImages(input),
     ...checkReferences(input),
     ...checkPodSecurity(input),
+    ...checkPodIdentity(input),
   ];
+}
+
+/**
+ * An app whose bucket role EKS Pod Identity gives to a ServiceAccount has a workload running as
+ * that ServiceAccount: a chart that names it otherwise leaves the pods without credentials.
+ */
+export function checkPodIdentity(input: CheckInput): Finding[] {
+  const findings: Finding[] = [];
+  for (const [app, serviceAccount] of input.podIdentity ?? []) {
+    const ours = workloads(input).filter((w) => w.render.app === app);
+    if (ours.some((w) => w.pod.serviceAccountName === serviceAccount)) continue;
+    const render = input.renders.find((r) => r.app === app);
+    findings.push({
+      app,
+      object: `ServiceAccount ${render?.namespace ?? '?'}/${serviceAccount}`,
+      field: 'spec.template.spec.serviceAccountName',
+      message: `no workload runs as the ServiceAccount the Pod Identity role of the app's bucket is given to (found ${
+        [...new Set(ours.map((w) => w.pod.serviceAccountName ?? 'default'))].join(', ') || 'no workload'
+      })`,
+    });
+  }
+  return findings;
 }
 
 /** Workloads of the renders that Argo CD creates (Helm test hooks excluded). */

@@ -64,8 +64,14 @@ export function renderApplications(environments: readonly EnvironmentApplication
   }));
 }
 
-/** GPU needs per app and environment, from the validated environments and the catalog. */
-function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition[]): Map<string, Map<string, GpuExpectation>> {
+/** What the checks expect of each environment: GPU needs, and the ServiceAccounts of the apps' bucket roles. */
+interface Expectations {
+  readonly gpus: Map<string, GpuExpectation>;
+  readonly podIdentity: Map<string, string>;
+}
+
+/** GPU needs and Pod Identity ServiceAccounts per app and environment, from the validated environments and the catalog. */
+function expectations(options: RenderOptions, catalog: readonly AppDefinition[]): Map<string, Expectations> {
   const env = options.env ?? process.env;
   const environments = loadEnvironments(options.environments ?? ENVIRONMENTS, catalog, {
     GITOPS_REPO_URL: env.GITOPS_REPO_URL,
@@ -76,12 +82,14 @@ function gpuExpectations(options: RenderOptions, catalog: readonly AppDefinition
     environments.map((environment) => {
       const contexts = appContexts(environment, catalog);
       const gpus = new Map<string, GpuExpectation>();
+      const podIdentity = new Map<string, string>();
       for (const app of catalog) {
         const context = contexts.get(app.name)!;
         const count = app.gpus?.(context.settings) ?? 0;
         if (count > 0 || (app.onGpuNodes && context.gpuNodes)) gpus.set(app.name, { count, nodes: context.gpuNodes });
+        if (app.objectStorage && context.objectStorage) podIdentity.set(app.name, app.objectStorage.serviceAccount(context.release));
       }
-      return [environment.name, gpus];
+      return [environment.name, { gpus, podIdentity }];
     }),
   );
 }
@@ -103,7 +111,7 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
       verifyGeneratedValues: true,
     }),
   );
-  const gpus = gpuExpectations(options, catalog);
+  const expected = expectations(options, catalog);
   return renderApplications(synthesized, options.repoRoot, options.helm, options).map((rendered) => ({
     environment: rendered.environment,
     kubeVersion: rendered.kubeVersion,
@@ -114,8 +122,9 @@ export function renderRepository(options: RenderOptions): EnvironmentRender[] {
         environment: rendered.environment,
         renders: rendered.apps,
         secrets: rendered.secrets,
-        gpus: gpus.get(rendered.environment) ?? new Map(),
+        gpus: expected.get(rendered.environment)?.gpus ?? new Map(),
         podSecurity: rendered.podSecurity,
+        podIdentity: expected.get(rendered.environment)?.podIdentity,
       }),
     ],
   }));

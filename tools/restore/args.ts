@@ -1,11 +1,14 @@
 /** The command line of `npm run restore`. */
 
 /** Usage, printed with every argument error. */
-export const USAGE = `usage: npm run restore -- <env> <app> [--volume <claim>] [<recovery point ARN>] [--context <kube context>] [--dry-run]
+export const USAGE = `usage: npm run restore -- <env> <app> [--volume <claim>] [<recovery point ARN>] [--resync-members] [--context <kube context>] [--dry-run]
 
   <env>                an EKS environment with backup (staging, prod)
   <app>                an app of the catalog (librechat, ollama, kube-prometheus-stack, …)
   --volume <claim>     the claim to restore, when the app has several
+  --resync-members     the claim is one member's of a StatefulSet whose members copy from each other
+                       (MongoDB's replica set): the other members' claims are deleted too (their
+                       volumes are kept), so they start empty and copy the restored member's data
   <recovery point ARN> default: the latest completed recovery point of the claim's volume
   --context <ctx>      kube context of the cluster (default: the cluster name)
   --dry-run            print every step and command; change nothing`;
@@ -18,6 +21,11 @@ export interface RestoreArgs {
   readonly recoveryPointArn?: string;
   readonly context?: string;
   readonly dryRun: boolean;
+  /**
+   * Start the other members of the claim's StatefulSet empty, to copy the restored one.
+   * @default false
+   */
+  readonly resyncMembers?: boolean;
 }
 
 /** An AWS Backup recovery point ARN of an EBS volume: an EBS snapshot (`arn:aws:ec2:<region>::snapshot/snap-…`). */
@@ -26,7 +34,7 @@ const RECOVERY_POINT = /^arn:aws[a-z-]*:ec2:[a-z0-9-]+::snapshot\/snap-[0-9a-f]{
 const CLAIM = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /**
- * Parses `<env> <app> [--volume <claim>] [<arn>] [--context <ctx>] [--dry-run]`.
+ * Parses `<env> <app> [--volume <claim>] [<arn>] [--resync-members] [--context <ctx>] [--dry-run]`.
  * @throws Error naming the argument, the rule and the value, with the usage.
  */
 export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
@@ -34,6 +42,7 @@ export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
   let volume: string | undefined;
   let context: string | undefined;
   let dryRun = false;
+  let resyncMembers = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -42,6 +51,7 @@ export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
       return v;
     };
     if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--resync-members') resyncMembers = true;
     else if (arg === '--volume') {
       volume = value();
       if (!CLAIM.test(volume)) throw new Error(`--volume: must be a claim name (lower-case letters, digits, "-" and "."; got "${volume}")`);
@@ -59,5 +69,5 @@ export function parseRestoreArgs(argv: readonly string[]): RestoreArgs {
   if (recoveryPointArn !== undefined && !RECOVERY_POINT.test(recoveryPointArn))
     throw new Error(`recovery point: must be the ARN of an EBS recovery point, arn:aws:ec2:<region>::snapshot/snap-… (got "${recoveryPointArn}")`);
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]}"\n${USAGE}`);
-  return { env, app, volume, recoveryPointArn, context, dryRun };
+  return { env, app, volume, recoveryPointArn, context, dryRun, ...(resyncMembers ? { resyncMembers } : {}) };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run restore -- <env> <app> [--volume <claim>] [<recovery point ARN>] [--context <ctx>] [--dry-run]`:
+ * `npm run restore -- <env> <app> [--volume <claim>] [<recovery point ARN>] [--resync-members] [--context <ctx>] [--dry-run]`:
  * restores one backed-up volume of an app from the environment's AWS Backup vault and puts it
  * under exactly the claim the chart expects, leaving Argo CD in sync (docs/eks.md#restore).
  *
@@ -14,7 +14,7 @@ import { parseRestoreArgs, RestoreArgs } from './args';
 import { Polling, awsCli, restoreVolume } from './aws';
 import { RestoreError } from './errors';
 import { Exec, spawnExec } from './exec';
-import { findClaims, kubectlCli, pickClaim, swapVolume } from './kube';
+import { findClaims, kubectlCli, memberClaims, pickClaim, swapVolume } from './kube';
 import { restoreTarget } from './target';
 
 /** What {@link runRestore} runs with. */
@@ -57,13 +57,19 @@ export async function runRestore(args: RestoreArgs, deps: RestoreDeps): Promise<
   );
   const claim = pickClaim(target, await findClaims(kubectl, target), args.volume);
   log(`claim: ${claim.namespace}/${claim.name} (${claim.source})`);
+  // Checked before anything changes: the members' claims must exist in the chart.
+  if (args.resyncMembers) log(`members that start empty and copy it: ${memberClaims(target, claim).join(', ')}`);
   const volume = await restoreVolume(aws, target, claim, { recoveryPointArn: args.recoveryPointArn, polling: job, log });
-  const { oldVolume } = await swapVolume(kubectl, target, claim, volume, { polling: kube, log });
+  const { oldVolume, memberVolumes } = await swapVolume(kubectl, target, claim, volume, { polling: kube, log, resyncMembers: args.resyncMembers });
   if (args.dryRun) return;
   log(`restored: ${claim.namespace}/${claim.name} is Bound to ${volume.pvName} (${volume.volumeId} in ${volume.zone}); ${target.application.name} is Synced.`);
   if (oldVolume)
     log(
       `The former volume stays (PersistentVolume ${oldVolume}, Released, and its EBS volume): once the restored data is verified, \`${kubectl.line(['delete', 'persistentvolume', oldVolume])}\` and delete its EBS volume.`,
+    );
+  for (const member of memberVolumes)
+    log(
+      `A former member's volume stays too (PersistentVolume ${member}, Released): once the members have copied the restored data, \`${kubectl.line(['delete', 'persistentvolume', member])}\` and delete its EBS volume.`,
     );
 }
 

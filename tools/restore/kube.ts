@@ -28,6 +28,11 @@ export interface AppClaim {
   readonly consumers: readonly Workload[];
   /** Where the chart declares it: a PVC of the chart, or a StatefulSet's volumeClaimTemplate. */
   readonly source: string;
+  /**
+   * For a StatefulSet's volumeClaimTemplate: the same template's claims of the other replicas.
+   * @default []
+   */
+  readonly members?: readonly string[];
 }
 
 /** The kube resource name of the Application kind. */
@@ -95,8 +100,11 @@ export async function findClaims(kubectl: Cli, target: RestoreTarget): Promise<A
   }
   const claims: AppClaim[] = [];
   for (const { workload, claims: names } of templates)
-    for (const name of names)
-      claims.push({ namespace: target.namespace, name, consumers: [workload], source: `volumeClaimTemplate of StatefulSet ${workload.name}` });
+    for (const name of names) {
+      const template = name.slice(0, name.lastIndexOf('-'));
+      const members = names.filter((other) => other !== name && other.slice(0, other.lastIndexOf('-')) === template);
+      claims.push({ namespace: target.namespace, name, consumers: [workload], source: `volumeClaimTemplate of StatefulSet ${workload.name}`, members });
+    }
   // PVCs of the chart: of the retained class, or gone (Argo CD still lists them; their class is
   // unknown, and only a backed-up one has recovery points).
   for (const ref of managed.filter((r) => r.kind === 'PersistentVolumeClaim' && r.name)) {
@@ -165,6 +173,26 @@ export interface SwapOptions {
   readonly log: (line: string) => void;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Also delete the claims of the StatefulSet's other members (their volumes are retained) while
+   * its pods are stopped: they start on new, empty volumes and copy the restored member's data
+   * (a MongoDB replica set's initial sync).
+   * @default false
+   */
+  readonly resyncMembers?: boolean;
+}
+
+/**
+ * The claims `--resync-members` empties besides `claim`: its StatefulSet's other members'.
+ * @throws RestoreError when the claim has none (not a StatefulSet's, or one replica).
+ */
+export function memberClaims(target: RestoreTarget, claim: AppClaim): readonly string[] {
+  const members = claim.members ?? [];
+  if (members.length === 0)
+    throw new RestoreError(
+      `${target.environment}/${target.app}: --resync-members needs the claim of one member of a StatefulSet with several replicas; ${claim.name} is a ${claim.source} without other members`,
+    );
+  return members;
 }
 
 async function waitFor<T>(polling: Polling, look: () => Promise<T | undefined>): Promise<T | undefined> {
@@ -211,9 +239,10 @@ export async function swapVolume(
   claim: AppClaim,
   volume: RestoredVolume,
   options: SwapOptions,
-): Promise<{ oldVolume?: string }> {
+): Promise<{ oldVolume?: string; memberVolumes: readonly string[] }> {
   const { log, polling } = options;
   const now = options.now ?? Date.now;
+  const members = options.resyncMembers ? memberClaims(target, claim) : [];
   const ns = target.namespace;
   const appRef = ['-n', target.application.namespace];
   const where = `${target.environment}/${target.app} claim ${ns}/${claim.name}`;
@@ -246,6 +275,7 @@ export async function swapVolume(
 
   // A rerun after the swap (the wait timed out, say): the claim is already on the restored volume.
   const done = oldPvc?.spec?.volumeName === volume.pvName;
+  const memberVolumes: string[] = [];
   if (done) log(`2.-5. ${claim.name} is already Bound to ${volume.pvName}: only Argo CD is left`);
   else {
     log(
@@ -255,7 +285,8 @@ export async function swapVolume(
     if (!kubectl.dryRun) {
       const idle = await waitFor(polling, async () => {
         const pods: any[] = (await kubectl.read(['get', 'pods', '-n', ns, '-o', 'json']))?.items ?? [];
-        return pods.some((p) => (p.spec.volumes ?? []).some((v: any) => v.persistentVolumeClaim?.claimName === claim.name)) ? undefined : true;
+        const stopping = [claim.name, ...members];
+        return pods.some((p) => (p.spec.volumes ?? []).some((v: any) => stopping.includes(v.persistentVolumeClaim?.claimName))) ? undefined : true;
       });
       if (!idle)
         throw new RestoreError(finish(`pods still mount the claim after ${(polling.attempts * polling.intervalMs) / 1000}s (kubectl -n ${ns} get pods)`));
@@ -272,6 +303,26 @@ export async function swapVolume(
         '--wait=true',
         `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`,
       ]);
+
+    for (const member of members) {
+      const live = await kubectl.read(['get', 'persistentvolumeclaim', member, '-n', ns, '--ignore-not-found', '-o', 'json']);
+      log(
+        `3. delete member claim ${member}${live ? ` (its volume ${live.spec?.volumeName ?? '-'} is retained: Released); the member starts empty and copies the restored one` : ' (absent)'}`,
+      );
+      if (live) {
+        if (live.spec?.volumeName) memberVolumes.push(live.spec.volumeName);
+        await kubectl.change([
+          'delete',
+          'persistentvolumeclaim',
+          member,
+          '-n',
+          ns,
+          '--ignore-not-found',
+          '--wait=true',
+          `--timeout=${Math.ceil((polling.attempts * polling.intervalMs) / 1000)}s`,
+        ]);
+      }
+    }
 
     log(`4. PersistentVolume ${volume.pvName} for ${volume.volumeId} in ${volume.zone}, bound in advance to ${ns}/${claim.name}`);
     const existing = await kubectl.read(['get', 'persistentvolume', volume.pvName, '--ignore-not-found', '-o', 'json']);
@@ -295,7 +346,7 @@ export async function swapVolume(
 
   log(`7. wait until ${claim.name} is Bound to ${volume.pvName} and Argo CD reports ${target.application.name} Synced`);
   const oldVolume: string | undefined = done ? undefined : oldPvc?.spec?.volumeName;
-  if (kubectl.dryRun) return { oldVolume };
+  if (kubectl.dryRun) return { oldVolume, memberVolumes };
   const bound = await waitFor(polling, async () => {
     const pvc = await kubectl.read(['get', 'persistentvolumeclaim', claim.name, '-n', ns, '--ignore-not-found', '-o', 'json']);
     if (pvc?.spec?.volumeName && pvc.spec.volumeName !== volume.pvName)
@@ -317,5 +368,5 @@ export async function swapVolume(
     throw new RestoreError(
       `${where}: the volume is restored and Bound, but Argo CD has not reported ${target.application.name} Synced since; \`kubectl -n ${target.application.namespace} get application ${target.application.name} -o jsonpath='{.status.sync.status} {.status.conditions}'\` shows why`,
     );
-  return { oldVolume };
+  return { oldVolume, memberVolumes };
 }
