@@ -287,13 +287,27 @@ const librechatSettings = z
      */
     fileStorage: z.enum(['volume', 's3'], { error: 'must be volume or s3' }).default('volume'),
     /**
-     * Size of Meilisearch's volume when the nodes span several zones and each Meilisearch pod gets
-     * a volume of its own (its index is rebuilt from MongoDB: docs/eks.md#zone-failure).
+     * Meilisearch's index: `volume`, the chart's claim (on EKS retained and backed up; zonal, so
+     * after the loss of its zone search waits for the documented rebuild); `per-pod`, on nodes in
+     * several zones a volume of the pod's own wherever it lands, empty after every reschedule (a node
+     * image bump included) until the index is rebuilt from MongoDB (docs/eks.md#zone-failure).
+     * @default 'volume'
+     */
+    searchIndex: z.enum(['volume', 'per-pod'], { error: 'must be volume or per-pod' }).default('volume'),
+    /**
+     * Size of Meilisearch's per-pod volume (`searchIndex: per-pod` on nodes in several zones).
      * @default '5Gi'
      */
     searchVolumeSize: quantity().default('5Gi'),
   })
-  .default({ allowRegistration: false, mongodb: { replicas: 1, spreadOver: 'zones' }, replicas: 1, fileStorage: 'volume', searchVolumeSize: '5Gi' });
+  .default({
+    allowRegistration: false,
+    mongodb: { replicas: 1, spreadOver: 'zones' },
+    replicas: 1,
+    fileStorage: 'volume',
+    searchIndex: 'volume',
+    searchVolumeSize: '5Gi',
+  });
 
 /** The node label each spread of MongoDB's members counts domains by. */
 const SPREAD_TOPOLOGY_KEYS = { zones: 'topology.kubernetes.io/zone', nodes: 'kubernetes.io/hostname' } as const;
@@ -490,14 +504,15 @@ function librechatPods(release: string, settings: LibrechatSettings, inBucket: b
 }
 
 /**
- * Meilisearch's index volume. Nodes in one zone (or unknown): the chart's PersistentVolumeClaim
- * (retained and backed up on EKS). Nodes in several zones: a zonal volume would hold the pod in its
- * zone, so the pod gets a generic ephemeral volume of the default class, created in the zone it
- * lands in and deleted with it, like Ollama's models; the index is rebuilt from MongoDB
- * (docs/eks.md#zone-failure).
+ * Meilisearch's index volume. By default, or with nodes in one zone (or unknown): the chart's
+ * PersistentVolumeClaim (retained and backed up on EKS). `searchIndex: per-pod` with nodes in several
+ * zones: a generic ephemeral volume of the default class, created in the zone the pod lands in and
+ * deleted with it; LibreChat does not refill an empty index by itself (it syncs only what MongoDB
+ * marks unindexed), so the index is rebuilt from MongoDB by hand (docs/eks.md#zone-failure).
  */
 function meilisearchVolume(context: AppContext<LibrechatSettings>): Record<string, unknown> {
-  if (context.zones.length <= 1) return context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {};
+  if (context.settings.searchIndex === 'volume' || context.zones.length <= 1)
+    return context.statefulStorageClass ? { persistence: storageClass(context, 'storageClass') } : {};
   return {
     persistence: { enabled: false },
     environment: { MEILI_DB_PATH: `${MEILISEARCH_INDEX_PATH}/data.ms` },

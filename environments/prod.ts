@@ -97,6 +97,6 @@ export const prod: EnvironmentConfig = {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     // Two LibreChat pods in different zones, their uploads in a bucket of their own.
-    librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3', searchVolumeSize: '20Gi' },
+    librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3' },
   },
 };

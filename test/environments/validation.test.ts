@@ -506,6 +506,7 @@ const RULES: [string, string, (e: any) => void, string][] = [
     (e) => (e.apps.librechat.searchVolumeSize = 'big'),
     'prod.apps.librechat.searchVolumeSize: must be a Kubernetes quantity such as 500m or 2Gi',
   ],
+  ['Meilisearch index kind', 'staging', (e) => (e.apps.librechat.searchIndex = 'ram'), 'staging.apps.librechat.searchIndex: must be volume or per-pod'],
 ];
 
 describe('Argo CD on an internet-facing load balancer', () => {

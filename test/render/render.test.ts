@@ -317,18 +317,13 @@ const shippedRenders = () => (shipped ??= render());
     expect([registration('dev'), registration('staging'), registration('prod')]).toEqual(['true', 'false', 'false']);
   });
 
-  test.each(['staging', 'prod'])('%s: MongoDB asks for the retained, backed-up class; no zonal claim holds LibreChat or Meilisearch', (env) => {
+  test.each(['staging', 'prod'])("%s: MongoDB and Meilisearch keep retained, backed-up claims; no claim holds LibreChat's uploads", (env) => {
     const mongodb = find(renders, env, 'librechat', 'StatefulSet', 'librechat-mongodb');
     expect(mongodb.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3-retain');
-    expect(objects(renders, env, 'librechat').filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const claims = objects(renders, env, 'librechat').filter((o) => o.kind === 'PersistentVolumeClaim');
+    expect(claims.map((c) => [c.metadata.name, c.spec.storageClassName])).toEqual([['librechat-meilisearch', 'gp3-retain']]);
     const meilisearch = find(renders, env, 'librechat', 'StatefulSet', 'librechat-meilisearch').spec.template.spec;
-    expect(meilisearch.volumes.find((v: any) => v.name === 'index')).toEqual(expect.objectContaining({ ephemeral: expect.any(Object) }));
-    // Beside the chart's own mounts (no path twice), and Meilisearch's database on it.
-    const mounts = meilisearch.containers[0].volumeMounts;
-    expect(mounts).toContainEqual({ name: 'index', mountPath: '/meili_index' });
-    expect(new Set(mounts.map((m: any) => m.mountPath)).size).toBe(mounts.length);
-    expect(new Set(meilisearch.volumes.map((v: any) => v.name)).size).toBe(meilisearch.volumes.length);
-    expect(find(renders, env, 'librechat', 'ConfigMap', 'librechat-meilisearch-environment').data.MEILI_DB_PATH).toBe('/meili_index/data.ms');
+    expect(meilisearch.volumes).toContainEqual(expect.objectContaining({ persistentVolumeClaim: { claimName: 'librechat-meilisearch' } }));
   });
 
   test.each(['staging', 'prod'])('%s: LibreChat runs its replicas one per zone, with a disruption budget, on no volume', (env) => {
@@ -380,8 +375,8 @@ const shippedRenders = () => (shipped ??= render());
     );
     // Ollama's claim binds the shared model volume (EFS, retained by its PersistentVolume); the models can be pulled again.
     expect(claims.filter((c) => c.spec.storageClassName !== 'gp3-retain').map((c) => [c.name, c.spec.storageClassName])).toEqual([['ollama', 'efs-models']]);
-    // LibreChat's uploads are in S3 and Meilisearch's index on a per-pod volume.
-    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'ollama']);
+    // LibreChat's uploads are in S3; Meilisearch's index keeps its retained claim.
+    expect(claims.map((c) => c.name).sort()).toEqual(['datadir-librechat-mongodb-0', 'librechat-meilisearch', 'ollama']);
   });
 
   test("dev: the stateful volumes use minikube's default class", () => {

@@ -568,19 +568,36 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
     expect(librechat.imageVolume).toEqual({ enabled: false });
   });
 
-  test.each(['staging', 'prod'] as const)("%s: Meilisearch's index is on a per-pod volume created in the pod's zone, not a zonal claim", (env) => {
-    const meilisearch = values(env, 'librechat').librechat.meilisearch;
-    expect(meilisearch.persistence).toEqual({ enabled: false });
-    expect(meilisearch.volumes).toEqual([
-      {
-        name: 'index',
-        ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: settings(env).searchVolumeSize } } } } },
-      },
-    ]);
-    // Beside the chart's own emptyDir at /meili_data (0.11.0 mounts one there without persistence).
-    expect(meilisearch.volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_index' }]);
-    expect(meilisearch.environment).toEqual({ MEILI_DB_PATH: '/meili_index/data.ms' });
-  });
+  test.each(['staging', 'prod'] as const)(
+    "%s: Meilisearch's index keeps the chart's claim, retained and backed up (a rescheduled pod keeps its index)",
+    (env) => {
+      expect(settings(env).searchIndex).toBe('volume');
+      const meilisearch = values(env, 'librechat').librechat.meilisearch;
+      expect(meilisearch.persistence).toEqual({ storageClass: 'gp3-retain' });
+      expect(meilisearch.volumes).toBeUndefined();
+    },
+  );
+
+  test.each(['staging', 'prod'] as const)(
+    "%s with searchIndex per-pod: Meilisearch's index is on a per-pod volume created in the pod's zone, not a zonal claim",
+    (env) => {
+      const perPod = structuredClone(environment(env));
+      (perPod.apps.librechat as { searchIndex: string }).searchIndex = 'per-pod';
+      const meilisearch = appValues(perPod, 'librechat').librechat.meilisearch;
+      expect(meilisearch.persistence).toEqual({ enabled: false });
+      expect(meilisearch.volumes).toEqual([
+        {
+          name: 'index',
+          ephemeral: {
+            volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: settings(env).searchVolumeSize } } } },
+          },
+        },
+      ]);
+      // Beside the chart's own emptyDir at /meili_data (0.11.0 mounts one there without persistence).
+      expect(meilisearch.volumeMounts).toEqual([{ name: 'index', mountPath: '/meili_index' }]);
+      expect(meilisearch.environment).toEqual({ MEILI_DB_PATH: '/meili_index/data.ms' });
+    },
+  );
 
   test.each(['staging', 'prod'] as const)('%s: Prometheus and Alertmanager run two replicas in different zones', (env) => {
     const stack = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'];
