@@ -13,7 +13,10 @@
 #   E2E_PROVIDER_MIRROR=<dir> npm run test:e2e
 #
 # Steps: tools/e2e/toolchain.sh builds (cached) the control plane, and with a mirror provides the
-# CLIs; tools/e2e/restore.sh runs `npm run restore`'s Kubernetes half on a control plane of its own; tools/e2e/argocd/build.sh builds (cached) Argo CD and helm; a work copy of the repository
+# CLIs; tools/e2e/restore.sh runs `npm run restore`'s Kubernetes half on a control plane of its own; tools/e2e/argocd/build.sh builds (cached) Argo CD and helm;
+# tools/e2e/external-secrets.sh runs External Secrets Operator's controller (built, cached, by
+# tools/e2e/external-secrets/build.sh) against the rendered staging ExternalSecrets on a control
+# plane of its own (E2E_ESO_ENVIRONMENT=prod for prod's); a work copy of the repository
 # is synthesized once: the providers and the Argo CD chart version the e2e needs come from its dev
 # stacks; tools/e2e/providers.sh takes those providers from the mirror. Then, for each CLI of
 # E2E_TF, on a fresh control plane, the Argo CD stage (E2E_ARGOCD_MODE=terraform) runs with
@@ -105,7 +108,7 @@ cleanup() {
   rm -f "$E2E_RESULTS"
 }
 trap cleanup EXIT
-export E2E_RESULTS E2E_REPO=$repo
+export E2E_RESULTS E2E_REPO=$repo E2E_ESO_ENVIRONMENT=${E2E_ESO_ENVIRONMENT:-staging}
 clis=${E2E_TF:-tofu terraform}
 
 count() { grep -c "^$1 " "$E2E_RESULTS" || true; }
@@ -162,6 +165,36 @@ if [ -f "$repo/tools/e2e/argocd/build.sh" ]; then
     exit "$status"
   fi
   toolchain_seconds=$(secs_since "$started")
+fi
+
+# External Secrets Operator's controller (built, cached, with only its fake provider) against the
+# rendered staging ExternalSecrets, on a control plane of its own (tools/e2e/external-secrets.sh).
+# It renders with the helm of the Argo CD build (else RENDER_HELM or helm on the PATH).
+eso_unit="External Secrets ($E2E_ESO_ENVIRONMENT: ESO's controller, fake provider)"
+set +e
+eso_dir=$(bash "$here/external-secrets/build.sh")
+status=$?
+set -e
+if [ "$status" = 3 ]; then
+  result skipped "$eso_unit: External Secrets Operator cannot be built on this machine (see UNAVAILABLE above)"
+elif [ "$status" != 0 ]; then
+  result failed "$eso_unit: its build failed (exit $status)"
+else
+  rc=0
+  t0=$(now)
+  (
+    # shellcheck source=/dev/null
+    . "$eso_dir/env.sh"
+    # shellcheck source=/dev/null
+    E2E_TF=tofu . "$toolchain_dir/env.sh"
+    bash "$here/control-plane.sh" run -- bash "$here/external-secrets.sh"
+  ) || rc=$?
+  echo "e2e: External Secrets step took $(secs_since "$t0") s"
+  case "$rc" in
+    0) result passed "$eso_unit" ;;
+    3) result skipped "$eso_unit: something it needs is missing (see SKIPPED above: helm, the binary or ESO's CRDs)" ;;
+    *) result failed "$eso_unit"; echo "e2e: ════ External Secrets step FAILED (exit $rc)" >&2 ;;
+  esac
 fi
 
 # A synthesized work copy that shares node_modules; each run gets a copy of it.
