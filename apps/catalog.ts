@@ -11,6 +11,7 @@ import { AppClient, AppContext, AppDefinition, IngressAdapter, IngressAllowRule,
 import { hostsListIngress } from '../contracts/ingress-adapters';
 import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../contracts/rules';
+import { RECEIVERS_SECRET, RECEIVERS_SECRET_CREDENTIALS, alertRoutingSummary, alertingProblems, alertingSettings, alertmanagerConfig } from './alerting';
 
 /** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
 function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
@@ -386,8 +387,18 @@ const PROMETHEUS_STACK_CLUSTER_KINDS = [
   { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
 ];
 
+const monitoringSettings = z
+  .strictObject({
+    /** Where alerts go (apps/alerting.ts, docs/monitoring.md#where-alerts-go). */
+    alerting: alertingSettings,
+  })
+  .default({ alerting: { critical: [], warning: [], deadMansSwitch: false } });
+
+/** Settings of the monitoring stack in an environment (`apps.kube-prometheus-stack`). */
+export type MonitoringSettings = z.output<typeof monitoringSettings>;
+
 /** Prometheus, Alertmanager and Grafana (prometheus-community kube-prometheus-stack). */
-export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
+export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
   name: 'kube-prometheus-stack',
   namespace: MONITORING_NAMESPACE,
   // Grafana: in-cluster by default (kubectl port-forward), published like any app when the
@@ -399,13 +410,18 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
   // Its CRDs exceed the annotation limit of client-side apply.
   syncOptions: ['ServerSideApply=true'],
   clusterResources: PROMETHEUS_STACK_CLUSTER_KINDS,
+  settings: monitoringSettings,
+  validate: (settings) => alertingProblems(settings.alerting),
   secrets: [
     {
       name: GRAFANA_ADMIN_SECRET,
       credentials: [{ key: 'admin-password', generatedBytes: 24, pattern: '^\\S{16,}$', rule: 'at least 16 characters without whitespace' }],
       settings: () => ({ 'admin-user': 'admin' }),
     },
+    // The receivers' credentials, mounted into Alertmanager (empty until supplied; unused keys stay empty).
+    { name: RECEIVERS_SECRET, credentials: RECEIVERS_SECRET_CREDENTIALS },
   ],
+  outputs: (context) => ({ alert_routing: { value: alertRoutingSummary(context.settings.alerting), description: 'Where alerts go' } }),
   ingress: grafanaIngress,
   allowIngress: (context): IngressAllowRule[] => [
     // The namespace's own pods among themselves: Prometheus scrapes the exporters, the operator
@@ -423,6 +439,10 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
       grafana: {
         admin: { existingSecret: GRAFANA_ADMIN_SECRET },
         ...(context.url ? { 'grafana.ini': { server: { root_url: context.url } } } : {}),
+      },
+      alertmanager: {
+        config: alertmanagerConfig(context.settings.alerting),
+        alertmanagerSpec: { secrets: [RECEIVERS_SECRET] },
       },
       // On EKS the metrics volume is retained when its claim goes, and backed up, like every stateful volume.
       ...(context.statefulStorageClass

@@ -19,7 +19,11 @@ export interface AppService {
 export interface CredentialSpec {
   /** Key in the Secret, e.g. `CREDS_KEY`. */
   readonly key: string;
-  /** Random bytes generated when no value is supplied (hex-encoded: twice as many characters). */
+  /**
+   * Random bytes generated when no value is supplied (hex-encoded: twice as many characters); 0
+   * for a credential only its issuer can make (a webhook URL, an integration key): never
+   * generated, the key is empty until a value is supplied.
+   */
   readonly generatedBytes: number;
   /** RE2 pattern a supplied value must match. */
   readonly pattern: string;
@@ -183,6 +187,12 @@ export interface IngressAllowRule {
   readonly ports: readonly (string | number)[];
 }
 
+/** A Terraform output of an app: a plain message, never a secret. */
+export interface AppOutput {
+  readonly value: string;
+  readonly description: string;
+}
+
 /** What an app's settings may be checked against: the cluster's shape. */
 export interface ClusterFacts {
   /** Whether the cluster has a GPU node group (EKS). */
@@ -304,6 +314,12 @@ export interface AppDefinition<S = unknown> {
    * @default false
    */
   readonly onGpuNodes?: boolean;
+  /**
+   * Terraform outputs of the apps stack that tell the operator something about the app after a
+   * deploy (e.g. where its alerts go), by output name suffix (`<app>_<name>`).
+   * @default - none
+   */
+  readonly outputs?: (context: AppContext<S>) => Readonly<Record<string, AppOutput>>;
   /**
    * What `apps/<name>` holds: `wrapper`, a chart depending on an upstream chart at an exact
    * version; `own`, a chart of the platform's own objects (dashboards, alerting rules) in its

@@ -103,7 +103,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
   test("Grafana's admin credential is the Terraform Secret; Grafana stays in-cluster unless the environment names its host", () => {
     const grafana = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].grafana;
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
-    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin']);
+    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin', 'alertmanager-receivers']);
     expect(grafana.ingress).toEqual({ enabled: false });
     // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has no peers).
     expect(values(env, 'kube-prometheus-stack').isolation.allow).toEqual([

@@ -415,7 +415,8 @@ describe.each([
       const name = credentialVariableName(spec.app.replace(/-/g, '_'), spec.key);
       expect([name, stack.json.variable![name]]).toEqual([name, expect.objectContaining({ ephemeral: true, sensitive: true })]);
     }
-    expect(Object.keys((stack.json as any).ephemeral.random_password)).toHaveLength(CREDENTIALS.length);
+    // Credentials only their issuer can make (receiver URLs, integration keys) are never generated.
+    expect(Object.keys((stack.json as any).ephemeral.random_password)).toHaveLength(CREDENTIALS.filter((c) => c.generatedBytes > 0).length);
   });
 
   test('Kubernetes Secrets and Secrets Manager versions take values only through write-only arguments', () => {
@@ -440,8 +441,15 @@ describe.each([
 
 describe('dev-platform: Secrets written by Terraform', () => {
   test('every credential of the catalog is in exactly one Secret, as a supplied-else-generated ephemeral expression', () => {
-    for (const spec of CREDENTIALS)
-      expect(secretNamed(dev.json, spec.secret).data_wo[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, ephemeral\.random_password\.\w+\.result\)\}$/);
+    for (const spec of CREDENTIALS) {
+      const variable = credentialVariableName(spec.app.replace(/-/g, '_'), spec.key);
+      expect(secretNamed(dev.json, spec.secret).data_wo[spec.key]).toMatch(
+        spec.generatedBytes > 0
+          ? new RegExp(`^\\$\\{coalesce\\(var\\.${variable}, ephemeral\\.random_password\\.\\w+\\.result\\)\\}$`)
+          : // Never generated: empty until supplied.
+            new RegExp(`^\\$\\{\\(var\\.${variable} == null\\) \\? "" : var\\.${variable}\\}$`),
+      );
+    }
     // A setting built from a credential holds the expression, never a value.
     expect(secretNamed(dev.json, 'librechat-credentials-env').data_wo.MONGO_URI).toMatch(
       /^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, ephemeral\.random_password\.\w+\.result\)\}@/,
@@ -495,7 +503,11 @@ describe.each([
         ([, s]) => s.name === secretsManagerName(cluster.name, app.namespace, secret.name),
       )![0];
       const version = versions.find((v) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`);
-      const keys = [...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g)];
+      const keys = [
+        ...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g),
+        // Never generated: empty until supplied.
+        ...version.secret_string_wo.matchAll(/"([^"]+)" = \(var\.(\w+) == null\) \? "" : var\.\2/g),
+      ];
       expect(keys.map((m) => m[1]).sort()).toEqual(secret.credentials.map((c) => c.key).sort());
       expect(keys.map((m) => m[2]).sort()).toEqual(secret.credentials.map((c) => credentialVariableName(app.name.replace(/-/g, '_'), c.key)).sort());
       expect(version).toMatchObject({
