@@ -452,10 +452,12 @@ export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
   }),
 });
 
+const DCGM_EXPORTER_NAMESPACE = MONITORING_NAMESPACE;
+
 /** NVIDIA's DCGM exporter: GPU metrics from every GPU node, per GPU and per pod using it. */
 export const DCGM_EXPORTER = defineApp<undefined>({
   name: 'dcgm-exporter',
-  namespace: MONITORING_NAMESPACE,
+  namespace: DCGM_EXPORTER_NAMESPACE,
   // Its ServiceMonitor needs the Prometheus Operator's CRDs.
   dependsOn: ['kube-prometheus-stack'],
   syncOptions: ['SkipDryRunOnMissingResource=true'],
@@ -463,9 +465,31 @@ export const DCGM_EXPORTER = defineApp<undefined>({
   podSecurity: 'privileged',
   onGpuNodes: true,
   values: (context) => ({
-    'dcgm-exporter': context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {},
+    'dcgm-exporter': {
+      ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
+      serviceMonitor: dcgmAttribution(context.release, DCGM_EXPORTER_NAMESPACE),
+    },
   }),
 });
+
+/**
+ * Relabelings of the exporter's ServiceMonitor. `node`: the exporter pod's node, on every series
+ * (alert routing and inhibition match on it). With `honorLabels`, a GPU no pod uses has no
+ * `namespace`/`pod`/`container` of its own and Prometheus fills them with the exporter pod's:
+ * those are removed again, so an idle GPU is attributed to nobody.
+ */
+function dcgmAttribution(release: string, namespace: string): Record<string, unknown> {
+  const own = '__tmp_exporter_own';
+  return {
+    relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+    metricRelabelings: [
+      // The DaemonSet's pods are `<release>-<5 characters>` in the exporter's namespace.
+      { sourceLabels: ['namespace', 'pod'], regex: `${namespace};${release}-[a-z0-9]{5}`, targetLabel: own, replacement: 'true', action: 'replace' },
+      ...['pod', 'namespace', 'container'].map((label) => ({ sourceLabels: [own], regex: 'true', targetLabel: label, replacement: '', action: 'replace' })),
+      { regex: own, action: 'labeldrop' },
+    ],
+  };
+}
 
 /** The platform's own monitoring content: GPU and Argo CD dashboards, alerts, Argo CD's ServiceMonitor. */
 export const PLATFORM_MONITORING = defineApp<undefined>({

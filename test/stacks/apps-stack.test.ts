@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { CATALOG, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
+import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
 import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
@@ -261,17 +261,42 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
 describe('per-environment differences', () => {
   test('the DCGM exporter selects and tolerates the EKS GPU node group; on minikube it runs on the one node, the GPU host', () => {
-    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {}, isolation: { allow: [] } });
+    const { serviceMonitor: _monitor, ...dev } = values('dev', 'dcgm-exporter')['dcgm-exporter'];
+    expect(dev).toEqual({});
     for (const env of ['staging', 'prod'] as const) {
-      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+      const { serviceMonitor: _, ...scheduling } = values(env, 'dcgm-exporter')['dcgm-exporter'];
+      expect(scheduling).toEqual({
         nodeSelector: { 'nvidia.com/gpu.present': 'true' },
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
       });
-      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+      expect(scheduling).toEqual({
         nodeSelector: values(env, 'ollama').ollama.nodeSelector,
         tolerations: values(env, 'ollama').ollama.tolerations,
       });
     }
+  });
+
+  test("an idle GPU is attributed to nobody: the exporter pod's own namespace, pod and container are removed from its series; every series gets its node", () => {
+    const monitor = values('prod', 'dcgm-exporter')['dcgm-exporter'].serviceMonitor;
+    expect(monitor.relabelings).toEqual([{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }]);
+    const [mark, ...rest] = monitor.metricRelabelings;
+    expect(mark).toEqual({
+      sourceLabels: ['namespace', 'pod'],
+      regex: `${DCGM_EXPORTER.namespace};${DCGM_EXPORTER.name}-[a-z0-9]{5}`,
+      targetLabel: '__tmp_exporter_own',
+      replacement: 'true',
+      action: 'replace',
+    });
+    // The regex matches the DaemonSet's pods only, never a GPU user's pod.
+    const own = new RegExp(`^(?:${mark.regex})$`);
+    expect(own.test(`${DCGM_EXPORTER.namespace};${DCGM_EXPORTER.name}-x7k2p`)).toBe(true);
+    expect(own.test('ollama;ollama-6d5f8-x7k2p')).toBe(false);
+    expect(rest.slice(0, 3).map((r: any) => [r.targetLabel, r.sourceLabels, r.replacement])).toEqual([
+      ['pod', ['__tmp_exporter_own'], ''],
+      ['namespace', ['__tmp_exporter_own'], ''],
+      ['container', ['__tmp_exporter_own'], ''],
+    ]);
+    expect(rest[3]).toEqual({ regex: '__tmp_exporter_own', action: 'labeldrop' });
   });
 
   test('Prometheus keeps its metrics on the retained, backed-up StorageClass on EKS; dev keeps no volume', () => {
