@@ -224,3 +224,8 @@ export function alertRoutingSummary(alerting: AlertingSettings): string {
     `credentials (Secret monitoring/${RECEIVERS_SECRET}): ${needed.map(variableOf).join(', ')}`,
   ].join('; ');
 }
+
+/** The addresses alerts raised outside the cluster (failed backups) are mailed to: the email receiver's, when it is used. */
+export function alertEmails(alerting: AlertingSettings): string[] {
+  return alerting.email && [...alerting.critical, ...alerting.warning].includes('email') ? [alerting.email.to] : [];
+}

@@ -11,7 +11,15 @@ import { AppClient, AppContext, AppDefinition, IngressAdapter, IngressAllowRule,
 import { hostsListIngress } from '../contracts/ingress-adapters';
 import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../contracts/rules';
-import { RECEIVERS_SECRET, RECEIVERS_SECRET_CREDENTIALS, alertRoutingSummary, alertingProblems, alertingSettings, alertmanagerConfig } from './alerting';
+import {
+  RECEIVERS_SECRET,
+  RECEIVERS_SECRET_CREDENTIALS,
+  alertEmails,
+  alertRoutingSummary,
+  alertingProblems,
+  alertingSettings,
+  alertmanagerConfig,
+} from './alerting';
 
 /** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
 function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
@@ -421,6 +429,7 @@ export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
     // The receivers' credentials, mounted into Alertmanager (empty until supplied; unused keys stay empty).
     { name: RECEIVERS_SECRET, credentials: RECEIVERS_SECRET_CREDENTIALS },
   ],
+  alertEmails: (settings) => alertEmails(settings.alerting),
   outputs: (context) => ({ alert_routing: { value: alertRoutingSummary(context.settings.alerting), description: 'Where alerts go' } }),
   ingress: grafanaIngress,
   allowIngress: (context): IngressAllowRule[] => [

@@ -315,6 +315,12 @@ export interface AppDefinition<S = unknown> {
    */
   readonly onGpuNodes?: boolean;
   /**
+   * Email addresses that receive the platform's alerts raised outside the cluster, where the app's
+   * Alertmanager cannot be reached (failed AWS Backup jobs), from its settings.
+   * @default - none
+   */
+  readonly alertEmails?: (settings: S) => readonly string[];
+  /**
    * Terraform outputs of the apps stack that tell the operator something about the app after a
    * deploy (e.g. where its alerts go), by output name suffix (`<app>_<name>`).
    * @default - none

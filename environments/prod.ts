@@ -87,11 +87,18 @@ export const prod: EnvironmentConfig = {
     ollama: { models: ['llama3.2:3b', 'qwen2.5:7b'], gpuCount: 1, volumeSize: '100Gi' },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     librechat: { mongodb: { replicas: 3 } },
-    // Critical alerts page the on-call through PagerDuty and post to Slack; warnings go to Slack;
+    // Critical alerts page the on-call through PagerDuty and post to Slack; warnings go to Slack and email;
     // Watchdog pings a dead man's switch that pages when the pings stop. The credentials are
     // supplied at apply (docs/monitoring.md#where-alerts-go).
     'kube-prometheus-stack': {
-      alerting: { critical: ['pagerduty', 'slack'], warning: ['slack'], slack: { channel: '#llm-prod-alerts' }, deadMansSwitch: true },
+      // PLACEHOLDER mailbox and SMTP server (warnings and failed backups): replace them.
+      alerting: {
+        critical: ['pagerduty', 'slack'],
+        warning: ['slack', 'email'],
+        slack: { channel: '#llm-prod-alerts' },
+        email: { to: 'llm-platform-team@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+        deadMansSwitch: true,
+      },
     },
   },
 };

@@ -94,8 +94,9 @@ describe('the deploy says where alerts go', () => {
   test('prod: the receivers of each severity and the variables that supply their credentials', () => {
     const output = synthEnvironment('prod').apps.json.output!.kube_prometheus_stack_alert_routing as any;
     expect(output.value).toBe(
-      "critical -> pagerduty, slack; warning -> slack; Watchdog -> the dead man's switch; credentials (Secret monitoring/alertmanager-receivers): " +
-        'TF_VAR_kube_prometheus_stack_pagerduty_routing_key, TF_VAR_kube_prometheus_stack_slack_api_url, TF_VAR_kube_prometheus_stack_dead_mans_switch_url',
+      "critical -> pagerduty, slack; warning -> slack, email; Watchdog -> the dead man's switch; credentials (Secret monitoring/alertmanager-receivers): " +
+        'TF_VAR_kube_prometheus_stack_pagerduty_routing_key, TF_VAR_kube_prometheus_stack_slack_api_url, TF_VAR_kube_prometheus_stack_smtp_password, ' +
+        'TF_VAR_kube_prometheus_stack_dead_mans_switch_url',
     );
   });
 });

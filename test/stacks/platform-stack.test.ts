@@ -479,7 +479,7 @@ describe.each([
   test('one secret per app Secret, named for its cluster, namespace and Secret, encrypted with the key, replicated to the secondary region', () => {
     const secrets = all(stack.json, 'aws_secretsmanager_secret');
     expect(secrets.map((s) => s.name).sort()).toEqual(expected.map(({ app, secret }) => secretsManagerName(cluster.name, app.namespace, secret.name)).sort());
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    const keyId = Object.keys(stack.json.resource!.aws_kms_key).find((id) => id.startsWith('secrets_key_'))!;
     const [replicaId] = Object.keys(stack.json.resource!.aws_kms_replica_key);
     for (const secret of secrets) {
       expect(secret.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
@@ -524,7 +524,7 @@ describe.each([
     expect(parse(release.values[0])).toMatchObject({ installCRDs: true, serviceAccount: { name: 'external-secrets' }, processPushSecret: false });
     const policy = JSON.parse(all(stack.json, 'aws_iam_policy').find((p) => p.name === `${cluster.name}-external-secrets`).policy);
     const secretArns = Object.keys(stack.json.resource!.aws_secretsmanager_secret).map((id) => `\${aws_secretsmanager_secret.${id}.arn}`);
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key);
+    const keyId = Object.keys(stack.json.resource!.aws_kms_key).find((id) => id.startsWith('secrets_key_'))!;
     expect(policy.Statement[0].Resource.sort()).toEqual(secretArns.sort());
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.any(Array) }),
