@@ -34,6 +34,21 @@ function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
   }));
 }
 
+/** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
+const MONITORING_NAMESPACE = 'monitoring';
+
+/** The release of the platform's monitoring content, whose chat probe (a blackbox exporter) asks Ollama and LibreChat. */
+const PLATFORM_MONITORING_RELEASE = 'platform-monitoring';
+
+/** Labels of the chat probe's pods (apps/platform-monitoring/templates/chat-probe.yaml). */
+const CHAT_PROBE_POD_LABELS = { 'app.kubernetes.io/name': 'chat-probe', 'app.kubernetes.io/instance': PLATFORM_MONITORING_RELEASE };
+
+/** The chat probe's pods, as a NetworkPolicy peer of the apps it asks. */
+const CHAT_PROBE_PEER: NetworkPeer = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+  podSelector: { matchLabels: CHAT_PROBE_POD_LABELS },
+};
+
 const ollamaSettings = z.strictObject({
   /** Models pulled at start-up, each with an explicit tag. */
   models: z.array(modelName()).min(1, { error: 'must list at least one model' }),
@@ -70,6 +85,13 @@ export const OLLAMA = defineApp<OllamaSettings>({
       name: 'api',
       podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
       from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      ports: ['http'],
+    },
+    // The chat probe asks for the model list.
+    {
+      name: 'api-from-chat-probe',
+      podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
+      from: [CHAT_PROBE_PEER],
       ports: ['http'],
     },
   ],
@@ -251,6 +273,8 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
     const mongodb = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' };
     return [
       { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
+      // The chat probe asks for LibreChat's health.
+      { name: 'librechat-from-chat-probe', podLabels: librechat, from: [CHAT_PROBE_PEER], ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
         podLabels: mongodb,
@@ -380,9 +404,6 @@ const grafanaIngress: IngressAdapter = (ingress) => ({
   },
 });
 
-/** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
-const MONITORING_NAMESPACE = 'monitoring';
-
 /** Grafana's admin Secret, read by the grafana chart through `admin.existingSecret`/`userKey`/`passwordKey`. */
 const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 
@@ -502,17 +523,22 @@ function dcgmAttribution(release: string, namespace: string): Record<string, unk
 
 /** The platform's own monitoring content: GPU and Argo CD dashboards, alerts, Argo CD's ServiceMonitor. */
 export const PLATFORM_MONITORING = defineApp<undefined>({
-  name: 'platform-monitoring',
+  name: PLATFORM_MONITORING_RELEASE,
   namespace: MONITORING_NAMESPACE,
   // Dashboards, rules and ServiceMonitors of its own templates; no upstream chart.
   chart: 'own',
   // Its PrometheusRule and ServiceMonitor need the Prometheus Operator's CRDs.
   dependsOn: ['kube-prometheus-stack'],
   syncOptions: ['SkipDryRunOnMissingResource=true'],
-  values: () => ({
+  values: (context) => ({
     // The otwld chart names the Deployment after the release; the exporter's scrape job is its Service, named after the release.
     ollama: { namespace: OLLAMA.namespace, deployment: OLLAMA.name },
     dcgmExporter: { namespace: DCGM_EXPORTER.namespace, job: DCGM_EXPORTER.name },
+    // What users need: Ollama's model list (its API) and LibreChat's health endpoint.
+    probe: {
+      podLabels: CHAT_PROBE_POD_LABELS,
+      targets: [`${context.serviceUrl(OLLAMA.name, 'api')}/api/tags`, `${context.serviceUrl(LIBRECHAT.name, 'http')}/health`],
+    },
   }),
 });
 

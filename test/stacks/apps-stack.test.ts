@@ -4,7 +4,7 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
 import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK } from '../../apps/catalog';
-import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
+import { clientsOf, inSyncOrder, serviceUrl } from '../../contracts/app-catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
@@ -17,6 +17,10 @@ const stacks = {
   prod: synth(environmentStacks(environment('prod')).apps),
 };
 /** dev follows main; staging and prod follow their promotion refs, fully qualified. */
+/** The chat probe's pods (platform-monitoring's blackbox exporter) and the peer that admits them. */
+const CHAT_PROBE_PODS = { 'app.kubernetes.io/name': 'chat-probe', 'app.kubernetes.io/instance': 'platform-monitoring' };
+const CHAT_PROBE_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: CHAT_PROBE_PODS } };
+
 const TRACKED_REVISION = { dev: 'main', staging: 'refs/heads/env/staging', prod: 'refs/heads/env/prod' };
 const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
@@ -117,6 +121,11 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(values(env, 'platform-monitoring')).toEqual({
       ollama: { namespace: 'ollama', deployment: 'ollama' },
       dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
+      // The chat probe asks the catalog's Services: Ollama's model list, LibreChat's health.
+      probe: {
+        podLabels: CHAT_PROBE_PODS,
+        targets: [`${serviceUrl(CATALOG, 'ollama', 'api')}/api/tags`, `${serviceUrl(CATALOG, 'librechat', 'http')}/health`],
+      },
       isolation: { allow: [] },
     });
   });
@@ -193,6 +202,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     const mongodbPods = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' };
     expect(values(env, 'librechat').isolation.allow).toEqual([
       { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
+      { name: 'librechat-from-chat-probe', podLabels: librechatPods, from: [CHAT_PROBE_PEER], ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
         podLabels: mongodbPods,
@@ -227,6 +237,13 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
           })),
           ...((e.ingress.hosts as any).ollama ? ingress : []),
         ],
+        ports: ['http'],
+      },
+      // The chat probe's pods only, on the API port.
+      {
+        name: 'api-from-chat-probe',
+        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        from: [CHAT_PROBE_PEER],
         ports: ['http'],
       },
     ]);
