@@ -5,7 +5,7 @@
  * (`alertmanagerSpec.secrets`), so none is in Git, the generated values or Terraform state.
  */
 import { z } from 'zod';
-import { CredentialSpec, SettingsProblem } from '../contracts/app-definition';
+import { ClusterFacts, CredentialSpec, SettingsProblem } from '../contracts/app-definition';
 
 /** The kinds of receiver an environment may route alerts to. */
 export const RECEIVER_KINDS = ['slack', 'pagerduty', 'webhook', 'email'] as const;
@@ -83,9 +83,14 @@ export const alertingSettings = z
 export type AlertingSettings = z.output<typeof alertingSettings>;
 
 /** Cross-field rules of the `alerting` settings, as problems below `alerting`. */
-export function alertingProblems(alerting: AlertingSettings): SettingsProblem[] {
+export function alertingProblems(alerting: AlertingSettings, cluster: ClusterFacts): SettingsProblem[] {
   const used = new Set([...alerting.critical, ...alerting.warning]);
   const problems: SettingsProblem[] = [];
+  if (cluster.serving && alerting.critical.length === 0)
+    problems.push({
+      path: ['alerting', 'critical'],
+      message: 'must name at least one receiver on a cluster that serves users (EKS): its critical alerts would reach nobody (got [])',
+    });
   if (used.has('email') && !alerting.email)
     problems.push({ path: ['alerting', 'email'], message: 'must be set (to, from, smarthost) when alerting.critical or alerting.warning lists email' });
   if (alerting.slack && !used.has('slack'))

@@ -440,7 +440,7 @@ export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
   syncOptions: ['ServerSideApply=true'],
   clusterResources: PROMETHEUS_STACK_CLUSTER_KINDS,
   settings: monitoringSettings,
-  validate: (settings) => alertingProblems(settings.alerting),
+  validate: (settings, cluster) => alertingProblems(settings.alerting, cluster),
   secrets: [
     {
       name: GRAFANA_ADMIN_SECRET,

@@ -197,6 +197,8 @@ export interface AppOutput {
 export interface ClusterFacts {
   /** Whether the cluster has a GPU node group (EKS). */
   readonly hasGpuNodes: boolean;
+  /** Whether the cluster serves users beyond the operator's machine (EKS), rather than a local one (kubeconfig). */
+  readonly serving: boolean;
   /** Availability zones the cluster's nodes span, as configured (0: not known, e.g. a kubeconfig cluster). */
   readonly availabilityZones: number;
 }

@@ -207,7 +207,11 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
     const availabilityZones = env.cluster.kind === 'eks' ? env.cluster.vpc.availabilityZones.length : 0;
     for (const app of catalog) {
       if (!app.validate) continue;
-      for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], { hasGpuNodes, availabilityZones }))
+      for (const problem of app.validate((env.apps as Record<string, unknown>)[app.name], {
+        hasGpuNodes,
+        availabilityZones,
+        serving: env.cluster.kind === 'eks',
+      }))
         fail(['apps', app.name, ...problem.path], problem.message);
     }
 

@@ -102,8 +102,17 @@ describe('the deploy says where alerts go', () => {
 });
 
 describe('alerting settings: each rule names the environment, the field and the rule', () => {
+  test('dev (minikube) may keep critical alerts local', () => {
+    expect(problemsAfter('dev', (e) => (e.apps['kube-prometheus-stack'] = { alerting: { critical: [] } }))).toEqual([]);
+  });
+
   const alerting = (e: any, value: unknown) => (e.apps['kube-prometheus-stack'] = { alerting: value });
   test.each<[string, (e: any) => void, string]>([
+    [
+      'critical alerts to nobody on EKS',
+      (e) => alerting(e, { warning: ['slack'] }),
+      'prod.apps.kube-prometheus-stack.alerting.critical: must name at least one receiver on a cluster that serves users (EKS): its critical alerts would reach nobody (got [])',
+    ],
     [
       'unknown kind',
       (e) => alerting(e, { critical: ['sms'] }),
