@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { DCGM_EXPORTER } from '../../apps/catalog';
+import { DCGM_EXPORTER, OLLAMA } from '../../apps/catalog';
 
 const EXPORTER = path.join('apps', 'dcgm-exporter');
 const MONITORING = path.join('apps', 'platform-monitoring');
@@ -80,5 +80,21 @@ describe('the DCGM counter set', () => {
         'DCGM_FI_DEV_XID_ERRORS',
       ]),
     );
+  });
+});
+
+describe('the GPU dashboard', () => {
+  const dashboard = JSON.parse(fs.readFileSync(path.join(MONITORING, 'dashboards', 'gpus.json'), 'utf8'));
+  const variables = Object.fromEntries(dashboard.templating.list.map((v: any) => [v.name, v]));
+
+  test("its Ollama panels read the catalog's Ollama namespace", () => {
+    expect(variables.ollama_namespace.query).toBe(OLLAMA.namespace);
+  });
+
+  test('every DCGM panel follows the node and GPU variables', () => {
+    expect(Object.keys(variables)).toEqual(expect.arrayContaining(['node', 'gpu']));
+    const selectors = dashboard.panels.flatMap((p: any) => p.targets.flatMap((t: any) => t.expr.match(/DCGM_FI_[A-Z0-9_]+(\{[^}]*\})?/g) ?? []));
+    expect(selectors.length).toBeGreaterThan(0);
+    expect(selectors.filter((s: string) => !s.includes('node=~"$node"') || !s.includes('gpu=~"$gpu"'))).toEqual([]);
   });
 });
