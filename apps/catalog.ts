@@ -11,6 +11,15 @@ import { AppClient, AppContext, AppDefinition, IngressAdapter, IngressAllowRule,
 import { hostsListIngress } from '../contracts/ingress-adapters';
 import { toYaml } from '../contracts/yaml';
 import { modelName, quantity } from '../contracts/rules';
+import {
+  RECEIVERS_SECRET,
+  RECEIVERS_SECRET_CREDENTIALS,
+  alertEmails,
+  alertRoutingSummary,
+  alertingProblems,
+  alertingSettings,
+  alertmanagerConfig,
+} from './alerting';
 
 /** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
 function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
@@ -24,6 +33,21 @@ function clientPeers(clients: readonly AppClient[]): NetworkPeer[] {
     podSelector: { matchLabels: client.podLabels },
   }));
 }
+
+/** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
+const MONITORING_NAMESPACE = 'monitoring';
+
+/** The release of the platform's monitoring content, whose chat probe (a blackbox exporter) asks Ollama and LibreChat. */
+const PLATFORM_MONITORING_RELEASE = 'platform-monitoring';
+
+/** Labels of the chat probe's pods (apps/platform-monitoring/templates/chat-probe.yaml). */
+const CHAT_PROBE_POD_LABELS = { 'app.kubernetes.io/name': 'chat-probe', 'app.kubernetes.io/instance': PLATFORM_MONITORING_RELEASE };
+
+/** The chat probe's pods, as a NetworkPolicy peer of the apps it asks. */
+const CHAT_PROBE_PEER: NetworkPeer = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+  podSelector: { matchLabels: CHAT_PROBE_POD_LABELS },
+};
 
 const ollamaSettings = z.strictObject({
   /** Models pulled at start-up, each with an explicit tag. */
@@ -87,6 +111,13 @@ export const OLLAMA = defineApp<OllamaSettings>({
       name: 'api',
       podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
       from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      ports: ['http'],
+    },
+    // The chat probe asks for the model list.
+    {
+      name: 'api-from-chat-probe',
+      podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
+      from: [CHAT_PROBE_PEER],
       ports: ['http'],
     },
   ],
@@ -331,6 +362,8 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
     const mongodb = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': context.release, 'app.kubernetes.io/component': 'mongodb' };
     return [
       { name: 'librechat-from-ingress', podLabels: librechat, from: context.ingress.sources, ports: ['http'] },
+      // The chat probe asks for LibreChat's health.
+      { name: 'librechat-from-chat-probe', podLabels: librechat, from: [CHAT_PROBE_PEER], ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
         podLabels: mongodb,
@@ -550,9 +583,6 @@ const grafanaIngress: IngressAdapter = (ingress) => ({
   },
 });
 
-/** The namespace of the monitoring apps: Prometheus, Grafana, the exporters and the platform's monitoring content. */
-const MONITORING_NAMESPACE = 'monitoring';
-
 /** Grafana's admin Secret, read by the grafana chart through `admin.existingSecret`/`userKey`/`passwordKey`. */
 const GRAFANA_ADMIN_SECRET = 'grafana-admin';
 
@@ -580,7 +610,7 @@ function monitoringReplicas(context: AppContext<unknown>): Record<string, unknow
     : {};
 }
 
-/** Prometheus's and Alertmanager's storage class and replicas (nothing on a one-zone cluster with the default class). */
+/** Prometheus's storage class and replicas (nothing on a one-zone cluster with the default class). */
 function prometheusValues(context: AppContext<unknown>): Record<string, unknown> {
   const replicas = monitoringReplicas(context);
   const prometheusSpec = {
@@ -588,15 +618,21 @@ function prometheusValues(context: AppContext<unknown>): Record<string, unknown>
     ...(context.statefulStorageClass ? { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: context.statefulStorageClass } } } } : {}),
     ...replicas,
   };
-  return {
-    ...(Object.keys(prometheusSpec).length > 0 ? { prometheus: { prometheusSpec } } : {}),
-    // Alertmanager's replicas form one cluster (the operator lists the peers) and send each alert once.
-    ...(Object.keys(replicas).length > 0 ? { alertmanager: { alertmanagerSpec: replicas } } : {}),
-  };
+  return Object.keys(prometheusSpec).length > 0 ? { prometheus: { prometheusSpec } } : {};
 }
 
+const monitoringSettings = z
+  .strictObject({
+    /** Where alerts go (apps/alerting.ts, docs/monitoring.md#where-alerts-go). */
+    alerting: alertingSettings,
+  })
+  .default({ alerting: { critical: [], warning: [], deadMansSwitch: false } });
+
+/** Settings of the monitoring stack in an environment (`apps.kube-prometheus-stack`). */
+export type MonitoringSettings = z.output<typeof monitoringSettings>;
+
 /** Prometheus, Alertmanager and Grafana (prometheus-community kube-prometheus-stack). */
-export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
+export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
   name: 'kube-prometheus-stack',
   namespace: MONITORING_NAMESPACE,
   // Grafana: in-cluster by default (kubectl port-forward), published like any app when the
@@ -608,13 +644,19 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
   // Its CRDs exceed the annotation limit of client-side apply.
   syncOptions: ['ServerSideApply=true'],
   clusterResources: PROMETHEUS_STACK_CLUSTER_KINDS,
+  settings: monitoringSettings,
+  validate: (settings, cluster) => alertingProblems(settings.alerting, cluster),
   secrets: [
     {
       name: GRAFANA_ADMIN_SECRET,
       credentials: [{ key: 'admin-password', generatedBytes: 24, pattern: '^\\S{16,}$', rule: 'at least 16 characters without whitespace' }],
       settings: () => ({ 'admin-user': 'admin' }),
     },
+    // The receivers' credentials, mounted into Alertmanager (empty until supplied; unused keys stay empty).
+    { name: RECEIVERS_SECRET, credentials: RECEIVERS_SECRET_CREDENTIALS },
   ],
+  alertEmails: (settings) => alertEmails(settings.alerting),
+  outputs: (context) => ({ alert_routing: { value: alertRoutingSummary(context.settings.alerting), description: 'Where alerts go' } }),
   ingress: grafanaIngress,
   allowIngress: (context): IngressAllowRule[] => [
     // The namespace's own pods among themselves: Prometheus scrapes the exporters, the operator
@@ -634,14 +676,21 @@ export const KUBE_PROMETHEUS_STACK = defineApp<undefined>({
         ...(context.url ? { 'grafana.ini': { server: { root_url: context.url } } } : {}),
       },
       ...prometheusValues(context),
+      alertmanager: {
+        config: alertmanagerConfig(context.settings.alerting),
+        // Alertmanager's replicas form one cluster (the operator lists the peers) and send each alert once.
+        alertmanagerSpec: { secrets: [RECEIVERS_SECRET], ...monitoringReplicas(context) },
+      },
     },
   }),
 });
 
+const DCGM_EXPORTER_NAMESPACE = MONITORING_NAMESPACE;
+
 /** NVIDIA's DCGM exporter: GPU metrics from every GPU node, per GPU and per pod using it. */
 export const DCGM_EXPORTER = defineApp<undefined>({
   name: 'dcgm-exporter',
-  namespace: MONITORING_NAMESPACE,
+  namespace: DCGM_EXPORTER_NAMESPACE,
   // Its ServiceMonitor needs the Prometheus Operator's CRDs.
   dependsOn: ['kube-prometheus-stack'],
   syncOptions: ['SkipDryRunOnMissingResource=true'],
@@ -649,23 +698,50 @@ export const DCGM_EXPORTER = defineApp<undefined>({
   podSecurity: 'privileged',
   onGpuNodes: true,
   values: (context) => ({
-    'dcgm-exporter': context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {},
+    'dcgm-exporter': {
+      ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
+      serviceMonitor: dcgmAttribution(context.release, DCGM_EXPORTER_NAMESPACE),
+    },
   }),
 });
 
+/**
+ * Relabelings of the exporter's ServiceMonitor. `node`: the exporter pod's node, on every series
+ * (alert routing and inhibition match on it). With `honorLabels`, a GPU no pod uses has no
+ * `namespace`/`pod`/`container` of its own and Prometheus fills them with the exporter pod's:
+ * those are removed again, so an idle GPU is attributed to nobody.
+ */
+function dcgmAttribution(release: string, namespace: string): Record<string, unknown> {
+  const own = '__tmp_exporter_own';
+  return {
+    relabelings: [{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }],
+    metricRelabelings: [
+      // The DaemonSet's pods are `<release>-<5 characters>` in the exporter's namespace.
+      { sourceLabels: ['namespace', 'pod'], regex: `${namespace};${release}-[a-z0-9]{5}`, targetLabel: own, replacement: 'true', action: 'replace' },
+      ...['pod', 'namespace', 'container'].map((label) => ({ sourceLabels: [own], regex: 'true', targetLabel: label, replacement: '', action: 'replace' })),
+      { regex: own, action: 'labeldrop' },
+    ],
+  };
+}
+
 /** The platform's own monitoring content: GPU and Argo CD dashboards, alerts, Argo CD's ServiceMonitor. */
 export const PLATFORM_MONITORING = defineApp<undefined>({
-  name: 'platform-monitoring',
+  name: PLATFORM_MONITORING_RELEASE,
   namespace: MONITORING_NAMESPACE,
   // Dashboards, rules and ServiceMonitors of its own templates; no upstream chart.
   chart: 'own',
   // Its PrometheusRule and ServiceMonitor need the Prometheus Operator's CRDs.
   dependsOn: ['kube-prometheus-stack'],
   syncOptions: ['SkipDryRunOnMissingResource=true'],
-  values: () => ({
+  values: (context) => ({
     // The otwld chart names the Deployment after the release; the exporter's scrape job is its Service, named after the release.
     ollama: { namespace: OLLAMA.namespace, deployment: OLLAMA.name },
     dcgmExporter: { namespace: DCGM_EXPORTER.namespace, job: DCGM_EXPORTER.name },
+    // What users need: Ollama's model list (its API) and LibreChat's health endpoint.
+    probe: {
+      podLabels: CHAT_PROBE_POD_LABELS,
+      targets: [`${context.serviceUrl(OLLAMA.name, 'api')}/api/tags`, `${context.serviceUrl(LIBRECHAT.name, 'http')}/health`],
+    },
   }),
 });
 

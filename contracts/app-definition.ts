@@ -19,7 +19,11 @@ export interface AppService {
 export interface CredentialSpec {
   /** Key in the Secret, e.g. `CREDS_KEY`. */
   readonly key: string;
-  /** Random bytes generated when no value is supplied (hex-encoded: twice as many characters). */
+  /**
+   * Random bytes generated when no value is supplied (hex-encoded: twice as many characters); 0
+   * for a credential only its issuer can make (a webhook URL, an integration key): never
+   * generated, the key is empty until a value is supplied.
+   */
   readonly generatedBytes: number;
   /** RE2 pattern a supplied value must match. */
   readonly pattern: string;
@@ -247,10 +251,18 @@ export interface AppObjectStorage<S> {
   readonly serviceAccount: (release: string) => string;
 }
 
+/** A Terraform output of an app: a plain message, never a secret. */
+export interface AppOutput {
+  readonly value: string;
+  readonly description: string;
+}
+
 /** What an app's settings may be checked against: the cluster's shape. */
 export interface ClusterFacts {
   /** Whether the cluster has a GPU node group (EKS). */
   readonly hasGpuNodes: boolean;
+  /** Whether the cluster serves users beyond the operator's machine (EKS), rather than a local one (kubeconfig). */
+  readonly serving: boolean;
   /** Availability zones the cluster's nodes span, as configured (0: not known, e.g. a kubeconfig cluster). */
   readonly availabilityZones: number;
   /** Whether the cluster runs KEDA (EKS with `gpuCapacity`), which can scale a Deployment to zero. */
@@ -372,6 +384,18 @@ export interface AppDefinition<S = unknown> {
    * @default false
    */
   readonly onGpuNodes?: boolean;
+  /**
+   * Email addresses that receive the platform's alerts raised outside the cluster, where the app's
+   * Alertmanager cannot be reached (failed AWS Backup jobs), from its settings.
+   * @default - none
+   */
+  readonly alertEmails?: (settings: S) => readonly string[];
+  /**
+   * Terraform outputs of the apps stack that tell the operator something about the app after a
+   * deploy (e.g. where its alerts go), by output name suffix (`<app>_<name>`).
+   * @default - none
+   */
+  readonly outputs?: (context: AppContext<S>) => Readonly<Record<string, AppOutput>>;
   /**
    * What `apps/<name>` holds: `wrapper`, a chart depending on an upstream chart at an exact
    * version; `own`, a chart of the platform's own objects (dashboards, alerting rules) in its

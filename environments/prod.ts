@@ -98,5 +98,18 @@ export const prod: EnvironmentConfig = {
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     // Two LibreChat pods in different zones, their uploads in a bucket of their own.
     librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3' },
+    // Critical alerts page the on-call through PagerDuty and post to Slack; warnings go to Slack and email;
+    // Watchdog pings a dead man's switch that pages when the pings stop. The credentials are
+    // supplied at apply (docs/monitoring.md#where-alerts-go).
+    'kube-prometheus-stack': {
+      // PLACEHOLDER mailbox and SMTP server (warnings and failed backups): replace them.
+      alerting: {
+        critical: ['pagerduty', 'slack'],
+        warning: ['slack', 'email'],
+        slack: { channel: '#llm-prod-alerts' },
+        email: { to: 'llm-platform-team@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+        deadMansSwitch: true,
+      },
+    },
   },
 };

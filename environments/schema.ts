@@ -213,6 +213,7 @@ export function environmentSchema(catalog: readonly AppDefinition[]) {
         availabilityZones,
         scalesToZero: env.cluster.kind === 'eks' && env.cluster.gpuCapacity !== undefined,
         objectStorage,
+        serving: env.cluster.kind === 'eks',
       }))
         fail(['apps', app.name, ...problem.path], problem.message);
     }

@@ -103,5 +103,16 @@ export const staging: EnvironmentConfig = {
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     // Two LibreChat pods in different zones, their uploads in a bucket of their own.
     librechat: { mongodb: { replicas: 3 }, replicas: 2, fileStorage: 's3' },
+    // Critical alerts to Slack and the platform team's mailbox, warnings to Slack. PLACEHOLDER
+    // addresses and SMTP server: replace them; the credentials are supplied at apply
+    // (docs/monitoring.md#where-alerts-go).
+    'kube-prometheus-stack': {
+      alerting: {
+        critical: ['slack', 'email'],
+        warning: ['slack'],
+        slack: { channel: '#llm-staging-alerts' },
+        email: { to: 'llm-platform-team@example.com', from: 'alertmanager@example.com', smarthost: 'smtp.example.com:587' },
+      },
+    },
   },
 };

@@ -110,7 +110,10 @@ export class AppsStack extends TerraformStack {
         autoscaledDeployments: app.autoscaledDeployments?.(app.name),
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
-      if (context.url) new TerraformOutput(this, `${app.name.replace(/-/g, '_')}_url`, { value: context.url, description: `${app.name} behind the ingress` });
+      const prefix = app.name.replace(/-/g, '_');
+      if (context.url) new TerraformOutput(this, `${prefix}_url`, { value: context.url, description: `${app.name} behind the ingress` });
+      for (const [name, output] of Object.entries(app.outputs?.(context) ?? {}))
+        new TerraformOutput(this, `${prefix}_${name}`, { value: output.value, description: output.description });
     }
     this.applications = applications;
     Aspects.of(this).add(new PinProviderVersions());

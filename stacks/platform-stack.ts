@@ -32,6 +32,7 @@ import { modelStoreCreationToken } from '../constructs/cluster/model-store';
 import { karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
 import { AppBucket } from '../constructs/platform/app-bucket';
 import { appBucketName } from '../contracts/object-storage';
+import { BackupFailureNotifications } from '../constructs/platform/backup-failure-notifications';
 import { requireTerraformVersion } from '../constructs/core/ephemeral';
 import { ExternalSecretsOperator } from '../constructs/platform/external-secrets-operator';
 import { AppSecretsManagerSecret, SecretsKey } from '../constructs/platform/secrets-manager-secret';
@@ -147,6 +148,15 @@ export class PlatformStack extends TerraformStack {
           retentionDays: env.backup.retentionDays,
           schedule: env.backup.schedule,
           copies: { provider: this.secondaryAws },
+        });
+        const settings = env.apps as Record<string, unknown>;
+        const failures = new BackupFailureNotifications(this, 'backup_failures', {
+          name: cluster.name,
+          emails: [...new Set(props.catalog.flatMap((app) => app.alertEmails?.(settings[app.name]) ?? []))],
+        });
+        new TerraformOutput(this, 'backup_failures_topic_arn', {
+          value: failures.topic.arn,
+          description: 'SNS topic of failed AWS Backup jobs: subscribe receivers other than email to it (docs/monitoring.md#failed-backups)',
         });
       }
       if (cluster.gpuCapacity) {

@@ -1,4 +1,4 @@
-import { Fn, TerraformVariable } from 'cdktf';
+import { Fn, Op, TerraformVariable, Token, conditional } from 'cdktf';
 import { Construct } from 'constructs';
 import { credentialVariableSuffix } from '../../contracts/app-catalog';
 import { CredentialSpec } from '../../contracts/app-definition';
@@ -55,7 +55,10 @@ export class AppCredentials extends Construct {
         type: 'string',
         sensitive: true,
         nullable: true,
-        description: `${props.secretName} ${spec.key}: ${spec.rule}. Leave unset to let Terraform generate it. Ephemeral: never stored; give it again at apply.`,
+        description:
+          spec.generatedBytes > 0
+            ? `${props.secretName} ${spec.key}: ${spec.rule}. Leave unset to let Terraform generate it. Ephemeral: never stored; give it again at apply.`
+            : `${props.secretName} ${spec.key}: ${spec.rule}. Empty when unset (it cannot be generated). Ephemeral: never stored; give it again at apply.`,
         validation: [
           {
             condition: `\${var.${name} == null || can(regex("${spec.pattern.replace(/\\/g, '\\\\')}", var.${name}))}`,
@@ -65,8 +68,15 @@ export class AppCredentials extends Construct {
       });
       // `default: null` makes the variable optional; the constructor option cannot express null.
       variable.addOverride('default', null);
-      generated[spec.key] = new EphemeralRandomPassword(this, `${name}_generated`, { length: 2 * spec.generatedBytes, alphabet: HEX });
-      values[spec.key] = Fn.coalesce([variable.stringValue, generated[spec.key].result]);
+      if (!Number.isInteger(spec.generatedBytes) || spec.generatedBytes < 0)
+        throw new ConstructError(this, `credential "${spec.key}": generatedBytes must be a whole number >= 0 (got ${spec.generatedBytes})`);
+      if (spec.generatedBytes > 0) {
+        generated[spec.key] = new EphemeralRandomPassword(this, `${name}_generated`, { length: 2 * spec.generatedBytes, alphabet: HEX });
+        values[spec.key] = Fn.coalesce([variable.stringValue, generated[spec.key].result]);
+      } else {
+        // coalesce() fails when every argument is null or empty: the conditional keeps "" instead.
+        values[spec.key] = Token.asString(conditional(Op.eq(variable.value, Token.nullValue()), '', variable.stringValue));
+      }
       variables[spec.key] = variable;
     }
     this.variables = variables;

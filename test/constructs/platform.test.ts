@@ -235,8 +235,26 @@ describe('AppSecret', () => {
       /^stack\/secret\/credentials: no credential "TOKEN" \(credentials: API_KEY\)$/,
     ],
     [{ revision: 0 }, /^stack\/secret: revision 0 must be a whole number >= 1$/],
+    [
+      { credentials: [{ key: 'API_KEY', generatedBytes: -1, pattern: '^x$', rule: 'x' }] },
+      /^stack\/secret\/credentials: credential "API_KEY": generatedBytes must be a whole number >= 0 \(got -1\)$/,
+    ],
   ])('rejects %j', (props, message) => {
     expect(() => synthScope((s) => new AppSecret(s, 'secret', { ...base, ...props }))).toThrow(message);
+  });
+
+  test('a credential with generatedBytes 0 is never generated: empty until supplied', () => {
+    const s = synthScope(
+      (scope) =>
+        new AppSecret(scope, 'secret', {
+          ...base,
+          credentials: [{ key: 'webhook-url', generatedBytes: 0, pattern: '^https://\\S+$', rule: 'an https:// URL' }],
+        }),
+    );
+    expect(s.only('kubernetes_secret_v1').data_wo['webhook-url']).toBe('${(var.app_webhook_url == null) ? "" : var.app_webhook_url}');
+    expect((s.json as any).ephemeral?.random_password).toBeUndefined();
+    expect(s.json.variable!.app_webhook_url).toMatchObject({ ephemeral: true, sensitive: true, nullable: true, default: null });
+    expect(s.json.variable!.app_webhook_url.description).toContain('Empty when unset (it cannot be generated)');
   });
 
   test('builds a setting from a credential as a Terraform expression, and names variables of dashed keys with "_"', () => {

@@ -406,10 +406,11 @@ const shippedRenders = () => (shipped ??= render());
     expect(policies('dev', 'librechat')).toEqual([
       'librechat-default-deny-ingress',
       'librechat-librechat-from-ingress',
+      'librechat-librechat-from-chat-probe',
       'librechat-mongodb-from-librechat',
       'librechat-meilisearch-from-librechat',
     ]);
-    expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api']);
+    expect(policies('dev', 'ollama')).toEqual(['ollama-default-deny-ingress', 'ollama-api', 'ollama-api-from-chat-probe']);
     // Isolation by default: an app whose catalog entry admits nothing gets default-deny alone.
     expect(policies('dev', 'probe')).toEqual(['probe-default-deny-ingress']);
     for (const app of CATALOG) expect([app.name, policies('staging', app.name)[0]]).toEqual([app.name, `${app.name}-default-deny-ingress`]);
@@ -463,7 +464,7 @@ const shippedRenders = () => (shipped ??= render());
 
   test('the platform content: one dashboard ConfigMap per file for the Grafana sidecar, the alerts, the Argo CD ServiceMonitor', () => {
     const content = objects(renders, 'dev', 'platform-monitoring');
-    const dashboards = content.filter((o) => o.kind === 'ConfigMap');
+    const dashboards = content.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard);
     expect(dashboards.map((o) => [o.metadata.name, o.metadata.labels!.grafana_dashboard, Object.keys(o.data)])).toEqual([
       ['platform-monitoring-argocd', '1', ['argocd.json']],
       ['platform-monitoring-gpus', '1', ['gpus.json']],
@@ -485,6 +486,55 @@ const shippedRenders = () => (shipped ??= render());
     expect(monitor.namespaceSelector).toEqual({ matchNames: ['argocd'] });
     expect(monitor.endpoints).toEqual([{ port: 'http-metrics', interval: '30s' }]);
   });
+
+  test.each(['dev', 'prod'])(
+    "%s: the chat probe asks Ollama's and LibreChat's rendered Services; their NetworkPolicies admit exactly the probe's pods",
+    (env) => {
+      const probe = find(renders, env, 'platform-monitoring', 'Probe', 'platform-monitoring-chat').spec;
+      const deployment = find(renders, env, 'platform-monitoring', 'Deployment', 'platform-monitoring-blackbox-exporter').spec;
+      const service = find(renders, env, 'platform-monitoring', 'Service', 'platform-monitoring-blackbox-exporter').spec;
+      expect(probe.prober.url).toBe('platform-monitoring-blackbox-exporter.monitoring.svc:9115');
+      expect(service.selector).toEqual(deployment.template.metadata.labels);
+      expect(probe).toMatchObject({ interval: '60s', module: 'http_2xx', jobName: 'chat-probe' });
+      const targets: string[] = probe.targets.staticConfig.static;
+      expect(targets.map((t) => new URL(t).pathname)).toEqual(['/api/tags', '/health']);
+      for (const [target, app] of [
+        [targets[0], OLLAMA],
+        [targets[1], LIBRECHAT],
+      ] as const) {
+        const url = new URL(target);
+        const [name, namespace] = url.hostname.split('.');
+        expect(namespace).toBe(app.namespace);
+        const svc = find(renders, env, app.name, 'Service', name);
+        expect([target, svc?.spec.ports.map((p: any) => p.port)]).toEqual([target, expect.arrayContaining([Number(url.port)])]);
+        // The policy that admits the probe selects the Service's pods, only from the probe's pods, on the Service's target port.
+        const port = svc.spec.ports.find((p: any) => p.port === Number(url.port));
+        const policies = objects(renders, env, app.name).filter(
+          (o) =>
+            o.kind === 'NetworkPolicy' &&
+            o.spec.ingress?.some((r: any) => r.from?.some((f: any) => f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'monitoring')),
+        );
+        expect(policies).toHaveLength(1);
+        expect(policies[0].spec.podSelector.matchLabels).toEqual(expect.objectContaining(svc.spec.selector));
+        expect(policies[0].spec.ingress).toEqual([
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+                podSelector: { matchLabels: deployment.template.metadata.labels },
+              },
+            ],
+            ports: [{ port: port.targetPort, protocol: 'TCP' }],
+          },
+        ]);
+      }
+      // The probe pod passes the restricted Pod Security level (the namespace warns at restricted).
+      const pod = deployment.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(pod.containers[0].image).toBe('quay.io/prometheus/blackbox-exporter:v0.26.0');
+    },
+  );
 
   test('the monitoring namespace denies ingress by default; Grafana admits the ingress controller only where published', () => {
     const policies = objects(renders, 'dev', 'kube-prometheus-stack').filter((o) => o.kind === 'NetworkPolicy');

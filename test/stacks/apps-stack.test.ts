@@ -3,10 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
-import { CATALOG, KUBE_PROMETHEUS_STACK, LIBRECHAT } from '../../apps/catalog';
+import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK, LIBRECHAT } from '../../apps/catalog';
 import { appBucketName } from '../../contracts/object-storage';
 import { ingressAnnotationSets } from '../../environments/ingress-controllers';
-import { clientsOf, inSyncOrder } from '../../contracts/app-catalog';
+import { clientsOf, inSyncOrder, serviceUrl } from '../../contracts/app-catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
@@ -19,6 +19,10 @@ const stacks = {
   prod: synth(environmentStacks(environment('prod')).apps),
 };
 /** dev follows main; staging and prod follow their promotion refs, fully qualified. */
+/** The chat probe's pods (platform-monitoring's blackbox exporter) and the peer that admits them. */
+const CHAT_PROBE_PODS = { 'app.kubernetes.io/name': 'chat-probe', 'app.kubernetes.io/instance': 'platform-monitoring' };
+const CHAT_PROBE_PEER = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: CHAT_PROBE_PODS } };
+
 const TRACKED_REVISION = { dev: 'main', staging: 'refs/heads/env/staging', prod: 'refs/heads/env/prod' };
 const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
@@ -112,7 +116,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
   test("Grafana's admin credential is the Terraform Secret; Grafana stays in-cluster unless the environment names its host", () => {
     const grafana = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'].grafana;
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
-    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin']);
+    expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin', 'alertmanager-receivers']);
     expect(grafana.ingress).toEqual({ enabled: false });
     // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has no peers).
     expect(values(env, 'kube-prometheus-stack').isolation.allow).toEqual([
@@ -126,6 +130,11 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(values(env, 'platform-monitoring')).toEqual({
       ollama: { namespace: 'ollama', deployment: 'ollama' },
       dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
+      // The chat probe asks the catalog's Services: Ollama's model list, LibreChat's health.
+      probe: {
+        podLabels: CHAT_PROBE_PODS,
+        targets: [`${serviceUrl(CATALOG, 'ollama', 'api')}/api/tags`, `${serviceUrl(CATALOG, 'librechat', 'http')}/health`],
+      },
       isolation: { allow: [] },
     });
   });
@@ -212,6 +221,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     const mongodbPods = { 'app.kubernetes.io/name': 'mongodb', 'app.kubernetes.io/instance': 'librechat', 'app.kubernetes.io/component': 'mongodb' };
     expect(values(env, 'librechat').isolation.allow).toEqual([
       { name: 'librechat-from-ingress', podLabels: librechatPods, from: ingress, ports: ['http'] },
+      { name: 'librechat-from-chat-probe', podLabels: librechatPods, from: [CHAT_PROBE_PEER], ports: ['http'] },
       {
         name: 'mongodb-from-librechat',
         podLabels: mongodbPods,
@@ -248,6 +258,13 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
         ],
         ports: ['http'],
       },
+      // The chat probe's pods only, on the API port.
+      {
+        name: 'api-from-chat-probe',
+        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        from: [CHAT_PROBE_PEER],
+        ports: ['http'],
+      },
     ]);
   });
 
@@ -280,17 +297,42 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
 
 describe('per-environment differences', () => {
   test('the DCGM exporter selects and tolerates the EKS GPU node group; on minikube it runs on the one node, the GPU host', () => {
-    expect(values('dev', 'dcgm-exporter')).toEqual({ 'dcgm-exporter': {}, isolation: { allow: [] } });
+    const { serviceMonitor: _monitor, ...dev } = values('dev', 'dcgm-exporter')['dcgm-exporter'];
+    expect(dev).toEqual({});
     for (const env of ['staging', 'prod'] as const) {
-      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+      const { serviceMonitor: _, ...scheduling } = values(env, 'dcgm-exporter')['dcgm-exporter'];
+      expect(scheduling).toEqual({
         nodeSelector: { 'nvidia.com/gpu.present': 'true' },
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'true', effect: 'NoSchedule' }],
       });
-      expect(values(env, 'dcgm-exporter')['dcgm-exporter']).toEqual({
+      expect(scheduling).toEqual({
         nodeSelector: values(env, 'ollama').ollama.nodeSelector,
         tolerations: values(env, 'ollama').ollama.tolerations,
       });
     }
+  });
+
+  test("an idle GPU is attributed to nobody: the exporter pod's own namespace, pod and container are removed from its series; every series gets its node", () => {
+    const monitor = values('prod', 'dcgm-exporter')['dcgm-exporter'].serviceMonitor;
+    expect(monitor.relabelings).toEqual([{ sourceLabels: ['__meta_kubernetes_pod_node_name'], targetLabel: 'node', action: 'replace' }]);
+    const [mark, ...rest] = monitor.metricRelabelings;
+    expect(mark).toEqual({
+      sourceLabels: ['namespace', 'pod'],
+      regex: `${DCGM_EXPORTER.namespace};${DCGM_EXPORTER.name}-[a-z0-9]{5}`,
+      targetLabel: '__tmp_exporter_own',
+      replacement: 'true',
+      action: 'replace',
+    });
+    // The regex matches the DaemonSet's pods only, never a GPU user's pod.
+    const own = new RegExp(`^(?:${mark.regex})$`);
+    expect(own.test(`${DCGM_EXPORTER.namespace};${DCGM_EXPORTER.name}-x7k2p`)).toBe(true);
+    expect(own.test('ollama;ollama-6d5f8-x7k2p')).toBe(false);
+    expect(rest.slice(0, 3).map((r: any) => [r.targetLabel, r.sourceLabels, r.replacement])).toEqual([
+      ['pod', ['__tmp_exporter_own'], ''],
+      ['namespace', ['__tmp_exporter_own'], ''],
+      ['container', ['__tmp_exporter_own'], ''],
+    ]);
+    expect(rest[3]).toEqual({ regex: '__tmp_exporter_own', action: 'labeldrop' });
   });
 
   test('Prometheus keeps its metrics on the retained, backed-up StorageClass on EKS; dev keeps no volume', () => {
@@ -603,9 +645,8 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
     const stack = values(env, 'kube-prometheus-stack')['kube-prometheus-stack'];
     const spread = { replicas: 2, podAntiAffinity: 'hard', podAntiAffinityTopologyKey: ZONE };
     expect(stack.prometheus.prometheusSpec).toMatchObject(spread);
-    expect(stack.alertmanager).toEqual({ alertmanagerSpec: spread });
-    // Only replicas and spread: Alertmanager's configuration (receivers, routes) is not touched here.
-    expect(stack.alertmanager.config).toBeUndefined();
+    // Beside the receivers' Secret; one configuration for the cluster the replicas form.
+    expect(stack.alertmanager.alertmanagerSpec).toEqual({ ...spread, secrets: ['alertmanager-receivers'] });
   });
 
   test('dev (one node, no zones) keeps one LibreChat pod on its images volume, a Meilisearch claim and single monitoring replicas', () => {
@@ -620,7 +661,7 @@ describe('one zone can fail: LibreChat, Meilisearch, Prometheus and Alertmanager
     expect(librechat.meilisearch.environment).toBeUndefined();
     const stack = values('dev', 'kube-prometheus-stack')['kube-prometheus-stack'];
     expect(stack.prometheus).toBeUndefined();
-    expect(stack.alertmanager).toBeUndefined();
+    expect(stack.alertmanager.alertmanagerSpec).toEqual({ secrets: ['alertmanager-receivers'] });
   });
 
   test('an EKS environment that keeps the images volume keeps one pod on the retained class and the Recreate strategy', () => {

@@ -406,7 +406,9 @@ describe.each([
       { Effect: 'Allow', Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] }, Action: 'sqs:SendMessage', Resource: queueArn },
       { Sid: 'DenyHTTP', Effect: 'Deny', Action: 'sqs:*', Resource: queueArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: '*' },
     ]);
-    const rules = all(stack().json, 'aws_cloudwatch_event_rule').map((r) => JSON.parse(r.event_pattern));
+    const rules = all(stack().json, 'aws_cloudwatch_event_rule')
+      .filter((r) => r.name.startsWith(`${cluster.name}-karpenter-`))
+      .map((r) => JSON.parse(r.event_pattern));
     expect(rules).toHaveLength(5);
     expect(rules).toEqual(
       expect.arrayContaining([
@@ -417,7 +419,7 @@ describe.each([
         { source: ['aws.ec2'], 'detail-type': ['EC2 Capacity Reservation Instance Interruption Warning'] },
       ]),
     );
-    const targets = all(stack().json, 'aws_cloudwatch_event_target');
+    const targets = all(stack().json, 'aws_cloudwatch_event_target').filter((t) => t.target_id === 'KarpenterInterruptionQueueTarget');
     expect(targets).toHaveLength(rules.length);
     for (const target of targets) expect(target.arn).toBe(queueArn);
   });
@@ -565,7 +567,8 @@ describe.each([
       const name = credentialVariableName(spec.app.replace(/-/g, '_'), spec.key);
       expect([name, stack.json.variable![name]]).toEqual([name, expect.objectContaining({ ephemeral: true, sensitive: true })]);
     }
-    expect(Object.keys((stack.json as any).ephemeral.random_password)).toHaveLength(CREDENTIALS.length);
+    // Credentials only their issuer can make (receiver URLs, integration keys) are never generated.
+    expect(Object.keys((stack.json as any).ephemeral.random_password)).toHaveLength(CREDENTIALS.filter((c) => c.generatedBytes > 0).length);
   });
 
   test('Kubernetes Secrets and Secrets Manager versions take values only through write-only arguments', () => {
@@ -590,8 +593,15 @@ describe.each([
 
 describe('dev-platform: Secrets written by Terraform', () => {
   test('every credential of the catalog is in exactly one Secret, as a supplied-else-generated ephemeral expression', () => {
-    for (const spec of CREDENTIALS)
-      expect(secretNamed(dev.json, spec.secret).data_wo[spec.key]).toMatch(/^\$\{coalesce\(var\.\w+, ephemeral\.random_password\.\w+\.result\)\}$/);
+    for (const spec of CREDENTIALS) {
+      const variable = credentialVariableName(spec.app.replace(/-/g, '_'), spec.key);
+      expect(secretNamed(dev.json, spec.secret).data_wo[spec.key]).toMatch(
+        spec.generatedBytes > 0
+          ? new RegExp(`^\\$\\{coalesce\\(var\\.${variable}, ephemeral\\.random_password\\.\\w+\\.result\\)\\}$`)
+          : // Never generated: empty until supplied.
+            new RegExp(`^\\$\\{\\(var\\.${variable} == null\\) \\? "" : var\\.${variable}\\}$`),
+      );
+    }
     // A setting built from a credential holds the expression, never a value.
     expect(secretNamed(dev.json, 'librechat-credentials-env').data_wo.MONGO_URI).toMatch(
       /^mongodb:\/\/librechat:\$\{coalesce\(var\.librechat_mongodb_passwords, ephemeral\.random_password\.\w+\.result\)\}@/,
@@ -621,7 +631,7 @@ describe.each([
   test('one secret per app Secret, named for its cluster, namespace and Secret, encrypted with the key, replicated to the secondary region', () => {
     const secrets = all(stack.json, 'aws_secretsmanager_secret');
     expect(secrets.map((s) => s.name).sort()).toEqual(expected.map(({ app, secret }) => secretsManagerName(cluster.name, app.namespace, secret.name)).sort());
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key).filter((id) => id.startsWith('secrets_key'));
+    const keyId = Object.keys(stack.json.resource!.aws_kms_key).find((id) => id.startsWith('secrets_key_'))!;
     const [replicaId] = Object.keys(stack.json.resource!.aws_kms_replica_key);
     for (const secret of secrets) {
       expect(secret.kms_key_id).toBe(`\${aws_kms_key.${keyId}.arn}`);
@@ -645,7 +655,11 @@ describe.each([
         ([, s]) => s.name === secretsManagerName(cluster.name, app.namespace, secret.name),
       )![0];
       const version = versions.find((v) => v.secret_id === `\${aws_secretsmanager_secret.${id}.id}`);
-      const keys = [...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g)];
+      const keys = [
+        ...version.secret_string_wo.matchAll(/"([^"]+)" = coalesce\(var\.(\w+), ephemeral\.random_password\.\w+\.result\)/g),
+        // Never generated: empty until supplied.
+        ...version.secret_string_wo.matchAll(/"([^"]+)" = \(var\.(\w+) == null\) \? "" : var\.\2/g),
+      ];
       expect(keys.map((m) => m[1]).sort()).toEqual(secret.credentials.map((c) => c.key).sort());
       expect(keys.map((m) => m[2]).sort()).toEqual(secret.credentials.map((c) => credentialVariableName(app.name.replace(/-/g, '_'), c.key)).sort());
       expect(version).toMatchObject({
@@ -662,7 +676,7 @@ describe.each([
     expect(parse(release.values[0])).toMatchObject({ installCRDs: true, serviceAccount: { name: 'external-secrets' }, processPushSecret: false });
     const policy = JSON.parse(all(stack.json, 'aws_iam_policy').find((p) => p.name === `${cluster.name}-external-secrets`).policy);
     const secretArns = Object.keys(stack.json.resource!.aws_secretsmanager_secret).map((id) => `\${aws_secretsmanager_secret.${id}.arn}`);
-    const [keyId] = Object.keys(stack.json.resource!.aws_kms_key).filter((id) => id.startsWith('secrets_key'));
+    const keyId = Object.keys(stack.json.resource!.aws_kms_key).find((id) => id.startsWith('secrets_key_'))!;
     expect(policy.Statement[0].Resource.sort()).toEqual(secretArns.sort());
     expect(policy.Statement).toEqual([
       expect.objectContaining({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: expect.any(Array) }),

@@ -222,6 +222,29 @@ function monitoring(applications: readonly K8sObject[]): void {
     const alerts = rule.spec.groups.flatMap((g: K8sObject) => g.rules.map((r: K8sObject) => r.alert));
     assert.ok(alerts.includes('DcgmExporterTargetMissing') && alerts.includes('OllamaUnavailable'), `alerts: ${alerts.join(', ')}`);
   });
+  check("Monitoring: the chat probe's targets resolve to the apps' Services in the cluster, whose policies admit the probe", () => {
+    const probe = kubectlJson(['get', 'probes.monitoring.coreos.com', '-n', PLATFORM_MONITORING.namespace, `${PLATFORM_MONITORING.name}-chat`]);
+    assert.ok(probe, 'Probe not found');
+    const targets: string[] = probe.spec.targets.staticConfig.static;
+    assert.equal(targets.length, 2, `targets: ${targets.join(', ')}`);
+    for (const target of targets) {
+      const url = new URL(target);
+      const [name, ns] = url.hostname.split('.');
+      const service = kubectlJson(['get', 'service', '-n', ns, name]);
+      assert.ok(service, `${target}: no Service ${ns}/${name}`);
+      assert.ok(
+        service.spec.ports.some((p: K8sObject) => p.port === Number(url.port)),
+        `${target}: Service ${ns}/${name} has no port ${url.port}`,
+      );
+      const policies = kubectlJson(['get', 'networkpolicies', '-n', ns])!.items.filter((np: K8sObject) =>
+        (np.spec.ingress ?? []).some((rule: K8sObject) =>
+          (rule.from ?? []).some((peer: K8sObject) => peer.podSelector?.matchLabels?.['app.kubernetes.io/name'] === 'chat-probe'),
+        ),
+      );
+      assert.equal(policies.length, 1, `${ns}: NetworkPolicies admitting the chat probe: ${policies.map((np: K8sObject) => np.metadata.name).join(', ')}`);
+    }
+    assert.ok(kubectlJson(['get', 'secret', '-n', KUBE_PROMETHEUS_STACK.namespace, 'alertmanager-receivers']), 'Secret alertmanager-receivers not found');
+  });
   check("Monitoring: Grafana reads its admin credential from the Terraform Secret's keys", () => {
     const grafana = container(namespace, `${KUBE_PROMETHEUS_STACK.name}-grafana`);
     const secret = kubectlJson(['get', 'secret', '-n', namespace, 'grafana-admin']);

@@ -161,6 +161,9 @@ class Evaluator {
   }
 
   private expression(expr: string): Json {
+    // `(x == null) ? a : b`: a credential that is never generated (empty until supplied).
+    const conditional = /^\((.+?) == null\) \? (.+?) : (.+)$/s.exec(expr);
+    if (conditional) return this.expression(conditional[1]) === null ? this.expression(conditional[2]) : this.expression(conditional[3]);
     const call = /^([a-z_]+)\((.*)\)$/s.exec(expr);
     if (call) {
       const args = splitArguments(call[2]).map((a) => this.expression(a));
