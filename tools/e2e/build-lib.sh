@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
-# tools/e2e/build-lib.sh - what the e2e build scripts (toolchain.sh, argocd/build.sh) share:
-# logging, cached build steps with stamps, and wrapper-module helpers. Sourced, not run. Callers
-# set LOG_PREFIX, QUIET, DIR (their cache dir: stamps/, logs/) and GO_VERSION first.
+# tools/e2e/build-lib.sh - what the cached Go build scripts (tools/e2e/toolchain.sh,
+# tools/e2e/argocd/build.sh, tools/e2e/external-secrets/build.sh, tools/monitoring/build.sh) share:
+# logging, the Go check, the locked cache dir, cached build steps with stamps, and wrapper-module
+# helpers. Sourced, not run. Callers set LOG_PREFIX and QUIET, then call require_go and
+# open_build_dir (or set DIR and GO_VERSION themselves).
 
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
@@ -83,3 +85,82 @@ inherited_directives() {
 # go_line <go.mod>... -> the highest "go" directive among them
 go_line() { awk '$1 == "go" { print $2 }' "$@" | sort -V | tail -n 1; }
 
+
+# require_go [<exit status when go is missing>]: GO_VERSION and GO_MINOR, Go >= 1.26 or fail
+# (a missing go exits with the given status, 1 by default; 3 makes the caller skip visibly).
+require_go() {
+  if ! command -v go >/dev/null; then
+    if [ "${1:-1}" = 3 ]; then say "UNAVAILABLE: go is not installed"; exit 3; fi
+    die "go is required (Go >= 1.26)"
+  fi
+  GO_VERSION=$(go env GOVERSION)
+  GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go version '$GO_VERSION'"
+  [ "${GO_MINOR#go1.}" -ge 26 ] || die "Go >= 1.26 is required, found $GO_VERSION"
+}
+
+# open_build_dir <group> <key>: CACHE_ROOT, KEY, DIR (<cache root>/<group>/<key>, locked against a
+# concurrent build), BIN, the shared Go caches and T_TOTAL.
+open_build_dir() {
+  CACHE_ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}"
+  KEY=$2
+  DIR="$CACHE_ROOT/$1/$KEY"
+  BIN="$DIR/bin"
+  mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs" "$DIR/wrappers"
+  exec 9>"$DIR/.lock"
+  if ! flock -n 9; then
+    say "another build holds $DIR/.lock; waiting"
+    flock 9
+  fi
+  use_go_caches "$CACHE_ROOT/toolchain/go"
+  T_TOTAL=$(now)
+  say "$1 dir: $DIR"
+}
+
+# module_field <module@version> <GoMod|Dir|…>: a field of `go mod download -json` (the download is
+# verified against the checksum database), or exit 3 when the proxy refuses the module.
+module_field() {
+  local out
+  out=$(go mod download -json "$1") || true
+  if ! grep -q "\"$2\"" <<<"$out" || grep -q '"Error"' <<<"$out"; then
+    printf '%s\n' "$out" >&2
+    echo "UNAVAILABLE: the module proxy ($(go env GOPROXY)) does not serve $1" >&2
+    return 3
+  fi
+  sed -n "s/^[[:space:]]*\"$2\": \"\\(.*\\)\",*\$/\\1/p" <<<"$out"
+}
+
+# write_wrapper <name> <module> <version>: $DIR/wrappers/<name>, a module requiring <module> with
+# its godebug and replace lines ($WRAPPER_MODULE_PREFIX/<name>).
+write_wrapper() {
+  local name=$1 module=$2 version=$3 up w="$DIR/wrappers/$1"
+  up=$(module_field "$module@$version" GoMod) || return $?
+  mkdir -p "$w"
+  {
+    echo "module $WRAPPER_MODULE_PREFIX/$name"
+    echo
+    echo "go $(awk '$1 == "go" { print $2 }' "$up")"
+    echo
+    inherited_directives "$up"
+    echo
+    echo "require $module $version"
+  } >"$w/go.mod"
+  cat "$w/go.mod"
+}
+
+# go_build <go build arguments>: nice'd `go build -mod=mod -v`, exit 3 when a module it needs is
+# not served by the module proxy.
+go_build() {
+  local log rc
+  log=$(mktemp)
+  set +e
+  nice go build -mod=mod -v "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" != 0 ] && grep -Eq 'reading https?://[^ ]+: (404|410)|unknown revision|not found: ' "$log"; then
+    echo "UNAVAILABLE: a module needed by this build is not served by the module proxy" >&2
+    rm -f "$log"
+    return 3
+  fi
+  rm -f "$log"
+  return "$rc"
+}

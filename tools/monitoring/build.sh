@@ -44,74 +44,8 @@ LOG_PREFIX=monitoring-build
 # shellcheck source-path=SCRIPTDIR source=../e2e/build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/build-lib.sh"
 
-if ! command -v go >/dev/null; then
-  say "UNAVAILABLE: go is not installed"
-  exit 3
-fi
-GO_VERSION=$(go env GOVERSION)
-GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go version '$GO_VERSION'"
-
-CACHE_ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}"
-KEY="$GO_MINOR-prometheus${PROMETHEUS_VERSION#v}-alertmanager${ALERTMANAGER_VERSION#v}-r$RECIPE"
-DIR="$CACHE_ROOT/monitoring/$KEY"
-BIN="$DIR/bin"
-mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs" "$DIR/wrappers"
-
-exec 9>"$DIR/.lock"
-if ! flock -n 9; then
-  say "another build.sh holds $DIR/.lock; waiting"
-  flock 9
-fi
-
-use_go_caches "$CACHE_ROOT/toolchain/go"
-T_TOTAL=$(now)
-say "monitoring tools dir: $DIR"
-
-# gomod_of <module@version>: the upstream go.mod, or exit 3 when the proxy refuses the module.
-gomod_of() {
-  local out
-  out=$(go mod download -json "$1") || true
-  if ! grep -q '"GoMod"' <<<"$out" || grep -q '"Error"' <<<"$out"; then
-    printf '%s\n' "$out"
-    echo "UNAVAILABLE: the module proxy ($(go env GOPROXY)) does not serve $1" >&2
-    return 3
-  fi
-  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$out"
-}
-
-# write_wrapper <name> <module> <version>: a module requiring <module>, with its replace lines.
-write_wrapper() {
-  local name=$1 module=$2 version=$3 up w="$DIR/wrappers/$1"
-  up=$(gomod_of "$module@$version") || return $?
-  mkdir -p "$w"
-  {
-    echo "module $WRAPPER_MODULE_PREFIX/$name"
-    echo
-    echo "go $(awk '$1 == "go" { print $2 }' "$up")"
-    echo
-    inherited_directives "$up"
-    echo
-    echo "require $module $version"
-  } >"$w/go.mod"
-  cat "$w/go.mod"
-}
-
-# go build that turns "module not found on the proxy" into exit 3.
-go_build() {
-  local log rc
-  log=$(mktemp)
-  set +e
-  nice go build -mod=mod -v "$@" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
-  set -e
-  if [ "$rc" != 0 ] && grep -Eq 'reading https?://[^ ]+: (404|410)|unknown revision|not found: ' "$log"; then
-    echo "UNAVAILABLE: a module needed by this build is not served by the module proxy" >&2
-    rm -f "$log"
-    return 3
-  fi
-  rm -f "$log"
-  return "$rc"
-}
+require_go 3
+open_build_dir monitoring "$GO_MINOR-prometheus${PROMETHEUS_VERSION#v}-alertmanager${ALERTMANAGER_VERSION#v}-r$RECIPE"
 
 build_promtool() {
   local m=$PROMETHEUS_MODULE

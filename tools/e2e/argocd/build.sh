@@ -52,74 +52,8 @@ LOG_PREFIX=argocd-build
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
 
-command -v go >/dev/null || die "go is required (Go >= 1.26)"
-GO_VERSION=$(go env GOVERSION)
-GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go version '$GO_VERSION'"
-[ "${GO_MINOR#go1.}" -ge 26 ] || die "Go >= 1.26 is required, found $GO_VERSION"
-
-CACHE_ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}"
-KEY="$GO_MINOR-argocd${ARGOCD_VERSION#v}-helm${HELM_VERSION#v}-r$RECIPE"
-DIR="$CACHE_ROOT/argocd/$KEY"
-BIN="$DIR/bin"
-mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs" "$DIR/wrappers"
-
-exec 9>"$DIR/.lock"
-if ! flock -n 9; then
-  say "another build.sh holds $DIR/.lock; waiting"
-  flock 9
-fi
-
-use_go_caches "$CACHE_ROOT/toolchain/go"
-
-T_TOTAL=$(now)
-say "argocd dir: $DIR"
-
-
-# gomod_of <module@version>: the upstream go.mod, or exit 3 when the proxy refuses the module.
-gomod_of() {
-  local out
-  out=$(go mod download -json "$1") || true
-  if ! grep -q '"GoMod"' <<<"$out" || grep -q '"Error"' <<<"$out"; then
-    printf '%s\n' "$out"
-    echo "UNAVAILABLE: the module proxy ($(go env GOPROXY)) does not serve $1" >&2
-    return 3
-  fi
-  sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p' <<<"$out"
-}
-
-# write_wrapper <name> <module> <version>: a module requiring <module>, with its replace lines.
-write_wrapper() {
-  local name=$1 module=$2 version=$3 up w="$DIR/wrappers/$1"
-  up=$(gomod_of "$module@$version") || return $?
-  mkdir -p "$w"
-  {
-    echo "module $WRAPPER_MODULE_PREFIX/$name"
-    echo
-    echo "go $(awk '$1 == "go" { print $2 }' "$up")"
-    echo
-    inherited_directives "$up"
-    echo
-    echo "require $module $version"
-  } >"$w/go.mod"
-  cat "$w/go.mod"
-}
-
-# go build that turns "module not found on the proxy" into exit 3.
-go_build() {
-  local log rc
-  log=$(mktemp)
-  set +e
-  go build -mod=mod -v "$@" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
-  set -e
-  if [ "$rc" != 0 ] && grep -Eq 'reading https?://[^ ]+: (404|410)|unknown revision|not found: ' "$log"; then
-    echo "UNAVAILABLE: a module needed by this build is not served by the module proxy" >&2
-    rm -f "$log"
-    return 3
-  fi
-  rm -f "$log"
-  return "$rc"
-}
+require_go
+open_build_dir argocd "$GO_MINOR-argocd${ARGOCD_VERSION#v}-helm${HELM_VERSION#v}-r$RECIPE"
 
 build_argocd() {
   local m=$ARGOCD_MODULE ldflags date

@@ -54,45 +54,13 @@ LOG_PREFIX=external-secrets-build
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
 
-command -v go >/dev/null || die "go is required (Go >= 1.26)"
-GO_VERSION=$(go env GOVERSION)
-GO_MINOR=$(grep -Eo '^go1\.[0-9]+' <<<"$GO_VERSION") || die "cannot parse Go version '$GO_VERSION'"
-[ "${GO_MINOR#go1.}" -ge 26 ] || die "Go >= 1.26 is required, found $GO_VERSION"
-
-CACHE_ROOT="${GITOPS_LLM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform}"
-KEY="$GO_MINOR-eso${ESO_VERSION#v}-fake-r$RECIPE"
-DIR="$CACHE_ROOT/external-secrets/$KEY"
-BIN="$DIR/bin"
+require_go
+open_build_dir external-secrets "$GO_MINOR-eso${ESO_VERSION#v}-fake-r$RECIPE"
 WRAPPER="$DIR/wrapper"
-mkdir -p "$BIN" "$DIR/stamps" "$DIR/logs"
-
-exec 9>"$DIR/.lock"
-if ! flock -n 9; then
-  say "another build.sh holds $DIR/.lock; waiting"
-  flock 9
-fi
-
-use_go_caches "$CACHE_ROOT/toolchain/go"
-
-T_TOTAL=$(now)
-say "external-secrets dir: $DIR"
-
-# The module's source dir in the module cache (verified against the checksum database by
-# `go mod download`), or exit 3 when the proxy refuses the module.
-module_dir() {
-  local out
-  out=$(go mod download -json "$ESO_MODULE@$ESO_VERSION") || true
-  if ! grep -q '"Dir"' <<<"$out" || grep -q '"Error"' <<<"$out"; then
-    printf '%s\n' "$out" >&2
-    echo "UNAVAILABLE: the module proxy ($(go env GOPROXY)) does not serve $ESO_MODULE@$ESO_VERSION" >&2
-    return 3
-  fi
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p' <<<"$out"
-}
 
 build_eso() {
   local src rc log changed
-  src=$(module_dir) || return $?
+  src=$(module_field "$ESO_MODULE@$ESO_VERSION" Dir) || return $?
   rm -rf "$WRAPPER"
   mkdir -p "$WRAPPER"
   cp -r "$src" "$WRAPPER/eso"
@@ -143,7 +111,7 @@ GO
 step external-secrets "external-secrets $ESO_VERSION (fake provider)" build_eso "$BIN/external-secrets"
 
 # The CRDs come from the module as the proxy serves it, not from the copy.
-src=$(module_dir) || exit $?
+src=$(module_field "$ESO_MODULE@$ESO_VERSION" Dir) || exit $?
 env_tmp="$DIR/env.sh.tmp.$$"
 cat >"$env_tmp" <<ENV
 # Written by tools/e2e/external-secrets/build.sh ($KEY). Source it.
