@@ -15,9 +15,10 @@ describe('staging-platform: failed backups', () => {
       'detail-type': ['Backup Job State Change', 'Copy Job State Change'],
       $or: [{ detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] } }, { detail: { status: ['FAILED', 'ABORTED', 'EXPIRED'] } }],
     });
-    const target = only(staging, 'aws_cloudwatch_event_target');
-    expect(target.rule).toMatch(/^\$\{aws_cloudwatch_event_rule\.\w+\.name\}$/);
-    expect(target.arn).toMatch(/^\$\{aws_sns_topic\.\w+\.arn\}$/);
+    const ruleId = Object.entries(staging.resource!.aws_cloudwatch_event_rule).find(([, r]) => (r as any).name === 'llm-staging-backup-failures')![0];
+    const targets = all(staging, 'aws_cloudwatch_event_target').filter((t) => t.rule === `\${aws_cloudwatch_event_rule.${ruleId}.name}`);
+    expect(targets).toHaveLength(1);
+    expect(targets[0].arn).toMatch(/^\$\{aws_sns_topic\.\w+\.arn\}$/);
   });
 
   test('publish to an encrypted topic, which only that rule may publish to and use the key of', () => {

@@ -59,7 +59,7 @@ open_build_dir external-secrets "$GO_MINOR-eso${ESO_VERSION#v}-fake-r$RECIPE"
 WRAPPER="$DIR/wrapper"
 
 build_eso() {
-  local src rc log changed
+  local src changed
   src=$(module_field "$ESO_MODULE@$ESO_VERSION" Dir) || return $?
   rm -rf "$WRAPPER"
   mkdir -p "$WRAPPER"
@@ -90,18 +90,7 @@ GO
   } >"$WRAPPER/go.mod"
   cat "$WRAPPER/go.mod"
   cd "$WRAPPER"
-  log=$(mktemp)
-  set +e
-  go build -mod=mod -v -ldflags "-s -w" -o "$BIN/.external-secrets.tmp" "$ESO_MODULE" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
-  set -e
-  if [ "$rc" != 0 ] && grep -Eq 'reading https?://[^ ]+: (404|410)|unknown revision|not found: ' "$log"; then
-    echo "UNAVAILABLE: a module needed by this build is not served by the module proxy" >&2
-    rm -f "$log"
-    return 3
-  fi
-  rm -f "$log"
-  [ "$rc" = 0 ] || return "$rc"
+  go_build -ldflags "-s -w" -o "$BIN/.external-secrets.tmp" "$ESO_MODULE" || return $?
   chmod 0755 "$BIN/.external-secrets.tmp"
   mv -f "$BIN/.external-secrets.tmp" "$BIN/external-secrets"
   # The binary starts (cobra's help of the controller command).
