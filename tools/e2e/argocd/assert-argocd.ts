@@ -209,9 +209,11 @@ function monitoring(applications: readonly K8sObject[]): void {
       `no server-side Apply in managedFields: ${JSON.stringify((crd.metadata.managedFields ?? []).map((f: K8sObject) => [f.manager, f.operation]))}`,
     );
   });
-  check('Monitoring: only the Prometheus stack is in llm-platform-components, and its ClusterRole exists', () => {
+  check("Monitoring: exactly the apps with cluster-scoped kinds are in llm-platform-components; the Prometheus stack's ClusterRole exists", () => {
     const components = applications.filter((a) => a.spec.project === 'llm-platform-components').map((a) => a.metadata.name);
-    assert.deepEqual(components, [KUBE_PROMETHEUS_STACK.name]);
+    const expected = CATALOG.filter((app) => (app.clusterResources ?? []).length > 0).map((app) => app.name);
+    assert.deepEqual([...components].sort(), [...expected].sort());
+    assert.ok(components.includes(KUBE_PROMETHEUS_STACK.name));
     assert.ok(kubectlJson(['get', 'clusterrole', `${KUBE_PROMETHEUS_STACK.name}-prometheus`]), 'ClusterRole not found');
   });
   check("Monitoring: the exporter's and the platform's ServiceMonitors and PrometheusRule exist once the CRDs do", () => {
