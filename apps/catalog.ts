@@ -96,8 +96,8 @@ export const OLLAMA = defineApp<OllamaSettings>({
       ? [{ path: ['activeHours'], message: 'needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)' }]
       : []),
   ],
-  // KEDA owns the replica count when the environment has active hours.
-  autoscaledDeployments: (release) => [release],
+  // KEDA owns the replica count where the environment has active hours; elsewhere Argo CD heals it.
+  autoscaledDeployments: (context) => (context.settings.activeHours ? [context.release] : []),
   services: { api: { serviceName: (release) => release, port: 11434, scheme: 'http' } },
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',

@@ -404,11 +404,12 @@ export interface AppDefinition<S = unknown> {
    */
   readonly chart?: 'wrapper' | 'own';
   /**
-   * Deployments of the app's chart (names, from the release name) whose replica count an
-   * autoscaler may change (KEDA scaling to zero): Argo CD leaves their `spec.replicas` alone.
+   * Deployments of the app's chart (names) whose replica count an autoscaler changes in an
+   * environment (KEDA scaling to zero): Argo CD leaves their `spec.replicas` alone there, and keeps
+   * healing it everywhere else.
    * @default - none
    */
-  readonly autoscaledDeployments?: (release: string) => readonly string[];
+  readonly autoscaledDeployments?: (context: AppContext<S>) => readonly string[];
   /**
    * A bucket of the app's own, on clusters that provide object storage (EKS): versioned, encrypted
    * with its own key, private, TLS-only, backed up with the volumes, reachable only through a Pod

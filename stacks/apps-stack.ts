@@ -107,7 +107,7 @@ export class AppsStack extends TerraformStack {
         namespace: app.namespace,
         valueFiles,
         syncOptions: app.syncOptions,
-        autoscaledDeployments: app.autoscaledDeployments?.(app.name),
+        autoscaledDeployments: app.autoscaledDeployments?.(context),
         after: (app.dependsOn ?? []).map((dependency) => applications[dependency]),
       });
       const prefix = app.name.replace(/-/g, '_');

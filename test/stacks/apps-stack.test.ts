@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { Testing } from 'cdktf';
+import { appContexts } from '../../stacks/app-contexts';
 import { CATALOG, DCGM_EXPORTER, KUBE_PROMETHEUS_STACK, LIBRECHAT } from '../../apps/catalog';
 import { appBucketName } from '../../contracts/object-storage';
 import { ingressAnnotationSets } from '../../environments/ingress-controllers';
@@ -32,6 +33,10 @@ const values = (env: keyof typeof stacks, app: string) => appValues(environment(
 test('staging-apps defaults snapshot', () => {
   expect(stacks.staging.json).toMatchSnapshot();
 });
+
+/** The Deployments whose replicas an autoscaler owns in an environment, as the catalog says. */
+const autoscaled = (env: keyof typeof stacks, name: string) =>
+  CATALOG.find((definition) => definition.name === name)!.autoscaledDeployments?.(appContexts(environment(env), CATALOG).get(name)! as never) ?? [];
 
 describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) => {
   test('an AppProject (not default) allows only the Git repository, the wrapper chart repositories and the namespaces of its apps, no cluster-scoped kind', () => {
@@ -96,7 +101,7 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       syncOptions: [
         'CreateNamespace=false',
         ...(CATALOG.find((definition) => definition.name === name)!.syncOptions ?? []),
-        ...(CATALOG.find((definition) => definition.name === name)!.autoscaledDeployments ? ['RespectIgnoreDifferences=true'] : []),
+        ...(autoscaled(env, name).length > 0 ? ['RespectIgnoreDifferences=true'] : []),
       ],
       retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
     });
@@ -172,16 +177,21 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
       expect(Object.keys(source).sort()).toEqual(['helm', 'path', 'repoURL', 'targetRevision']);
       expect(source.helm).toEqual({ releaseName: app.name, valueFiles: ['values.yaml', `values-${env}.yaml`, `generated/${env}.yaml`] });
       expect(Object.keys(apps(env)[app.name].spec).sort()).toEqual(
-        app.autoscaledDeployments
+        autoscaled(env, app.name).length > 0
           ? ['destination', 'ignoreDifferences', 'project', 'source', 'syncPolicy']
           : ['destination', 'project', 'source', 'syncPolicy'],
       );
     }
   });
 
-  test("Argo CD leaves Ollama's replica count to KEDA: ignored in the diff and kept when syncing", () => {
-    expect(apps(env).ollama.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'ollama', jsonPointers: ['/spec/replicas'] }]);
-    expect(apps(env).ollama.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+  test("Argo CD leaves Ollama's replica count to KEDA where the environment has active hours, and heals it elsewhere", () => {
+    if ((environment(env).apps as { ollama: { activeHours?: unknown } }).ollama.activeHours) {
+      expect(apps(env).ollama.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'ollama', jsonPointers: ['/spec/replicas'] }]);
+      expect(apps(env).ollama.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    } else {
+      expect(apps(env).ollama.spec.ignoreDifferences).toBeUndefined();
+      expect(apps(env).ollama.spec.syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
+    }
     expect(apps(env).librechat.spec.ignoreDifferences).toBeUndefined();
   });
 
