@@ -6,7 +6,14 @@ import { Cli } from '../../tools/restore/exec';
 import { RestoreTarget, Tag, restoreTarget, restoredPvName } from '../../tools/restore/target';
 import { AwsWorld, Call, fakeAws, option } from './fake-aws';
 
-const environments = loadEnvironments(ENVIRONMENTS, CATALOG);
+// staging as it was before Karpenter (a managed GPU group, models on an EBS volume per zone): the
+// restore of a GPU app's volume picks a zone of that group. On Karpenter's nodes there is nothing
+// to restore (target.test.ts).
+const raw = structuredClone(ENVIRONMENTS.find((e) => e.name === 'staging')!) as any;
+delete raw.cluster.gpuCapacity;
+raw.cluster.gpuNodes.managedGroup = true;
+delete raw.apps.ollama.activeHours;
+const environments = loadEnvironments([...ENVIRONMENTS.filter((e) => e.name !== 'staging'), raw], CATALOG);
 const staging = environments.find((e) => e.name === 'staging')!;
 if (staging.cluster.kind !== 'eks') throw new Error('staging must be on EKS');
 const cluster = staging.cluster;

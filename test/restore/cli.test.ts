@@ -19,7 +19,7 @@ describe('runRestore: checks against the configuration before anything runs', ()
     [{ env: 'dev', app: 'ollama' }, `dev.cluster.kind: restore needs an EKS cluster backed up by AWS Backup (got "${dev.cluster.kind}")`],
     [{ env: 'staging', app: 'grafana' }, `staging: no app "grafana" in the catalog (apps: ${CATALOG.map((a) => a.name).join(', ')})`],
     [
-      { env: 'staging', app: 'ollama', recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0' },
+      { env: 'staging', app: 'librechat', recoveryPointArn: 'arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0' },
       `recovery point: is in us-east-1, but staging.cluster.region is ${staging.cluster.kind === 'eks' ? staging.cluster.region : ''} (got "arn:aws:ec2:us-east-1::snapshot/snap-0123456789abcdef0")`,
     ],
   ])('%j', async (args, message) => {

@@ -62,7 +62,8 @@ export interface RestoreTarget {
 
 /**
  * The restore target of `app` in `env`.
- * @throws RestoreError when the environment is not on EKS, has no backup, or the app is unknown.
+ * @throws RestoreError when the environment is not on EKS, has no backup, the app is unknown, or the
+ *   app runs on Karpenter's GPU nodes (its models are on EFS, not a backed-up volume).
  */
 export function restoreTarget(env: ValidEnvironment, catalog: readonly AppDefinition[], appName: string, context?: string): RestoreTarget {
   const app = catalog.find((a) => a.name === appName);
@@ -72,6 +73,11 @@ export function restoreTarget(env: ValidEnvironment, catalog: readonly AppDefini
   if (!env.backup) throw new RestoreError(`${env.name}.backup: not configured, so there is no vault to restore from`);
   const settings = (env.apps as Record<string, unknown>)[app.name];
   const onGpu = (app.gpus?.(settings as never) ?? 0) > 0 || app.onGpuNodes === true;
+  if (onGpu && cluster.gpuCapacity) {
+    throw new RestoreError(
+      `${env.name}.cluster.gpuCapacity: ${app.name} runs on Karpenter's GPU nodes, whose data lives on the shared EFS model store, not on an EBS volume AWS Backup holds: pull the models again (docs/eks.md#cold-start-and-where-the-models-live)`,
+    );
+  }
   const zones = onGpu ? [...cluster.gpuNodes.availabilityZones] : [...cluster.vpc.availabilityZones];
   return {
     environment: env.name,
