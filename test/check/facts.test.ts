@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chartFacts, deriveFacts, displayPath, factsKey, FactsPin, factsSource, readFacts, withTemplateKeys } from '../../tools/check/facts';
+import { chartFacts, deriveFacts, factsKey, FactsPin, factsSource, readFacts, withTemplateKeys } from '../../tools/check/facts';
 import { TEMPLATE_READ_KEYS } from '../../tools/check/template-keys';
 import { fetchUpstream } from '../../tools/check/fetch-upstream';
 import { describeWithUpstream, notRederivedWarning, SHARED_UPSTREAM_DIR, skippedWithoutUpstream } from '../support/upstream';
@@ -233,7 +233,7 @@ describe('the warnings about upstream reference data speak of what the checkout 
     );
   });
 
-  it('npm run fetch-upstream -- <chart> --from records the path it read, which the warning names', () => {
+  it('npm run fetch-upstream -- <chart> --from records the source it read (outside the repository: its name only, no path of this machine), which the warning names', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'facts-from-'));
     try {
       const out = path.join(dir, 'facts.json');
@@ -242,7 +242,7 @@ describe('the warnings about upstream reference data speak of what the checkout 
       expect(status).toBe(0);
       const written = readFacts(out);
       if (!written.ok) throw new Error(written.error);
-      expect(factsSource(written.value.generated, 'ollama', '1.77.0')).toEqual({ kind: 'from', path: displayPath(path.join(dir, 'ollama'), process.cwd()) });
+      expect(factsSource(written.value.generated, 'ollama', '1.77.0')).toEqual({ kind: 'from', path: 'ollama' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -291,6 +291,8 @@ describe('npm run fetch-upstream -- <chart>: one chart, the others kept', () => 
     const run = fetch(['--root', 'repo-clean', '--out', out, 'ollama', ...args()]);
     expect(run).toMatchObject({ status: 0, err: [] });
     expectMerged();
+    // No path of this machine in the header that gets committed.
+    expect(fs.readFileSync(out, 'utf8')).not.toContain(dir);
   });
 
   it.each([
