@@ -249,7 +249,7 @@ function fromChart(pins: readonly FactsPin[], from: string, out: string, cwd: st
     if (derived.missing.length > 0) return failFrom(io, from, derived.missing[0].reason);
     // A path outside the repository is this machine's: the committed header keeps only its name.
     const relative = displayPath(from, REPO_ROOT);
-    const shown = path.isAbsolute(relative) ? path.basename(from) : relative;
+    const shown = path.isAbsolute(relative) || relative.startsWith('..') ? path.basename(from) : relative;
     derived.facts.generated.from = [shown];
     derived.facts.generated.inputs = [`${shown}:${pin.chart}/Chart.yaml`, `${shown}:${pin.chart}/values.yaml`].map((input) =>
       input.replace(`:${pin.chart}/`, `:/${pin.chart}-${pin.version}/`),
