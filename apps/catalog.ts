@@ -20,6 +20,7 @@ import {
   alertingSettings,
   alertmanagerConfig,
 } from './alerting';
+import { GATEWAY_PORT, KEDA_OPERATOR_PEER, WAKE_MINUTES, gatewayName, gatewayPodLabels, prometheusPeer, scaleToZeroValues } from './ollama-scaling';
 
 /** `{ [key]: class }` for a chart's persistence block when the environment has a class for stateful volumes. */
 function storageClass(context: AppContext<unknown>, key: string): Record<string, string> {
@@ -71,6 +72,18 @@ const ollamaSettings = z.strictObject({
       end: cronSchedule(),
     })
     .optional(),
+  /**
+   * Scale Ollama to zero after this many minutes without a request through the wake gateway, and
+   * wake it on the next request (KEDA's `prometheus` trigger on the gateway's request counter;
+   * EKS with `cluster.gpuCapacity`). With `activeHours` too, this applies outside them.
+   * @default - no request-driven scaling
+   */
+  idleAfterMinutes: z
+    .number()
+    .int({ error: 'must be a whole number of minutes' })
+    .min(5, { error: 'must be >= 5 (a GPU node is not worth stopping for less)' })
+    .max(1440, { error: 'must be <= 1440 (a day)' })
+    .optional(),
 });
 
 /** A 5-field cron expression of digits, `*`, `,`, `-` and `/` (what KEDA's cron trigger reads). */
@@ -81,10 +94,15 @@ function cronSchedule() {
 /** Settings of Ollama in an environment (`apps.ollama`). */
 export type OllamaSettings = z.output<typeof ollamaSettings>;
 
+const OLLAMA_NAMESPACE = 'ollama';
+
+/** The monitoring stack's app name (its Prometheus is where KEDA reads the gateway's requests). */
+const MONITORING_APP = 'kube-prometheus-stack';
+
 /** Ollama, the model server (otwld chart: its own settings sit one level down, at `ollama.ollama`). */
 export const OLLAMA = defineApp<OllamaSettings>({
   name: 'ollama',
-  namespace: 'ollama',
+  namespace: OLLAMA_NAMESPACE,
   host: 'optional',
   // Ollama's API has no authentication: anyone who reaches it can use the GPUs and pull or delete
   // models. Published only with a source-range allowlist; LibreChat reaches it in-cluster.
@@ -92,25 +110,43 @@ export const OLLAMA = defineApp<OllamaSettings>({
   settings: ollamaSettings,
   validate: (settings, cluster) => [
     ...(cluster.hasGpuNodes && settings.gpuCount < 1 ? [{ path: ['gpuCount'], message: 'must be >= 1 when the cluster has a GPU node group' }] : []),
-    ...(settings.activeHours && !cluster.scalesToZero
-      ? [{ path: ['activeHours'], message: 'needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)' }]
-      : []),
+    ...(['activeHours', 'idleAfterMinutes'] as const)
+      .filter((key) => settings[key] !== undefined && !cluster.scalesToZero)
+      .map((key) => ({ path: [key], message: 'needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)' })),
   ],
-  // KEDA owns the replica count where the environment has active hours; elsewhere Argo CD heals it.
-  autoscaledDeployments: (context) => (context.settings.activeHours ? [context.release] : []),
-  services: { api: { serviceName: (release) => release, port: 11434, scheme: 'http' } },
+  // KEDA owns the replica count where the environment scales Ollama to zero; elsewhere Argo CD heals it.
+  autoscaledDeployments: (context) => (scalesToZero(context.settings) ? [context.release] : []),
+  services: {
+    api: { serviceName: (release) => release, port: 11434, scheme: 'http' },
+    // The wake gateway in front of `api` (apps/ollama-scaling.ts), where Ollama scales to zero.
+    gateway: { serviceName: gatewayName, port: GATEWAY_PORT, scheme: 'http' },
+  },
   // The upstream image runs as root (models in /root/.ollama): baseline, not restricted.
   podSecurity: 'baseline',
+  // The wake gateway's PodMonitor needs the Prometheus Operator's CRDs (kube-prometheus-stack).
+  syncOptions: ['SkipDryRunOnMissingResource=true'],
   gpus: (settings) => settings.gpuCount,
+  // The otwld chart's Deployment (named after the release); the wake gateway needs no GPU.
+  gpuWorkloads: (release) => [release],
   // The otwld chart's Ingress sits one level up from its own settings: `ollama.ingress`.
   ingress: hostsListIngress(['ollama', 'ingress']),
   // The API admits the apps that depend on Ollama and, when Ollama is published, the ingress
   // controller (pods selected by the chart's selector labels).
   allowIngress: (context) => [
+    ...(scalesToZero(context.settings)
+      ? [
+          // Clients reach Ollama through the wake gateway only; Prometheus reads its request counter.
+          { name: 'gateway', podLabels: gatewayPodLabels(context.release), from: clientPeers(context.clients), ports: ['http'] },
+          { name: 'gateway-metrics', podLabels: gatewayPodLabels(context.release), from: [prometheusPeer(MONITORING_NAMESPACE)], ports: ['metrics'] },
+        ]
+      : []),
     {
       name: 'api',
       podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': context.release },
-      from: [...clientPeers(context.clients), ...(context.host ? context.ingress.sources : [])],
+      from: [
+        ...(scalesToZero(context.settings) ? [{ podSelector: { matchLabels: gatewayPodLabels(context.release) } }] : clientPeers(context.clients)),
+        ...(context.host ? context.ingress.sources : []),
+      ],
       ports: ['http'],
     },
     // The chat probe asks for the model list.
@@ -130,10 +166,15 @@ export const OLLAMA = defineApp<OllamaSettings>({
       ...ollamaModelsVolume(context),
       ...(context.gpuNodes ? { nodeSelector: context.gpuNodes.nodeSelector, tolerations: context.gpuNodes.tolerations } : {}),
     },
-    // apps/ollama/templates/scaledobject.yaml; the otwld chart names the Deployment after the release.
-    ...(context.settings.activeHours ? { activeHours: { deployment: context.release, ...context.settings.activeHours } } : {}),
+    // apps/ollama/templates/scaledobject.yaml and gateway.yaml; the otwld chart names the Deployment after the release.
+    ...(scalesToZero(context.settings) ? scaleToZeroValues(context, OLLAMA_NAMESPACE, context.serviceUrl(MONITORING_APP, 'prometheus')) : {}),
   }),
 });
+
+/** Whether KEDA scales Ollama to zero (on a schedule, when idle, or both). */
+function scalesToZero(settings: OllamaSettings): boolean {
+  return settings.activeHours !== undefined || settings.idleAfterMinutes !== undefined;
+}
 
 /** Where Ollama keeps its models (`OLLAMA_MODELS` defaults to `~/.ollama/models`; the image runs as root). */
 const OLLAMA_MODELS_PATH = '/root/.ollama/models';
@@ -436,7 +477,8 @@ export const LIBRECHAT = defineApp<LibrechatSettings>({
           password: credential(LIBRECHAT_SECRETS.mongodb, 'mongodb-passwords'),
           replicas: (context.settings as LibrechatSettings).mongodb.replicas,
         }),
-        OLLAMA_BASE_URL: context.serviceUrl('ollama', 'api'),
+        // Through the wake gateway where Ollama scales to zero (apps/ollama-scaling.ts).
+        OLLAMA_BASE_URL: context.serviceUrl('ollama', scalesToZero(context.settingsOf('ollama') as OllamaSettings) ? 'gateway' : 'api'),
       }),
     },
   ],
@@ -658,7 +700,13 @@ export const KUBE_PROMETHEUS_STACK = defineApp<MonitoringSettings>({
   alertEmails: (settings) => alertEmails(settings.alerting),
   outputs: (context) => ({ alert_routing: { value: alertRoutingSummary(context.settings.alerting), description: 'Where alerts go' } }),
   ingress: grafanaIngress,
+  // The chart's Prometheus Service (`<release>-prometheus`).
+  services: { prometheus: { serviceName: (release) => `${release}-prometheus`, port: 9090, scheme: 'http' } },
   allowIngress: (context): IngressAllowRule[] => [
+    // KEDA reads Ollama's wake trigger (the gateway's requests) from Prometheus.
+    ...(scalesToZero(context.settingsOf(OLLAMA.name) as OllamaSettings)
+      ? [{ name: 'prometheus-from-keda', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, from: [KEDA_OPERATOR_PEER], ports: ['web'] }]
+      : []),
     // The namespace's own pods among themselves: Prometheus scrapes the exporters, the operator
     // and Alertmanager; Grafana queries Prometheus. Nothing from other namespaces.
     { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
@@ -733,16 +781,26 @@ export const PLATFORM_MONITORING = defineApp<undefined>({
   // Its PrometheusRule and ServiceMonitor need the Prometheus Operator's CRDs.
   dependsOn: ['kube-prometheus-stack'],
   syncOptions: ['SkipDryRunOnMissingResource=true'],
-  values: (context) => ({
-    // The otwld chart names the Deployment after the release; the exporter's scrape job is its Service, named after the release.
-    ollama: { namespace: OLLAMA.namespace, deployment: OLLAMA.name },
-    dcgmExporter: { namespace: DCGM_EXPORTER.namespace, job: DCGM_EXPORTER.name },
-    // What users need: Ollama's model list (its API) and LibreChat's health endpoint.
-    probe: {
-      podLabels: CHAT_PROBE_POD_LABELS,
-      targets: [`${context.serviceUrl(OLLAMA.name, 'api')}/api/tags`, `${context.serviceUrl(LIBRECHAT.name, 'http')}/health`],
-    },
-  }),
+  values: (context) => {
+    const ollamaTarget = `${context.serviceUrl(OLLAMA.name, 'api')}/api/tags`;
+    const atZero = scalesToZero(context.settingsOf(OLLAMA.name) as OllamaSettings);
+    return {
+      // The otwld chart names the Deployment after the release; the exporter's scrape job is its Service, named after the release.
+      // Where Ollama scales to zero, a wake takes minutes (WAKE_MINUTES): OllamaUnavailable waits twice that.
+      ollama: {
+        namespace: OLLAMA.namespace,
+        deployment: OLLAMA.name,
+        ...(atZero ? { scalesToZero: true, probeTarget: ollamaTarget, unavailableFor: `${2 * WAKE_MINUTES}m` } : {}),
+      },
+      dcgmExporter: { namespace: DCGM_EXPORTER.namespace, job: DCGM_EXPORTER.name },
+      // What users need: Ollama's model list (its API, not the wake gateway: the probe must not keep
+      // Ollama awake) and LibreChat's health endpoint.
+      probe: {
+        podLabels: CHAT_PROBE_POD_LABELS,
+        targets: [ollamaTarget, `${context.serviceUrl(LIBRECHAT.name, 'http')}/health`],
+      },
+    };
+  },
 });
 
 /**

@@ -360,6 +360,12 @@ export interface AppDefinition<S = unknown> {
    */
   readonly gpus?: (settings: S) => number;
   /**
+   * The names of the workloads that need those GPUs, from the Helm release name; the app's other
+   * workloads (a gateway in front of the GPU server, say) run off the GPU nodes.
+   * @default - every workload of the app
+   */
+  readonly gpuWorkloads?: (release: string) => readonly string[];
+  /**
    * Labels selecting the app's pods that connect to the apps it depends on, as a function of the
    * release name; the dependencies' NetworkPolicies admit exactly these pods.
    * @default - selects every pod of the app's namespace

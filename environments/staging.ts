@@ -93,12 +93,15 @@ export const staging: EnvironmentConfig = {
   // Daily AWS Backup of the stateful volumes (chats, search index, models), kept 7 days.
   backup: { retentionDays: 7 },
   apps: {
-    // Business hours only: no GPU node at night and at weekends (docs/eks.md#gpu-cost).
+    // Business hours, and on demand outside them: no GPU node at night and at weekends unless
+    // someone chats (docs/eks.md#gpu-cost-per-month).
     ollama: {
       models: ['llama3.2:3b'],
       gpuCount: 1,
       volumeSize: '50Gi',
       activeHours: { timezone: 'Europe/Dublin', start: '0 7 * * 1-5', end: '0 19 * * 1-5' },
+      // Outside them: woken by a chat, stopped again 30 minutes after the last one.
+      idleAfterMinutes: 30,
     },
     // A three-member replica set, one member per zone: the chats survive the loss of a zone.
     // Two LibreChat pods in different zones, their uploads in a bucket of their own.

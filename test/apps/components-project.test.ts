@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
-import { CATALOG, LIBRECHAT, OLLAMA } from '../../apps/catalog';
+import { CATALOG, KUBE_PROMETHEUS_STACK, LIBRECHAT, OLLAMA } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { environment } from '../support/synth';
@@ -32,7 +32,9 @@ const AGENT: AppDefinition = {
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'components-'));
 fs.cpSync('apps', path.join(root, 'apps'), { recursive: true });
 for (const app of [OPERATOR, AGENT]) fs.cpSync(path.join(__dirname, 'fixture-app'), path.join(root, 'apps', app.name), { recursive: true });
-const namespaced = [OLLAMA, LIBRECHAT];
+// Where Ollama scales to zero its wake trigger reads the monitoring stack's Prometheus: the stack is
+// here without its own cluster-scoped kinds, so that the components project holds only the fixtures'.
+const namespaced = [OLLAMA, LIBRECHAT, { ...KUBE_PROMETHEUS_STACK, clusterResources: undefined }];
 const catalog = [...namespaced, OPERATOR, AGENT];
 // The environments as the whole catalog validates them (they configure every shipped app).
 writeGeneratedValues(root, loadEnvironments(ENVIRONMENTS, [...CATALOG, OPERATOR, AGENT], {}), catalog);

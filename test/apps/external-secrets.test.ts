@@ -28,7 +28,8 @@ describe('externalSecretSpecs: the ExternalSecrets of an app, from its catalog e
     expect(env.template.MONGO_URI).toMatch(
       /^mongodb:\/\/librechat:\{\{ \.\w+ \}\}@librechat-mongodb-0\.librechat-mongodb-headless\.librechat\.svc\.cluster\.local:27017,.*\/LibreChat\?replicaSet=rs0$/,
     );
-    expect(env.template.OLLAMA_BASE_URL).toBe('http://ollama.ollama.svc.cluster.local:11434');
+    // staging scales Ollama to zero: LibreChat calls it through the wake gateway.
+    expect(env.template.OLLAMA_BASE_URL).toBe('http://ollama-gateway.ollama.svc.cluster.local:11434');
     // Aliases are Go template identifiers.
     for (const spec of specs) for (const d of spec.data) expect(d.alias).toMatch(/^[a-z][a-z0-9_]*$/);
   });

@@ -170,7 +170,7 @@ describe('EKS cluster rules', () => {
     ['the managed GPU group kept beside the NodePool (the first step of the switch)', (e) => (e.cluster.gpuNodes.managedGroup = true)],
     [
       'the managed GPU group alone (no Karpenter)',
-      (e) => (delete e.cluster.gpuCapacity, (e.cluster.gpuNodes.managedGroup = true), delete e.apps.ollama.activeHours),
+      (e) => (delete e.cluster.gpuCapacity, (e.cluster.gpuNodes.managedGroup = true), delete e.apps.ollama.activeHours, delete e.apps.ollama.idleAfterMinutes),
     ],
   ])('accepts %s', (_name, mutate) => {
     expect(problemsAfter('staging', mutate)).toEqual([]);

@@ -129,6 +129,20 @@ const RULES: [string, string, (e: any) => void, string][] = [
     (e) => (e.apps.ollama.activeHours.end = '0 19 * * 1-5 "'),
     'staging.apps.ollama.activeHours.end: must be a 5-field cron expression such as 0 7 * * 1-5 (digits, *, ",", "-", "/")',
   ],
+  [
+    'idle scaling needs KEDA and Karpenter',
+    'dev',
+    (e) => (e.apps.ollama.idleAfterMinutes = 30),
+    'dev.apps.ollama.idleAfterMinutes: needs an EKS cluster with cluster.gpuCapacity (KEDA scales Ollama and Karpenter removes the idle GPU node)',
+  ],
+  [
+    'idle minutes minimum',
+    'staging',
+    (e) => (e.apps.ollama.idleAfterMinutes = 4),
+    'staging.apps.ollama.idleAfterMinutes: must be >= 5 (a GPU node is not worth stopping for less)',
+  ],
+  ['idle minutes maximum', 'staging', (e) => (e.apps.ollama.idleAfterMinutes = 1441), 'staging.apps.ollama.idleAfterMinutes: must be <= 1440 (a day)'],
+  ['idle minutes whole', 'staging', (e) => (e.apps.ollama.idleAfterMinutes = 7.5), 'staging.apps.ollama.idleAfterMinutes: must be a whole number of minutes'],
   ['volume size', 'dev', (e) => (e.apps.ollama.volumeSize = 'big'), 'dev.apps.ollama.volumeSize: must be a Kubernetes quantity such as 500m or 2Gi'],
   ['repository credentials kind', 'dev', (e) => (e.gitops = { repositoryAuth: 'password' }), 'dev.gitops.repositoryAuth: must be "https-token" or "ssh-key"'],
   [

@@ -64,6 +64,15 @@ function promtoolRun(args: string[], cwd: string): string {
     expect(promtoolRun(['test', 'rules', 'rule-tests.yaml'], dir)).toContain('SUCCESS');
   });
 
+  test('promtool test rules, staging: Ollama at zero or waking on purpose pages nobody; a wake that does not finish does', () => {
+    fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: renderedRuleGroups('staging') }));
+    fs.copyFileSync(path.join(__dirname, 'rule-tests-scale-to-zero.yaml'), path.join(dir, 'rule-tests.yaml'));
+    expect(promtoolRun(['test', 'rules', 'rule-tests.yaml'], dir)).toContain('SUCCESS');
+    // The same tests against prod's rules (Ollama always on) fail: the silence above is staging's rule, not the data.
+    fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: renderedRuleGroups('prod') }));
+    expect(() => promtoolRun(['test', 'rules', 'rule-tests.yaml'], dir)).toThrow(/FAILED/);
+  });
+
   test('and reports a failure when an expectation is wrong (the tests can fail)', () => {
     fs.writeFileSync(path.join(dir, 'rules.yaml'), stringify({ groups: renderedRuleGroups('prod') }));
     const tests = fs

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CATALOG, LibrechatSettings, mongoUri } from '../../apps/catalog';
+import { CATALOG, LibrechatSettings, OllamaSettings, mongoUri } from '../../apps/catalog';
 import { secretsManagerName } from '../../contracts/external-secrets';
 import { ENVIRONMENTS } from '../../environments';
 import { secretSource } from '../../environments/secret-source';
@@ -132,7 +132,10 @@ function render(): EnvironmentRender[] {
       expect(hosts).toHaveLength(replicas);
       expect(librechat.MONGO_URI.includes('?replicaSet=')).toBe(replicas > 1);
       expect(librechat.MONGO_URI).toBe(expected);
-      expect(librechat.OLLAMA_BASE_URL).toBe(contexts.get('librechat')!.serviceUrl('ollama', 'api'));
+      // Through the wake gateway where Ollama scales to zero.
+      const ollama = contexts.get('ollama')!.settings as OllamaSettings;
+      const viaGateway = ollama.activeHours !== undefined || ollama.idleAfterMinutes !== undefined;
+      expect(librechat.OLLAMA_BASE_URL).toBe(contexts.get('librechat')!.serviceUrl('ollama', viaGateway ? 'gateway' : 'api'));
     });
   });
 });

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import { parse } from 'yaml';
 import { CATALOG, DCGM_EXPORTER, LIBRECHAT, OLLAMA } from '../../apps/catalog';
+import { COOLDOWN_SECONDS, GATEWAY_FRONTEND, gatewayName, gatewayPodLabels, startingMessage, wakeQuery } from '../../apps/ollama-scaling';
 import { AppDefinition } from '../../contracts/app-definition';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { writeGeneratedValues } from '../../stacks/generated-values';
@@ -17,6 +18,7 @@ import { writeStandIns } from '../../tools/e2e/argocd/stand-ins';
 import { formatFinding } from '../../tools/render/checks';
 import { findHelm } from '../../tools/render/helm';
 import { EnvironmentRender, renderRepository } from '../../tools/render/render';
+import { appContexts } from '../../stacks/app-contexts';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const helm = findHelm();
@@ -740,19 +742,127 @@ const shippedRenders = () => (shipped ??= render());
     expect(objects(renders, 'dev', 'gpu-capacity').filter((o) => o.kind === 'EC2NodeClass' || o.kind === 'NodePool')).toEqual([]);
   });
 
-  test("staging: KEDA holds Ollama's Deployment at one replica during the active hours and at zero outside them", () => {
-    const hours = (loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!.apps as any).ollama.activeHours;
+  test("staging: KEDA holds Ollama's Deployment at one replica during the active hours and while requests pass the gateway, at zero otherwise", () => {
+    const staging = loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!;
+    const settings = (staging.apps as any).ollama;
+    const contexts = appContexts(staging, CATALOG);
     const scaled = find(renders, 'staging', 'ollama', 'ScaledObject', 'ollama');
     expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
     expect(scaled.spec).toEqual({
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'ollama' },
       minReplicaCount: 0,
       maxReplicaCount: 1,
-      cooldownPeriod: 300,
-      triggers: [{ type: 'cron', metadata: { timezone: hours.timezone, start: hours.start, end: hours.end, desiredReplicas: '1' } }],
+      cooldownPeriod: COOLDOWN_SECONDS,
+      triggers: [
+        {
+          type: 'cron',
+          metadata: { timezone: settings.activeHours.timezone, start: settings.activeHours.start, end: settings.activeHours.end, desiredReplicas: '1' },
+        },
+        {
+          type: 'prometheus',
+          metadata: {
+            serverAddress: contexts.get('ollama')!.serviceUrl('kube-prometheus-stack', 'prometheus'),
+            query: wakeQuery(OLLAMA.namespace, settings.idleAfterMinutes),
+            threshold: '1',
+            activationThreshold: '0',
+            ignoreNullValues: 'true',
+          },
+        },
+      ],
     });
+    // The query counts the frontend the gateway's configuration names, over the environment's idle window.
+    expect(scaled.spec.triggers[1].metadata.query).toContain(`proxy="${GATEWAY_FRONTEND}"}[${settings.idleAfterMinutes}m]`);
     // The target is the Deployment the chart renders.
     expect(find(renders, 'staging', 'ollama', 'Deployment', 'ollama')).toBeDefined();
+  });
+
+  describe('staging: the wake gateway between LibreChat and Ollama', () => {
+    const gateway = gatewayName(OLLAMA.name);
+    const labels = gatewayPodLabels(OLLAMA.name);
+    const staging = () => loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!;
+
+    test("answers while Ollama has no ready pod with a 503 in the OpenAI error format carrying the environment's message", () => {
+      const config = find(renders, 'staging', 'ollama', 'ConfigMap', gateway).data;
+      const [head, body] = config['starting.http'].split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      expect(lines[0]).toBe('HTTP/1.1 503 Service Unavailable');
+      expect(lines).toContain('Content-Type: application/json');
+      // HAProxy sends the file as it is: the length must be the body's, in bytes.
+      expect(lines).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+      expect(JSON.parse(body)).toEqual({
+        error: { message: startingMessage((staging().apps as any).ollama), type: 'model_starting', code: 'model_starting' },
+      });
+      // The file the configuration serves for 503 is this one, in the directory the Deployment mounts.
+      expect(config['haproxy.cfg']).toContain('errorfile 503 /usr/local/etc/haproxy/starting.http');
+      const pod = find(renders, 'staging', 'ollama', 'Deployment', gateway).spec.template.spec;
+      expect(pod.containers[0].volumeMounts).toEqual([{ name: 'config', mountPath: '/usr/local/etc/haproxy', readOnly: true }]);
+      expect(pod.volumes).toEqual([{ name: 'config', configMap: { name: gateway } }]);
+    });
+
+    test("passes requests to the Service the chart renders for Ollama, counted on the frontend KEDA's query reads", () => {
+      const cfg: string = find(renders, 'staging', 'ollama', 'ConfigMap', gateway).data['haproxy.cfg'];
+      const service = find(renders, 'staging', 'ollama', 'Service', OLLAMA.name);
+      const port = service.spec.ports.find((p: any) => p.name === 'http').port;
+      expect(cfg).toMatch(new RegExp(`^  server ollama ${service.metadata.name}\\.${OLLAMA.namespace}\\.svc\\.cluster\\.local:${port} check `, 'm'));
+      expect(cfg).toMatch(new RegExp(`^frontend ${GATEWAY_FRONTEND}\\n  bind :8080\\n`, 'm'));
+      expect(cfg).toMatch(/^frontend metrics\n {2}bind :8405\n {2}monitor-uri \/healthz\n {2}http-request use-service prometheus-exporter if \{ path \/metrics \}/m);
+      // LibreChat's Ollama URL is the gateway's Service, on the container port HAProxy binds.
+      const svc = find(renders, 'staging', 'ollama', 'Service', gateway);
+      expect(svc.spec.selector).toEqual(labels);
+      expect(svc.spec.ports).toEqual([{ name: 'http', port, targetPort: 'http' }]);
+      const container = find(renders, 'staging', 'ollama', 'Deployment', gateway).spec.template.spec.containers[0];
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: 8080 },
+        { name: 'metrics', containerPort: 8405 },
+      ]);
+      // Prometheus scrapes the metrics port of exactly these pods.
+      expect(find(renders, 'staging', 'ollama', 'PodMonitor', gateway).spec).toEqual({
+        selector: { matchLabels: labels },
+        podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
+      });
+    });
+
+    test('runs off the GPU nodes, one per zone, unprivileged', () => {
+      const deployment = find(renders, 'staging', 'ollama', 'Deployment', gateway);
+      const pod = deployment.spec.template.spec;
+      expect(deployment.spec.replicas).toBe(2);
+      expect(pod.nodeSelector).toBeUndefined();
+      expect(pod.tolerations).toBeUndefined();
+      expect(pod.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: labels } });
+      expect(pod.containers[0].resources.limits['nvidia.com/gpu']).toBeUndefined();
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 99 });
+      expect(pod.containers[0].image).toMatch(/^docker\.io\/library\/haproxy:\d+\.\d+\.\d+-alpine$/);
+      expect(find(renders, 'staging', 'ollama', 'PodDisruptionBudget', gateway).spec).toEqual({ minAvailable: 1, selector: { matchLabels: labels } });
+    });
+
+    test("the NetworkPolicies: LibreChat reaches the gateway only, the gateway Ollama, Prometheus the gateway's metrics and KEDA Prometheus", () => {
+      const policies = (app: string) => objects(renders, 'staging', app).filter((o) => o.kind === 'NetworkPolicy');
+      const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string>) =>
+        JSON.stringify(Object.entries(a ?? {}).sort()) === JSON.stringify(Object.entries(b).sort());
+      const admitting = (app: string, podLabels: Record<string, string>) => policies(app).filter((p) => sameLabels(p.spec.podSelector.matchLabels, podLabels));
+      const librechatPods = LIBRECHAT.clientPodLabels!(LIBRECHAT.name);
+      const ollamaPods = { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': OLLAMA.name };
+      const peers = (ps: any[]) => ps.flatMap((p) => p.spec.ingress.flatMap((rule: any) => rule.from ?? []));
+      expect(peers(admitting('ollama', labels))).toContainEqual({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': LIBRECHAT.namespace } },
+        podSelector: { matchLabels: librechatPods },
+      });
+      expect(peers(admitting('ollama', labels))).toContainEqual({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      });
+      const toOllama = peers(admitting('ollama', ollamaPods));
+      expect(toOllama).toContainEqual({ podSelector: { matchLabels: labels } });
+      expect(toOllama.filter((peer: any) => sameLabels(peer.podSelector?.matchLabels, librechatPods))).toEqual([]);
+      expect(peers(admitting('kube-prometheus-stack', { 'app.kubernetes.io/name': 'prometheus' }))).toContainEqual({
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+      });
+    });
+  });
+
+  test.each(['dev', 'prod'])('%s: no wake gateway, LibreChat calls Ollama directly', (env) => {
+    expect(objects(renders, env, 'ollama').filter((o) => o.metadata?.name === gatewayName(OLLAMA.name))).toEqual([]);
   });
 
   test.each(['dev', 'prod'])('%s: Ollama always runs (no ScaledObject)', (env) => {

@@ -13,6 +13,7 @@ const raw = structuredClone(ENVIRONMENTS.find((e) => e.name === 'staging')!) as 
 delete raw.cluster.gpuCapacity;
 raw.cluster.gpuNodes.managedGroup = true;
 delete raw.apps.ollama.activeHours;
+delete raw.apps.ollama.idleAfterMinutes;
 const environments = loadEnvironments([...ENVIRONMENTS.filter((e) => e.name !== 'staging'), raw], CATALOG);
 const staging = environments.find((e) => e.name === 'staging')!;
 if (staging.cluster.kind !== 'eks') throw new Error('staging must be on EKS');

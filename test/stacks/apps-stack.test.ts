@@ -28,6 +28,20 @@ const TRACKED_REVISION = { dev: 'main', staging: 'refs/heads/env/staging', prod:
 const apps = (env: keyof typeof stacks) => manifests(stacks[env].json, 'Application');
 const project = (env: keyof typeof stacks) => manifests(stacks[env].json, 'AppProject')['llm-platform'];
 const values = (env: keyof typeof stacks, app: string) => appValues(environment(env), app);
+/** Whether KEDA scales the environment's Ollama to zero (on a schedule, when idle, or both): then LibreChat calls it through the wake gateway. */
+const atZero = (env: keyof typeof stacks) => {
+  const ollama = (environment(env).apps as any).ollama;
+  return ollama.activeHours !== undefined || ollama.idleAfterMinutes !== undefined;
+};
+const GATEWAY_PODS = { 'app.kubernetes.io/name': 'ollama-gateway', 'app.kubernetes.io/instance': 'ollama' };
+const PROMETHEUS_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+};
+const KEDA_PEER = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
+};
 
 // The one snapshot of the apps stack; targeted assertions below cover every environment.
 test('staging-apps defaults snapshot', () => {
@@ -123,8 +137,10 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     expect(grafana.admin).toEqual({ existingSecret: 'grafana-admin' });
     expect(KUBE_PROMETHEUS_STACK.secrets!.map((secret) => secret.name)).toEqual(['grafana-admin', 'alertmanager-receivers']);
     expect(grafana.ingress).toEqual({ enabled: false });
-    // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has no peers).
+    // Unpublished: the namespace's pods admit each other, nobody from outside (the Grafana rule has
+    // no peers) but KEDA's operator, where it reads Ollama's wake trigger from Prometheus.
     expect(values(env, 'kube-prometheus-stack').isolation.allow).toEqual([
+      ...(atZero(env) ? [{ name: 'prometheus-from-keda', podLabels: { 'app.kubernetes.io/name': 'prometheus' }, from: [KEDA_PEER], ports: ['web'] }] : []),
       { name: 'same-namespace', podLabels: {}, from: [{ podSelector: { matchLabels: {} } }], ports: [] },
     ]);
     // Only as an ExternalSecret template key whose value is a reference, never a value.
@@ -132,13 +148,15 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
   });
 
   test('the platform content alerts on the Deployment and the scrape job the catalog names', () => {
+    const ollamaTarget = `${serviceUrl(CATALOG, 'ollama', 'api')}/api/tags`;
     expect(values(env, 'platform-monitoring')).toEqual({
-      ollama: { namespace: 'ollama', deployment: 'ollama' },
+      // Where Ollama scales to zero, its absence is no outage and a wake may take 10 minutes.
+      ollama: { namespace: 'ollama', deployment: 'ollama', ...(atZero(env) ? { scalesToZero: true, probeTarget: ollamaTarget, unavailableFor: '10m' } : {}) },
       dcgmExporter: { namespace: 'monitoring', job: 'dcgm-exporter' },
       // The chat probe asks the catalog's Services: Ollama's model list, LibreChat's health.
       probe: {
         podLabels: CHAT_PROBE_PODS,
-        targets: [`${serviceUrl(CATALOG, 'ollama', 'api')}/api/tags`, `${serviceUrl(CATALOG, 'librechat', 'http')}/health`],
+        targets: [ollamaTarget, `${serviceUrl(CATALOG, 'librechat', 'http')}/health`],
       },
       isolation: { allow: [] },
     });
@@ -184,8 +202,8 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
     }
   });
 
-  test("Argo CD leaves Ollama's replica count to KEDA where the environment has active hours, and heals it elsewhere", () => {
-    if ((environment(env).apps as { ollama: { activeHours?: unknown } }).ollama.activeHours) {
+  test("Argo CD leaves Ollama's replica count to KEDA where the environment scales it to zero, and heals it elsewhere", () => {
+    if (atZero(env)) {
       expect(apps(env).ollama.spec.ignoreDifferences).toEqual([{ group: 'apps', kind: 'Deployment', name: 'ollama', jsonPointers: ['/spec/replicas'] }]);
       expect(apps(env).ollama.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     } else {
@@ -249,29 +267,36 @@ describe.each(Object.keys(stacks) as (keyof typeof stacks)[])('%s-apps', (env) =
         ports: ['http'],
       },
     ]);
-    expect(values(env, 'ollama').isolation.allow[0].from).toContainEqual({
+    const clients = clientsOf(CATALOG, 'ollama').map((client) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
+      podSelector: { matchLabels: client.podLabels },
+    }));
+    expect(clients).toContainEqual({
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'librechat' } },
       podSelector: { matchLabels: librechatPods },
     });
+    const ollamaPods = { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' };
+    const published = (e.ingress.hosts as any).ollama ? ingress : [];
     expect(values(env, 'ollama').isolation.allow).toEqual([
+      // Where Ollama scales to zero, every app that depends on it (LibreChat's pods among them)
+      // reaches the wake gateway, Prometheus its metrics, and Ollama only the gateway.
+      ...(atZero(env)
+        ? [
+            { name: 'gateway', podLabels: GATEWAY_PODS, from: clients, ports: ['http'] },
+            { name: 'gateway-metrics', podLabels: GATEWAY_PODS, from: [PROMETHEUS_PEER], ports: ['metrics'] },
+          ]
+        : []),
       {
         name: 'api',
-        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
-        // Every app that depends on Ollama (LibreChat's pods among them), then the ingress
-        // controller where Ollama is published.
-        from: [
-          ...clientsOf(CATALOG, 'ollama').map((client) => ({
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': client.namespace } },
-            podSelector: { matchLabels: client.podLabels },
-          })),
-          ...((e.ingress.hosts as any).ollama ? ingress : []),
-        ],
+        podLabels: ollamaPods,
+        // The clients (or the gateway), then the ingress controller where Ollama is published.
+        from: [...(atZero(env) ? [{ podSelector: { matchLabels: GATEWAY_PODS } }] : clients), ...published],
         ports: ['http'],
       },
       // The chat probe's pods only, on the API port.
       {
         name: 'api-from-chat-probe',
-        podLabels: { 'app.kubernetes.io/name': 'ollama', 'app.kubernetes.io/instance': 'ollama' },
+        podLabels: ollamaPods,
         from: [CHAT_PROBE_PEER],
         ports: ['http'],
       },

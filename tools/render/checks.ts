@@ -23,6 +23,11 @@ export interface GpuExpectation {
     readonly nodeSelector: Record<string, string>;
     readonly tolerations: readonly { key: string; operator: string; value?: string; effect: string }[];
   };
+  /**
+   * The names of the app's workloads that need the GPUs.
+   * @default - every workload of the app
+   */
+  readonly workloads?: readonly string[];
 }
 
 /** What the checks compare a rendered environment with. */
@@ -320,6 +325,7 @@ export function checkGpus(input: CheckInput): Finding[] {
   for (const { render, object, namespace, pod, podPath } of workloads(input)) {
     const expected = input.gpus.get(render.app);
     if (!expected) continue;
+    if (expected.workloads && !expected.workloads.includes(object.metadata?.name)) continue;
     const name = objectName(object, namespace);
     const limits = containersOf(pod).map(({ container, path }) => ({ path, value: container.resources?.limits?.['nvidia.com/gpu'] }));
     const requested = expected.count > 0 ? limits.some((l) => Number(l.value) === expected.count) : limits.every((l) => l.value === undefined);

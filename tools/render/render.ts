@@ -86,7 +86,8 @@ function expectations(options: RenderOptions, catalog: readonly AppDefinition[])
       for (const app of catalog) {
         const context = contexts.get(app.name)!;
         const count = app.gpus?.(context.settings) ?? 0;
-        if (count > 0 || (app.onGpuNodes && context.gpuNodes)) gpus.set(app.name, { count, nodes: context.gpuNodes });
+        if (count > 0 || (app.onGpuNodes && context.gpuNodes))
+          gpus.set(app.name, { count, nodes: context.gpuNodes, ...(app.gpuWorkloads ? { workloads: app.gpuWorkloads(context.release) } : {}) });
         if (app.objectStorage && context.objectStorage) podIdentity.set(app.name, app.objectStorage.serviceAccount(context.release));
       }
       return [environment.name, { gpus, podIdentity }];
