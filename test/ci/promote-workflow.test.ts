@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { applyPromotion, planPromotion } from '../../tools/promote/promote';
-import { CHAIN, GitFixture, STAGING, gitFixture } from '../promote/git-fixture';
+import { CHAIN, GitFixture, STAGING, fromTemplate } from '../promote/git-fixture';
 import { bundleCli } from '../support/cli-bundle';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -78,13 +78,16 @@ function runner(fx: GitFixture, name: string) {
 
 /** main: c1 ← c2; staging and prod created at c1 (records 000001); the preview's checkout and the push job's own clone. */
 function setUp() {
-  const fx = gitFixture();
-  const c1 = fx.remoteRef('refs/heads/main')!;
-  for (const env of ['staging', 'prod']) applyPromotion(fx.clone, planPromotion({ repo: fx.clone, remote: 'origin', chain: CHAIN, env, init: true }));
-  const c2 = fx.commit('second');
-  fx.git('push', '--quiet', 'origin', 'main');
+  const { f: fx, data } = fromTemplate('promote-workflow', (fx) => {
+    const c1 = fx.remoteRef('refs/heads/main')!;
+    for (const env of ['staging', 'prod']) applyPromotion(fx.clone, planPromotion({ repo: fx.clone, remote: 'origin', chain: CHAIN, env, init: true }));
+    const c2 = fx.commit('second');
+    fx.git('push', '--quiet', 'origin', 'main');
+    spawnSync('git', ['clone', '--quiet', fx.remote, path.join(fx.root, 'push-clone')]);
+    return { c1, c2 };
+  });
+  const { c1, c2 } = data;
   const pushClone = path.join(fx.root, 'push-clone');
-  spawnSync('git', ['clone', '--quiet', fx.remote, pushClone]);
   const preview = runner(fx, 'preview');
   const push = runner(fx, 'push');
   const updates = () => fs.readFileSync(path.join(fx.root, 'preview-temp/promotion/updates.txt'), 'utf8');

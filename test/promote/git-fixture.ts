@@ -44,21 +44,18 @@ export interface GitFixture {
   remoteRef(ref: string): string | undefined;
 }
 
-/** A new remote + clone on branch main with one initial commit pushed. */
-export function gitFixture(): GitFixture {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-test-'));
+const run = (cwd: string, args: string[]) => execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+/** The fixture's accessors over `root` (remote.git and clone), commits numbered after `commits`. */
+function fixtureAt(root: string, commits = 0): GitFixture & { readonly commits: () => number } {
   const remote = path.join(root, 'remote.git');
   const clone = path.join(root, 'clone');
-  const run = (cwd: string, args: string[]) => execFileSync('git', ['-C', cwd, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  fs.mkdirSync(clone);
-  run(root, ['init', '--quiet', '--bare', '-b', 'main', remote]);
-  run(clone, ['init', '--quiet', '-b', 'main']);
-  run(clone, ['remote', 'add', 'origin', remote]);
-  let counter = 0;
-  const fixture: GitFixture = {
+  let counter = commits;
+  return {
     root,
     remote,
     clone,
+    commits: () => counter,
     git: (...args) => run(clone, args),
     commit(message, files = { [`change-${++counter}.txt`]: `${message}\n` }) {
       for (const [file, content] of Object.entries(files)) {
@@ -79,7 +76,50 @@ export function gitFixture(): GitFixture {
       return line ? line.split('\t')[0] : undefined;
     },
   };
-  fixture.commit('initial');
-  run(clone, ['push', '--quiet', 'origin', 'main']);
-  return fixture;
+}
+
+/** A new remote + clone on branch main with one initial commit pushed. */
+export function gitFixture(): GitFixture {
+  return fromTemplate('initial', () => undefined).f;
+}
+
+/** Pristine copies of fixtures already built in this process, by key. */
+const templates = new Map<string, { root: string; commits: number; data: unknown }>();
+process.on('exit', () => {
+  for (const { root } of templates.values()) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/**
+ * A fixture in the state `build` brings a new one to (the initial commit pushed, then whatever it
+ * does), with what it returned. `build` runs once per key and process; later calls copy its result
+ * (git's files, with the folder's path in the clones' remote URLs rewritten): the same commits,
+ * without running git again.
+ */
+export function fromTemplate<T>(key: string, build: (f: GitFixture) => T): { f: GitFixture; data: T } {
+  const template = templates.get(key);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-test-'));
+  if (template) {
+    fs.cpSync(template.root, root, { recursive: true });
+    for (const entry of fs.readdirSync(root)) {
+      const config = path.join(root, entry, '.git', 'config');
+      if (fs.existsSync(config)) fs.writeFileSync(config, fs.readFileSync(config, 'utf8').split(template.root).join(root));
+    }
+    return { f: fixtureAt(root, template.commits), data: template.data as T };
+  }
+  const f = fixtureAt(root);
+  fs.mkdirSync(f.clone);
+  run(root, ['init', '--quiet', '--bare', '-b', 'main', f.remote]);
+  run(f.clone, ['init', '--quiet', '-b', 'main']);
+  run(f.clone, ['remote', 'add', 'origin', f.remote]);
+  f.commit('initial');
+  run(f.clone, ['push', '--quiet', 'origin', 'main']);
+  const data = build(f);
+  const pristine = fs.mkdtempSync(path.join(os.tmpdir(), 'promote-template-'));
+  fs.cpSync(root, pristine, { recursive: true });
+  for (const entry of fs.readdirSync(pristine)) {
+    const config = path.join(pristine, entry, '.git', 'config');
+    if (fs.existsSync(config)) fs.writeFileSync(config, fs.readFileSync(config, 'utf8').split(root).join(pristine));
+  }
+  templates.set(key, { root: pristine, commits: f.commits(), data });
+  return { f, data };
 }

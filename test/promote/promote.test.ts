@@ -11,20 +11,22 @@ import { parsePromoteArgs, requireHealthy } from '../../tools/promote/cli';
 import { checkRemote, configuredChain } from '../../tools/promote/config';
 import { PromotionKind, PromotionRequest, applyPromotion, planPromotion } from '../../tools/promote/promote';
 import { fetchRecords, readRecords } from '../../tools/promote/record';
-import { CHAIN, GitFixture, PROD, STAGING, gitFixture } from './git-fixture';
+import { CHAIN, GitFixture, PROD, STAGING, fromTemplate, gitFixture } from './git-fixture';
 
 /** main: c1 - c2 - c3 (pushed); a feature branch off c1 with one commit. */
 function history() {
-  const f = gitFixture();
-  const c1 = f.git('rev-parse', 'HEAD');
-  const c2 = f.commit('c2');
-  const c3 = f.commit('c3');
-  f.git('push', '--quiet', 'origin', 'main');
-  f.git('checkout', '--quiet', '-b', 'feature', c1);
-  const feature = f.commit('feature work');
-  f.git('push', '--quiet', 'origin', 'feature');
-  f.git('checkout', '--quiet', 'main');
-  return { f, c1, c2, c3, feature };
+  const { f, data } = fromTemplate('history', (f) => {
+    const c1 = f.git('rev-parse', 'HEAD');
+    const c2 = f.commit('c2');
+    const c3 = f.commit('c3');
+    f.git('push', '--quiet', 'origin', 'main');
+    f.git('checkout', '--quiet', '-b', 'feature', c1);
+    const feature = f.commit('feature work');
+    f.git('push', '--quiet', 'origin', 'feature');
+    f.git('checkout', '--quiet', 'main');
+    return { c1, c2, c3, feature };
+  });
+  return { f, ...data };
 }
 
 const request = (f: GitFixture, r: Partial<PromotionRequest> & { env: string }): PromotionRequest => ({ repo: f.clone, remote: 'origin', chain: CHAIN, ...r });

@@ -13,7 +13,6 @@ import { UsageError, runCli } from './run-cli';
 import { PromoteError } from './git';
 import { PromotionKind, PromotionPlan, applyPromotion, planPromotion } from './promote';
 import { formatRecords } from './record';
-import { environmentApplications, renderDiff } from './render-diff';
 import { KubeTarget, liveApplications } from './status';
 
 const USAGE = `usage: npm run promote -- <env> [<commit>] [--dry-run] [--reason <why>] [--rollback-to <commit>]
@@ -178,6 +177,9 @@ function main(argv: readonly string[]): number {
   if (args.render) {
     const helm = findHelm();
     if (!helm) throw new PromoteError('helm not found: set RENDER_HELM or put helm on the PATH (or pass --no-render)');
+    // The render diff synthesizes the stacks (cdktf and the providers): loaded only when asked for
+    // (by a path a bundler leaves alone), so that a promotion without it starts in a fraction of the time.
+    const { environmentApplications, renderDiff } = require(path.join(__dirname, 'render-diff')) as typeof import('./render-diff');
     const diff = renderDiff(repo, environmentApplications(process.cwd(), args.env), plan.from, plan.to, helm, { chartsDir: args.chartsDir });
     console.log(`\nrender diff of the ${args.env} Applications (${short(plan.from)} -> ${short(plan.to)}):`);
     console.log(diff.trimEnd() || '  no change in the rendered manifests');
