@@ -115,10 +115,13 @@ const CHAT = JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ r
     const data = renderedGateway('staging');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-'));
     ports = { chat: await freePort(), metrics: await freePort(), ollama: await freePort() };
-    // Loopback ports and this folder instead of the pod's; everything else as rendered.
+    // Loopback ports, this folder instead of the pod's and health checks every 100 ms instead of
+    // every 2 s (the test waits for them); everything else as rendered.
     const serverLine = /^( {2}server ollama )\S+:\d+( check .*)$/m;
     expect(data['haproxy.cfg']).toMatch(serverLine);
+    expect(data['haproxy.cfg']).toContain('\n  default-server inter 2s fall 2 rise 1\n');
     const cfg = data['haproxy.cfg']
+      .replace('\n  default-server inter 2s ', '\n  default-server inter 100ms ')
       .replace(/^ {2}bind :8080$/m, `  bind 127.0.0.1:${ports.chat}`)
       .replace(/^ {2}bind :8405$/m, `  bind 127.0.0.1:${ports.metrics}`)
       .replace(serverLine, `$1127.0.0.1:${ports.ollama}$2`)
@@ -177,8 +180,13 @@ const CHAT = JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ r
   });
 
   test('when Ollama goes away again (scaled to zero), the 503 comes back', async () => {
-    await new Promise<void>((resolve) => ollama!.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      ollama!.close(() => resolve());
+      ollama!.closeAllConnections();
+    });
     ollama = undefined;
+    // Two failed health checks mark Ollama down (a request before that waits out HAProxy's connection retries).
+    await new Promise((r) => setTimeout(r, 400));
     const answer = await until('the gateway to mark Ollama down', async () => {
       const a = await request(ports.chat, '/v1/chat/completions', CHAT);
       return a.status === 503 ? a : undefined;
