@@ -7,8 +7,8 @@
  * - `idleAfterMinutes`: the wake gateway, an always-on HAProxy between the clients and Ollama,
  *   counts requests; KEDA's `prometheus` trigger holds one replica while Prometheus has seen a
  *   request through it within the last `idleAfterMinutes`, so the first request at zero wakes
- *   Ollama. While Ollama has no ready pod the gateway answers every request at once with a 503
- *   whose OpenAI-style error message says that the model is starting and when to retry: that is
+ *   Ollama. While Ollama has no ready pod the gateway answers every request at once with a 409
+ *   (LibreChat's model client retries a 503 for about 80 s first) whose OpenAI-style error message says that the model is starting and when to retry: that is
  *   what LibreChat shows, instead of a refused connection.
  */
 import { AppContext, NetworkPeer } from '../contracts/app-definition';

@@ -1,7 +1,7 @@
 /**
  * The wake gateway as it runs: staging's rendered HAProxy configuration and "model starting"
  * answer, started with a real haproxy in front of a stand-in Ollama on loopback. While Ollama is
- * down every request gets the 503 with the environment's message; once Ollama answers its health
+ * down every request gets the 409 with the environment's message; once Ollama answers its health
  * check the requests pass, streamed; the request counter KEDA's query reads counts them and not the
  * probes. Needs helm (RENDER_HELM) and haproxy (.ci/run installs Debian's); skipped with a
  * warning without them.
@@ -148,10 +148,10 @@ const CHAT = JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ r
     return Number(line.split(' ').pop());
   };
 
-  test("while Ollama is down, a chat gets at once the 503 with the environment's message in the OpenAI error format", async () => {
+  test("while Ollama is down, a chat gets at once the 409 with the environment's message in the OpenAI error format", async () => {
     const started = Date.now();
     const answer = await request(ports.chat, '/v1/chat/completions', CHAT);
-    expect(answer.status).toBe(503);
+    expect(answer.status).toBe(409);
     expect(answer.contentType).toBe('application/json');
     expect(JSON.parse(answer.body)).toEqual({
       error: { message: startingMessage((environment('staging').apps as any).ollama), type: 'model_starting', code: 'model_starting' },
@@ -179,7 +179,7 @@ const CHAT = JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ r
     expect(await requestsCounted()).toBe(before + 2);
   });
 
-  test('when Ollama goes away again (scaled to zero), the 503 comes back', async () => {
+  test('when Ollama goes away again (scaled to zero), the 409 comes back', async () => {
     await new Promise<void>((resolve) => {
       ollama!.close(() => resolve());
       ollama!.closeAllConnections();
@@ -189,7 +189,7 @@ const CHAT = JSON.stringify({ model: 'llama3.2:3b', stream: true, messages: [{ r
     await new Promise((r) => setTimeout(r, 400));
     const answer = await until('the gateway to mark Ollama down', async () => {
       const a = await request(ports.chat, '/v1/chat/completions', CHAT);
-      return a.status === 503 ? a : undefined;
+      return a.status === 409 ? a : undefined;
     });
     expect(JSON.parse(answer.body).error.code).toBe('model_starting');
   });

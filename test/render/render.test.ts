@@ -781,11 +781,12 @@ const shippedRenders = () => (shipped ??= render());
     const labels = gatewayPodLabels(OLLAMA.name);
     const staging = () => loadEnvironments(ENVIRONMENTS, CATALOG).find((e) => e.name === 'staging')!;
 
-    test("answers while Ollama has no ready pod with a 503 in the OpenAI error format carrying the environment's message", () => {
+    test("answers while Ollama has no ready pod (HAProxy's own 503) with a 409 in the OpenAI error format carrying the environment's message", () => {
       const config = find(renders, 'staging', 'ollama', 'ConfigMap', gateway).data;
       const [head, body] = config['starting.http'].split('\r\n\r\n');
       const lines = head.split('\r\n');
-      expect(lines[0]).toBe('HTTP/1.1 503 Service Unavailable');
+      // Not a 503: LibreChat's model client would retry it for about 80 s before showing anything.
+      expect(lines[0]).toBe('HTTP/1.1 409 Conflict');
       expect(lines).toContain('Content-Type: application/json');
       // HAProxy sends the file as it is: the length must be the body's, in bytes.
       expect(lines).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
