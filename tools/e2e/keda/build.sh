@@ -93,8 +93,13 @@ build_keda() {
     expected+="Only in pkg/scalers: ${f##*/}"$'\n'
   done
   changed=$({ diff -rq "$src" "$copy" || true; } | sed -e "s|^Files $src/\([^ ]*\) and .* differ\$|Files \1 differ|" -e "s|^Only in $src/|Only in |" | sort)
-  [ "$changed" = "$(printf '%s' "$expected" | sort)" ] ||
-    { printf 'the copy of %s must differ in the builder and the left-out scalers only; differs:\n%s\n' "$KEDA_MODULE" "$changed" >&2; return 1; }
+  expected=$(printf '%s' "$expected" | sort)
+  if [ "$changed" != "$expected" ]; then
+    echo "the copy of $KEDA_MODULE must differ in the builder and the left-out scalers only" >&2
+    echo "unexpected: $(comm -13 <(echo "$expected") <(echo "$changed") | tr '\n' ';')" >&2
+    echo "missing: $(comm -23 <(echo "$expected") <(echo "$changed") | tr '\n' ';')" >&2
+    return 1
+  fi
   echo "the builder's switch, as built:"
   sed -n '/TRIGGERS-START/,/TRIGGERS-END/p' "$copy/$BUILDER"
   {
