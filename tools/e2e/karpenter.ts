@@ -267,7 +267,11 @@ async function main(): Promise<number> {
   const cheapest = (types: KwokInstanceType[], capacityType: string) =>
     Math.min(...types.flatMap((t) => t.offerings.filter((o) => o.Requirements[0].values[0] === capacityType).map((o) => o.Price)));
   const listed = offered.filter((t) => instanceTypes.includes(t.name));
-  const cheapestListedSpot = listed.find((t) => t.offerings.some((o) => o.Requirements[0].values[0] === 'spot' && o.Price === cheapest(listed, 'spot')))!;
+  // The offering Karpenter should take: spot where the NodePool allows it (cheaper), on the cheapest listed type.
+  const expectedCapacity = capacityTypes.includes('spot') ? 'spot' : capacityTypes[0];
+  const cheapestListed = listed.find((t) =>
+    t.offerings.some((o) => o.Requirements[0].values[0] === expectedCapacity && o.Price === cheapest(listed, expectedCapacity)),
+  )!;
   if (cheapest(offered, 'spot') >= cheapest(listed, 'spot')) throw new Error(`${outside} is not cheaper than the NodePool's types: it proves nothing`);
   const typesFile = path.join(process.env.E2E_CP_DIR ?? os.tmpdir(), 'karpenter-instance-types.json');
   fs.writeFileSync(typesFile, JSON.stringify(offered, null, 2));
@@ -387,21 +391,30 @@ async function main(): Promise<number> {
       const p = getPod('gpu-a');
       const scheduled = condition(p, 'PodScheduled');
       if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') sawUnschedulable = true;
-      return !running() || Boolean(p?.spec?.nodeName);
+      // Bound, and its NodeClaim initialized (the scheduler may bind a moment before Karpenter marks it).
+      const claimOfNode = poolNodeClaims().find((c) => p?.spec?.nodeName && c.status?.nodeName === p.spec.nodeName);
+      return !running() || (Boolean(p?.spec?.nodeName) && condition(claimOfNode, 'Initialized')?.status === 'True');
     });
     const podA = getPod('gpu-a');
     const claimsA = poolNodeClaims();
     const node = podA?.spec?.nodeName ? get(['get', 'node', podA.spec.nodeName]) : undefined;
     const claim = claimsA.find((c) => c.status?.nodeName === node?.metadata.name);
     const labels = node?.metadata.labels ?? {};
-    check('a1', 'the scheduler first marked the GPU pod Unschedulable (no node fits it)', sawUnschedulable);
+    // The state may pass between two polls; the scheduler's event stays.
+    const schedulerEvents = (get(['get', 'events', '-n', gpuNamespace, '--field-selector', 'involvedObject.name=gpu-a']).items as any[]).filter(
+      (e) => e.reason === 'FailedScheduling' && (e.source?.component === 'default-scheduler' || e.reportingComponent === 'default-scheduler'),
+    );
+    check('a1', 'the scheduler first marked the GPU pod Unschedulable (no node fits it)', sawUnschedulable || schedulerEvents.length > 0);
     check(
       'a2',
       `a NodeClaim of NodePool ${GPU_NODE_POOL} launched, its Node registered, the pod bound to it`,
       bound && running() && Boolean(node) && Boolean(claim) && condition(claim, 'Initialized')?.status === 'True',
       `bound ${bound}, node ${node?.metadata.name}, nodeclaims ${JSON.stringify(claimsA.map((c) => [c.metadata.name, c.status?.nodeName]))}`,
     );
-    if (bound && running()) console.log(`karpenter:      pod bound to ${node?.metadata.name} ${((Date.now() - t0) / 1000).toFixed(1)} s after it was created`);
+    if (bound && running())
+      console.log(
+        `karpenter:      pod bound to ${node?.metadata.name}, its NodeClaim initialized, ${((Date.now() - t0) / 1000).toFixed(1)} s after the pod was created`,
+      );
     const templateLabels = template.metadata?.labels ?? {};
     check(
       'a3',
@@ -422,12 +435,10 @@ async function main(): Promise<number> {
       zones.includes(labels['topology.kubernetes.io/zone']) && instanceTypes.includes(labels['node.kubernetes.io/instance-type']),
       `${labels['topology.kubernetes.io/zone']} ${labels['node.kubernetes.io/instance-type']}`,
     );
-    const expectedCapacity = capacityTypes.includes('spot') ? 'spot' : capacityTypes[0];
     check(
       'a6',
-      `capacity type ${expectedCapacity}${expectedCapacity === 'spot' ? ' (offered and cheaper), on the cheapest listed type ' + cheapestListedSpot.name : ''}`,
-      labels['karpenter.sh/capacity-type'] === expectedCapacity &&
-        (expectedCapacity !== 'spot' || labels['node.kubernetes.io/instance-type'] === cheapestListedSpot.name),
+      `capacity type ${expectedCapacity}${expectedCapacity === 'spot' ? ' (offered and cheaper)' : ''}, on the cheapest listed type ${cheapestListed.name}`,
+      labels['karpenter.sh/capacity-type'] === expectedCapacity && labels['node.kubernetes.io/instance-type'] === cheapestListed.name,
       `${labels['karpenter.sh/capacity-type']} ${labels['node.kubernetes.io/instance-type']}`,
     );
     const gpusOfType = gpusPerType(labels['node.kubernetes.io/instance-type'] ?? '');
