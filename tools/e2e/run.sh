@@ -18,7 +18,10 @@
 # tools/e2e/external-secrets/build.sh) against the rendered staging ExternalSecrets on a control
 # plane of its own (E2E_ESO_ENVIRONMENT=prod for prod's); tools/e2e/keda.sh runs KEDA's operator
 # (built, cached, by tools/e2e/keda/build.sh) against the rendered staging ScaledObject of Ollama
-# on a control plane of its own; a work copy of the repository
+# on a control plane of its own; tools/e2e/karpenter.sh runs Karpenter's controllers with its kwok
+# provider and kube-scheduler (built, cached, by tools/e2e/karpenter/build.sh) against the
+# rendered staging GPU NodePool on a control plane of its own (E2E_KARPENTER_ENVIRONMENT=prod for
+# prod's); a work copy of the repository
 # is synthesized once: the providers and the Argo CD chart version the e2e needs come from its dev
 # stacks; tools/e2e/providers.sh takes those providers from the mirror. Then, for each CLI of
 # E2E_TF, on a fresh control plane, the Argo CD stage (E2E_ARGOCD_MODE=terraform) runs with
@@ -110,7 +113,7 @@ cleanup() {
   rm -f "$E2E_RESULTS"
 }
 trap cleanup EXIT
-export E2E_RESULTS E2E_REPO=$repo E2E_ESO_ENVIRONMENT=${E2E_ESO_ENVIRONMENT:-staging} E2E_KEDA_ENVIRONMENT=${E2E_KEDA_ENVIRONMENT:-staging}
+export E2E_RESULTS E2E_REPO=$repo E2E_ESO_ENVIRONMENT=${E2E_ESO_ENVIRONMENT:-staging} E2E_KEDA_ENVIRONMENT=${E2E_KEDA_ENVIRONMENT:-staging} E2E_KARPENTER_ENVIRONMENT=${E2E_KARPENTER_ENVIRONMENT:-staging}
 clis=${E2E_TF:-tofu terraform}
 
 count() { grep -c "^$1 " "$E2E_RESULTS" || true; }
@@ -226,6 +229,35 @@ else
     0) result passed "$keda_unit" ;;
     3) result skipped "$keda_unit: something it needs is missing (see SKIPPED above: helm, openssl, the binary or KEDA's CRDs)" ;;
     *) result failed "$keda_unit"; echo "e2e: ════ KEDA step FAILED (exit $rc)" >&2 ;;
+  esac
+fi
+
+# Karpenter's controllers with its kwok provider and kube-scheduler (built, cached) against the
+# rendered staging GPU NodePool, on a control plane of its own (tools/e2e/karpenter.sh).
+karpenter_unit="Karpenter ($E2E_KARPENTER_ENVIRONMENT GPU NodePool: kwok provider, kube-scheduler)"
+set +e
+karpenter_dir=$(bash "$here/karpenter/build.sh")
+status=$?
+set -e
+if [ "$status" = 3 ]; then
+  result skipped "$karpenter_unit: Karpenter or kube-scheduler cannot be built on this machine (see UNAVAILABLE above)"
+elif [ "$status" != 0 ]; then
+  result failed "$karpenter_unit: its build failed (exit $status)"
+else
+  rc=0
+  t0=$(now)
+  (
+    # shellcheck source=/dev/null
+    . "$karpenter_dir/env.sh"
+    # shellcheck source=/dev/null
+    E2E_TF=tofu . "$toolchain_dir/env.sh"
+    bash "$here/control-plane.sh" run -- bash "$here/karpenter.sh"
+  ) || rc=$?
+  echo "e2e: Karpenter step took $(secs_since "$t0") s"
+  case "$rc" in
+    0) result passed "$karpenter_unit" ;;
+    3) result skipped "$karpenter_unit: something it needs is missing (see SKIPPED above: helm, the binaries or Karpenter's CRDs)" ;;
+    *) result failed "$karpenter_unit"; echo "e2e: ════ Karpenter step FAILED (exit $rc)" >&2 ;;
   esac
 fi
 

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# tools/e2e/karpenter/build.sh - build Karpenter's kwok provider and kube-scheduler for the e2e
+# step tools/e2e/karpenter.sh.
+#
+# Builds, from the Go module proxy and into a cache outside the repo:
+#   karpenter-kwok: Karpenter's own main package of its kwok cloud provider
+#     (sigs.k8s.io/karpenter/kwok, the core controllers with a provider that creates Node objects
+#     instead of instances), unchanged, through a wrapper module that requires the module;
+#   kube-scheduler: at the toolchain's Kubernetes version (K8S_VERSION of tools/e2e/toolchain.sh,
+#     read from that file), through a wrapper module built the way toolchain.sh builds
+#     kube-apiserver, so Go's shared build cache reuses its packages. Karpenter provisions only for
+#     pods the scheduler marked Unschedulable, and the scheduler binds them once a node fits.
+# Both live in this script's own cache dir: the toolchain's cache key does not change.
+# Idempotent: a warm run only checks the stamps. Progress goes to stderr; the only stdout line is
+# the dir, which holds env.sh (E2E_KARPENTER_BIN, E2E_KUBE_SCHEDULER_BIN, E2E_KARPENTER_VERSION,
+# E2E_KARPENTER_SOURCE: the module's source in the module cache, whose pkg/apis/crds and
+# kwok/apis/crds the step installs).
+#
+# Environment:
+#   GITOPS_LLM_CACHE  cache root (default ${XDG_CACHE_HOME:-$HOME/.cache}/gitops-llm-platform);
+#                     the binaries in <root>/karpenter/<key>, Go's caches shared with
+#                     toolchain.sh in <root>/toolchain/go/{mod,build}.
+# Exit status: 0 ready; 3 a pinned module is unavailable from the proxy (say UNAVAILABLE; the
+# caller skips visibly); anything else is a failure.
+# Options: --print-env, --quiet, -h/--help.
+set -euo pipefail
+
+# ---------------------------------------------------------------------------------------------
+# Pins. Changing any of them (or RECIPE, or the toolchain's K8S_VERSION) changes the cache key.
+RECIPE=1
+# The core of contracts/versions.ts's KARPENTER_CHART (aws/karpenter-provider-aws v1.14.1 builds
+# on sigs.k8s.io/karpenter v1.14.1): the same NodePool/NodeClaim API, provisioner, limits and
+# disruption controllers; only the cloud provider differs.
+KARPENTER_VERSION=v1.14.1
+KARPENTER_MODULE=sigs.k8s.io/karpenter
+K8S_MODULE=k8s.io/kubernetes
+WRAPPER_MODULE_PREFIX=gitops-llm-platform.e2e/karpenter
+
+PRINT_ENV=0
+QUIET=0
+for arg in "$@"; do
+  case "$arg" in
+    --print-env) PRINT_ENV=1 ;;
+    --quiet) QUIET=1 ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+LOG_PREFIX=karpenter-build
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../build-lib.sh
+. "$here/../build-lib.sh"
+
+# The control plane's Kubernetes version: the scheduler matches the kube-apiserver it talks to.
+K8S_VERSION=$(sed -n 's/^K8S_VERSION=\(v[0-9][0-9.]*\).*/\1/p' "$here/../toolchain.sh")
+[ -n "$K8S_VERSION" ] || die "no K8S_VERSION=v… line in $here/../toolchain.sh"
+
+require_go
+open_build_dir karpenter "$GO_MINOR-karpenter${KARPENTER_VERSION#v}-k8s${K8S_VERSION#v}-r$RECIPE"
+
+build_karpenter() {
+  write_wrapper karpenter "$KARPENTER_MODULE" "$KARPENTER_VERSION" || return $?
+  cd "$DIR/wrappers/karpenter"
+  go_build -ldflags "-s -w -X $KARPENTER_MODULE/pkg/operator.Version=$KARPENTER_VERSION" \
+    -o "$BIN/.karpenter-kwok.tmp" "$KARPENTER_MODULE/kwok" || return $?
+  chmod 0755 "$BIN/.karpenter-kwok.tmp"
+  mv -f "$BIN/.karpenter-kwok.tmp" "$BIN/karpenter-kwok"
+  # The binary starts and has the kwok provider's flag (Go's flag package prints usage on -h).
+  "$BIN/karpenter-kwok" -h 2>&1 | grep -q -- '-instance-types-file-path'
+}
+
+# The wrapper module replaces every staging module k8s.io/kubernetes requires at v0.0.0 (its
+# go.mod points them at ./staging) with the published v0.<minor>.<patch>: toolchain.sh's recipe,
+# so the module graph, and with it Go's build cache, is the one kube-apiserver was built with.
+build_kube_scheduler() {
+  local w="$DIR/wrappers/kubernetes" up staging hash date minor pkg flags="-s -w"
+  up=$(module_field "$K8S_MODULE@$K8S_VERSION" GoMod) || return $?
+  staging="v0.${K8S_VERSION#v1.}"
+  mkdir -p "$w"
+  {
+    echo "module $WRAPPER_MODULE_PREFIX/kubernetes"
+    echo
+    echo "go $(go_line "$up")"
+    echo
+    inherited_directives "$up"
+    echo
+    echo "require $K8S_MODULE $K8S_VERSION"
+    echo
+    awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// { req[$1] = 1 }
+         $2 == "=>" && $3 ~ /^\.\/staging\// && req[$1] { print $1 }' "$up" "$up" |
+      while read -r mod; do echo "replace $mod => $mod $staging"; done
+  } >"$w/go.mod"
+  cat "$w/go.mod"
+  hash=$(module_field "$K8S_MODULE@$K8S_VERSION" Hash 2>/dev/null || true)
+  date=$(go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$K8S_MODULE@$K8S_VERSION")
+  minor=${K8S_VERSION#v1.}
+  minor=${minor%%.*}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitCommit=${hash:-unknown} -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+  done
+  cd "$w"
+  go_build -ldflags "$flags" -o "$BIN/.kube-scheduler.tmp" "$K8S_MODULE/cmd/kube-scheduler" || return $?
+  chmod 0755 "$BIN/.kube-scheduler.tmp"
+  mv -f "$BIN/.kube-scheduler.tmp" "$BIN/kube-scheduler"
+  "$BIN/kube-scheduler" --version | tee /dev/stderr | grep -qxF "Kubernetes $K8S_VERSION"
+}
+
+step karpenter-kwok "karpenter $KARPENTER_VERSION (kwok provider)" build_karpenter "$BIN/karpenter-kwok"
+step kube-scheduler "kube-scheduler $K8S_VERSION" build_kube_scheduler "$BIN/kube-scheduler"
+
+# The CRDs come from the module as the proxy serves it.
+src=$(module_field "$KARPENTER_MODULE@$KARPENTER_VERSION" Dir) || exit $?
+env_tmp="$DIR/env.sh.tmp.$$"
+cat >"$env_tmp" <<ENV
+# Written by tools/e2e/karpenter/build.sh ($KEY). Source it.
+export E2E_KARPENTER_DIR='$DIR'
+export E2E_KARPENTER_BIN="\$E2E_KARPENTER_DIR/bin/karpenter-kwok"
+export E2E_KUBE_SCHEDULER_BIN="\$E2E_KARPENTER_DIR/bin/kube-scheduler"
+export E2E_KARPENTER_SOURCE='$src'
+export E2E_KARPENTER_VERSION='$KARPENTER_VERSION'
+ENV
+if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
+
+say "$(printf 'done: %d built, %d cached, total %s' "$BUILT" "$CACHED" "$(secs_since "$T_TOTAL")")"
+if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
