@@ -806,7 +806,9 @@ const shippedRenders = () => (shipped ??= render());
       const port = service.spec.ports.find((p: any) => p.name === 'http').port;
       expect(cfg).toMatch(new RegExp(`^  server ollama ${service.metadata.name}\\.${OLLAMA.namespace}\\.svc\\.cluster\\.local:${port} check `, 'm'));
       expect(cfg).toMatch(new RegExp(`^frontend ${GATEWAY_FRONTEND}\\n  bind :8080\\n`, 'm'));
-      expect(cfg).toMatch(/^frontend metrics\n {2}bind :8405\n {2}monitor-uri \/healthz\n {2}http-request use-service prometheus-exporter if \{ path \/metrics \}/m);
+      expect(cfg).toMatch(
+        /^frontend metrics\n {2}bind :8405\n {2}monitor-uri \/healthz\n {2}http-request use-service prometheus-exporter if \{ path \/metrics \}/m,
+      );
       // LibreChat's Ollama URL is the gateway's Service, on the container port HAProxy binds.
       const svc = find(renders, 'staging', 'ollama', 'Service', gateway);
       expect(svc.spec.selector).toEqual(labels);
