@@ -7,9 +7,10 @@
  * - `idleAfterMinutes`: the wake gateway, an always-on HAProxy between the clients and Ollama,
  *   counts requests; KEDA's `prometheus` trigger holds one replica while Prometheus has seen a
  *   request through it within the last `idleAfterMinutes`, so the first request at zero wakes
- *   Ollama. While Ollama has no ready pod the gateway answers every request at once with a 409
- *   (LibreChat's model client retries a 503 for about 80 s first) whose OpenAI-style error message says that the model is starting and when to retry: that is
- *   what LibreChat shows, instead of a refused connection.
+ *   Ollama.
+ * While Ollama has no ready pod the gateway answers every request at once with a 409 (LibreChat's
+ * model client would retry a 503 for about 80 s first) whose OpenAI-style error message says that
+ * the model is starting and when to retry: LibreChat shows it instead of a refused connection.
  */
 import { AppContext, NetworkPeer } from '../contracts/app-definition';
 
@@ -50,7 +51,10 @@ export const gatewayPodLabels = (release: string) => ({ 'app.kubernetes.io/name'
 /** The port of the gateway's Service: Ollama's own, so clients change only the host. */
 export const GATEWAY_PORT = 11434;
 
-/** KEDA's operator (constructs/platform/keda.ts installs it in kube-system), as a NetworkPolicy peer of Prometheus. */
+/**
+ * KEDA's operator (constructs/platform/keda.ts installs it in kube-system; the keda chart labels its
+ * pods `app.kubernetes.io/name: <operator.name>`, `keda-operator`), as a NetworkPolicy peer of Prometheus.
+ */
 export const KEDA_OPERATOR_PEER: NetworkPeer = {
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
   podSelector: { matchLabels: { 'app.kubernetes.io/name': 'keda-operator' } },
