@@ -164,3 +164,59 @@ go_build() {
   rm -f "$log"
   return "$rc"
 }
+
+# go_build_bin <name> <package> [go build flags...]: go_build into $BIN/.<name>.tmp, then installed
+# as $BIN/<name> (a failed build never leaves a half-written binary under the stamped name).
+go_build_bin() {
+  local name=$1 pkg=$2
+  shift 2
+  go_build "$@" -o "$BIN/.$name.tmp" "$pkg" || return $?
+  chmod 0755 "$BIN/.$name.tmp"
+  mv -f "$BIN/.$name.tmp" "$BIN/$name"
+}
+
+# k8s_wrapper_gomod <k8s.io/kubernetes version> <its go.mod>: the go.mod of a wrapper module
+# ($WRAPPER_MODULE_PREFIX/kubernetes) that requires it and replaces every staging module it
+# requires at v0.0.0 (its go.mod points them at ./staging) with the published v0.<minor>.<patch>.
+# toolchain.sh and karpenter/build.sh build from the same graph, so Go's build cache serves both.
+k8s_wrapper_gomod() {
+  local version=$1 up=$2
+  echo "module $WRAPPER_MODULE_PREFIX/kubernetes"
+  echo
+  echo "go $(go_line "$up")"
+  echo
+  inherited_directives "$up"
+  echo
+  echo "require k8s.io/kubernetes $version"
+  echo
+  # modules that are both required at v0.0.0 and replaced by ./staging/src/...
+  awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// { req[$1] = 1 }
+       $2 == "=>" && $3 ~ /^\.\/staging\// && req[$1] { print $1 }' "$up" "$up" |
+    while read -r mod; do echo "replace $mod => $mod v0.${version#v1.}"; done
+}
+
+# k8s_version_ldflags <version> <commit hash> <commit time>: -s -w and the version variables
+# Kubernetes' own build sets (what `--version` prints).
+k8s_version_ldflags() {
+  local version=$1 hash=$2 date=$3 minor pkg flags="-s -w"
+  minor=${version#v1.}
+  minor=${minor%%.*}
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitCommit=${hash:-unknown} -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
+  done
+  printf '%s' "$flags"
+}
+
+# write_env_sh: $DIR/env.sh from stdin, replaced only when its content changed.
+write_env_sh() {
+  local tmp="$DIR/env.sh.tmp.$$"
+  cat >"$tmp"
+  if cmp -s "$tmp" "$DIR/env.sh"; then rm -f "$tmp"; else mv -f "$tmp" "$DIR/env.sh"; fi
+}
+
+# finish_build: the summary on stderr; on stdout env.sh (with --print-env: PRINT_ENV=1) or the dir.
+finish_build() {
+  say "$(printf 'done: %d built, %d cached, total %s' "$BUILT" "$CACHED" "$(secs_since "$T_TOTAL")")"
+  if [ "${PRINT_ENV:-0}" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+}

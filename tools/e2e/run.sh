@@ -172,94 +172,51 @@ if [ -f "$repo/tools/e2e/argocd/build.sh" ]; then
   toolchain_seconds=$(secs_since "$started")
 fi
 
+# controller_step <unit> <step name> <build script> <step script> <what cannot be built> <what a
+# skip lacks>: a controller built (cached) by its own script, then its step on a control plane of
+# its own with the build's and the toolchain's env.sh sourced; build exit 3 or step exit 3: skipped.
+controller_step() {
+  local unit=$1 name=$2 build=$3 step=$4 unbuildable=$5 missing=$6 dir status rc=0 t0
+  set +e
+  dir=$(bash "$here/$build")
+  status=$?
+  set -e
+  if [ "$status" = 3 ]; then
+    result skipped "$unit: $unbuildable cannot be built on this machine (see UNAVAILABLE above)"
+    return 0
+  elif [ "$status" != 0 ]; then
+    result failed "$unit: its build failed (exit $status)"
+    return 0
+  fi
+  t0=$(now)
+  (
+    # shellcheck source=/dev/null
+    . "$dir/env.sh"
+    # shellcheck source=/dev/null
+    E2E_TF=tofu . "$toolchain_dir/env.sh"
+    bash "$here/control-plane.sh" run -- bash "$here/$step"
+  ) || rc=$?
+  echo "e2e: $name step took $(secs_since "$t0") s"
+  case "$rc" in
+    0) result passed "$unit" ;;
+    3) result skipped "$unit: something it needs is missing (see SKIPPED above: $missing)" ;;
+    *) result failed "$unit"; echo "e2e: ════ $name step FAILED (exit $rc)" >&2 ;;
+  esac
+}
+
 # External Secrets Operator's controller (built, cached, with only its fake provider) against the
-# rendered staging ExternalSecrets, on a control plane of its own (tools/e2e/external-secrets.sh).
-# It renders with the helm of the Argo CD build (else RENDER_HELM or helm on the PATH).
-eso_unit="External Secrets ($E2E_ESO_ENVIRONMENT: ESO's controller, fake provider)"
-set +e
-eso_dir=$(bash "$here/external-secrets/build.sh")
-status=$?
-set -e
-if [ "$status" = 3 ]; then
-  result skipped "$eso_unit: External Secrets Operator cannot be built on this machine (see UNAVAILABLE above)"
-elif [ "$status" != 0 ]; then
-  result failed "$eso_unit: its build failed (exit $status)"
-else
-  rc=0
-  t0=$(now)
-  (
-    # shellcheck source=/dev/null
-    . "$eso_dir/env.sh"
-    # shellcheck source=/dev/null
-    E2E_TF=tofu . "$toolchain_dir/env.sh"
-    bash "$here/control-plane.sh" run -- bash "$here/external-secrets.sh"
-  ) || rc=$?
-  echo "e2e: External Secrets step took $(secs_since "$t0") s"
-  case "$rc" in
-    0) result passed "$eso_unit" ;;
-    3) result skipped "$eso_unit: something it needs is missing (see SKIPPED above: helm, the binary or ESO's CRDs)" ;;
-    *) result failed "$eso_unit"; echo "e2e: ════ External Secrets step FAILED (exit $rc)" >&2 ;;
-  esac
-fi
-
+# rendered staging ExternalSecrets (tools/e2e/external-secrets.sh). The steps render with the helm
+# of the Argo CD build (else RENDER_HELM or helm on the PATH).
+controller_step "External Secrets ($E2E_ESO_ENVIRONMENT: ESO's controller, fake provider)" "External Secrets" \
+  external-secrets/build.sh external-secrets.sh "External Secrets Operator" "helm, the binary or ESO's CRDs"
 # KEDA's operator (built, cached, with only the cron and prometheus scalers) scaling the rendered
-# staging Deployment of Ollama 1 -> 0 -> 1, on a control plane of its own (tools/e2e/keda.sh).
-# It renders with the helm of the Argo CD build (else RENDER_HELM or helm on the PATH).
-keda_unit="KEDA ($E2E_KEDA_ENVIRONMENT: Ollama's scale to zero, KEDA's operator)"
-set +e
-keda_dir=$(bash "$here/keda/build.sh")
-status=$?
-set -e
-if [ "$status" = 3 ]; then
-  result skipped "$keda_unit: KEDA's operator cannot be built on this machine (see UNAVAILABLE above)"
-elif [ "$status" != 0 ]; then
-  result failed "$keda_unit: its build failed (exit $status)"
-else
-  rc=0
-  t0=$(now)
-  (
-    # shellcheck source=/dev/null
-    . "$keda_dir/env.sh"
-    # shellcheck source=/dev/null
-    E2E_TF=tofu . "$toolchain_dir/env.sh"
-    bash "$here/control-plane.sh" run -- bash "$here/keda.sh"
-  ) || rc=$?
-  echo "e2e: KEDA step took $(secs_since "$t0") s"
-  case "$rc" in
-    0) result passed "$keda_unit" ;;
-    3) result skipped "$keda_unit: something it needs is missing (see SKIPPED above: helm, openssl, the binary or KEDA's CRDs)" ;;
-    *) result failed "$keda_unit"; echo "e2e: ════ KEDA step FAILED (exit $rc)" >&2 ;;
-  esac
-fi
-
+# staging Deployment of Ollama 1 -> 0 -> 1 (tools/e2e/keda.sh).
+controller_step "KEDA ($E2E_KEDA_ENVIRONMENT: Ollama's scale to zero, KEDA's operator)" KEDA \
+  keda/build.sh keda.sh "KEDA's operator" "helm, openssl, the binary or KEDA's CRDs"
 # Karpenter's controllers with its kwok provider and kube-scheduler (built, cached) against the
-# rendered staging GPU NodePool, on a control plane of its own (tools/e2e/karpenter.sh).
-karpenter_unit="Karpenter ($E2E_KARPENTER_ENVIRONMENT GPU NodePool: kwok provider, kube-scheduler)"
-set +e
-karpenter_dir=$(bash "$here/karpenter/build.sh")
-status=$?
-set -e
-if [ "$status" = 3 ]; then
-  result skipped "$karpenter_unit: Karpenter or kube-scheduler cannot be built on this machine (see UNAVAILABLE above)"
-elif [ "$status" != 0 ]; then
-  result failed "$karpenter_unit: its build failed (exit $status)"
-else
-  rc=0
-  t0=$(now)
-  (
-    # shellcheck source=/dev/null
-    . "$karpenter_dir/env.sh"
-    # shellcheck source=/dev/null
-    E2E_TF=tofu . "$toolchain_dir/env.sh"
-    bash "$here/control-plane.sh" run -- bash "$here/karpenter.sh"
-  ) || rc=$?
-  echo "e2e: Karpenter step took $(secs_since "$t0") s"
-  case "$rc" in
-    0) result passed "$karpenter_unit" ;;
-    3) result skipped "$karpenter_unit: something it needs is missing (see SKIPPED above: helm, the binaries or Karpenter's CRDs)" ;;
-    *) result failed "$karpenter_unit"; echo "e2e: ════ Karpenter step FAILED (exit $rc)" >&2 ;;
-  esac
-fi
+# rendered staging GPU NodePool (tools/e2e/karpenter.sh).
+controller_step "Karpenter ($E2E_KARPENTER_ENVIRONMENT GPU NodePool: kwok provider, kube-scheduler)" Karpenter \
+  karpenter/build.sh karpenter.sh "Karpenter or kube-scheduler" "helm, the binaries or Karpenter's CRDs"
 
 # A synthesized work copy that shares node_modules; each run gets a copy of it.
 base="$run_dir/base"

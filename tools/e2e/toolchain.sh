@@ -132,44 +132,20 @@ build_tofu() {
 }
 
 
-# Kubernetes: the wrapper module replaces every staging module k8s.io/kubernetes requires at
-# v0.0.0 (its go.mod points them at ./staging) with the published v0.<minor>.<patch>.
+# Kubernetes: through a wrapper module that uses the published staging modules (build-lib.sh's
+# k8s_wrapper_gomod).
 K8S_MODULE=k8s.io/kubernetes
 prepare_k8s_wrapper() {
-  local w="$DIR/wrappers/kubernetes" up staging
+  local w="$DIR/wrappers/kubernetes"
   [ -f "$w/go.mod" ] && return 0
   need_module "$K8S_MODULE@$K8S_VERSION"
-  up=$(gomod_of "$K8S_MODULE@$K8S_VERSION")
-  staging="v0.${K8S_VERSION#v1.}"
   mkdir -p "$w"
-  {
-    echo "module $WRAPPER_MODULE_PREFIX/kubernetes"
-    echo
-    echo "go $(go_line "$up")"
-    echo
-    inherited_directives "$up"
-    echo
-    echo "require $K8S_MODULE $K8S_VERSION"
-    echo
-    # modules that are both required at v0.0.0 and replaced by ./staging/src/...
-    awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// { req[$1] = 1 }
-         $2 == "=>" && $3 ~ /^\.\/staging\// && req[$1] { print $1 }' "$up" "$up" |
-      while read -r mod; do echo "replace $mod => $mod $staging"; done
-  } >"$w/go.mod.tmp"
+  k8s_wrapper_gomod "$K8S_VERSION" "$(gomod_of "$K8S_MODULE@$K8S_VERSION")" >"$w/go.mod.tmp"
   mv "$w/go.mod.tmp" "$w/go.mod"
 }
 
 k8s_ldflags() {
-  local hash date minor pkg flags="-s -w"
-  hash=$(origin_hash "$K8S_MODULE@$K8S_VERSION")
-  date=$(commit_time "$K8S_MODULE@$K8S_VERSION")
-  minor=${K8S_VERSION#v1.}
-  minor=${minor%%.*}
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    flags+=" -X $pkg.gitCommit=${hash:-unknown} -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
-  done
-  printf '%s' "$flags"
+  k8s_version_ldflags "$K8S_VERSION" "$(origin_hash "$K8S_MODULE@$K8S_VERSION")" "$(commit_time "$K8S_MODULE@$K8S_VERSION")"
 }
 
 build_k8s_cmd() { # build_k8s_cmd <command> <expected version line> <version command args...>

@@ -53,10 +53,7 @@ build_promtool() {
   cd "$DIR/wrappers/promtool"
   # remove_all_sd (Prometheus >= 3.10): no service-discovery SDK (AWS, Azure, GCE, Kubernetes, …),
   # which rule checks and rule unit tests never use and which are most of a cold build.
-  go_build -tags remove_all_sd -ldflags "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}" \
-    -o "$BIN/.promtool.tmp" "$m/cmd/promtool"
-  chmod 0755 "$BIN/.promtool.tmp"
-  mv -f "$BIN/.promtool.tmp" "$BIN/promtool"
+  go_build_bin promtool "$m/cmd/promtool" -tags remove_all_sd -ldflags "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}"
   "$BIN/promtool" --version >&2
 }
 
@@ -64,23 +61,17 @@ build_amtool() {
   local m=$ALERTMANAGER_MODULE
   write_wrapper amtool "$m" "$ALERTMANAGER_VERSION"
   cd "$DIR/wrappers/amtool"
-  go_build -ldflags "-s -w -X github.com/prometheus/common/version.Version=${ALERTMANAGER_VERSION#v}" \
-    -o "$BIN/.amtool.tmp" "$m/cmd/amtool"
-  chmod 0755 "$BIN/.amtool.tmp"
-  mv -f "$BIN/.amtool.tmp" "$BIN/amtool"
+  go_build_bin amtool "$m/cmd/amtool" -ldflags "-s -w -X github.com/prometheus/common/version.Version=${ALERTMANAGER_VERSION#v}"
   "$BIN/amtool" --version >&2
 }
 
 step amtool "amtool $ALERTMANAGER_VERSION" build_amtool "$BIN/amtool"
 step promtool "promtool $PROMETHEUS_VERSION" build_promtool "$BIN/promtool"
 
-env_tmp="$DIR/env.sh.tmp.$$"
-cat >"$env_tmp" <<ENV
+write_env_sh <<ENV
 # Written by tools/monitoring/build.sh ($KEY). Source it.
 export PROMTOOL='$BIN/promtool'
 export AMTOOL='$BIN/amtool'
 ENV
-if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
 
-say "done in $(secs_since "$T_TOTAL")"
-if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+finish_build

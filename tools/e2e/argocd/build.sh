@@ -64,9 +64,7 @@ build_argocd() {
   # module, so `argocd version` shows v3.2.11+unknown.
   date=$(go list -mod=mod -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$m@$ARGOCD_VERSION")
   ldflags+=" -X $m/common.gitTreeState=clean -X $m/common.buildDate=$date"
-  go_build -ldflags "$ldflags" -o "$BIN/.argocd-bin.tmp" "$m/cmd"
-  chmod 0755 "$BIN/.argocd-bin.tmp"
-  mv -f "$BIN/.argocd-bin.tmp" "$BIN/argocd-bin"
+  go_build_bin argocd-bin "$m/cmd" -ldflags "$ldflags"
   local name
   for name in "${ARGOCD_NAMES[@]}"; do ln -sfn argocd-bin "$BIN/$name"; done
   "$BIN/argocd" version --client --short | tee /dev/stderr | grep -q "^argocd: $ARGOCD_VERSION"
@@ -75,10 +73,7 @@ build_argocd() {
 build_helm() {
   write_wrapper helm "$HELM_MODULE" "$HELM_VERSION"
   cd "$DIR/wrappers/helm"
-  go_build -ldflags "-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION" \
-    -o "$BIN/.helm.tmp" "$HELM_MODULE/cmd/helm"
-  chmod 0755 "$BIN/.helm.tmp"
-  mv -f "$BIN/.helm.tmp" "$BIN/helm"
+  go_build_bin helm "$HELM_MODULE/cmd/helm" -ldflags "-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION"
   "$BIN/helm" version --short | tee /dev/stderr | grep -q "^$HELM_VERSION"
 }
 
@@ -86,8 +81,7 @@ step helm "helm $HELM_VERSION" build_helm "$BIN/helm"
 step argocd "argo-cd $ARGOCD_VERSION" build_argocd "$BIN/argocd-bin" \
   "${ARGOCD_NAMES[@]/#/$BIN/}"
 
-env_tmp="$DIR/env.sh.tmp.$$"
-cat >"$env_tmp" <<ENV
+write_env_sh <<ENV
 # Written by tools/e2e/argocd/build.sh ($KEY). Source it.
 export E2E_ARGOCD_DIR='$DIR'
 export E2E_ARGOCD_BIN_DIR="\$E2E_ARGOCD_DIR/bin"
@@ -95,7 +89,5 @@ export E2E_ARGOCD_BIN="\$E2E_ARGOCD_BIN_DIR/argocd-bin"
 export E2E_HELM_BIN="\$E2E_ARGOCD_BIN_DIR/helm"
 export E2E_ARGOCD_VERSION='$ARGOCD_VERSION' E2E_HELM_VERSION='$HELM_VERSION'
 ENV
-if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
 
-say "done in $(secs_since "$T_TOTAL")"
-if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+finish_build

@@ -90,9 +90,7 @@ GO
   } >"$WRAPPER/go.mod"
   cat "$WRAPPER/go.mod"
   cd "$WRAPPER"
-  go_build -ldflags "-s -w" -o "$BIN/.external-secrets.tmp" "$ESO_MODULE" || return $?
-  chmod 0755 "$BIN/.external-secrets.tmp"
-  mv -f "$BIN/.external-secrets.tmp" "$BIN/external-secrets"
+  go_build_bin external-secrets "$ESO_MODULE" -ldflags "-s -w" || return $?
   # The binary starts (cobra's help of the controller command).
   "$BIN/external-secrets" --help | grep -q -- '--enable-cluster-store-reconciler'
 }
@@ -101,15 +99,12 @@ step external-secrets "external-secrets $ESO_VERSION (fake provider)" build_eso 
 
 # The CRDs come from the module as the proxy serves it, not from the copy.
 src=$(module_field "$ESO_MODULE@$ESO_VERSION" Dir) || exit $?
-env_tmp="$DIR/env.sh.tmp.$$"
-cat >"$env_tmp" <<ENV
+write_env_sh <<ENV
 # Written by tools/e2e/external-secrets/build.sh ($KEY). Source it.
 export E2E_ESO_DIR='$DIR'
 export E2E_ESO_BIN="\$E2E_ESO_DIR/bin/external-secrets"
 export E2E_ESO_SOURCE='$src'
 export E2E_ESO_VERSION='$ESO_VERSION'
 ENV
-if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
 
-say "done in $(secs_since "$T_TOTAL")"
-if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+finish_build

@@ -62,48 +62,23 @@ open_build_dir karpenter "$GO_MINOR-karpenter${KARPENTER_VERSION#v}-k8s${K8S_VER
 build_karpenter() {
   write_wrapper karpenter "$KARPENTER_MODULE" "$KARPENTER_VERSION" || return $?
   cd "$DIR/wrappers/karpenter"
-  go_build -ldflags "-s -w -X $KARPENTER_MODULE/pkg/operator.Version=$KARPENTER_VERSION" \
-    -o "$BIN/.karpenter-kwok.tmp" "$KARPENTER_MODULE/kwok" || return $?
-  chmod 0755 "$BIN/.karpenter-kwok.tmp"
-  mv -f "$BIN/.karpenter-kwok.tmp" "$BIN/karpenter-kwok"
+  go_build_bin karpenter-kwok "$KARPENTER_MODULE/kwok" -ldflags "-s -w -X $KARPENTER_MODULE/pkg/operator.Version=$KARPENTER_VERSION" || return $?
   # The binary starts and has the kwok provider's flag (Go's flag package prints usage on -h).
   "$BIN/karpenter-kwok" -h 2>&1 | grep -q -- '-instance-types-file-path'
 }
 
-# The wrapper module replaces every staging module k8s.io/kubernetes requires at v0.0.0 (its
-# go.mod points them at ./staging) with the published v0.<minor>.<patch>: toolchain.sh's recipe,
-# so the module graph, and with it Go's build cache, is the one kube-apiserver was built with.
+# toolchain.sh's wrapper module (build-lib.sh's k8s_wrapper_gomod): the module graph, and with it
+# Go's build cache, is the one kube-apiserver was built with.
 build_kube_scheduler() {
-  local w="$DIR/wrappers/kubernetes" up staging hash date minor pkg flags="-s -w"
+  local w="$DIR/wrappers/kubernetes" up hash date
   up=$(module_field "$K8S_MODULE@$K8S_VERSION" GoMod) || return $?
-  staging="v0.${K8S_VERSION#v1.}"
   mkdir -p "$w"
-  {
-    echo "module $WRAPPER_MODULE_PREFIX/kubernetes"
-    echo
-    echo "go $(go_line "$up")"
-    echo
-    inherited_directives "$up"
-    echo
-    echo "require $K8S_MODULE $K8S_VERSION"
-    echo
-    awk '$2 == "v0.0.0" && $1 ~ /^k8s\.io\// { req[$1] = 1 }
-         $2 == "=>" && $3 ~ /^\.\/staging\// && req[$1] { print $1 }' "$up" "$up" |
-      while read -r mod; do echo "replace $mod => $mod $staging"; done
-  } >"$w/go.mod"
+  k8s_wrapper_gomod "$K8S_VERSION" "$up" >"$w/go.mod"
   cat "$w/go.mod"
   hash=$(module_field "$K8S_MODULE@$K8S_VERSION" Hash 2>/dev/null || true)
   date=$(go list -m -f '{{.Time.UTC.Format "2006-01-02T15:04:05Z"}}' "$K8S_MODULE@$K8S_VERSION")
-  minor=${K8S_VERSION#v1.}
-  minor=${minor%%.*}
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    flags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    flags+=" -X $pkg.gitCommit=${hash:-unknown} -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
-  done
   cd "$w"
-  go_build -ldflags "$flags" -o "$BIN/.kube-scheduler.tmp" "$K8S_MODULE/cmd/kube-scheduler" || return $?
-  chmod 0755 "$BIN/.kube-scheduler.tmp"
-  mv -f "$BIN/.kube-scheduler.tmp" "$BIN/kube-scheduler"
+  go_build_bin kube-scheduler "$K8S_MODULE/cmd/kube-scheduler" -ldflags "$(k8s_version_ldflags "$K8S_VERSION" "$hash" "$date")" || return $?
   "$BIN/kube-scheduler" --version | tee /dev/stderr | grep -qxF "Kubernetes $K8S_VERSION"
 }
 
@@ -112,8 +87,7 @@ step kube-scheduler "kube-scheduler $K8S_VERSION" build_kube_scheduler "$BIN/kub
 
 # The CRDs come from the module as the proxy serves it.
 src=$(module_field "$KARPENTER_MODULE@$KARPENTER_VERSION" Dir) || exit $?
-env_tmp="$DIR/env.sh.tmp.$$"
-cat >"$env_tmp" <<ENV
+write_env_sh <<ENV
 # Written by tools/e2e/karpenter/build.sh ($KEY). Source it.
 export E2E_KARPENTER_DIR='$DIR'
 export E2E_KARPENTER_BIN="\$E2E_KARPENTER_DIR/bin/karpenter-kwok"
@@ -121,7 +95,5 @@ export E2E_KUBE_SCHEDULER_BIN="\$E2E_KARPENTER_DIR/bin/kube-scheduler"
 export E2E_KARPENTER_SOURCE='$src'
 export E2E_KARPENTER_VERSION='$KARPENTER_VERSION'
 ENV
-if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
 
-say "$(printf 'done: %d built, %d cached, total %s' "$BUILT" "$CACHED" "$(secs_since "$T_TOTAL")")"
-if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+finish_build

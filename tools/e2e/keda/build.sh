@@ -114,9 +114,7 @@ build_keda() {
   } >"$WRAPPER/go.mod"
   cat "$WRAPPER/go.mod"
   cd "$WRAPPER"
-  go_build -ldflags "-s -w -X=$KEDA_MODULE/version.Version=${KEDA_VERSION#v}" -o "$BIN/.keda-operator.tmp" "$KEDA_MODULE/cmd/operator" || return $?
-  chmod 0755 "$BIN/.keda-operator.tmp"
-  mv -f "$BIN/.keda-operator.tmp" "$BIN/keda-operator"
+  go_build_bin keda-operator "$KEDA_MODULE/cmd/operator" -ldflags "-s -w -X=$KEDA_MODULE/version.Version=${KEDA_VERSION#v}" || return $?
   # The binary starts (pflag's usage lists the operator's own flags).
   { "$BIN/keda-operator" --help 2>&1 || true; } | grep -q -- '--metrics-service-bind-address'
 }
@@ -125,8 +123,7 @@ step keda-operator "keda-operator $KEDA_VERSION ($SCALERS)" build_keda "$BIN/ked
 
 # The CRDs come from the module as the proxy serves it, not from the copy.
 src=$(module_field "$KEDA_MODULE@$KEDA_VERSION" Dir) || exit $?
-env_tmp="$DIR/env.sh.tmp.$$"
-cat >"$env_tmp" <<ENV
+write_env_sh <<ENV
 # Written by tools/e2e/keda/build.sh ($KEY). Source it.
 export E2E_KEDA_DIR='$DIR'
 export E2E_KEDA_BIN="\$E2E_KEDA_DIR/bin/keda-operator"
@@ -134,7 +131,5 @@ export E2E_KEDA_SOURCE='$src'
 export E2E_KEDA_VERSION='$KEDA_VERSION'
 export E2E_KEDA_SCALERS='$SCALERS'
 ENV
-if cmp -s "$env_tmp" "$DIR/env.sh"; then rm -f "$env_tmp"; else mv -f "$env_tmp" "$DIR/env.sh"; fi
 
-say "done in $(secs_since "$T_TOTAL")"
-if [ "$PRINT_ENV" = 1 ]; then cat "$DIR/env.sh"; else printf '%s\n' "$DIR"; fi
+finish_build
