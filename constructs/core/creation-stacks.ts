@@ -12,11 +12,6 @@ type Traced = { name?: string; message?: string };
 export function withoutCreationStacks<T>(fn: () => T): T {
   const errorClass = Error as { prepareStackTrace?: (error: Traced, frames: unknown[]) => unknown };
   const previous = errorClass.prepareStackTrace;
-  // cdktf asks for every frame (stackTraceLimit at its maximum): not even collected for a plain object.
-  const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, below?: (...args: never[]) => unknown) => {
-    if (Object.getPrototypeOf(target) !== Object.prototype) capture(target, below);
-  };
   errorClass.prepareStackTrace = (error, frames) => {
     if (Object.getPrototypeOf(error) === Object.prototype) return '';
     // Not node's fallback (the main context's formatter): under jest that maps every frame too.
@@ -26,6 +21,5 @@ export function withoutCreationStacks<T>(fn: () => T): T {
     return fn();
   } finally {
     errorClass.prepareStackTrace = previous;
-    Error.captureStackTrace = capture;
   }
 }
