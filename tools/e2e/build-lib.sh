@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # shellcheck shell=bash
-# tools/e2e/build-lib.sh - what the cached Go build scripts (tools/e2e/toolchain.sh,
-# tools/e2e/argocd/build.sh, tools/e2e/external-secrets/build.sh, tools/monitoring/build.sh) share:
-# logging, the Go check, the locked cache dir, cached build steps with stamps, and wrapper-module
-# helpers. Sourced, not run. Callers set LOG_PREFIX and QUIET, then call require_go and
-# open_build_dir (or set DIR and GO_VERSION themselves).
+# tools/e2e/build-lib.sh - what the cached Go build scripts (tools/e2e/toolchain.sh and the
+# build.sh of tools/e2e/argocd, external-secrets, keda, karpenter and tools/monitoring) share:
+# options, logging, the Go check, the locked cache dir, cached build steps with stamps, wrapper-module
+# helpers, installing binaries and env.sh. Sourced, not run. Callers set LOG_PREFIX, call
+# parse_build_args (or set QUIET themselves), then require_go and open_build_dir (or set DIR and
+# GO_VERSION themselves), and end with write_env_sh and finish_build.
 
 now() { printf '%s' "${EPOCHREALTIME/,/.}"; }
 secs_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
@@ -13,6 +14,22 @@ die() { printf '[%s] ERROR: %s\n' "$LOG_PREFIX" "$*" >&2; exit 1; }
 
 BUILT=0
 CACHED=0
+
+# parse_build_args "$@": the options every cached build script takes: --print-env (PRINT_ENV=1),
+# --quiet (QUIET=1), -h/--help (the script's header comment); anything else exits 2.
+parse_build_args() {
+  PRINT_ENV=0
+  QUIET=0
+  local arg
+  for arg in "$@"; do
+    case "$arg" in
+      --print-env) PRINT_ENV=1 ;;
+      --quiet) QUIET=1 ;;
+      -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+      *) echo "$(basename "$0"): unknown argument: $arg" >&2; exit 2 ;;
+    esac
+  done
+}
 
 # use_go_caches <dir>: Go settings for every build: the local toolchain, static binaries,
 # reproducible paths, module and build caches under <dir> (shared by the build scripts).

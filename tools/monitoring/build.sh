@@ -29,20 +29,10 @@ PROMETHEUS_MODULE=github.com/prometheus/prometheus
 ALERTMANAGER_MODULE=github.com/prometheus/alertmanager
 WRAPPER_MODULE_PREFIX=gitops-llm-platform.monitoring
 
-PRINT_ENV=0
-QUIET=0
-for arg in "$@"; do
-  case "$arg" in
-    --print-env) PRINT_ENV=1 ;;
-    --quiet) QUIET=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
-  esac
-done
-
 LOG_PREFIX=monitoring-build
 # shellcheck source-path=SCRIPTDIR source=../e2e/build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../e2e/build-lib.sh"
+parse_build_args "$@"
 
 require_go 3
 open_build_dir monitoring "$GO_MINOR-prometheus${PROMETHEUS_VERSION#v}-alertmanager${ALERTMANAGER_VERSION#v}-r$RECIPE"

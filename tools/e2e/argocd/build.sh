@@ -37,20 +37,10 @@ HELM_MODULE=helm.sh/helm/v3
 WRAPPER_MODULE_PREFIX=gitops-llm-platform.e2e/argocd
 ARGOCD_NAMES=(argocd-application-controller argocd-repo-server argocd-git-ask-pass argocd)
 
-PRINT_ENV=0
-QUIET=0
-for arg in "$@"; do
-  case "$arg" in
-    --print-env) PRINT_ENV=1 ;;
-    --quiet) QUIET=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
-  esac
-done
-
 LOG_PREFIX=argocd-build
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+parse_build_args "$@"
 
 require_go
 open_build_dir argocd "$GO_MINOR-argocd${ARGOCD_VERSION#v}-helm${HELM_VERSION#v}-r$RECIPE"

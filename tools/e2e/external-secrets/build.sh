@@ -39,20 +39,10 @@ WRAPPER_MODULE=gitops-llm-platform.e2e/external-secrets
 PROVIDER_REGISTER=pkg/provider/register/register.go
 GENERATOR_REGISTER=pkg/generator/register/register.go
 
-PRINT_ENV=0
-QUIET=0
-for arg in "$@"; do
-  case "$arg" in
-    --print-env) PRINT_ENV=1 ;;
-    --quiet) QUIET=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
-  esac
-done
-
 LOG_PREFIX=external-secrets-build
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+parse_build_args "$@"
 
 require_go
 open_build_dir external-secrets "$GO_MINOR-eso${ESO_VERSION#v}-fake-r$RECIPE"

@@ -36,21 +36,11 @@ KARPENTER_MODULE=sigs.k8s.io/karpenter
 K8S_MODULE=k8s.io/kubernetes
 WRAPPER_MODULE_PREFIX=gitops-llm-platform.e2e/karpenter
 
-PRINT_ENV=0
-QUIET=0
-for arg in "$@"; do
-  case "$arg" in
-    --print-env) PRINT_ENV=1 ;;
-    --quiet) QUIET=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
-  esac
-done
-
 LOG_PREFIX=karpenter-build
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$here/../build-lib.sh"
+parse_build_args "$@"
 
 # The control plane's Kubernetes version: the scheduler matches the kube-apiserver it talks to.
 K8S_VERSION=$(sed -n 's/^K8S_VERSION=\(v[0-9][0-9.]*\).*/\1/p' "$here/../toolchain.sh")

@@ -41,20 +41,10 @@ SCALERS="cron prometheus"
 KEPT_SCALER_FILES="scaler.go azure_queue_scaler.go cron_scaler.go prometheus_scaler.go"
 BUILDER=pkg/scaling/scalers_builder.go
 
-PRINT_ENV=0
-QUIET=0
-for arg in "$@"; do
-  case "$arg" in
-    --print-env) PRINT_ENV=1 ;;
-    --quiet) QUIET=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
-  esac
-done
-
 LOG_PREFIX=keda-build
 # shellcheck source-path=SCRIPTDIR source=../build-lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../build-lib.sh"
+parse_build_args "$@"
 
 require_go
 open_build_dir keda "$GO_MINOR-keda${KEDA_VERSION#v}-${SCALERS// /-}-r$RECIPE"
