@@ -26,7 +26,7 @@
  * Last line: `external-secrets: N passed, N failed`; exit 0, 1 on a failed check, 3 when
  * something it needs is missing (skipped).
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -36,19 +36,10 @@ import { CATALOG } from '../../apps/catalog';
 import { AppSecretDefinition } from '../../contracts/app-definition';
 import { SECRET_STORE_NAME, secretsManagerName } from '../../contracts/external-secrets';
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
-import { buildApp } from '../../main';
 import { appContexts } from '../../stacks/app-contexts';
-import { synthesizeApplications } from '../render/applications';
-import { renderApplications } from '../render/render';
 import { namespaceOf } from '../render/manifests';
-import { writeStandIns } from './argocd/stand-ins';
+import { kubectl as k, kubectlJson as get, renderForStep, sleep } from './step-kit';
 
-const kubectl = process.env.E2E_KUBECTL_BIN ?? 'kubectl';
-const context = process.env.E2E_KUBE_CONTEXT ?? 'e2e-local';
-const k = (args: string[], input?: string) =>
-  execFileSync(kubectl, ['--context', context, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-const get = (args: string[]) => JSON.parse(k([...args, '-o', 'json']));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const decode = (data: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
 
@@ -68,21 +59,10 @@ interface Rendered {
 
 /** The environment's SecretStores and ExternalSecrets, rendered from the wrapper charts. */
 function renderSecretObjects(repo: string, helm: string, envName: string): { stores: Rendered[]; externalSecrets: Rendered[] } {
-  const chartsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-eso-charts-'));
-  try {
-    fs.cpSync(path.join(repo, 'tools/e2e/argocd/charts'), chartsDir, { recursive: true });
-    writeStandIns(repo, chartsDir, chartsDir, CATALOG);
-    const environments = synthesizeApplications(({ outdir }) => buildApp({ outdir, repoRoot: repo, env: {}, verifyGeneratedValues: true })).filter(
-      (e) => e.environment === envName,
-    );
-    if (environments.length !== 1) throw new Error(`no environment ${envName} among the synthesized stacks`);
-    const [rendered] = renderApplications(environments, repo, helm, { chartsDir });
-    const of = (kind: string) =>
-      rendered.apps.flatMap((a) => a.objects.filter((o) => o.kind === kind).map((o): Rendered => ({ namespace: namespaceOf(o, a.namespace), object: o })));
-    return { stores: of('SecretStore'), externalSecrets: of('ExternalSecret') };
-  } finally {
-    fs.rmSync(chartsDir, { recursive: true, force: true });
-  }
+  const { apps } = renderForStep(repo, helm, envName);
+  const of = (kind: string) =>
+    apps.flatMap((a) => a.objects.filter((o) => o.kind === kind).map((o): Rendered => ({ namespace: namespaceOf(o, a.namespace), object: o })));
+  return { stores: of('SecretStore'), externalSecrets: of('ExternalSecret') };
 }
 
 /** Polls `probe` every 500 ms until it returns true or `seconds` pass. */

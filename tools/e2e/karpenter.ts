@@ -29,25 +29,14 @@
  * Last line: `karpenter: N passed, N failed`; exit 0, 1 on a failed check, 3 when something it
  * needs is missing (skipped).
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import { CATALOG } from '../../apps/catalog';
 import { GPU_NODE_POOL } from '../../constructs/core/gpu-nodes';
-import { buildApp } from '../../main';
-import { synthesizeApplications } from '../render/applications';
-import { renderApplications } from '../render/render';
-import { writeStandIns } from './argocd/stand-ins';
-
-const kubectl = process.env.E2E_KUBECTL_BIN ?? 'kubectl';
-const context = process.env.E2E_KUBE_CONTEXT ?? 'e2e-local';
-const k = (args: string[], input?: string) =>
-  execFileSync(kubectl, ['--context', context, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-const get = (args: string[]) => JSON.parse(k([...args, '-o', 'json']));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { kubectl as k, kubectlJson as get, renderForStep, sleep } from './step-kit';
 
 /** How long an empty node waits before Karpenter removes it in this run (the environment's is minutes). */
 const CONSOLIDATE_AFTER_SECONDS = 20;
@@ -125,40 +114,17 @@ function kwokInstanceTypes(awsTable: any[], types: readonly string[], zones: rea
 
 /** The rendered NodePool and EC2NodeClass of gpu-capacity and the pod template of Ollama's Deployment. */
 function render(repo: string, helm: string, envName: string): { nodePool: any; nodeClasses: any[]; gpuPod: any; gpuNamespace: string } {
-  const chartsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-karpenter-charts-'));
-  try {
-    fs.cpSync(path.join(repo, 'tools/e2e/argocd/charts'), chartsDir, { recursive: true });
-    writeStandIns(repo, chartsDir, chartsDir, CATALOG);
-    const environments = synthesizeApplications(({ outdir }) => buildApp({ outdir, repoRoot: repo, env: {}, verifyGeneratedValues: true })).filter(
-      (e) => e.environment === envName,
-    );
-    if (environments.length !== 1) throw new Error(`no environment ${envName} among the synthesized stacks`);
-    const wanted = ['gpu-capacity', 'ollama'];
-    const [rendered] = renderApplications(
-      [{ ...environments[0], applications: environments[0].applications.filter((a) => wanted.includes(a.name)) }],
-      repo,
-      helm,
-      { chartsDir },
-    );
-    const app = (name: string) => {
-      const found = rendered.apps.find((a) => a.app === name);
-      if (!found) throw new Error(`${envName} has no Application ${name}`);
-      return found;
-    };
-    const nodePools = app('gpu-capacity').objects.filter((o) => o.kind === 'NodePool');
-    if (nodePools.length !== 1) throw new Error(`gpu-capacity renders ${nodePools.length} NodePools for ${envName}, expected 1`);
-    const ollama = app('ollama');
-    const deployment = ollama.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ollama');
-    if (!deployment) throw new Error(`ollama renders no Deployment ollama for ${envName}`);
-    return {
-      nodePool: nodePools[0],
-      nodeClasses: app('gpu-capacity').objects.filter((o) => o.kind === 'EC2NodeClass'),
-      gpuPod: deployment.spec.template.spec,
-      gpuNamespace: ollama.namespace,
-    };
-  } finally {
-    fs.rmSync(chartsDir, { recursive: true, force: true });
-  }
+  const [capacity, ollama] = renderForStep(repo, helm, envName, ['gpu-capacity', 'ollama']).apps;
+  const nodePools = capacity.objects.filter((o) => o.kind === 'NodePool');
+  if (nodePools.length !== 1) throw new Error(`gpu-capacity renders ${nodePools.length} NodePools for ${envName}, expected 1`);
+  const deployment = ollama.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ollama');
+  if (!deployment) throw new Error(`ollama renders no Deployment ollama for ${envName}`);
+  return {
+    nodePool: nodePools[0],
+    nodeClasses: capacity.objects.filter((o) => o.kind === 'EC2NodeClass'),
+    gpuPod: deployment.spec.template.spec,
+    gpuNamespace: ollama.namespace,
+  };
 }
 
 /** A free TCP port on the loopback interface. */

@@ -40,19 +40,8 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { CATALOG } from '../../apps/catalog';
-import { buildApp } from '../../main';
-import { environmentApplications, readStacks } from '../render/applications';
 import { namespaceOf } from '../render/manifests';
-import { renderApplications } from '../render/render';
-import { writeStandIns } from './argocd/stand-ins';
-
-const kubectl = process.env.E2E_KUBECTL_BIN ?? 'kubectl';
-const context = process.env.E2E_KUBE_CONTEXT ?? 'e2e-local';
-const k = (args: string[], input?: string) =>
-  execFileSync(kubectl, ['--context', context, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
-const get = (args: string[]) => JSON.parse(k([...args, '-o', 'json']));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { kubectl as k, kubectlJson as get, renderForStep, sleep, spawnKubectl } from './step-kit';
 
 /** The trigger types the operator of tools/e2e/keda/build.sh links (its SCALERS). */
 const LINKED = (process.env.E2E_KEDA_SCALERS ?? 'cron prometheus').split(/\s+/).filter(Boolean);
@@ -94,29 +83,14 @@ interface Rendered {
 
 /** Ollama's objects of `envName`, rendered from the wrapper chart, and its Application. */
 function render(repo: string, helm: string, envName: string): Rendered {
-  const chartsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-keda-charts-'));
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-keda-synth-'));
-  try {
-    fs.cpSync(path.join(repo, 'tools/e2e/argocd/charts'), chartsDir, { recursive: true });
-    writeStandIns(repo, chartsDir, chartsDir, CATALOG);
-    buildApp({ outdir, repoRoot: repo, env: {}, verifyGeneratedValues: true }).synth();
-    const stacks = readStacks(outdir);
-    const environment = environmentApplications(stacks).find((e) => e.environment === envName);
-    if (!environment) throw new Error(`no environment ${envName} among the synthesized stacks`);
-    const ollama = environment.applications.filter((a) => a.name === 'ollama');
-    if (ollama.length !== 1) throw new Error(`${envName} has ${ollama.length} Applications named ollama`);
-    const [rendered] = renderApplications([{ ...environment, applications: ollama }], repo, helm, { chartsDir });
-    const [app] = rendered.apps;
-    const application = Object.values<any>(stacks.get(`${envName}-apps`)?.resource?.kubernetes_manifest ?? {})
-      .map((r) => r.manifest)
-      .find((m) => m?.kind === 'Application' && m.metadata.name === 'ollama');
-    const of = (kind: string) =>
-      app.objects.filter((o) => o.kind === kind).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: namespaceOf(o, app.namespace) } }));
-    return { namespace: app.namespace, scaledObjects: of('ScaledObject'), deployments: of('Deployment'), application };
-  } finally {
-    fs.rmSync(chartsDir, { recursive: true, force: true });
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const { stacks, apps } = renderForStep(repo, helm, envName, ['ollama']);
+  const [app] = apps;
+  const application = Object.values<any>(stacks.get(`${envName}-apps`)?.resource?.kubernetes_manifest ?? {})
+    .map((r) => r.manifest)
+    .find((m) => m?.kind === 'Application' && m.metadata.name === 'ollama');
+  const of = (kind: string) =>
+    app.objects.filter((o) => o.kind === kind).map((o) => ({ ...o, metadata: { ...o.metadata, namespace: namespaceOf(o, app.namespace) } }));
+  return { namespace: app.namespace, scaledObjects: of('ScaledObject'), deployments: of('Deployment'), application };
 }
 
 /** The wall-clock fields of `at` in `timeZone`, and that zone's UTC offset then. */
@@ -178,7 +152,7 @@ class ReplicaWatch {
   private buffer = '';
 
   constructor(namespace: string, name: string) {
-    this.child = spawn(kubectl, ['--context', context, '-n', namespace, 'get', 'deployment', name, '--watch', '-o', 'jsonpath={.spec.replicas}{"\\n"}'], {
+    this.child = spawnKubectl(['-n', namespace, 'get', 'deployment', name, '--watch', '-o', 'jsonpath={.spec.replicas}{"\\n"}'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
