@@ -38,7 +38,7 @@ import { SECRET_STORE_NAME, secretsManagerName } from '../../contracts/external-
 import { ENVIRONMENTS, loadEnvironments } from '../../environments';
 import { appContexts } from '../../stacks/app-contexts';
 import { namespaceOf } from '../render/manifests';
-import { kubectl as k, kubectlJson as get, renderForStep, sleep } from './step-kit';
+import { kubectl as k, kubectlJson as get, renderForStep, waitFor } from './step-kit';
 
 const decode = (data: Record<string, string> | undefined) =>
   Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
@@ -63,16 +63,6 @@ function renderSecretObjects(repo: string, helm: string, envName: string): { sto
   const of = (kind: string) =>
     apps.flatMap((a) => a.objects.filter((o) => o.kind === kind).map((o): Rendered => ({ namespace: namespaceOf(o, a.namespace), object: o })));
   return { stores: of('SecretStore'), externalSecrets: of('ExternalSecret') };
-}
-
-/** Polls `probe` every 500 ms until it returns true or `seconds` pass. */
-async function waitFor(seconds: number, probe: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    if (probe()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(500);
-  }
 }
 
 const readyCondition = (es: any) => (es.status?.conditions ?? []).find((c: any) => c.type === 'Ready');

@@ -41,7 +41,7 @@ import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { namespaceOf } from '../render/manifests';
-import { kubectl as k, kubectlJson as get, renderForStep, sleep, spawnKubectl } from './step-kit';
+import { kubectl as k, kubectlJson as get, renderForStep, sleep, spawnKubectl, waitFor } from './step-kit';
 
 /** The trigger types the operator of tools/e2e/keda/build.sh links (its SCALERS). */
 const LINKED = (process.env.E2E_KEDA_SCALERS ?? 'cron prometheus').split(/\s+/).filter(Boolean);
@@ -194,16 +194,6 @@ class ReplicaWatch {
 
   stop(): void {
     this.child.kill('SIGTERM');
-  }
-}
-
-/** Polls `probe` every 500 ms until it returns true or `seconds` pass. */
-async function waitFor(seconds: number, probe: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    if (probe()) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(500);
   }
 }
 

@@ -30,6 +30,16 @@ export const kubectlJson = (args: string[]): any => JSON.parse(kubectl([...args,
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `probe` every 500 ms until it returns true or `seconds` pass. */
+export async function waitFor(seconds: number, probe: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    if (probe()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(500);
+  }
+}
+
 /** An environment's synthesized stacks and its rendered Applications. */
 export interface StepRender {
   /** The synthesized stacks by name (`<env>-apps`, …). */
