@@ -11,7 +11,7 @@ import { applyPromotion, planPromotion } from '../../tools/promote/promote';
 import { cloneRefSource, environmentStatuses, formatStatus, liveApplications, remoteRefSource } from '../../tools/promote/status';
 import { parseStatusArgs, statusExit } from '../../tools/promote/status-cli';
 import { environment } from '../support/environments';
-import { CHAIN, PROD, STAGING, fromTemplate } from './git-fixture';
+import { CHAIN, PROD, STAGING, gitFixture } from './git-fixture';
 
 /** What this checkout's stacks create: every app of the catalog, in every environment. */
 const CHECKOUT_APPS = () => CATALOG.map((app) => app.name);
@@ -19,20 +19,18 @@ const application = (env: string, name: string) => ({ name, path: `apps/${name}`
 
 /** The repository's apps/ at c1; c2 bumps LibreChat's image and staging's Ollama models; staging at c1, prod missing. */
 function fixture() {
-  const { f, data } = fromTemplate('status', (f) => {
-    fs.cpSync('apps', path.join(f.clone, 'apps'), { recursive: true });
-    const c1 = f.commit('the wrapper charts');
-    const values = path.join(f.clone, 'apps/librechat/values.yaml');
-    const generated = path.join(f.clone, 'apps/ollama/generated/staging.yaml');
-    const c2 = f.commit('LibreChat v9.9.9, another model in staging', {
-      'apps/librechat/values.yaml': fs.readFileSync(values, 'utf8').replace('tag: v0.8.7', 'tag: v9.9.9'),
-      'apps/ollama/generated/staging.yaml': fs.readFileSync(generated, 'utf8').replace(/(\n\s+- )(\S+)/, '$1$2$1other:1b'),
-    });
-    f.git('push', '--quiet', 'origin', 'main');
-    applyPromotion(f.clone, planPromotion({ repo: f.clone, remote: 'origin', chain: CHAIN, env: 'staging', init: true, commit: c1 }));
-    return { c1, c2 };
+  const f = gitFixture();
+  fs.cpSync('apps', path.join(f.clone, 'apps'), { recursive: true });
+  const c1 = f.commit('the wrapper charts');
+  const values = path.join(f.clone, 'apps/librechat/values.yaml');
+  const generated = path.join(f.clone, 'apps/ollama/generated/staging.yaml');
+  const c2 = f.commit('LibreChat v9.9.9, another model in staging', {
+    'apps/librechat/values.yaml': fs.readFileSync(values, 'utf8').replace('tag: v0.8.7', 'tag: v9.9.9'),
+    'apps/ollama/generated/staging.yaml': fs.readFileSync(generated, 'utf8').replace(/(\n\s+- )(\S+)/, '$1$2$1other:1b'),
   });
-  return { f, ...data };
+  f.git('push', '--quiet', 'origin', 'main');
+  applyPromotion(f.clone, planPromotion({ repo: f.clone, remote: 'origin', chain: CHAIN, env: 'staging', init: true, commit: c1 }));
+  return { f, c1, c2 };
 }
 
 describe('status from Git', () => {
