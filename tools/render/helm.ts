@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
 import { RenderedApplication } from './applications';
+import { readTemplate, templateCacheEnabled, templateKey, writeTemplate } from './template-cache';
 
 /**
  * The helm binary: `RENDER_HELM`, else `helm` on the PATH; undefined when neither runs.
@@ -94,7 +95,9 @@ function helmEnv(): NodeJS.ProcessEnv {
 
 /**
  * `helm template` of `application` from the repository at `repoRoot`: the chart is copied to a
- * temporary directory (the checkout never gets `charts/` or `Chart.lock`).
+ * temporary directory (the checkout never gets `charts/` or `Chart.lock`). The output of the same
+ * staged chart, values and helm comes from the template cache (`RENDER_CACHE=off` skips it); with
+ * dependencies downloaded, the pinned versions in Chart.yaml stand for their content.
  */
 export function renderApplication(helm: string, repoRoot: string, application: RenderedApplication, kubeVersion: string, source: DependencySource): string {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'render-chart-'));
@@ -113,35 +116,36 @@ export function renderApplication(helm: string, repoRoot: string, application: R
       if (!target.startsWith(`${work}${path.sep}`)) throw new RenderError(`${application.path}/Chart.yaml: ${dependency.repository} leaves the apps/ folder`);
       fs.cpSync(path.resolve(repoRoot, application.path, relative), target, { recursive: true });
     }
-    if (source.chartsDir) {
-      copyDependencies(chartDir, chart.dependencies ?? [], source.chartsDir);
-    } else {
+    if (source.chartsDir) copyDependencies(chartDir, chart.dependencies ?? [], source.chartsDir);
+    const valuesObject = path.join(work, 'values-object.json');
+    fs.writeFileSync(valuesObject, JSON.stringify(application.valuesObject));
+    const args = [
+      'template',
+      application.releaseName,
+      chartDir,
+      '--namespace',
+      application.namespace,
+      '--kube-version',
+      // `1.35` → `1.35.0`: charts compare Capabilities.KubeVersion as a full semantic version.
+      /^v?\d+\.\d+$/.test(kubeVersion) ? `${kubeVersion}.0` : kubeVersion,
+      '--include-crds',
+      ...application.valueFiles.flatMap((file) => ['--values', path.join(chartDir, file)]),
+      '--values',
+      valuesObject,
+    ];
+    const key = templateCacheEnabled() ? templateKey(helm, args, work) : undefined;
+    const cached = key ? readTemplate(key) : undefined;
+    if (cached !== undefined) return cached;
+    if (!source.chartsDir) {
       (chart.dependencies ?? []).forEach((dependency, i) => {
         if (dependency.repository?.startsWith('https://'))
           helmRun(helm, ['repo', 'add', '--force-update', `dep-${i}-${dependency.name}`, dependency.repository], env);
       });
       helmRun(helm, ['dependency', 'build', chartDir, '--skip-refresh'], env);
     }
-    const valuesObject = path.join(work, 'values-object.json');
-    fs.writeFileSync(valuesObject, JSON.stringify(application.valuesObject));
-    return helmRun(
-      helm,
-      [
-        'template',
-        application.releaseName,
-        chartDir,
-        '--namespace',
-        application.namespace,
-        '--kube-version',
-        // `1.35` → `1.35.0`: charts compare Capabilities.KubeVersion as a full semantic version.
-        /^v?\d+\.\d+$/.test(kubeVersion) ? `${kubeVersion}.0` : kubeVersion,
-        '--include-crds',
-        ...application.valueFiles.flatMap((file) => ['--values', path.join(chartDir, file)]),
-        '--values',
-        valuesObject,
-      ],
-      env,
-    );
+    const text = helmRun(helm, args, env);
+    if (key) writeTemplate(key, text);
+    return text;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
