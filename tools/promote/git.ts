@@ -69,3 +69,41 @@ export function remoteRefs(repo: string, remote: string): Map<string, string> {
   }
   return refs;
 }
+
+/**
+ * The contents of `paths` at `commit`, all read by one `git cat-file --batch`: path → text, or
+ * undefined where the commit has no such file.
+ */
+export function filesAt(repo: string, commit: string, paths: readonly string[]): Map<string, string | undefined> {
+  const files = new Map<string, string | undefined>();
+  if (paths.length === 0) return files;
+  const bad = paths.find((p) => /[\n\r]/.test(p));
+  if (bad !== undefined) throw new PromoteError(`cannot read ${JSON.stringify(bad)}: a path with a line break`);
+  let out: Buffer;
+  try {
+    out = execFileSync('git', ['-C', repo, 'cat-file', '--batch'], {
+      input: paths.map((p) => `${commit}:${p}\n`).join(''),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    throw new PromoteError(`git cat-file failed: ${stderr || (error as Error).message}`);
+  }
+  // Per object: "<sha> <type> <size>\n<content>\n", or "<name> missing\n" (and "ambiguous").
+  let at = 0;
+  for (const p of paths) {
+    const end = out.indexOf(0x0a, at);
+    const header = out.subarray(at, end).toString('utf8').split(' ');
+    at = end + 1;
+    if (header.length !== 3 || !/^\d+$/.test(header[2])) {
+      files.set(p, undefined);
+      continue;
+    }
+    const size = Number(header[2]);
+    files.set(p, header[1] === 'blob' ? out.subarray(at, at + size).toString('utf8') : undefined);
+    at += size + 1;
+  }
+  return files;
+}

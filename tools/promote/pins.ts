@@ -6,7 +6,7 @@
 import { parse } from 'yaml';
 import { RenderedApplication } from '../render/applications';
 import { deepMerge, isPlainObject } from '../../contracts/merge';
-import { git } from './git';
+import { filesAt } from './git';
 
 /** The pins of one Application at one commit. */
 export interface AppPins {
@@ -23,14 +23,6 @@ export interface AppPins {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function show(repo: string, commit: string, file: string): string | undefined {
-  try {
-    return git(repo, ['show', `${commit}:${file}`]);
-  } catch {
-    return undefined;
-  }
-}
-
 function walk(value: Json, at: string[], visit: (node: { [key: string]: Json }, at: string[]) => void): void {
   if (!isPlainObject(value)) return;
   const node = value as { [key: string]: Json };
@@ -38,19 +30,32 @@ function walk(value: Json, at: string[], visit: (node: { [key: string]: Json }, 
   for (const [key, child] of Object.entries(node)) walk(child, [...at, key], visit);
 }
 
-/** The pins of `application` at `commit` of the clone `repo`: its chart and every value file, all read from the commit. */
+/** An Application as {@link appPins} reads it. */
+export type PinnedApplication = Pick<RenderedApplication, 'name' | 'path' | 'valueFiles'> & { readonly valuesObject?: Record<string, unknown> };
+
+/** The files {@link appPins} reads for `application`: its Chart.yaml and value files. */
+export function pinFiles(application: PinnedApplication): string[] {
+  return [`${application.path}/Chart.yaml`, ...application.valueFiles.map((file) => `${application.path}/${file}`)];
+}
+
+/**
+ * The pins of `application` at `commit` of the clone `repo`: its chart and every value file, all
+ * read from the commit. `files` may hold them already (path → text, from {@link filesAt} for
+ * several Applications at once); otherwise they are read here.
+ */
 export function appPins(
   repo: string,
   commit: string,
-  application: Pick<RenderedApplication, 'name' | 'path' | 'valueFiles'> & { readonly valuesObject?: Record<string, unknown> },
+  application: PinnedApplication,
+  files: ReadonlyMap<string, string | undefined> = filesAt(repo, commit, pinFiles(application)),
 ): AppPins {
-  const chartText = show(repo, commit, `${application.path}/Chart.yaml`);
+  const chartText = files.get(`${application.path}/Chart.yaml`);
   if (chartText === undefined)
     return { app: application.name, chart: `no ${application.path}/Chart.yaml at this commit`, dependencies: [], images: [], models: [] };
   const chart = (parse(chartText) ?? {}) as { name?: string; version?: string; dependencies?: { name: string; version: string }[] };
   let values: Json = {};
   for (const file of application.valueFiles) {
-    const text = show(repo, commit, `${application.path}/${file}`);
+    const text = files.get(`${application.path}/${file}`);
     if (text !== undefined) values = deepMerge(values, (parse(text) ?? {}) as Json);
   }
   values = deepMerge(values, (application.valuesObject ?? {}) as Json);

@@ -161,8 +161,7 @@ export function planPromotion(request: PromotionRequest): PromotionPlan {
     .flatMap((v) => [v, `refs/heads/${v}`, `refs/tags/${v}`])
     .filter((r) => refs.has(r));
   const fetch = [...new Set([MAINLINE_REF, link.ref, ...(previous ? [previous.ref] : []), ...named])].filter((r) => refs.has(r));
-  git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--end-of-options', remote, ...fetch]);
-  fetchRecords(repo, remote);
+  fetchRecords(repo, remote, fetch);
   const records = readRecords(repo, env);
   const hold = activeHold(records);
   const now = request.now ?? new Date();

@@ -8,8 +8,8 @@ import { execFileSync } from 'child_process';
 import { valueFilesFor, wrapperChartPath } from '../../constructs/apps/wrapper-chart';
 import { appsAt } from './apps-at';
 import { ChainLink, MAINLINE_REF } from './chain';
-import { commitSha, countCommits, git, isAncestor, remoteRefs } from './git';
-import { AppPins, appPins } from './pins';
+import { commitSha, countCommits, filesAt, git, isAncestor, remoteRefs } from './git';
+import { AppPins, appPins, pinFiles } from './pins';
 import { PromotionRecord, activeHold, fetchRecords, formatRecords, readRecords } from './record';
 
 /** Where refs are read from. */
@@ -22,8 +22,7 @@ export interface RefSource {
 export function remoteRefSource(repo: string, remote: string, chain: readonly ChainLink[]): RefSource {
   const refs = remoteRefs(repo, remote);
   const wanted = [...new Set([MAINLINE_REF, ...chain.map((l) => l.ref)])].filter((r) => refs.has(r));
-  git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--end-of-options', remote, ...wanted]);
-  fetchRecords(repo, remote);
+  fetchRecords(repo, remote, wanted);
   return { commit: (ref) => refs.get(ref) };
 }
 
@@ -110,6 +109,13 @@ export function liveApplications(
   });
 }
 
+/** The pins of `apps` at `commit` for `env`, their files read in one batch. */
+function pinsAt(repo: string, commit: string, apps: readonly string[], env: string): AppPins[] {
+  const applications = apps.map((app) => ({ name: app, path: wrapperChartPath(app), valueFiles: valueFilesFor(env) }));
+  const files = filesAt(repo, commit, applications.flatMap(pinFiles));
+  return applications.map((application) => appPins(repo, commit, application, files));
+}
+
 /**
  * The status of every environment of `chain`. `checkoutApps` names the Applications this
  * checkout's stacks create per environment (what the last deploy from it made).
@@ -138,7 +144,7 @@ export function environmentStatuses(
       previous: previous?.env,
       behind: comparable ? countCommits(repo, commit, previousCommit) : undefined,
       ahead: comparable && !isAncestor(repo, commit, previousCommit) ? countCommits(repo, previousCommit, commit) : undefined,
-      pins: commit ? expected.map((app) => appPins(repo, commit, { name: app, path: wrapperChartPath(app), valueFiles: valueFilesFor(link.env) })) : [],
+      pins: commit ? pinsAt(repo, commit, expected, link.env) : [],
       records: records.slice(-3),
       hold: activeHold(records),
       missingApplications: commit ? expected.filter((app) => !stacks.includes(app)) : [],
