@@ -12,6 +12,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/support/creation-stacks.ts'],
+  // The run's temporary files in one folder, removed at the end.
+  globalSetup: '<rootDir>/test/support/tmpdir-setup.js',
+  globalTeardown: '<rootDir>/test/support/tmpdir-teardown.js',
   // cdktf loads archiver eagerly and uses it only for assets: loaded on first use instead.
   moduleNameMapper: { '^archiver$': '<rootDir>/test/support/lazy-archiver.js' },
   transform: {

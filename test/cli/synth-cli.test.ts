@@ -7,7 +7,8 @@ import * as path from 'path';
 function runApp(env: Record<string, string>) {
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'synth-')), 'cdktf.out');
   const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'main.ts'], {
-    env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', ...env },
+    // tsx's transpile cache lives in the machine's temporary folder, not the run's (test/support/tmpdir-setup.js).
+    env: { ...process.env, TMPDIR: process.env.GITOPS_LLM_OUTER_TMPDIR ?? os.tmpdir(), CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1', ...env },
     encoding: 'utf8',
   });
   return { ...result, outdir };
