@@ -88,6 +88,15 @@ export function credentialVariableSuffix(key: string): string {
   return key.toLowerCase().replace(/[^a-z0-9]/g, '_');
 }
 
+/**
+ * The Terraform variable that supplies credential `key` of a Secret whose variables use `prefix`:
+ * the key in lower case with every other character than a letter or digit as `_`
+ * (`mongodb-passwords` → `<prefix>_mongodb_passwords`).
+ */
+export function credentialVariableName(prefix: string, key: string): string {
+  return `${prefix}_${credentialVariableSuffix(key)}`;
+}
+
 const PSS_ORDER: readonly PodSecurityLevel[] = ['restricted', 'baseline', 'privileged'];
 
 /**

@@ -13,7 +13,8 @@ import { EksCluster } from '../constructs/cluster/eks-cluster';
 import { movedFrom } from '../constructs/core/moved';
 import { EksNetwork } from '../constructs/cluster/eks-network';
 import { GpuCapacityPreflight } from '../constructs/cluster/gpu-capacity-preflight';
-import { KARPENTER_DISCOVERY_TAG, KarpenterNodeAccess } from '../constructs/cluster/karpenter-nodes';
+import { KarpenterNodeAccess } from '../constructs/cluster/karpenter-nodes';
+import { KARPENTER_DISCOVERY_TAG } from '../constructs/cluster/names';
 import { ModelStore } from '../constructs/cluster/model-store';
 import { CapacityType } from '../contracts/eks-types';
 

@@ -27,9 +27,10 @@ import { StatefulStorageClass } from '../constructs/platform/stateful-storage-cl
 import { VolumeBackup } from '../constructs/platform/volume-backup';
 import { Karpenter } from '../constructs/platform/karpenter';
 import { Keda } from '../constructs/platform/keda';
-import { SHARED_MODEL_VOLUME, SharedModelVolume } from '../constructs/platform/shared-model-volume';
+import { SharedModelVolume } from '../constructs/platform/shared-model-volume';
+import { BACKUP_TAG_KEY, SHARED_MODEL_VOLUME } from '../constructs/platform/names';
 import { modelStoreCreationToken } from '../constructs/cluster/model-store';
-import { karpenterNodeRoleName } from '../constructs/cluster/karpenter-nodes';
+import { karpenterNodeRoleName } from '../constructs/cluster/names';
 import { AppBucket } from '../constructs/platform/app-bucket';
 import { appBucketName } from '../contracts/object-storage';
 import { BackupFailureNotifications } from '../constructs/platform/backup-failure-notifications';
@@ -38,9 +39,6 @@ import { ExternalSecretsOperator } from '../constructs/platform/external-secrets
 import { AppSecretsManagerSecret, SecretsKey } from '../constructs/platform/secrets-manager-secret';
 import { secretsManagerName } from '../contracts/external-secrets';
 import { secretSource } from '../environments/secret-source';
-
-/** The tag (value: the cluster name) that puts a stateful EBS volume under the cluster's backup plan. */
-export const BACKUP_TAG_KEY = 'llm-platform/backup';
 
 /** Properties of {@link PlatformStack}. */
 export interface PlatformStackProps {

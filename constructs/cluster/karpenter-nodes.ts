@@ -2,17 +2,7 @@ import { Construct } from 'constructs';
 import { Ec2Tag } from '@cdktf/provider-aws/lib/ec2-tag';
 import { EksAccessEntry } from '@cdktf/provider-aws/lib/eks-access-entry';
 import { ServiceRole, serviceRole } from '../core/iam';
-
-/**
- * The tag Karpenter's `EC2NodeClass` finds this cluster's subnets and security groups by, with the
- * cluster name as value.
- */
-export const KARPENTER_DISCOVERY_TAG = 'karpenter.sh/discovery';
-
-/** The IAM role of the nodes Karpenter launches (the `EC2NodeClass` names it; Karpenter makes the instance profile). */
-export function karpenterNodeRoleName(clusterName: string): string {
-  return `${clusterName}-karpenter-node`;
-}
+import { KARPENTER_DISCOVERY_TAG, karpenterNodeRoleName } from './names';
 
 /** Properties of {@link KarpenterNodeAccess}. */
 export interface KarpenterNodeAccessProps {

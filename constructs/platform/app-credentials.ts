@@ -1,6 +1,6 @@
 import { Fn, Op, TerraformVariable, Token, conditional } from 'cdktf';
 import { Construct } from 'constructs';
-import { credentialVariableSuffix } from '../../contracts/app-catalog';
+import { credentialVariableName } from '../../contracts/app-catalog';
 import { CredentialSpec } from '../../contracts/app-definition';
 import { ConstructError } from '../core/errors';
 import { EphemeralRandomPassword, ephemeralVariable } from '../core/ephemeral';
@@ -16,15 +16,6 @@ export interface AppCredentialsProps {
   readonly variablePrefix: string;
   /** The credentials. */
   readonly credentials: readonly CredentialSpec[];
-}
-
-/**
- * The Terraform variable that supplies credential `key` of a Secret whose variables use `prefix`:
- * the key in lower case with every other character than a letter or digit as `_`
- * (`mongodb-passwords` → `<prefix>_mongodb_passwords`).
- */
-export function credentialVariableName(prefix: string, key: string): string {
-  return `${prefix}_${credentialVariableSuffix(key)}`;
 }
 
 /**

@@ -6,8 +6,6 @@ import { MANAGED_LABELS } from '../core/managed-labels';
 import { terraformLiteral } from '../core/terraform-literal';
 import { AppCredentials } from './app-credentials';
 
-export { credentialVariableName } from './app-credentials';
-
 /** Properties of {@link AppSecret}. */
 export interface AppSecretProps {
   /** Namespace of the Secret (the app's namespace). */

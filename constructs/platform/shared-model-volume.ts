@@ -7,9 +7,6 @@ import { PersistentVolumeV1 } from '@cdktf/provider-kubernetes/lib/persistent-vo
 import { chartRelease } from '../core/chart-release';
 import { ChartRef, EFS_CSI_DRIVER_CHART } from '../../contracts/versions';
 
-/** The PersistentVolume of the shared model store and its storage class name, which the model server's claim names. */
-export const SHARED_MODEL_VOLUME = { volumeName: 'ollama-models', storageClassName: 'efs-models' } as const;
-
 /** Properties of {@link SharedModelVolume}. */
 export interface SharedModelVolumeProps {
   /** Creation token of the EFS file system (the cluster stack's model store). */

@@ -1,9 +1,7 @@
 import { Construct } from 'constructs';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { ConstructError } from '../core/errors';
-
-/** Name of the StorageClass of stateful volumes on EKS, which the apps' values refer to. */
-export const STATEFUL_STORAGE_CLASS = 'gp3-retain';
+import { STATEFUL_STORAGE_CLASS } from './names';
 
 /** Properties of {@link StatefulStorageClass}. */
 export interface StatefulStorageClassProps {

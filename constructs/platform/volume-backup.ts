@@ -9,16 +9,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { ConstructError } from '../core/errors';
 import { ServiceRole, serviceRole } from '../core/iam';
 import { accountKeyPolicy } from '../core/key-policy';
-
-/** Name of the vault (and of the plan and selection) of the volumes of cluster `name`. */
-export function backupVaultName(name: string): string {
-  return `${name}-volumes`;
-}
-
-/** Name of the role AWS Backup uses to back up and restore the volumes of cluster `name`. */
-export function backupRoleName(name: string): string {
-  return `${name}-backup`;
-}
+import { backupRoleName, backupVaultName } from './names';
 
 /** Properties of {@link VolumeBackup}. */
 export interface VolumeBackupProps {

@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from '../../environments';
 import { runRestore } from '../../tools/restore/cli';
 import { RestoreError } from '../../tools/restore/errors';
 import { Exec } from '../../tools/restore/exec';
-import { STATEFUL_STORAGE_CLASS } from '../../constructs/platform/stateful-storage-class';
+import { STATEFUL_STORAGE_CLASS } from '../../constructs/platform/names';
 import { Call, fakeAws } from './fake-aws';
 import { cluster as fakeCluster } from './fake-kubectl';
 

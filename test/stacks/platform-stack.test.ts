@@ -4,7 +4,7 @@ import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { StorageClassV1 } from '@cdktf/provider-kubernetes/lib/storage-class-v1';
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { CATALOG, LIBRECHAT, LibrechatSettings } from '../../apps/catalog';
-import { credentialVariableName } from '../../constructs/platform/app-secret';
+import { credentialVariableName } from '../../contracts/app-catalog';
 import { externalSecretSpecs, secretsManagerName } from '../../contracts/external-secrets';
 import { appContexts } from '../../stacks/app-contexts';
 import { ValidEnvironment } from '../../environments';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CATALOG } from '../../apps/catalog';
 import { AppDefinition } from '../../contracts/app-definition';
-import { credentialVariableName } from '../../constructs/platform/app-secret';
+import { credentialVariableName } from '../../contracts/app-catalog';
 import { ENVIRONMENTS, ValidEnvironment, loadEnvironments } from '../../environments';
 import { appContexts } from '../../stacks/app-contexts';
 

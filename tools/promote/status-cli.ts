@@ -6,7 +6,6 @@
 import * as os from 'os';
 import * as path from 'path';
 import { synthesizeApplications } from '../render/applications';
-import { buildApp } from '../../main';
 import { checkRemote, configuredEnvironments } from './config';
 import { promotionChain } from './chain';
 import { PromoteError } from './git';
@@ -84,6 +83,8 @@ function main(argv: readonly string[]): number {
   const chain = promotionChain(environments);
   const root = path.resolve(repo);
   const refs = offline ? cloneRefSource(root, remote) : remoteRefSource(root, remote, chain);
+  // cdktf and the providers load here, not at start: the argument checks and --help stay instant.
+  const { buildApp } = require(path.join(__dirname, '..', '..', 'main')) as typeof import('../../main');
   const applications = synthesizeApplications((o) => buildApp({ ...o, repoRoot: process.cwd() }));
   const checkoutApps = (env: string) => applications.find((a) => a.environment === env)?.applications.map((a) => a.name) ?? [];
   const kube = (env: string): KubeTarget | string | undefined => {

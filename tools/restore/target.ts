@@ -7,9 +7,7 @@ import { AppDefinition } from '../../contracts/app-definition';
 import { ValidEnvironment } from '../../environments/schema';
 import { ebsCsiClusterTag } from '../../constructs/cluster/ebs-csi-policy';
 import { ARGOCD_NAMESPACE } from '../../constructs/core/names';
-import { STATEFUL_STORAGE_CLASS } from '../../constructs/platform/stateful-storage-class';
-import { backupRoleName, backupVaultName } from '../../constructs/platform/volume-backup';
-import { BACKUP_TAG_KEY } from '../../stacks/platform-stack';
+import { BACKUP_TAG_KEY, STATEFUL_STORAGE_CLASS, backupRoleName, backupVaultName } from '../../constructs/platform/names';
 import { RestoreError } from './errors';
 
 /**
