@@ -16,6 +16,7 @@ function loadsCdktf(module: string): boolean {
       return {};
     });
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(path.join(ROOT, module));
     } catch {
       // A module that extends a cdktf class fails on the stand-in: it loaded cdktf, which is the finding.

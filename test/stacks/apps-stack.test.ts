@@ -11,13 +11,13 @@ import { clientsOf, inSyncOrder, serviceUrl } from '../../contracts/app-catalog'
 import { AppDefinition } from '../../contracts/app-definition';
 import { AppsStack } from '../../stacks/apps-stack';
 import { argoRepositoryUrl, isLocalChart, readWrapperChart } from '../../constructs/apps/wrapper-chart';
-import { environment, environmentStacks, manifests, synth } from '../support/synth';
+import { environment, manifests, synthEnvironment } from '../support/synth';
 import { appValues } from '../support/app-values';
 
 const stacks = {
-  dev: synth(environmentStacks(environment('dev')).apps),
-  staging: synth(environmentStacks(environment('staging')).apps),
-  prod: synth(environmentStacks(environment('prod')).apps),
+  dev: synthEnvironment('dev').apps,
+  staging: synthEnvironment('staging').apps,
+  prod: synthEnvironment('prod').apps,
 };
 /** dev follows main; staging and prod follow their promotion refs, fully qualified. */
 /** The chat probe's pods (platform-monitoring's blackbox exporter) and the peer that admits them. */

@@ -17,7 +17,7 @@ import { ARGOCD_GRPC_SERVICE, ARGOCD_SERVER_SERVICE } from '../../constructs/pla
 import { duplicateKeys } from '../../tools/render/duplicate-keys';
 import { findHelm } from '../../tools/render/helm';
 import { K8sObject, parseManifests } from '../../tools/render/manifests';
-import { all, environment, environmentStacks, synth } from '../support/synth';
+import { all, environment, synthEnvironment } from '../support/synth';
 import { SHARED_UPSTREAM_DIR } from '../support/upstream';
 
 const ALB = 'alb.ingress.kubernetes.io';
@@ -26,7 +26,7 @@ const ENVIRONMENTS = ['staging', 'prod'] as const;
 
 /** The argo-cd release's values of an environment's synthesized platform stack. */
 function argocdValues(name: (typeof ENVIRONMENTS)[number]): any {
-  const release = all(synth(environmentStacks(environment(name)).platform).json, 'helm_release').find((r) => r.chart === 'argo-cd');
+  const release = all(synthEnvironment(name).platform.json, 'helm_release').find((r) => r.chart === 'argo-cd');
   return parse(release.values[0]);
 }
 

@@ -3,11 +3,11 @@ import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import { EksCluster } from '@cdktf/provider-aws/lib/eks-cluster';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { all, environment, environmentStacks, synth } from '../support/synth';
+import { all, environment, environmentStacks, synth, synthEnvironment } from '../support/synth';
 import { ValidEnvironment } from '../../environments/schema';
 
-const staging = synth(environmentStacks(environment('staging')).cluster!);
-const prod = synth(environmentStacks(environment('prod')).cluster!);
+const staging = synthEnvironment('staging').cluster!;
+const prod = synthEnvironment('prod').cluster!;
 
 /** An environment in the first step of the switch to Karpenter: the managed GPU group beside the NodePool. */
 function withManagedGroup(name: 'staging' | 'prod'): ValidEnvironment {

@@ -16,9 +16,9 @@ import { all, environment, environmentStacks, only, synth, synthEnvironment } fr
 /** Every credential of every LibreChat Secret, with its Secret's name. */
 const LIBRECHAT_CREDENTIALS = LIBRECHAT.secrets!.flatMap((secret) => secret.credentials.map((spec) => ({ ...spec, secret: secret.name })));
 const secretNamed = (json: typeof dev.json, name: string) => all(json, 'kubernetes_secret_v1').find((x) => x.metadata.name === name);
-const dev = synth(environmentStacks(environment('dev')).platform);
-const staging = synth(environmentStacks(environment('staging')).platform);
-const prod = synth(environmentStacks(environment('prod')).platform);
+const dev = synthEnvironment('dev').platform;
+const staging = synthEnvironment('staging').platform;
+const prod = synthEnvironment('prod').platform;
 
 const argocdValues = (json: typeof dev.json) => {
   const release = all(json, 'helm_release').find((r) => r.chart === 'argo-cd');

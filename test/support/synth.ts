@@ -2,6 +2,10 @@
  * The one synth helper of the test suite: builds environments or single constructs in a test app
  * and returns the synthesized Terraform JSON with small accessors.
  */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { CATALOG } from '../../apps/catalog';
@@ -77,15 +81,59 @@ export function synthScope(build: (scope: Construct) => void): Synth {
   return new Synth(text, JSON.parse(text) as TfJson);
 }
 
-/** The stacks of a shipped environment, synthesized: `cluster` only on EKS. */
-export function synthEnvironment(name: string, options: { catalog?: readonly AppDefinition[]; repoRoot?: string } = {}) {
-  const stacks = environmentStacks(environment(name, options.catalog), options);
-  return {
-    stacks,
-    cluster: stacks.cluster ? synth(stacks.cluster) : undefined,
-    platform: synth(stacks.platform),
-    apps: synth(stacks.apps),
+/** The synthesized stacks of one environment: `cluster` only on EKS. */
+export interface EnvironmentSynth {
+  readonly cluster?: Synth;
+  readonly platform: Synth;
+  readonly apps: Synth;
+}
+
+type StackTexts = { cluster?: string; platform: string; apps: string };
+
+const fromTexts = (texts: StackTexts): EnvironmentSynth => ({
+  ...(texts.cluster === undefined ? {} : { cluster: new Synth(texts.cluster, JSON.parse(texts.cluster) as TfJson) }),
+  platform: new Synth(texts.platform, JSON.parse(texts.platform) as TfJson),
+  apps: new Synth(texts.apps, JSON.parse(texts.apps) as TfJson),
+});
+
+/**
+ * Where this run shares synthesized stacks between its test files: the run's own temporary folder
+ * (test/support/tmpdir-setup.js), so nothing outlives the run; undefined outside such a run.
+ */
+function runShare(): string | undefined {
+  return process.env.GITOPS_LLM_OUTER_TMPDIR ? path.join(os.tmpdir(), 'synthesized-environments') : undefined;
+}
+
+/**
+ * The stacks of an environment of this checkout, synthesized. With the shipped catalog and
+ * repository, the first test file of a run that asks synthesizes and the others read its output:
+ * keyed by the validated configuration (and the repository), so a changed one is synthesized anew.
+ */
+export function synthEnvironment(name: string, options: { catalog?: readonly AppDefinition[]; repoRoot?: string } = {}): EnvironmentSynth {
+  const env = environment(name, options.catalog);
+  const share = options.catalog || options.repoRoot ? undefined : runShare();
+  const key =
+    share &&
+    createHash('sha256')
+      .update(JSON.stringify([process.cwd(), env]))
+      .digest('hex')
+      .slice(0, 16);
+  const file = share && path.join(share, `${name}-${key}.json`);
+  if (file && fs.existsSync(file)) return fromTexts(JSON.parse(fs.readFileSync(file, 'utf8')) as StackTexts);
+  const stacks = environmentStacks(env, options);
+  const texts: StackTexts = {
+    ...(stacks.cluster ? { cluster: Testing.synth(stacks.cluster as any) } : {}),
+    platform: Testing.synth(stacks.platform as any),
+    apps: Testing.synth(stacks.apps as any),
   };
+  if (share && file) {
+    fs.mkdirSync(share, { recursive: true });
+    // Whole or absent for a reader in another worker.
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify(texts));
+    fs.renameSync(partial, file);
+  }
+  return fromTexts(texts);
 }
 
 /** All resources of `type` in `json`. */
