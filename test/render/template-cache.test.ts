@@ -129,6 +129,14 @@ describe('templateKey', () => {
     expect(key(files) === base).toBe(same);
   });
 
+  test('a linked folder counts with its content', () => {
+    const dir = work({ 'x/Chart.yaml': 'a', 'shared/values.yaml': 'b' });
+    fs.symlinkSync(path.join(dir, 'shared'), path.join(dir, 'x', 'linked'));
+    const before = templateKey(helm, ['template'], dir);
+    fs.writeFileSync(path.join(dir, 'shared', 'values.yaml'), 'c');
+    expect(templateKey(helm, ['template'], dir)).not.toBe(before);
+  });
+
   test('an argument changes the key', () => {
     expect(key({ 'x/Chart.yaml': 'a', 'x/charts/dep/values.yaml': 'b' }, (dir) => ['template', 'y', `${dir}/x`])).not.toBe(base);
   });

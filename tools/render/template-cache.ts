@@ -27,7 +27,9 @@ function hashTree(hash: ReturnType<typeof createHash>, root: string, dir = ''): 
   const entries = fs.readdirSync(path.join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const relative = dir ? `${dir}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) {
+    // helm follows symbolic links: so does the key.
+    const kind = entry.isSymbolicLink() ? fs.statSync(path.join(root, relative)) : entry;
+    if (kind.isDirectory()) {
       hash.update(`d\0${relative}\0`);
       hashTree(hash, root, relative);
     } else {
