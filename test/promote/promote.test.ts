@@ -10,7 +10,7 @@ import * as path from 'path';
 import { parsePromoteArgs, requireHealthy } from '../../tools/promote/cli';
 import { checkRemote, configuredChain } from '../../tools/promote/config';
 import { PromotionKind, PromotionRequest, applyPromotion, planPromotion } from '../../tools/promote/promote';
-import { fetchRecords, readRecords } from '../../tools/promote/record';
+import { fetchWithRecords, readRecords } from '../../tools/promote/record';
 import { CHAIN, GitFixture, PROD, STAGING, fromTemplate, gitFixture } from './git-fixture';
 
 /** main: c1 - c2 - c3 (pushed); a feature branch off c1 with one commit. */
@@ -40,7 +40,7 @@ function initAt(f: GitFixture, env: string, commit: string): void {
 
 /** The records of `env` as the remote holds them (fetched into a fresh clone). */
 function remoteRecords(f: GitFixture, env: string) {
-  fetchRecords(f.clone, 'origin');
+  fetchWithRecords(f.clone, 'origin');
   return readRecords(f.clone, env);
 }
 

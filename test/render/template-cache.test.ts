@@ -137,6 +137,21 @@ describe('templateKey', () => {
     expect(templateKey(helm, ['template'], dir)).not.toBe(before);
   });
 
+  test('helm named bare (found on the PATH) is keyed by the binary the PATH finds', () => {
+    const dir = work({ 'x/Chart.yaml': 'a' });
+    const previous = process.env.PATH;
+    process.env.PATH = `${tmp}${path.delimiter}${previous}`;
+    try {
+      const bare = templateKey('helm-key', ['template'], dir);
+      fs.utimesSync(helm, new Date(2021, 0, 1), new Date(2021, 0, 1));
+      expect(templateKey('helm-key', ['template'], dir)).not.toBe(bare);
+      process.env.PATH = previous;
+      expect(() => templateKey('helm-key', ['template'], dir)).toThrow('helm-key is not on the PATH');
+    } finally {
+      process.env.PATH = previous;
+    }
+  });
+
   test('an argument changes the key', () => {
     expect(key({ 'x/Chart.yaml': 'a', 'x/charts/dep/values.yaml': 'b' }, (dir) => ['template', 'y', `${dir}/x`])).not.toBe(base);
   });

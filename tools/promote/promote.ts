@@ -6,7 +6,18 @@
  */
 import { COMMIT_SHA, ChainLink, MAINLINE, MAINLINE_REF, chainLink, commitArgumentProblem, notPromotable } from './chain';
 import { PromoteError, commitLines, commitSha, git, isAncestor, remoteRefs } from './git';
-import { PromotionRecord, RecordKind, activeHold, commitsRan, createRecordTag, fetchRecords, promoter, readRecords, reasonProblem, recordTag } from './record';
+import {
+  PromotionRecord,
+  RecordKind,
+  activeHold,
+  commitsRan,
+  createRecordTag,
+  fetchWithRecords,
+  promoter,
+  readRecords,
+  reasonProblem,
+  recordTag,
+} from './record';
 
 /** What a promotion does. */
 export enum PromotionKind {
@@ -161,7 +172,7 @@ export function planPromotion(request: PromotionRequest): PromotionPlan {
     .flatMap((v) => [v, `refs/heads/${v}`, `refs/tags/${v}`])
     .filter((r) => refs.has(r));
   const fetch = [...new Set([MAINLINE_REF, link.ref, ...(previous ? [previous.ref] : []), ...named])].filter((r) => refs.has(r));
-  fetchRecords(repo, remote, fetch);
+  fetchWithRecords(repo, remote, fetch);
   const records = readRecords(repo, env);
   const hold = activeHold(records);
   const now = request.now ?? new Date();

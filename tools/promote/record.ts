@@ -87,7 +87,7 @@ export function parseRecord(tag: string, message: string): PromotionRecord | und
  * Fetches the commits of `refs` (no local ref written) and the remote's record tags of every
  * environment (pruning none) in one fetch: one connection to the remote, not two.
  */
-export function fetchRecords(repo: string, remote: string, refs: readonly string[] = []): void {
+export function fetchWithRecords(repo: string, remote: string, refs: readonly string[] = []): void {
   git(repo, ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--end-of-options', remote, ...refs, `+${RECORD_PREFIX}/*:${RECORD_PREFIX}/*`]);
 }
 

@@ -10,7 +10,7 @@ import { appsAt } from './apps-at';
 import { ChainLink, MAINLINE_REF } from './chain';
 import { commitSha, countCommits, filesAt, git, isAncestor, remoteRefs } from './git';
 import { AppPins, appPins, pinFiles } from './pins';
-import { PromotionRecord, activeHold, fetchRecords, formatRecords, readRecords } from './record';
+import { PromotionRecord, activeHold, fetchWithRecords, formatRecords, readRecords } from './record';
 
 /** Where refs are read from. */
 export interface RefSource {
@@ -22,7 +22,7 @@ export interface RefSource {
 export function remoteRefSource(repo: string, remote: string, chain: readonly ChainLink[]): RefSource {
   const refs = remoteRefs(repo, remote);
   const wanted = [...new Set([MAINLINE_REF, ...chain.map((l) => l.ref)])].filter((r) => refs.has(r));
-  fetchRecords(repo, remote, wanted);
+  fetchWithRecords(repo, remote, wanted);
   return { commit: (ref) => refs.get(ref) };
 }
 
